@@ -1,0 +1,70 @@
+import type { GatewayDocument, Stage } from './document.generated';
+import { KINDS, STAGES, resourceId, type Kind, type KindSpecs } from './kinds';
+
+/**
+ * JSON text with object keys sorted at every depth: the same value always
+ * serializes to the same bytes, whatever order its keys were built in.
+ */
+export function canonicalJson(value: unknown, indent?: number): string {
+  return JSON.stringify(sortKeys(value), null, indent);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Stages in canonical order (TEST, PRE, RELEASE), duplicates removed. */
+export function sortStages<T extends Stage>(stages: readonly T[]): T[] {
+  return STAGES.filter((s) => stages.includes(s as T)) as T[];
+}
+
+/**
+ * Orders a validated document so that equal desired states are equal
+ * values: resources sorted by identity, stage and domain sets sorted.
+ * Lists whose order means something (parameters) keep their order.
+ */
+export function canonicalDocument(doc: GatewayDocument): GatewayDocument {
+  const out = { ...doc };
+  for (const { kind, collection } of KINDS) {
+    const items = (doc[collection] as KindSpecs[Kind][]).map((r) => canonicalSpec(kind, r));
+    (out as Record<string, unknown>)[collection] = items.sort((a, b) => compare(resourceId(kind, a), resourceId(kind, b)));
+  }
+  return out;
+}
+
+/** One resource in canonical form (see canonicalDocument). */
+export function canonicalSpec<K extends Kind>(kind: K, spec: KindSpecs[K]): KindSpecs[K] {
+  switch (kind) {
+    case 'group': {
+      const g = spec as KindSpecs['group'];
+      return {
+        ...g,
+        domains: [...g.domains].sort(compare),
+        certificates: [...g.certificates].sort((a, b) => compare(a.domain, b.domain)),
+      } as KindSpecs[K];
+    }
+    case 'api': {
+      const a = spec as KindSpecs['api'];
+      return { ...a, stages: sortStages(a.stages), request: { ...a.request, protocols: [...a.request.protocols].sort(compare) } } as KindSpecs[K];
+    }
+    case 'authorization': {
+      const a = spec as KindSpecs['authorization'];
+      return { ...a, stages: sortStages(a.stages) as typeof a.stages } as KindSpecs[K];
+    }
+    default:
+      return spec;
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,675 @@
+/* eslint-disable */
+/**
+ * Generated from gateway.schema.json by scripts/generate-types.js. Do not edit:
+ * change the schema and run `npm run generate -w @apigw/schema`.
+ *
+ * `Xxx` is a validated document part with every default filled in;
+ * `XxxInput` is what a user may write (defaulted fields optional).
+ */
+/**
+ * A resource name: starts with a letter; letters, digits and underscores; 4 to 50 characters.
+ */
+export type Name = string;
+/**
+ * Free text for people; at most 180 characters.
+ */
+export type Description = string;
+/**
+ * Type a parameter's value must parse as.
+ */
+export type ParameterType = 'STRING' | 'INT' | 'LONG' | 'FLOAT' | 'DOUBLE' | 'BOOLEAN';
+/**
+ * An environment an API is published to.
+ */
+export type Stage = 'TEST' | 'PRE' | 'RELEASE';
+/**
+ * A set of stages.
+ */
+export type Stages = Stage[];
+/**
+ * An API's identity: its group name and its name joined by a slash.
+ */
+export type ApiRef = string;
+
+/**
+ * An API of a group. Editing it changes nothing live until it is published again; the reconciler republishes it to every listed stage after a change. Moving it to another group replaces it.
+ */
+export interface Api {
+  group: Name;
+  name: Name;
+  description?: Description;
+  auth: ApiAuth;
+  request: ApiRequest;
+  backend: ApiBackend;
+  stages: Stages;
+}
+/**
+ * How callers of an API authenticate.
+ */
+export interface ApiAuth {
+  /**
+   * APP: callers are authorized apps that sign requests (or present an AppCode). ANONYMOUS: anyone may call.
+   */
+  type: 'APP' | 'ANONYMOUS';
+  /**
+   * Whether an AppCode may be presented instead of a signature: in the Authorization header (HEADER) or also as the AppCode query parameter (HEADER_QUERY).
+   */
+  appCode: 'DISABLED' | 'HEADER' | 'HEADER_QUERY';
+  /**
+   * Signature algorithms accepted: one of them, or both.
+   */
+  signatureMethod: 'HmacSHA256' | 'HmacSHA1' | 'HmacSHA1,HmacSHA256';
+  /**
+   * Require X-Ca-Nonce, each nonce accepted once within the 15-minute timestamp window.
+   */
+  antiReplay: boolean;
+}
+/**
+ * What requests the API answers.
+ */
+export interface ApiRequest {
+  /**
+   * Protocols the API is served on.
+   *
+   * @minItems 1
+   */
+  protocols: ['HTTP' | 'HTTPS', ...('HTTP' | 'HTTPS')[]];
+  /**
+   * HTTP method; ANY answers every method.
+   */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | 'ANY';
+  /**
+   * Path under the group's base path; {name} is a one-segment path parameter.
+   */
+  path: string;
+  /**
+   * Also answer every path below this one; the remainder is appended to the backend path.
+   */
+  matchAllChildPaths: boolean;
+  /**
+   * PASSTHROUGH forwards the request as it is; MAPPING forwards only the declared parameters, checked and mapped.
+   */
+  mode: 'PASSTHROUGH' | 'MAPPING';
+  /**
+   * Declared request parameters. Every {name} in the path must be declared as a PATH parameter.
+   *
+   * @maxItems 100
+   */
+  parameters: RequestParameter[];
+}
+/**
+ * A parameter of the request (used in MAPPING mode).
+ */
+export interface RequestParameter {
+  /**
+   * Name of the parameter in the request.
+   */
+  name: string;
+  /**
+   * Where the parameter is: path, query string, header or form body.
+   */
+  in: 'PATH' | 'QUERY' | 'HEAD' | 'BODY';
+  type: ParameterType;
+  /**
+   * Reject requests without the parameter. Path parameters are always required.
+   */
+  required: boolean;
+  /**
+   * Value used when the request omits the parameter; must parse as the type.
+   */
+  default?: string;
+  /**
+   * Name under which the backend receives the parameter; the request name when absent.
+   */
+  backendName?: string;
+  /**
+   * Where the backend receives the parameter; the request location when absent.
+   */
+  backendIn?: 'PATH' | 'QUERY' | 'HEAD' | 'BODY';
+  description?: Description;
+}
+/**
+ * Where and how the API forwards requests.
+ */
+export interface ApiBackend {
+  service: Name;
+  /**
+   * Path on the backend; {name} takes the value of a path parameter.
+   */
+  path: string;
+  /**
+   * Method sent to the backend; ANY sends the request's own method.
+   */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | 'ANY';
+  /**
+   * How long the backend may take to answer before the gateway answers 504.
+   */
+  timeoutMs: number;
+  /**
+   * Fixed values sent with every request.
+   *
+   * @maxItems 50
+   */
+  constantParameters: ConstantParameter[];
+  /**
+   * Gateway-known values sent with every request.
+   *
+   * @maxItems 50
+   */
+  systemParameters: SystemParameter[];
+}
+/**
+ * A fixed value sent to the backend with every request.
+ */
+export interface ConstantParameter {
+  /**
+   * Name under which the backend receives it.
+   */
+  name: string;
+  /**
+   * Header or query string.
+   */
+  in: 'HEAD' | 'QUERY';
+  /**
+   * The value.
+   */
+  value: string;
+  description?: Description;
+}
+/**
+ * A value the gateway knows about the request (client IP, request id, app key...) sent to the backend.
+ */
+export interface SystemParameter {
+  /**
+   * Which system value.
+   */
+  name:
+    | 'CaClientIp'
+    | 'CaDomain'
+    | 'CaRequestHandleTime'
+    | 'CaAppId'
+    | 'CaAppKey'
+    | 'CaRequestId'
+    | 'CaHttpSchema'
+    | 'CaProxy'
+    | 'CaApiName'
+    | 'CaClientUa'
+    | 'CaStage'
+    | 'CaInstanceId';
+  /**
+   * Header or query string.
+   */
+  in: 'HEAD' | 'QUERY';
+  /**
+   * Name under which the backend receives it.
+   */
+  as: string;
+}
+/**
+ * How callers of an API authenticate.
+ */
+export interface ApiAuthInput {
+  /**
+   * APP: callers are authorized apps that sign requests (or present an AppCode). ANONYMOUS: anyone may call.
+   */
+  type?: 'APP' | 'ANONYMOUS';
+  /**
+   * Whether an AppCode may be presented instead of a signature: in the Authorization header (HEADER) or also as the AppCode query parameter (HEADER_QUERY).
+   */
+  appCode?: 'DISABLED' | 'HEADER' | 'HEADER_QUERY';
+  /**
+   * Signature algorithms accepted: one of them, or both.
+   */
+  signatureMethod?: 'HmacSHA256' | 'HmacSHA1' | 'HmacSHA1,HmacSHA256';
+  /**
+   * Require X-Ca-Nonce, each nonce accepted once within the 15-minute timestamp window.
+   */
+  antiReplay?: boolean;
+}
+/**
+ * Where and how the API forwards requests.
+ */
+export interface ApiBackendInput {
+  service: Name;
+  /**
+   * Path on the backend; {name} takes the value of a path parameter.
+   */
+  path: string;
+  /**
+   * Method sent to the backend; ANY sends the request's own method.
+   */
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | 'ANY';
+  /**
+   * How long the backend may take to answer before the gateway answers 504.
+   */
+  timeoutMs?: number;
+  /**
+   * Fixed values sent with every request.
+   *
+   * @maxItems 50
+   */
+  constantParameters?: ConstantParameter[];
+  /**
+   * Gateway-known values sent with every request.
+   *
+   * @maxItems 50
+   */
+  systemParameters?: SystemParameter[];
+}
+/**
+ * A group of APIs served under a base path on the group's domains.
+ */
+export interface ApiGroup {
+  name: Name;
+  description?: Description;
+  /**
+   * Path prefix of every API of the group.
+   */
+  basePath: string;
+  /**
+   * Host names that route to the group.
+   *
+   * @maxItems 100
+   */
+  domains: string[];
+  /**
+   * TLS certificates for some of the domains; HTTPS is served for those.
+   */
+  certificates: Certificate[];
+}
+/**
+ * A TLS certificate served for one of the group's domains.
+ */
+export interface Certificate {
+  /**
+   * The bound domain this certificate is served for (selected by SNI).
+   */
+  domain: string;
+  /**
+   * PEM certificate chain.
+   */
+  certificatePem: string;
+  /**
+   * PEM private key. A secret: it is stored by the gateway and never appears in plans, exports or logs.
+   */
+  privateKeyPem: string;
+}
+/**
+ * A group of APIs served under a base path on the group's domains.
+ */
+export interface ApiGroupInput {
+  name: Name;
+  description?: Description;
+  /**
+   * Path prefix of every API of the group.
+   */
+  basePath?: string;
+  /**
+   * Host names that route to the group.
+   *
+   * @maxItems 100
+   */
+  domains?: string[];
+  /**
+   * TLS certificates for some of the domains; HTTPS is served for those.
+   */
+  certificates?: Certificate[];
+}
+/**
+ * An API of a group. Editing it changes nothing live until it is published again; the reconciler republishes it to every listed stage after a change. Moving it to another group replaces it.
+ */
+export interface ApiInput {
+  group: Name;
+  name: Name;
+  description?: Description;
+  auth?: ApiAuthInput;
+  request: ApiRequestInput;
+  backend: ApiBackendInput;
+  stages?: Stages;
+}
+/**
+ * What requests the API answers.
+ */
+export interface ApiRequestInput {
+  /**
+   * Protocols the API is served on.
+   *
+   * @minItems 1
+   */
+  protocols?: ['HTTP' | 'HTTPS', ...('HTTP' | 'HTTPS')[]];
+  /**
+   * HTTP method; ANY answers every method.
+   */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | 'ANY';
+  /**
+   * Path under the group's base path; {name} is a one-segment path parameter.
+   */
+  path: string;
+  /**
+   * Also answer every path below this one; the remainder is appended to the backend path.
+   */
+  matchAllChildPaths?: boolean;
+  /**
+   * PASSTHROUGH forwards the request as it is; MAPPING forwards only the declared parameters, checked and mapped.
+   */
+  mode?: 'PASSTHROUGH' | 'MAPPING';
+  /**
+   * Declared request parameters. Every {name} in the path must be declared as a PATH parameter.
+   *
+   * @maxItems 100
+   */
+  parameters?: RequestParameterInput[];
+}
+/**
+ * A parameter of the request (used in MAPPING mode).
+ */
+export interface RequestParameterInput {
+  /**
+   * Name of the parameter in the request.
+   */
+  name: string;
+  /**
+   * Where the parameter is: path, query string, header or form body.
+   */
+  in: 'PATH' | 'QUERY' | 'HEAD' | 'BODY';
+  type?: ParameterType;
+  /**
+   * Reject requests without the parameter. Path parameters are always required.
+   */
+  required?: boolean;
+  /**
+   * Value used when the request omits the parameter; must parse as the type.
+   */
+  default?: string;
+  /**
+   * Name under which the backend receives the parameter; the request name when absent.
+   */
+  backendName?: string;
+  /**
+   * Where the backend receives the parameter; the request location when absent.
+   */
+  backendIn?: 'PATH' | 'QUERY' | 'HEAD' | 'BODY';
+  description?: Description;
+}
+/**
+ * A calling application. The gateway generates its AppKey, AppSecret and AppCode.
+ */
+export interface App {
+  name: Name;
+  description?: Description;
+}
+/**
+ * Grants an app the right to call an API in some stages, optionally until a time. Identified by app and API.
+ */
+export interface Authorization {
+  app: Name;
+  api: ApiRef;
+  stages: Stages;
+  /**
+   * When the grant ends (RFC 3339 date-time); never when absent.
+   */
+  expiresAt?: string;
+  description?: Description;
+}
+/**
+ * A backend service's definition for one environment. Which field is required depends on the service type: HTTP needs url, VPC needs vpcAccess, MOCK needs mock, FUNCTION needs function, OSS needs oss.
+ */
+export interface BackendEnvironment {
+  /**
+   * HTTP: the origin requests are sent to (scheme, host, port and an optional base path).
+   */
+  url?: string;
+  vpcAccess?: Name;
+  /**
+   * VPC: reach the instance over HTTPS.
+   */
+  https?: boolean;
+  mock?: MockResponse;
+  function?: FunctionTarget;
+  oss?: OssTarget;
+}
+/**
+ * A fixed answer served by the gateway itself.
+ */
+export interface MockResponse {
+  /**
+   * HTTP status of the mock answer.
+   */
+  statusCode: number;
+  /**
+   * Body of the mock answer.
+   */
+  body: string;
+  /**
+   * Headers of the mock answer.
+   */
+  headers: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * A function compute function.
+ */
+export interface FunctionTarget {
+  /**
+   * Region of the function.
+   */
+  region?: string;
+  /**
+   * Service the function belongs to.
+   */
+  service: string;
+  /**
+   * Function name.
+   */
+  function: string;
+  /**
+   * Version or alias.
+   */
+  qualifier: string;
+}
+/**
+ * An object storage bucket.
+ */
+export interface OssTarget {
+  /**
+   * Region of the bucket.
+   */
+  region?: string;
+  /**
+   * Bucket name.
+   */
+  bucket: string;
+}
+/**
+ * A backend service's definition for one environment. Which field is required depends on the service type: HTTP needs url, VPC needs vpcAccess, MOCK needs mock, FUNCTION needs function, OSS needs oss.
+ */
+export interface BackendEnvironmentInput {
+  /**
+   * HTTP: the origin requests are sent to (scheme, host, port and an optional base path).
+   */
+  url?: string;
+  vpcAccess?: Name;
+  /**
+   * VPC: reach the instance over HTTPS.
+   */
+  https?: boolean;
+  mock?: MockResponseInput;
+  function?: FunctionTargetInput;
+  oss?: OssTarget;
+}
+/**
+ * A fixed answer served by the gateway itself.
+ */
+export interface MockResponseInput {
+  /**
+   * HTTP status of the mock answer.
+   */
+  statusCode: number;
+  /**
+   * Body of the mock answer.
+   */
+  body?: string;
+  /**
+   * Headers of the mock answer.
+   */
+  headers?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * A function compute function.
+ */
+export interface FunctionTargetInput {
+  /**
+   * Region of the function.
+   */
+  region?: string;
+  /**
+   * Service the function belongs to.
+   */
+  service: string;
+  /**
+   * Function name.
+   */
+  function: string;
+  /**
+   * Version or alias.
+   */
+  qualifier?: string;
+}
+/**
+ * A backend with one definition per environment. APIs published to a stage follow the definition for that stage at request time.
+ */
+export interface BackendService {
+  name: Name;
+  /**
+   * Kind of backend; it never changes after creation (a change replaces the service).
+   */
+  type: 'HTTP' | 'VPC' | 'MOCK' | 'FUNCTION' | 'OSS';
+  description?: Description;
+  /**
+   * One definition per environment.
+   */
+  environments: {
+    TEST?: BackendEnvironment;
+    PRE?: BackendEnvironment;
+    RELEASE?: BackendEnvironment;
+  };
+}
+/**
+ * A backend with one definition per environment. APIs published to a stage follow the definition for that stage at request time.
+ */
+export interface BackendServiceInput {
+  name: Name;
+  /**
+   * Kind of backend; it never changes after creation (a change replaces the service).
+   */
+  type: 'HTTP' | 'VPC' | 'MOCK' | 'FUNCTION' | 'OSS';
+  description?: Description;
+  /**
+   * One definition per environment.
+   */
+  environments?: {
+    TEST?: BackendEnvironmentInput;
+    PRE?: BackendEnvironmentInput;
+    RELEASE?: BackendEnvironmentInput;
+  };
+}
+/**
+ * The desired state of one stack of an API gateway: what the reconciler makes the running gateway match. Resources are identified by name (an API by group/name); a rename is a delete and a create.
+ */
+export interface GatewayDocument {
+  /**
+   * Version of the document format.
+   */
+  apiVersion: 'apigw/v1';
+  /**
+   * Name of the stack that owns every resource this document creates. The reconciler never touches resources owned by another stack.
+   */
+  stack: string;
+  /**
+   * VPC access authorizations: the instances and ports inside a VPC that the gateway may reach.
+   */
+  vpcAccesses: VpcAccess[];
+  /**
+   * Backend services, each with one definition per environment (stage).
+   */
+  backendServices: BackendService[];
+  /**
+   * API groups: a base path and the domains that route to it.
+   */
+  groups: ApiGroup[];
+  /**
+   * APIs, each in a group, with the stages it is published to.
+   */
+  apis: Api[];
+  /**
+   * Calling applications. Their AppKey, AppSecret and AppCode are generated by the gateway and never appear in the document.
+   */
+  apps: App[];
+  /**
+   * Grants of an app to call an API in some stages.
+   */
+  authorizations: Authorization[];
+}
+/**
+ * Authorizes the gateway to reach one port of one instance in a VPC. Every field but the description is part of the key: changing it replaces the authorization.
+ */
+export interface VpcAccess {
+  name: Name;
+  /**
+   * The VPC's id.
+   */
+  vpcId: string;
+  /**
+   * The instance id (resolved to an address by the runtime's inventory) or a private IPv4 address.
+   */
+  instanceId: string;
+  /**
+   * The instance's port the gateway may reach.
+   */
+  port: number;
+  /**
+   * Host header sent to the instance; the instance address when absent.
+   */
+  host?: string;
+  description?: Description;
+}
+/**
+ * The desired state of one stack of an API gateway: what the reconciler makes the running gateway match. Resources are identified by name (an API by group/name); a rename is a delete and a create.
+ */
+export interface GatewayDocumentInput {
+  /**
+   * Version of the document format.
+   */
+  apiVersion: 'apigw/v1';
+  /**
+   * Name of the stack that owns every resource this document creates. The reconciler never touches resources owned by another stack.
+   */
+  stack: string;
+  /**
+   * VPC access authorizations: the instances and ports inside a VPC that the gateway may reach.
+   */
+  vpcAccesses?: VpcAccess[];
+  /**
+   * Backend services, each with one definition per environment (stage).
+   */
+  backendServices?: BackendServiceInput[];
+  /**
+   * API groups: a base path and the domains that route to it.
+   */
+  groups?: ApiGroupInput[];
+  /**
+   * APIs, each in a group, with the stages it is published to.
+   */
+  apis?: ApiInput[];
+  /**
+   * Calling applications. Their AppKey, AppSecret and AppCode are generated by the gateway and never appear in the document.
+   */
+  apps?: App[];
+  /**
+   * Grants of an app to call an API in some stages.
+   */
+  authorizations?: Authorization[];
+}

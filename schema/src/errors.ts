@@ -1,0 +1,63 @@
+/**
+ * The error classes every apigw package builds on. Each error has a stable
+ * `code` that callers and tests match on; messages are for people and may
+ * change.
+ */
+
+/** Base of every error apigw throws on purpose. */
+export class ApigwError extends Error {
+  /** Stable, documented identifier of the failure. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Where and why a document is wrong. */
+export interface Problem {
+  /** Stable identifier of the rule that failed (see PROBLEM_CODES). */
+  readonly code: ProblemCode;
+  /** JSON pointer (RFC 6901) to the offending value in the document. */
+  readonly pointer: string;
+  /** One sentence a user understands. */
+  readonly message: string;
+}
+
+/**
+ * Every rule a document can break, with what it means. Kept as a table so
+ * the documentation of codes and the codes themselves cannot drift.
+ */
+export const PROBLEM_CODES = {
+  SCHEMA_VIOLATION: 'The value does not match the JSON Schema (wrong type, missing or unknown field, bad pattern or bound).',
+  DUPLICATE_NAME: 'Two resources of one kind share an identity (an API is identified by group/name, an authorization by app and API).',
+  DUPLICATE_DOMAIN: 'A domain is bound to more than one group.',
+  DUPLICATE_PARAMETER: 'An API declares the same parameter twice in one location.',
+  UNKNOWN_REFERENCE: 'A reference names a group, backend service, VPC access, app, API or domain that the document does not define.',
+  STAGE_WITHOUT_BACKEND: 'An API is published to a stage its backend service has no definition for.',
+  ENVIRONMENT_SHAPE: "A backend service's environment definition does not fit the service's type.",
+  PATH_PARAMETER_UNDECLARED: 'A {name} in a request or backend path is not a declared path parameter.',
+  PATH_PARAMETER_UNUSED: 'A declared path parameter does not appear in the path it belongs to.',
+  ROUTE_CONFLICT: 'Two APIs of one group answer the same method and path.',
+  AUTHORIZATION_STAGE_UNPUBLISHED: 'An authorization grants a stage the API is not published to.',
+  DEFAULT_TYPE_MISMATCH: "A parameter's default value does not parse as the parameter's type.",
+} as const;
+
+/** Identifier of a document rule. */
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+/** A document (or a resource body) broke one or more rules; `problems` lists them all. */
+export class DocumentInvalidError extends ApigwError {
+  readonly problems: readonly Problem[];
+
+  constructor(problems: readonly Problem[], subject = 'document') {
+    super(
+      'APIGW_DOCUMENT_INVALID',
+      `${subject} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  ${p.pointer || '/'}: ${p.message} [${p.code}]`).join('\n'),
+    );
+    this.problems = problems;
+  }
+}
