@@ -1,0 +1,2 @@
+/** @apigw/constructs: typed constructs that synthesize the apigw document. */
+export {};
