@@ -1,5 +1,5 @@
-import type { Kind, KindSpecs } from '@apigw/schema';
-import type { LiveResource, Operation } from '@apigw/runtime';
+import type { Kind, KindSpecs, Stage } from '@apigw/schema';
+import type { LiveApi, LiveResource, Operation } from '@apigw/runtime';
 
 /** One field that differs between the desired and the live resource. */
 export interface FieldChange {
@@ -20,19 +20,50 @@ export interface FieldChange {
  * the runtime operations that create, update and delete a resource. The
  * reconciler, the Pulumi resources and the Terraform plugin all go through
  * these handlers, so the semantics live in one place.
+ *
+ * Specs given to a handler may be raw (as a user wrote them) or validated:
+ * the handler normalizes both sides (schema defaults, canonical ordering)
+ * before comparing, so defaults and ordering never show as a change.
  */
 export interface ResourceHandler<K extends Kind> {
   readonly kind: K;
+  /** What people call the kind in messages (`backend service`). */
+  readonly label: string;
   /** Identity within the kind. */
   id(spec: KindSpecs[K]): string;
-  /** The live resource in document form (an API's stages are the stages it is published to). */
+  /**
+   * The spec with schema defaults filled and sets in canonical order; throws
+   * DocumentInvalidError when it does not match the schema.
+   */
+  normalize(spec: KindSpecs[K]): KindSpecs[K];
+  /** The live resource in document form, normalized (an API's stages are the stages it is published to). */
   toSpec(live: LiveResource<K>): KindSpecs[K];
-  /** Field-level differences, desired against live; empty when nothing would change. */
+  /** A copy of the spec without its secret fields, for exports and messages. */
+  redact(spec: KindSpecs[K]): KindSpecs[K];
+  /** Field-level differences, desired against live; empty when nothing would change. Secrets are masked. */
   diff(desired: KindSpecs[K], live: LiveResource<K>): FieldChange[];
+  /** True when one of the changes cannot be made in place. */
+  requiresReplacement(changes: readonly FieldChange[]): boolean;
   /** Operations that create the resource (an API: create, then publish to each stage). */
   createOps(desired: KindSpecs[K]): Operation[];
   /** Operations that bring the live resource to the desired one in place. */
   updateOps(desired: KindSpecs[K], live: LiveResource<K>): Operation[];
   /** Operations that delete the resource (an API: unpublish, then delete). */
   deleteOps(live: LiveResource<K>): Operation[];
+}
+
+/** What publishing an API needs, stage by stage, to serve its desired definition. */
+export interface StageChanges {
+  /** Stages to publish to: new stages, every desired stage after a definition change, and stages serving an older revision. */
+  readonly publish: readonly Stage[];
+  /** Published stages the API leaves. */
+  readonly unpublish: readonly Stage[];
+  /** Of `publish`, the stages that serve an older revision although the definition is unchanged. */
+  readonly stale: readonly Stage[];
+}
+
+/** The API handler: a ResourceHandler that also knows where an API is published. */
+export interface ApiHandler extends ResourceHandler<'api'> {
+  /** Stage-by-stage publishing the desired API needs, given whether its definition changes. */
+  stageChanges(desired: KindSpecs['api'], live: LiveApi, definitionChanges: boolean): StageChanges;
 }

@@ -1,0 +1,100 @@
+import {
+  DocumentInvalidError,
+  canonicalSpec,
+  kindInfo,
+  resourceId,
+  validateResource,
+  type Kind,
+  type KindSpecs,
+} from '@apigw/schema';
+import type { LiveResource, Operation, StoredSpec } from '@apigw/runtime';
+import { diffFields } from './field-diff';
+import type { FieldChange, ResourceHandler } from './resource-handler';
+import { fieldMarks, type FieldMarks } from './schema-marks';
+
+/**
+ * The behaviour every kind shares: identity from `resourceId`, normalization
+ * from the schema, field diffs driven by the schema's marks, and one
+ * create/update/delete operation each. The API handler extends it with
+ * publishing.
+ */
+export class BaseHandler<K extends Kind> implements ResourceHandler<K> {
+  readonly label: string;
+  protected readonly marks: FieldMarks;
+
+  constructor(readonly kind: K) {
+    this.label = kindInfo(kind).label;
+    this.marks = fieldMarks(kind);
+  }
+
+  id(spec: KindSpecs[K]): string {
+    return resourceId(this.kind, spec);
+  }
+
+  normalize(spec: KindSpecs[K]): KindSpecs[K] {
+    const result = validateResource(this.kind, spec);
+    if (!result.ok) throw new DocumentInvalidError(result.problems, `${this.label} ${this.describe(spec)}`);
+    return canonicalSpec(this.kind, result.value);
+  }
+
+  toSpec(live: LiveResource<K>): KindSpecs[K] {
+    return this.normalize(live.spec as unknown as KindSpecs[K]);
+  }
+
+  redact(spec: KindSpecs[K]): KindSpecs[K] {
+    if (this.marks.secret.length === 0) return spec;
+    return stripSecrets(spec, this.marks.secret, []) as KindSpecs[K];
+  }
+
+  diff(desired: KindSpecs[K], live: LiveResource<K>): FieldChange[] {
+    return this.compare(this.normalize(desired), this.toSpec(live));
+  }
+
+  /** Field changes between two normalized specs (the reconciler's fast path). */
+  compare(desired: KindSpecs[K], live: KindSpecs[K]): FieldChange[] {
+    return diffFields(desired, live, this.marks);
+  }
+
+  requiresReplacement(changes: readonly FieldChange[]): boolean {
+    return changes.some((c) => c.forcesReplacement);
+  }
+
+  createOps(desired: KindSpecs[K]): Operation[] {
+    return [{ op: 'create', kind: this.kind, spec: this.stored(desired) }];
+  }
+
+  updateOps(desired: KindSpecs[K], _live: LiveResource<K>): Operation[] {
+    return [{ op: 'update', kind: this.kind, spec: this.stored(desired) }];
+  }
+
+  deleteOps(live: LiveResource<K>): Operation[] {
+    return [{ op: 'delete', kind: this.kind, id: live.id }];
+  }
+
+  /** The spec as the runtime stores it. */
+  protected stored(spec: KindSpecs[K]): StoredSpec<Kind> {
+    return spec as unknown as StoredSpec<Kind>;
+  }
+
+  private describe(spec: unknown): string {
+    try {
+      return this.id(spec as KindSpecs[K]);
+    } catch {
+      return '(unnamed)';
+    }
+  }
+}
+
+function stripSecrets(value: unknown, secrets: readonly (readonly string[])[], path: readonly string[]): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const below = secrets.filter((p) => p.length > path.length && path.every((t, i) => p[i] === '*' || p[i] === t));
+  if (below.length === 0) return value;
+  if (Array.isArray(value)) return value.map((v, i) => stripSecrets(v, below, [...path, String(i)]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const at = [...path, k];
+    if (below.some((p) => p.length === at.length && p.every((t, i) => t === '*' || t === at[i]))) continue;
+    out[k] = stripSecrets(v, below, at);
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+/** Per-kind handlers: identity, normalization, field diffs and runtime operations. */
+export * from './resource-handler';
+export * from './registry';
+export { BaseHandler } from './handler-base';
+export { ApiResourceHandler } from './api-handler';
+export { SENSITIVE, diffFields, jsonEqual, maskSecrets } from './field-diff';
+export { fieldMarks, type FieldMarks } from './schema-marks';

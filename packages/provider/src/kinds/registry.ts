@@ -1,0 +1,32 @@
+import { KINDS, type Kind } from '@apigw/schema';
+import { ApiResourceHandler } from './api-handler';
+import { BaseHandler } from './handler-base';
+import type { ApiHandler, ResourceHandler } from './resource-handler';
+
+/** The handler of every kind, by kind. */
+export interface Handlers {
+  readonly vpcAccess: ResourceHandler<'vpcAccess'>;
+  readonly backendService: ResourceHandler<'backendService'>;
+  readonly group: ResourceHandler<'group'>;
+  readonly api: ApiHandler;
+  readonly app: ResourceHandler<'app'>;
+  readonly authorization: ResourceHandler<'authorization'>;
+}
+
+/** One handler per kind; the reconciler, Pulumi and Terraform share them. */
+export const HANDLERS: Handlers = {
+  vpcAccess: new BaseHandler('vpcAccess'),
+  backendService: new BaseHandler('backendService'),
+  group: new BaseHandler('group'),
+  api: new ApiResourceHandler(),
+  app: new BaseHandler('app'),
+  authorization: new BaseHandler('authorization'),
+};
+
+/** The handler of one kind. */
+export function handlerFor<K extends Kind>(kind: K): ResourceHandler<K> {
+  return HANDLERS[kind] as unknown as ResourceHandler<K>;
+}
+
+/** Every handler in dependency order (`KINDS`): create and update top-down, delete bottom-up. */
+export const HANDLERS_IN_ORDER: readonly ResourceHandler<Kind>[] = KINDS.map(({ kind }) => handlerFor(kind) as unknown as ResourceHandler<Kind>);
