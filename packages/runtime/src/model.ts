@@ -65,6 +65,8 @@ export interface LiveApi extends LiveResource<'api'> {
 /** A live app: its AppKey is public; AppSecret and AppCode are read through the credentials call only. */
 export interface LiveApp extends LiveResource<'app'> {
   readonly appKey: string;
+  /** Numeric app id, what the `CaAppId` system parameter carries. */
+  readonly appId?: number;
 }
 
 /** The live state of the gateway (or of one stack of it) at one revision. */
@@ -85,6 +87,8 @@ export interface AppCredentials {
   readonly appKey: string;
   readonly appSecret: string;
   readonly appCode: string;
+  /** Numeric app id (`CaAppId`). */
+  readonly appId?: number;
 }
 
 /**
@@ -97,7 +101,13 @@ export type Operation =
   | { readonly op: 'create'; readonly kind: Kind; readonly spec: StoredSpec<Kind> }
   | { readonly op: 'update'; readonly kind: Kind; readonly spec: StoredSpec<Kind> }
   | { readonly op: 'delete'; readonly kind: Kind; readonly id: string }
-  | { readonly op: 'adopt'; readonly kind: Kind; readonly id: string }
+  | {
+      readonly op: 'adopt';
+      readonly kind: Kind;
+      readonly id: string;
+      /** Claim a resource another stack owns: must name that stack (null or absent: only an unowned one). */
+      readonly fromStack?: string | null;
+    }
   | { readonly op: 'publish'; readonly api: string; readonly stage: Stage }
   | { readonly op: 'unpublish'; readonly api: string; readonly stage: Stage }
   | { readonly op: 'rotateCredentials'; readonly app: string };
@@ -152,6 +162,6 @@ export interface StateView {
   readonly vpcAccesses: readonly VpcAccess[];
   /** Published revisions: the frozen definition each stage serves. */
   readonly published: readonly { readonly stage: Stage; readonly digest: string; readonly api: ApiDefinition }[];
-  readonly apps: readonly (App & { readonly appKey: string; readonly appSecret: string; readonly appCode: string })[];
+  readonly apps: readonly (App & { readonly appKey: string; readonly appSecret: string; readonly appCode: string; readonly appId?: number })[];
   readonly authorizations: readonly Authorization[];
 }

@@ -1,0 +1,172 @@
+/**
+ * The errors the runtime's control plane raises. Every class carries a
+ * stable `code` (what clients and tests match on) and, where a request
+ * caused it, the HTTP `status` the admin API answers with. `ERROR_CODES`
+ * documents every code in one table; a test keeps the table and the
+ * classes in step.
+ */
+import { ApigwError, type Problem } from '@apigw/schema';
+import type { OperationError } from './model';
+
+/** Every code the runtime's control plane answers with, and what it means. */
+export const ERROR_CODES = {
+  APIGW_STORE_CORRUPT: 'The data directory holds a file that is not an apigw store, or a damaged one. It is never reset silently.',
+  APIGW_STORE_VERSION: 'The store was written by a newer apigw (its schema version is unknown to this one).',
+  APIGW_STORE_CLOSED: 'The store was used after it was closed.',
+  APIGW_BAD_REQUEST: 'The request body is malformed JSON, or its shape is wrong (problems name each place with a JSON pointer).',
+  APIGW_SPEC_INVALID: 'A resource spec breaks the schema or a rule of the runtime (problems name each place with a JSON pointer).',
+  APIGW_UNAUTHORIZED: 'The Authorization header is missing or does not carry the admin token.',
+  APIGW_ROUTE_NOT_FOUND: 'No admin endpoint has this path.',
+  APIGW_METHOD_NOT_ALLOWED: 'The admin endpoint exists but does not answer this method.',
+  APIGW_BODY_TOO_LARGE: 'The request body is larger than the admin API accepts.',
+  APIGW_UNSUPPORTED_MEDIA_TYPE: 'The request body is not application/json.',
+  APIGW_NOT_FOUND: 'The resource (or app, or API) does not exist.',
+  APIGW_ALREADY_EXISTS: 'A create names a resource that already exists.',
+  APIGW_REVISION_CONFLICT: 'The state moved past the revision the batch expected.',
+  APIGW_NOT_OWNED: 'The resource is owned by another stack (or by none); only adopt may claim it.',
+  APIGW_IN_USE: 'The resource is still used by others (named in the message) and cannot be deleted.',
+  APIGW_TYPE_IMMUTABLE: "A backend service's type cannot change; replace the service instead.",
+  APIGW_STAGE_WITHOUT_BACKEND: "The API's backend service has no definition for the stage it is published to.",
+  APIGW_NOT_PUBLISHED: 'The API is not published to the stage being unpublished.',
+  APIGW_INTERNAL: 'The runtime failed unexpectedly; the request changed nothing.',
+  APIGW_BAD_RESPONSE: 'The admin endpoint answered with something that is not an apigw response (a client-side error).',
+  APIGW_UNREACHABLE: 'The admin endpoint could not be reached (a client-side error; status 0).',
+} as const;
+
+/** A stable error code of the runtime. */
+export type RuntimeErrorCode = keyof typeof ERROR_CODES;
+
+/** HTTP status of each request-caused code. */
+export const ERROR_STATUS: Readonly<Record<RuntimeErrorCode, number>> = {
+  APIGW_STORE_CORRUPT: 500,
+  APIGW_STORE_VERSION: 500,
+  APIGW_STORE_CLOSED: 503,
+  APIGW_BAD_REQUEST: 400,
+  APIGW_SPEC_INVALID: 400,
+  APIGW_UNAUTHORIZED: 401,
+  APIGW_ROUTE_NOT_FOUND: 404,
+  APIGW_METHOD_NOT_ALLOWED: 405,
+  APIGW_BODY_TOO_LARGE: 413,
+  APIGW_UNSUPPORTED_MEDIA_TYPE: 415,
+  APIGW_NOT_FOUND: 404,
+  APIGW_ALREADY_EXISTS: 409,
+  APIGW_REVISION_CONFLICT: 409,
+  APIGW_NOT_OWNED: 409,
+  APIGW_IN_USE: 409,
+  APIGW_TYPE_IMMUTABLE: 409,
+  APIGW_STAGE_WITHOUT_BACKEND: 409,
+  APIGW_NOT_PUBLISHED: 404,
+  APIGW_INTERNAL: 500,
+  APIGW_BAD_RESPONSE: 502,
+  APIGW_UNREACHABLE: 0,
+};
+
+/** Base of the runtime's errors: a stable code and the HTTP status it maps to. */
+export class RuntimeError extends ApigwError {
+  declare readonly code: RuntimeErrorCode;
+  /** HTTP status the admin API answers with. */
+  readonly status: number;
+  /** Where a body or spec is wrong, each with a JSON pointer. */
+  readonly problems?: readonly Problem[];
+
+  constructor(code: RuntimeErrorCode, message: string, options?: { problems?: readonly Problem[]; cause?: unknown }) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = ERROR_STATUS[code];
+    if (options?.problems && options.problems.length > 0) this.problems = options.problems;
+  }
+}
+
+/** The data directory's database is not an apigw store, or is damaged. */
+export class StoreCorruptError extends RuntimeError {
+  /** The file that could not be opened. */
+  readonly file: string;
+  constructor(file: string, reason: string, cause?: unknown) {
+    super('APIGW_STORE_CORRUPT', `${file} is not a usable apigw store: ${reason}. Move it away or restore a backup; apigw never resets it.`, { cause });
+    this.file = file;
+  }
+}
+
+/** The store's schema version is newer than this runtime knows. */
+export class StoreVersionError extends RuntimeError {
+  readonly file: string;
+  /** Schema version found in the file. */
+  readonly found: number;
+  /** Newest schema version this runtime knows. */
+  readonly supported: number;
+  constructor(file: string, found: number, supported: number) {
+    super('APIGW_STORE_VERSION', `${file} has store schema version ${found}; this apigw knows versions up to ${supported}. Upgrade apigw to open it.`);
+    this.file = file;
+    this.found = found;
+    this.supported = supported;
+  }
+}
+
+/** A batch was refused: `errors` lists every failing operation (all of them on a dry run). */
+export class BatchRejectedError extends RuntimeError {
+  readonly errors: readonly OperationError[];
+  constructor(errors: readonly OperationError[], total: number) {
+    const first = errors[0]!;
+    const problems = errors.flatMap((e) => e.problems ?? []);
+    super(
+      first.code as RuntimeErrorCode,
+      `batch refused: ${errors.length} of ${total} operation${total === 1 ? '' : 's'} failed; operation ${first.index}: ${first.message}`,
+      { problems },
+    );
+    this.errors = errors;
+  }
+}
+
+/**
+ * What a client sees when the admin API refuses a call: the HTTP status,
+ * the stable code and, when the server gave them, the problems of a body
+ * and the per-operation errors of a batch. Both the HTTP and the
+ * in-process client reject with this class.
+ */
+export class AdminApiError extends ApigwError {
+  readonly status: number;
+  readonly problems?: readonly Problem[];
+  readonly errors?: readonly OperationError[];
+  constructor(status: number, code: string, message: string, details?: { problems?: readonly Problem[]; errors?: readonly OperationError[]; cause?: unknown }) {
+    super(code, message, details?.cause === undefined ? undefined : { cause: details.cause });
+    this.status = status;
+    if (details?.problems) this.problems = details.problems;
+    if (details?.errors) this.errors = details.errors;
+  }
+}
+
+/** The JSON body of every error the admin API answers with. */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly problems?: readonly Problem[];
+    readonly errors?: readonly OperationError[];
+  };
+}
+
+/** The error body for any thrown value; anything not a RuntimeError is an internal error. */
+export function errorBody(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof RuntimeError) {
+    const body: ErrorBody = {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.problems ? { problems: error.problems } : {}),
+        ...(error instanceof BatchRejectedError ? { errors: error.errors } : {}),
+      },
+    };
+    return { status: error.status, body };
+  }
+  return { status: 500, body: { error: { code: 'APIGW_INTERNAL', message: 'internal error; the request changed nothing' } } };
+}
+
+/** The error a client rejects with for an error body and status. */
+export function adminApiErrorFrom(status: number, body: unknown): AdminApiError {
+  const e = (body as Partial<ErrorBody> | undefined)?.error;
+  if (e && typeof e.code === 'string' && typeof e.message === 'string')
+    return new AdminApiError(status, e.code, e.message, {
+      ...(Array.isArray(e.problems) ? { problems: e.problems } : {}),
+      ...(Array.isArray(e.errors) ? { errors: e.errors } : {}),
+    });
+  return new AdminApiError(status, status >= 500 ? 'APIGW_INTERNAL' : 'APIGW_BAD_RESPONSE', `admin API answered ${status} without an apigw error body`);
+}

@@ -1,0 +1,388 @@
+/**
+ * The batch engine: applies a batch's operations in order inside one
+ * write transaction, enforcing Alibaba Cloud API Gateway's semantics and
+ * stack ownership, then either commits (bumping the revision) or rolls
+ * back. Every operation runs even after one fails, so the error list is
+ * complete; any error means nothing is committed.
+ */
+import { apiId, canonicalJson, validateDocument, authorizationId, type Kind, type KindSpecs, type Problem, type Stage } from '@apigw/schema';
+import { BatchRejectedError, RuntimeError, type RuntimeErrorCode } from '../errors';
+import type { ApiDefinition, BatchResult, Operation, OperationError, OperationResult, StoredSpec } from '../model';
+import { isOperationError, parseBatchRequest } from './batch-request';
+import { digestOf, type GatewayStore, type Ref, type ResourceRow, type StoreSql } from './store';
+
+/** A refusal of one operation, turned into an OperationError by the loop. */
+class OpFailure extends Error {
+  constructor(
+    readonly code: RuntimeErrorCode,
+    message: string,
+    readonly problems?: Problem[],
+  ) {
+    super(message);
+  }
+}
+
+const LABEL: Record<Kind, string> = {
+  vpcAccess: 'VPC access',
+  backendService: 'backend service',
+  group: 'group',
+  api: 'api',
+  app: 'app',
+  authorization: 'authorization',
+};
+
+/** What the engine tracks while a batch runs. */
+interface BatchContext {
+  readonly store: GatewayStore;
+  readonly sql: StoreSql;
+  readonly stack: string | null;
+  readonly now: string;
+  /** Resources whose spec an operation wrote: `kind id` -> index of the last such operation. */
+  readonly written: Map<string, number>;
+  /** Publish operations: `group stage` -> index of the last one. */
+  readonly publishedStages: Map<string, number>;
+}
+
+/** Runs a batch request (see GatewayStore.applyBatch). */
+export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
+  const batch = parseBatchRequest(request);
+  const sql = store.sql;
+  sql.exec('BEGIN IMMEDIATE');
+  let committed = false;
+  try {
+    const revision = sql.revision();
+    if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
+      throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`);
+    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedStages: new Map() };
+    const results: OperationResult[] = [];
+    const errors: OperationError[] = [];
+    batch.operations.forEach((op, index) => {
+      if (isOperationError(op)) {
+        errors.push(op);
+        return;
+      }
+      try {
+        results.push(applyOperation(ctx, op, index));
+      } catch (error) {
+        if (!(error instanceof OpFailure)) throw error;
+        errors.push({ index, code: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}) });
+      }
+    });
+    errors.push(...documentRuleErrors(ctx, errors));
+    if (errors.length > 0) {
+      errors.sort((a, b) => a.index - b.index);
+      throw new BatchRejectedError(errors, batch.operations.length);
+    }
+    if (batch.dryRun || results.length === 0) return { revision, dryRun: batch.dryRun, results };
+    sql.setRevision(revision + 1);
+    sql.exec('COMMIT');
+    committed = true;
+    return { revision: revision + 1, dryRun: false, results };
+  } finally {
+    if (!committed) sql.exec('ROLLBACK');
+  }
+}
+
+function applyOperation(ctx: BatchContext, op: Operation, index: number): OperationResult {
+  switch (op.op) {
+    case 'create':
+      return create(ctx, op.kind, op.spec, index);
+    case 'update':
+      return update(ctx, op.kind, op.spec, index);
+    case 'delete':
+      return remove(ctx, op.kind, op.id, index);
+    case 'adopt':
+      return adopt(ctx, op.kind, op.id, op.fromStack ?? null, index);
+    case 'publish':
+      return publish(ctx, op.api, op.stage, index);
+    case 'unpublish':
+      return unpublish(ctx, op.api, op.stage, index);
+    case 'rotateCredentials':
+      return rotate(ctx, op.app, index);
+  }
+}
+
+function idOf(kind: Kind, spec: StoredSpec<Kind>): string {
+  if (kind === 'api') return apiId(spec as ApiDefinition);
+  if (kind === 'authorization') return authorizationId(spec as KindSpecs['authorization']);
+  return (spec as { name: string }).name;
+}
+
+function describe(kind: Kind, id: string): string {
+  return `${LABEL[kind]} ${id}`;
+}
+
+function ownerText(stack: string | null): string {
+  return stack === null ? 'no stack' : `stack ${stack}`;
+}
+
+/** The existing resource, or a 404 failure. */
+function existing(ctx: BatchContext, kind: Kind, id: string): ResourceRow {
+  const row = ctx.sql.resource(kind, id);
+  if (!row) throw new OpFailure('APIGW_NOT_FOUND', `${describe(kind, id)} does not exist`);
+  return row;
+}
+
+/** Refuses to touch a resource the batch's stack does not own. */
+function assertOwned(ctx: BatchContext, row: ResourceRow): void {
+  if (row.stack !== ctx.stack)
+    throw new OpFailure(
+      'APIGW_NOT_OWNED',
+      `${describe(row.kind, row.id)} is owned by ${ownerText(row.stack)}; a batch for ${ownerText(ctx.stack)} may not change it (adopt it first)`,
+    );
+}
+
+/** What a spec refers to, with the JSON pointer (within the spec) of each reference. */
+function referencesOf(kind: Kind, spec: StoredSpec<Kind>): { ref: Ref; pointer: string }[] {
+  switch (kind) {
+    case 'backendService': {
+      const b = spec as KindSpecs['backendService'];
+      if (b.type !== 'VPC') return [];
+      return Object.entries(b.environments).flatMap(([stage, env]) =>
+        env && typeof env.vpcAccess === 'string' ? [{ ref: { kind: 'vpcAccess' as Kind, id: env.vpcAccess }, pointer: `/environments/${stage}/vpcAccess` }] : [],
+      );
+    }
+    case 'api': {
+      const a = spec as ApiDefinition;
+      return [
+        { ref: { kind: 'group', id: a.group }, pointer: '/group' },
+        { ref: { kind: 'backendService', id: a.backend.service }, pointer: '/backend/service' },
+      ];
+    }
+    case 'authorization': {
+      const a = spec as KindSpecs['authorization'];
+      return [
+        { ref: { kind: 'app', id: a.app }, pointer: '/app' },
+        { ref: { kind: 'api', id: a.api }, pointer: '/api' },
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Checks every reference exists now; records them. */
+function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredSpec<Kind>, index: number): void {
+  const refs = referencesOf(kind, spec);
+  const problems: Problem[] = [];
+  for (const { ref, pointer } of refs)
+    if (!ctx.sql.resource(ref.kind, ref.id))
+      problems.push({ code: 'UNKNOWN_REFERENCE', pointer: `/operations/${index}/spec${pointer}`, message: `${describe(kind, id)} names ${describe(ref.kind, ref.id)}, which does not exist` });
+  if (problems.length > 0) throw new OpFailure('APIGW_SPEC_INVALID', problems.map((p) => p.message).join('; '), problems);
+  ctx.sql.setRefs(
+    kind,
+    id,
+    refs.map((r) => r.ref),
+  );
+}
+
+function create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): OperationResult {
+  const id = idOf(kind, spec);
+  if (ctx.sql.resource(kind, id)) throw new OpFailure('APIGW_ALREADY_EXISTS', `${describe(kind, id)} already exists`);
+  linkReferences(ctx, kind, id, spec, index);
+  ctx.sql.insertResource(kind, id, ctx.stack, canonicalJson(spec), ctx.now);
+  if (kind === 'app') ctx.sql.insertCredentials(ctx.store.newCredentials(id));
+  ctx.written.set(`${kind} ${id}`, index);
+  return { index, op: 'create', kind, id };
+}
+
+function update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): OperationResult {
+  const id = idOf(kind, spec);
+  const row = existing(ctx, kind, id);
+  assertOwned(ctx, row);
+  let unpublished: { api: string; stage: Stage }[] | undefined;
+  if (kind === 'backendService') {
+    const before = JSON.parse(row.spec) as KindSpecs['backendService'];
+    const after = spec as KindSpecs['backendService'];
+    if (before.type !== after.type)
+      throw new OpFailure('APIGW_TYPE_IMMUTABLE', `backend service ${id} is of type ${before.type}; its type cannot change to ${after.type} (delete and create it instead)`);
+    // A stage's definition removed: every API published there through this service is unpublished.
+    for (const stage of Object.keys(before.environments) as Stage[]) {
+      if (after.environments[stage]) continue;
+      for (const p of ctx.sql.publishedByBackendStage(id, stage)) {
+        ctx.sql.deletePublished(p.api, stage);
+        (unpublished ??= []).push({ api: p.api, stage });
+      }
+    }
+  }
+  linkReferences(ctx, kind, id, spec, index);
+  ctx.sql.updateResource(kind, id, canonicalJson(spec), ctx.now);
+  ctx.written.set(`${kind} ${id}`, index);
+  return { index, op: 'update', kind, id, ...(unpublished ? { unpublished } : {}) };
+}
+
+/** The names of what uses a resource (its spec's referrers, and published revisions for a backend). */
+function usersOf(ctx: BatchContext, kind: Kind, id: string): string[] {
+  const users = ctx.sql.usersOf(kind, id).map((r) => describe(r.kind, r.id));
+  if (kind === 'backendService') for (const p of ctx.sql.publishedByBackend(id)) users.push(`api ${p.api} (published to ${p.stage})`);
+  return [...new Set(users)];
+}
+
+function remove(ctx: BatchContext, kind: Kind, id: string, index: number): OperationResult {
+  const row = existing(ctx, kind, id);
+  assertOwned(ctx, row);
+  const users = usersOf(ctx, kind, id);
+  if (users.length > 0) {
+    const shown = users.slice(0, 10).join(', ') + (users.length > 10 ? ` and ${users.length - 10} more` : '');
+    throw new OpFailure('APIGW_IN_USE', `${describe(kind, id)} is in use by ${shown}; delete or change those first`);
+  }
+  ctx.sql.deleteResource(kind, id);
+  if (kind === 'api') ctx.sql.deletePublishedOf(id);
+  if (kind === 'app') ctx.sql.deleteCredentials(id);
+  ctx.written.delete(`${kind} ${id}`);
+  return { index, op: 'delete', kind, id };
+}
+
+function adopt(ctx: BatchContext, kind: Kind, id: string, fromStack: string | null, index: number): OperationResult {
+  const row = existing(ctx, kind, id);
+  if (row.stack !== ctx.stack) {
+    if (row.stack !== null && row.stack !== fromStack)
+      throw new OpFailure(
+        'APIGW_NOT_OWNED',
+        `${describe(kind, id)} is owned by stack ${row.stack}; adopting it from another stack must name that stack (fromStack: ${JSON.stringify(row.stack)})`,
+      );
+    ctx.sql.setOwner(kind, id, ctx.stack, ctx.now);
+  }
+  return { index, op: 'adopt', kind, id };
+}
+
+function publish(ctx: BatchContext, api: string, stage: Stage, index: number): OperationResult {
+  const row = existing(ctx, 'api', api);
+  assertOwned(ctx, row);
+  const definition = JSON.parse(row.spec) as ApiDefinition;
+  const backendRow = existing(ctx, 'backendService', definition.backend.service);
+  const backend = JSON.parse(backendRow.spec) as KindSpecs['backendService'];
+  if (!backend.environments[stage])
+    throw new OpFailure(
+      'APIGW_STAGE_WITHOUT_BACKEND',
+      `api ${api} cannot be published to ${stage}: its backend service ${backend.name} has no ${stage} definition`,
+    );
+  ctx.sql.upsertPublished({ api, stage, backend: backend.name, digest: digestOf(row.spec), definition: row.spec, published_at: ctx.now });
+  ctx.publishedStages.set(`${definition.group} ${stage}`, index);
+  return { index, op: 'publish', kind: 'api', id: api };
+}
+
+function unpublish(ctx: BatchContext, api: string, stage: Stage, index: number): OperationResult {
+  const row = existing(ctx, 'api', api);
+  assertOwned(ctx, row);
+  if (!ctx.sql.published(api, stage)) throw new OpFailure('APIGW_NOT_PUBLISHED', `api ${api} is not published to ${stage}`);
+  ctx.sql.deletePublished(api, stage);
+  return { index, op: 'unpublish', kind: 'api', id: api };
+}
+
+function rotate(ctx: BatchContext, app: string, index: number): OperationResult {
+  const row = existing(ctx, 'app', app);
+  assertOwned(ctx, row);
+  const fresh = ctx.store.newCredentials(app);
+  ctx.sql.rotateCredentials(app, fresh.app_secret, fresh.app_code);
+  return { index, op: 'rotateCredentials', kind: 'app', id: app };
+}
+
+/**
+ * The document rules that span resources (domains bound once, routes
+ * answered once per group, environment shapes, path parameters...) are the
+ * schema package's; they are checked here on the part of the state the
+ * batch touched, in document form, with touched resources last so that a
+ * clash is reported on the one the batch changed. A problem is reported
+ * on the operation that last wrote the resource. Published revisions are
+ * checked per group and stage for route clashes.
+ */
+function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[]): OperationError[] {
+  const out = new Map<number, Problem[]>();
+  const add = (index: number, problem: Problem) => {
+    const known = already.find((e) => e.index === index)?.problems ?? [];
+    if (known.some((p) => p.pointer === problem.pointer && p.code === problem.code)) return;
+    const list = out.get(index) ?? [];
+    list.push(problem);
+    out.set(index, list);
+  };
+
+  const touched = (kind: Kind) =>
+    [...ctx.written.entries()].filter(([key]) => key.startsWith(`${kind} `)).map(([key, index]) => ({ id: key.slice(kind.length + 1), index }));
+  const touchedApis = touched('api');
+  const touchedBackends = touched('backendService');
+  const touchedGroups = touched('group');
+
+  if (touchedApis.length + touchedBackends.length + touchedGroups.length > 0) {
+    // Backends: the touched ones and those the included APIs use. Groups: all (domains are gateway-wide).
+    const groupNames = new Set(touchedApis.map((a) => a.id.slice(0, a.id.indexOf('/'))));
+    const apis = orderTouchedLast(
+      [...groupNames].flatMap((g) => ctx.sql.apisOfGroup(g)),
+      touchedApis,
+    );
+    const backendNames = new Set([...touchedBackends.map((b) => b.id), ...apis.rows.map((r) => (JSON.parse(r.spec) as ApiDefinition).backend.service)]);
+    const backends = orderTouchedLast(
+      [...backendNames].map((n) => ctx.sql.resource('backendService', n)).filter((r): r is ResourceRow => r !== undefined),
+      touchedBackends,
+    );
+    const groups = orderTouchedLast(ctx.sql.resourcesOfKind('group'), touchedGroups);
+    const doc = {
+      apiVersion: 'apigw/v1',
+      stack: 'live',
+      vpcAccesses: ctx.sql.resourcesOfKind('vpcAccess').map((r) => JSON.parse(r.spec)),
+      backendServices: backends.rows.map((r) => JSON.parse(r.spec)),
+      groups: groups.rows.map((r) => JSON.parse(r.spec)),
+      apis: apis.rows.map((r) => ({ ...JSON.parse(r.spec), stages: [] })),
+    };
+    const result = validateDocument(doc);
+    if (!result.ok)
+      for (const p of result.problems) {
+        const match = /^\/(backendServices|groups|apis)\/(\d+)(.*)$/.exec(p.pointer);
+        if (!match) continue;
+        const owners = { backendServices: backends, groups, apis }[match[1] as 'backendServices' | 'groups' | 'apis'];
+        const index = owners.indexOfRow.get(Number(match[2]));
+        if (index === undefined) continue; // a problem of a resource this batch did not write
+        add(index, { ...p, pointer: `/operations/${index}/spec${match[3]}` });
+      }
+  }
+
+  // Published revisions: one group's APIs in one stage must not answer the same route.
+  for (const [key, index] of ctx.publishedStages) {
+    const [group, stage] = key.split(' ') as [string, Stage];
+    const groupRow = ctx.sql.resource('group', group);
+    if (!groupRow) continue;
+    const published = ctx.sql.publishedOfGroupStage(group, stage).map((p) => JSON.parse(p.definition) as ApiDefinition);
+    const backendNames = new Set(published.map((a) => a.backend.service));
+    const doc = {
+      apiVersion: 'apigw/v1',
+      stack: 'live',
+      vpcAccesses: ctx.sql.resourcesOfKind('vpcAccess').map((r) => JSON.parse(r.spec)),
+      backendServices: [...backendNames].map((n) => ctx.sql.resource('backendService', n)).filter((r) => r !== undefined).map((r) => JSON.parse(r.spec)),
+      groups: [JSON.parse(groupRow.spec)],
+      apis: published.map((a) => ({ ...a, stages: [] })),
+    };
+    const result = validateDocument(doc);
+    if (!result.ok)
+      for (const p of result.problems)
+        if (p.code === 'ROUTE_CONFLICT') {
+          add(index, { code: p.code, pointer: `/operations/${index}`, message: `in ${stage}: ${p.message}` });
+        }
+  }
+
+  return [...out.entries()].map(([index, problems]) => ({
+    index,
+    code: 'APIGW_SPEC_INVALID',
+    message: problems.map((p) => p.message).join('; '),
+    problems,
+  }));
+}
+
+/** Rows with the touched ones last; maps each touched row's position to its operation index. */
+function orderTouchedLast(rows: readonly ResourceRow[], touched: readonly { id: string; index: number }[]): { rows: ResourceRow[]; indexOfRow: Map<number, number> } {
+  const byId = new Map(touched.map((t) => [t.id, t.index]));
+  const seen = new Set<string>();
+  const untouchedRows: ResourceRow[] = [];
+  const touchedRows: ResourceRow[] = [];
+  for (const row of rows) {
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    (byId.has(row.id) ? touchedRows : untouchedRows).push(row);
+  }
+  const ordered = [...untouchedRows, ...touchedRows];
+  const indexOfRow = new Map<number, number>();
+  ordered.forEach((row, i) => {
+    const index = byId.get(row.id);
+    if (index !== undefined) indexOfRow.set(i, index);
+  });
+  return { rows: ordered, indexOfRow };
+}

@@ -1,0 +1,84 @@
+/**
+ * The store's schema, as an ordered list of migrations. The database's
+ * `user_version` is the number of migrations applied; `application_id`
+ * marks the file as an apigw store, so a foreign SQLite file is never
+ * mistaken for an empty one. Migrations are append-only: a released one
+ * never changes.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+
+/** `PRAGMA application_id` of an apigw store ("APGW" in ASCII). */
+export const APPLICATION_ID = 0x41504757;
+
+/** One schema step; `up` runs inside the migration's transaction. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: DatabaseSync) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'resources, published revisions, app credentials, references, revision counter',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE revision (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          value INTEGER NOT NULL
+        );
+        INSERT INTO revision (id, value) VALUES (1, 0);
+
+        CREATE TABLE counters (
+          name TEXT PRIMARY KEY,
+          value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Every resource of the six kinds; spec is the validated, canonical JSON.
+        CREATE TABLE resources (
+          kind TEXT NOT NULL,
+          id TEXT NOT NULL,
+          stack TEXT,
+          spec TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (kind, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX resources_by_stack ON resources (stack, kind);
+
+        -- What each resource's spec refers to, kept in step with resources:
+        -- answers "who uses X" without scanning specs.
+        CREATE TABLE refs (
+          from_kind TEXT NOT NULL,
+          from_id TEXT NOT NULL,
+          to_kind TEXT NOT NULL,
+          to_id TEXT NOT NULL,
+          PRIMARY KEY (from_kind, from_id, to_kind, to_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX refs_by_target ON refs (to_kind, to_id);
+
+        -- The frozen definition each stage of an API serves.
+        CREATE TABLE published (
+          api TEXT NOT NULL,
+          stage TEXT NOT NULL,
+          backend TEXT NOT NULL,
+          digest TEXT NOT NULL,
+          definition TEXT NOT NULL,
+          published_at TEXT NOT NULL,
+          PRIMARY KEY (api, stage)
+        ) WITHOUT ROWID;
+        CREATE INDEX published_by_backend ON published (backend, stage);
+
+        CREATE TABLE credentials (
+          app TEXT PRIMARY KEY,
+          app_id INTEGER NOT NULL UNIQUE,
+          app_key TEXT NOT NULL UNIQUE,
+          app_secret TEXT NOT NULL,
+          app_code TEXT NOT NULL UNIQUE
+        ) WITHOUT ROWID;
+      `),
+  },
+];
+
+/** The schema version this runtime writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,553 @@
+/**
+ * The durable state of a gateway: one SQLite database (`gateway.db`) in the
+ * data directory, in WAL mode with full fsync on commit. Every change is one
+ * transaction that bumps the revision, so a crash at any instant leaves the
+ * state as it was before or after a batch, never between.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { STAGES, type ApiGroup, type Authorization, type BackendService, type Kind, type Stage, type VpcAccess } from '@apigw/schema';
+import { RuntimeError, StoreCorruptError, StoreVersionError } from '../errors';
+import type {
+  ApiDefinition,
+  AppCredentials,
+  BatchResult,
+  LiveApi,
+  LiveApp,
+  LiveResource,
+  LiveState,
+  PublishedRevision,
+  StateView,
+  StoredSpec,
+} from '../model';
+import type { GetStateOptions } from '../client/gateway-client';
+import { applyBatch } from './apply';
+import { newAppCode, newAppKey, newAppSecret } from './credentials';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { sqlite } from './sqlite';
+
+/** Name of the database file inside the data directory. */
+export const STORE_FILE = 'gateway.db';
+
+/** How to open a store. */
+export interface OpenStoreOptions {
+  /**
+   * Open for reading only (another process owns the writes): no migration,
+   * no file creation. What data-plane worker processes use.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+  /** Source of timestamps. @default () => new Date() */
+  readonly clock?: () => Date;
+}
+
+/** Called after every committed change with the new revision. */
+export type CommitListener = (revision: number) => void;
+
+/** One row of the resources table. */
+export interface ResourceRow {
+  kind: Kind;
+  id: string;
+  stack: string | null;
+  spec: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row of the published table. */
+export interface PublishedRow {
+  api: string;
+  stage: Stage;
+  backend: string;
+  digest: string;
+  definition: string;
+  published_at: string;
+}
+
+/** One row of the credentials table. */
+export interface CredentialsRow {
+  app: string;
+  app_id: number;
+  app_key: string;
+  app_secret: string;
+  app_code: string;
+}
+
+/** Digest of a stored definition: sha256 of its canonical JSON text. */
+export function digestOf(canonicalText: string): string {
+  return createHash('sha256').update(canonicalText).digest('hex');
+}
+
+/**
+ * Opens (creating and migrating when needed) the store of a data
+ * directory. Throws StoreCorruptError for a file that is not an apigw
+ * store or is damaged, StoreVersionError for one written by a newer apigw.
+ */
+export function openStore(dataDir: string, options: OpenStoreOptions = {}): GatewayStore {
+  return new GatewayStore(dataDir, options);
+}
+
+/**
+ * The store of one gateway. Reads and writes are synchronous (SQLite in
+ * process); a write blocks the event loop for the length of its
+ * transaction, which also serializes concurrent batches.
+ */
+export class GatewayStore {
+  /** Path of the database file. */
+  readonly file: string;
+  readonly readOnly: boolean;
+  /** @internal */
+  readonly db: DatabaseSync;
+  /** @internal */
+  readonly sql: StoreSql;
+  /** @internal */
+  readonly now: () => string;
+  private readonly listeners = new Set<CommitListener>();
+  private closed = false;
+
+  constructor(dataDir: string, options: OpenStoreOptions = {}) {
+    this.readOnly = options.readOnly ?? false;
+    this.file = join(dataDir, STORE_FILE);
+    const clock = options.clock ?? (() => new Date());
+    this.now = () => clock().toISOString();
+    if (this.readOnly) {
+      if (!existsSync(this.file)) throw new StoreCorruptError(this.file, 'the file does not exist');
+    } else {
+      mkdirSync(dataDir, { recursive: true });
+    }
+    const { DatabaseSync } = sqlite();
+    try {
+      this.db = new DatabaseSync(this.file, { readOnly: this.readOnly });
+    } catch (error) {
+      throw new StoreCorruptError(this.file, (error as Error).message, error);
+    }
+    try {
+      this.db.exec('PRAGMA busy_timeout = 10000');
+      this.prepare();
+    } catch (error) {
+      this.db.close();
+      if (error instanceof RuntimeError) throw error;
+      throw new StoreCorruptError(this.file, (error as Error).message, error);
+    }
+    this.sql = new StoreSql(this.db);
+  }
+
+  /** Checks identity and version, migrates, sets durability pragmas. */
+  private prepare(): void {
+    const appId = this.pragma('application_id');
+    const version = this.pragma('user_version');
+    if (appId === 0 && version === 0) {
+      const objects = (this.db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
+      if (objects > 0) throw new StoreCorruptError(this.file, 'it is an SQLite database of some other program');
+      if (this.readOnly) throw new StoreCorruptError(this.file, 'the store has not been initialized');
+    } else if (appId !== APPLICATION_ID) {
+      throw new StoreCorruptError(this.file, `it is an SQLite database of some other program (application_id ${appId})`);
+    }
+    if (version > SCHEMA_VERSION) throw new StoreVersionError(this.file, version, SCHEMA_VERSION);
+    if (this.readOnly) {
+      if (version < SCHEMA_VERSION) throw new StoreCorruptError(this.file, `schema version ${version} needs migrating by a writable open first`);
+      return;
+    }
+    // WAL: readers (data-plane workers) never block the writer. FULL: each
+    // commit is fsynced before it is acknowledged, so a power loss keeps it too.
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = FULL');
+    if (version > 0) {
+      const check = this.db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
+      if (check.length !== 1 || check[0]!.quick_check !== 'ok')
+        throw new StoreCorruptError(this.file, `integrity check failed: ${check.map((r) => r.quick_check).slice(0, 3).join('; ')}`);
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= version) continue;
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        migration.up(this.db);
+        this.db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+        this.db.exec(`PRAGMA user_version = ${migration.version}`);
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+    }
+  }
+
+  private pragma(name: string): number {
+    const row = this.db.prepare(`PRAGMA ${name}`).get() as Record<string, number>;
+    return Number(row[name]);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RuntimeError('APIGW_STORE_CLOSED', 'the store is closed');
+  }
+
+  /** Runs `read` in one read transaction: it sees a single revision. */
+  private read<T>(read: () => T): T {
+    this.assertOpen();
+    this.db.exec('BEGIN');
+    try {
+      return read();
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+
+  /** The current revision. */
+  get revision(): number {
+    this.assertOpen();
+    return this.sql.revision();
+  }
+
+  /**
+   * Applies a batch request (parsed JSON, checked here) atomically. Throws
+   * RuntimeError for a bad envelope or a revision conflict, and
+   * BatchRejectedError listing every failing operation; nothing changes
+   * then. Listeners hear about every commit.
+   */
+  applyBatch(request: unknown): BatchResult {
+    this.assertOpen();
+    if (this.readOnly) throw new RuntimeError('APIGW_BAD_REQUEST', 'the store is open read-only');
+    const result = applyBatch(this, request);
+    if (!result.dryRun && result.results.length > 0) this.emitCommit(result.revision);
+    return result;
+  }
+
+  /** Subscribes to commits; returns the unsubscribe function. */
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emitCommit(revision: number): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(revision);
+      } catch (error) {
+        // A listener's failure must not turn a committed batch into an error.
+        process.emitWarning(`apigw commit listener failed: ${(error as Error).message}`, 'ApigwWarning');
+      }
+    }
+  }
+
+  /** The live state (or one stack's share of it) at one revision. */
+  getState(options: GetStateOptions = {}): LiveState {
+    return this.read(() => {
+      const rows = options.stack === undefined ? this.sql.allResources() : this.sql.resourcesOfStack(options.stack);
+      const published = groupPublished(this.sql.allPublished());
+      const credentials = new Map(this.sql.allCredentials().map((c) => [c.app, c]));
+      const state: { [K in keyof Omit<LiveState, 'revision'>]: LiveState[K][number][] } = {
+        vpcAccesses: [],
+        backendServices: [],
+        groups: [],
+        apis: [],
+        apps: [],
+        authorizations: [],
+      };
+      for (const row of rows) {
+        const live = liveResource(row, published, credentials);
+        switch (row.kind) {
+          case 'vpcAccess':
+            state.vpcAccesses.push(live as LiveResource<'vpcAccess'>);
+            break;
+          case 'backendService':
+            state.backendServices.push(live as LiveResource<'backendService'>);
+            break;
+          case 'group':
+            state.groups.push(live as LiveResource<'group'>);
+            break;
+          case 'api':
+            state.apis.push(live as LiveApi);
+            break;
+          case 'app':
+            state.apps.push(live as LiveApp);
+            break;
+          case 'authorization':
+            state.authorizations.push(live as LiveResource<'authorization'>);
+            break;
+        }
+      }
+      return { revision: this.sql.revision(), ...state };
+    });
+  }
+
+  /** One live resource, or undefined. */
+  getResource<K extends Kind>(kind: K, id: string): LiveResource<K> | undefined {
+    return this.read(() => {
+      const row = this.sql.resource(kind, id);
+      if (!row) return undefined;
+      const published = kind === 'api' ? groupPublished(this.sql.publishedOf(id)) : new Map<string, PublishedRow[]>();
+      const credentials = new Map<string, CredentialsRow>();
+      if (kind === 'app') {
+        const c = this.sql.credentials(id);
+        if (c) credentials.set(id, c);
+      }
+      return liveResource(row, published, credentials) as LiveResource<K>;
+    });
+  }
+
+  /** An app's credentials; throws RuntimeError(APIGW_NOT_FOUND) when the app does not exist. */
+  getCredentials(app: string): AppCredentials {
+    return this.read(() => {
+      const row = this.sql.credentials(app);
+      if (!row) throw new RuntimeError('APIGW_NOT_FOUND', `app ${app} does not exist`);
+      return credentialsOf(row);
+    });
+  }
+
+  /**
+   * Everything the data plane needs, read in one transaction: groups,
+   * backend services, VPC accesses, the published revision of each API in
+   * each stage, apps with their credentials, and authorizations.
+   */
+  readView(): StateView {
+    return this.read(() => {
+      const groups: ApiGroup[] = [];
+      const backendServices: BackendService[] = [];
+      const vpcAccesses: VpcAccess[] = [];
+      const apps: StateView['apps'][number][] = [];
+      const authorizations: Authorization[] = [];
+      const credentials = new Map(this.sql.allCredentials().map((c) => [c.app, c]));
+      for (const row of this.sql.allResources()) {
+        const spec = JSON.parse(row.spec);
+        switch (row.kind) {
+          case 'group':
+            groups.push(spec);
+            break;
+          case 'backendService':
+            backendServices.push(spec);
+            break;
+          case 'vpcAccess':
+            vpcAccesses.push(spec);
+            break;
+          case 'authorization':
+            authorizations.push(spec);
+            break;
+          case 'app': {
+            const c = credentials.get(row.id);
+            if (c) apps.push({ ...spec, appKey: c.app_key, appSecret: c.app_secret, appCode: c.app_code, appId: c.app_id });
+            break;
+          }
+          default:
+            break;
+        }
+      }
+      const published = this.sql.allPublished().map((p) => ({ stage: p.stage, digest: p.digest, api: JSON.parse(p.definition) as ApiDefinition }));
+      return { revision: this.sql.revision(), groups, backendServices, vpcAccesses, published, apps, authorizations };
+    });
+  }
+
+  /** Closes the database. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.db.close();
+  }
+
+  /** @internal Fresh credentials for an app, unique AppKey. */
+  newCredentials(app: string): CredentialsRow {
+    for (;;) {
+      const appKey = newAppKey();
+      if (this.sql.credentialsByKey(appKey)) continue;
+      return { app, app_id: this.sql.nextCounter('app_id', 100_000_000), app_key: appKey, app_secret: newAppSecret(), app_code: newAppCode() };
+    }
+  }
+}
+
+function groupPublished(rows: readonly PublishedRow[]): Map<string, PublishedRow[]> {
+  const map = new Map<string, PublishedRow[]>();
+  for (const row of rows) {
+    const list = map.get(row.api);
+    if (list) list.push(row);
+    else map.set(row.api, [row]);
+  }
+  return map;
+}
+
+function credentialsOf(row: CredentialsRow): AppCredentials {
+  return { app: row.app, appKey: row.app_key, appSecret: row.app_secret, appCode: row.app_code, appId: row.app_id };
+}
+
+function liveResource(row: ResourceRow, published: ReadonlyMap<string, PublishedRow[]>, credentials: ReadonlyMap<string, CredentialsRow>): LiveResource {
+  const base = {
+    kind: row.kind,
+    id: row.id,
+    stack: row.stack,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    spec: JSON.parse(row.spec) as StoredSpec<Kind>,
+  };
+  if (row.kind === 'api') {
+    const stages: Partial<Record<Stage, PublishedRevision>> = {};
+    const rows = published.get(row.id) ?? [];
+    for (const stage of STAGES) {
+      const p = rows.find((r) => r.stage === stage);
+      if (p) stages[stage] = { digest: p.digest, publishedAt: p.published_at };
+    }
+    return { ...base, digest: digestOf(row.spec), published: stages } as LiveApi;
+  }
+  if (row.kind === 'app') {
+    const c = credentials.get(row.id);
+    return { ...base, appKey: c?.app_key ?? '', ...(c ? { appId: c.app_id } : {}) } as LiveApp;
+  }
+  return base as LiveResource;
+}
+
+/** A reference from one resource's spec to another resource. */
+export interface Ref {
+  readonly kind: Kind;
+  readonly id: string;
+}
+
+/**
+ * The store's prepared statements. Internal to the store: the batch engine
+ * uses it inside the batch's transaction.
+ * @internal
+ */
+export class StoreSql {
+  private readonly s: Record<string, StatementSync>;
+
+  constructor(private readonly db: DatabaseSync) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      revision: p('SELECT value FROM revision WHERE id = 1'),
+      setRevision: p('UPDATE revision SET value = ? WHERE id = 1'),
+      counter: p('SELECT value FROM counters WHERE name = ?'),
+      setCounter: p('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      resource: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = ? AND id = ?'),
+      allResources: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources ORDER BY kind, id'),
+      resourcesOfKind: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = ? ORDER BY id'),
+      resourcesOfStack: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE stack = ? ORDER BY kind, id'),
+      apisOfGroup: p("SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = 'api' AND id > ? AND id < ? ORDER BY id"),
+      insertResource: p('INSERT INTO resources (kind, id, stack, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateResource: p('UPDATE resources SET spec = ?, updated_at = ? WHERE kind = ? AND id = ?'),
+      setOwner: p('UPDATE resources SET stack = ?, updated_at = ? WHERE kind = ? AND id = ?'),
+      deleteResource: p('DELETE FROM resources WHERE kind = ? AND id = ?'),
+      deleteRefs: p('DELETE FROM refs WHERE from_kind = ? AND from_id = ?'),
+      insertRef: p('INSERT OR IGNORE INTO refs (from_kind, from_id, to_kind, to_id) VALUES (?, ?, ?, ?)'),
+      usersOf: p('SELECT from_kind AS kind, from_id AS id FROM refs WHERE to_kind = ? AND to_id = ? ORDER BY from_kind, from_id'),
+      published: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE api = ? AND stage = ?'),
+      publishedOf: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE api = ?'),
+      allPublished: p('SELECT api, stage, backend, digest, definition, published_at FROM published ORDER BY api, stage'),
+      publishedOfGroupStage: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE api > ? AND api < ? AND stage = ? ORDER BY api'),
+      publishedByBackend: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE backend = ? ORDER BY api, stage'),
+      publishedByBackendStage: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE backend = ? AND stage = ? ORDER BY api'),
+      upsertPublished: p(
+        'INSERT INTO published (api, stage, backend, digest, definition, published_at) VALUES (?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (api, stage) DO UPDATE SET backend = excluded.backend, digest = excluded.digest, definition = excluded.definition, published_at = excluded.published_at',
+      ),
+      deletePublished: p('DELETE FROM published WHERE api = ? AND stage = ?'),
+      deletePublishedOf: p('DELETE FROM published WHERE api = ?'),
+      credentials: p('SELECT app, app_id, app_key, app_secret, app_code FROM credentials WHERE app = ?'),
+      credentialsByKey: p('SELECT app FROM credentials WHERE app_key = ?'),
+      allCredentials: p('SELECT app, app_id, app_key, app_secret, app_code FROM credentials'),
+      insertCredentials: p('INSERT INTO credentials (app, app_id, app_key, app_secret, app_code) VALUES (?, ?, ?, ?, ?)'),
+      rotateCredentials: p('UPDATE credentials SET app_secret = ?, app_code = ? WHERE app = ?'),
+      deleteCredentials: p('DELETE FROM credentials WHERE app = ?'),
+    };
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  revision(): number {
+    return Number((this.s['revision']!.get() as { value: number }).value);
+  }
+  setRevision(value: number): void {
+    this.s['setRevision']!.run(value);
+  }
+  /** Next value of a named counter (first value: start + 1). */
+  nextCounter(name: string, start: number): number {
+    const row = this.s['counter']!.get(name) as { value: number } | undefined;
+    const value = (row ? Number(row.value) : start) + 1;
+    this.s['setCounter']!.run(name, value);
+    return value;
+  }
+
+  resource(kind: Kind, id: string): ResourceRow | undefined {
+    return this.s['resource']!.get(kind, id) as ResourceRow | undefined;
+  }
+  allResources(): ResourceRow[] {
+    return this.s['allResources']!.all() as unknown as ResourceRow[];
+  }
+  resourcesOfKind(kind: Kind): ResourceRow[] {
+    return this.s['resourcesOfKind']!.all(kind) as unknown as ResourceRow[];
+  }
+  resourcesOfStack(stack: string): ResourceRow[] {
+    return this.s['resourcesOfStack']!.all(stack) as unknown as ResourceRow[];
+  }
+  /** APIs of one group (ids `group/...`: the range between `group/` and `group0`). */
+  apisOfGroup(group: string): ResourceRow[] {
+    return this.s['apisOfGroup']!.all(`${group}/`, `${group}0`) as unknown as ResourceRow[];
+  }
+  insertResource(kind: Kind, id: string, stack: string | null, spec: string, now: string): void {
+    this.s['insertResource']!.run(kind, id, stack, spec, now, now);
+  }
+  updateResource(kind: Kind, id: string, spec: string, now: string): void {
+    this.s['updateResource']!.run(spec, now, kind, id);
+  }
+  setOwner(kind: Kind, id: string, stack: string | null, now: string): void {
+    this.s['setOwner']!.run(stack, now, kind, id);
+  }
+  deleteResource(kind: Kind, id: string): void {
+    this.s['deleteResource']!.run(kind, id);
+    this.s['deleteRefs']!.run(kind, id);
+  }
+  setRefs(kind: Kind, id: string, refs: readonly Ref[]): void {
+    this.s['deleteRefs']!.run(kind, id);
+    for (const ref of refs) this.s['insertRef']!.run(kind, id, ref.kind, ref.id);
+  }
+  usersOf(kind: Kind, id: string): Ref[] {
+    return this.s['usersOf']!.all(kind, id) as unknown as Ref[];
+  }
+
+  published(api: string, stage: Stage): PublishedRow | undefined {
+    return this.s['published']!.get(api, stage) as PublishedRow | undefined;
+  }
+  publishedOf(api: string): PublishedRow[] {
+    return this.s['publishedOf']!.all(api) as unknown as PublishedRow[];
+  }
+  allPublished(): PublishedRow[] {
+    return this.s['allPublished']!.all() as unknown as PublishedRow[];
+  }
+  publishedOfGroupStage(group: string, stage: Stage): PublishedRow[] {
+    return this.s['publishedOfGroupStage']!.all(`${group}/`, `${group}0`, stage) as unknown as PublishedRow[];
+  }
+  publishedByBackend(backend: string): PublishedRow[] {
+    return this.s['publishedByBackend']!.all(backend) as unknown as PublishedRow[];
+  }
+  publishedByBackendStage(backend: string, stage: Stage): PublishedRow[] {
+    return this.s['publishedByBackendStage']!.all(backend, stage) as unknown as PublishedRow[];
+  }
+  upsertPublished(row: PublishedRow): void {
+    this.s['upsertPublished']!.run(row.api, row.stage, row.backend, row.digest, row.definition, row.published_at);
+  }
+  deletePublished(api: string, stage: Stage): void {
+    this.s['deletePublished']!.run(api, stage);
+  }
+  deletePublishedOf(api: string): void {
+    this.s['deletePublishedOf']!.run(api);
+  }
+
+  credentials(app: string): CredentialsRow | undefined {
+    return this.s['credentials']!.get(app) as CredentialsRow | undefined;
+  }
+  credentialsByKey(appKey: string): boolean {
+    return this.s['credentialsByKey']!.get(appKey) !== undefined;
+  }
+  allCredentials(): CredentialsRow[] {
+    return this.s['allCredentials']!.all() as unknown as CredentialsRow[];
+  }
+  insertCredentials(row: CredentialsRow): void {
+    this.s['insertCredentials']!.run(row.app, row.app_id, row.app_key, row.app_secret, row.app_code);
+  }
+  rotateCredentials(app: string, secret: string, code: string): void {
+    this.s['rotateCredentials']!.run(secret, code, app);
+  }
+  deleteCredentials(app: string): void {
+    this.s['deleteCredentials']!.run(app);
+  }
+}
