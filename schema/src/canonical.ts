@@ -1,4 +1,4 @@
-import type { GatewayDocument, Stage } from './document.generated';
+import type { GatewayDocument, Imports, Stage } from './document.generated';
 import { KINDS, STAGES, resourceId, type Kind, type KindSpecs } from './kinds';
 
 /**
@@ -38,7 +38,20 @@ export function canonicalDocument(doc: GatewayDocument): GatewayDocument {
     const items = (doc[collection] as KindSpecs[Kind][]).map((r) => canonicalSpec(kind, r));
     (out as Record<string, unknown>)[collection] = items.sort((a, b) => compare(resourceId(kind, a), resourceId(kind, b)));
   }
+  const imports = canonicalImports(doc.imports);
+  if (imports) out.imports = imports;
+  else delete out.imports;
   return out;
+}
+
+/** Imported names sorted per kind; empty sets (and an empty `imports`) are absent. */
+function canonicalImports(imports: Imports | undefined): Imports | undefined {
+  if (!imports) return undefined;
+  const out: Imports = {};
+  for (const [collection, names] of Object.entries(imports) as [keyof Imports, string[] | undefined][]) {
+    if (names && names.length > 0) out[collection] = [...new Set(names)].sort(compare);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** One resource in canonical form (see canonicalDocument). */

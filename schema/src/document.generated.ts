@@ -30,6 +30,10 @@ export type Stages = Stage[];
  * An API's identity: its group name and its name joined by a slash.
  */
 export type ApiRef = string;
+/**
+ * A set of resource names.
+ */
+export type NameSet = Name[];
 
 /**
  * An API of a group. Editing it changes nothing live until it is published again; the reconciler republishes it to every listed stage after a change. Moving it to another group replaces it.
@@ -612,6 +616,7 @@ export interface GatewayDocument {
    * Grants of an app to call an API in some stages.
    */
   authorizations: Authorization[];
+  imports?: Imports;
 }
 /**
  * Authorizes the gateway to reach one port of one instance in a VPC. Every field but the description is part of the key: changing it replaces the authorization.
@@ -635,6 +640,19 @@ export interface VpcAccess {
    */
   host?: string;
   description?: Description;
+}
+/**
+ * Resources the document refers to but does not define: they belong to another stack or exist outside apigw, and must exist when the document is applied. References to them are checked by name only; the reconciler never changes them.
+ */
+export interface Imports {
+  vpcAccesses?: NameSet;
+  backendServices?: NameSet;
+  groups?: NameSet;
+  /**
+   * Identities (group/name) of APIs defined elsewhere.
+   */
+  apis?: ApiRef[];
+  apps?: NameSet;
 }
 /**
  * The desired state of one stack of an API gateway: what the reconciler makes the running gateway match. Resources are identified by name (an API by group/name); a rename is a delete and a create.
@@ -672,4 +690,5 @@ export interface GatewayDocumentInput {
    * Grants of an app to call an API in some stages.
    */
   authorizations?: Authorization[];
+  imports?: Imports;
 }

@@ -32,7 +32,9 @@ const kindValidators = new Map<Kind, ValidateFunction>(
  * modified.
  */
 export function validateDocument(input: unknown): ValidationResult<GatewayDocument> {
-  const data = structuredClone(input);
+  const cloned = jsonData(input, '');
+  if (!cloned.ok) return cloned;
+  const data = cloned.value;
   if (!documentValidator(data)) return { ok: false, problems: schemaProblems(documentValidator.errors ?? [], '') };
   const doc = data as GatewayDocument;
   const problems = semanticProblems(doc);
@@ -54,9 +56,84 @@ export function parseDocument(input: unknown): GatewayDocument {
 export function validateResource<K extends Kind>(kind: K, input: unknown, pointerPrefix = ''): ValidationResult<KindSpecs[K]> {
   const validator = kindValidators.get(kind);
   if (!validator) throw new TypeError(`unknown kind ${kind}`);
-  const data = structuredClone(input);
+  const cloned = jsonData(input, pointerPrefix);
+  if (!cloned.ok) return cloned;
+  const data = cloned.value;
   if (!validator(data)) return { ok: false, problems: schemaProblems(validator.errors ?? [], pointerPrefix) };
   return { ok: true, value: data as KindSpecs[K] };
+}
+
+/**
+ * A deep copy of `input` as JSON data, read the way JSON.stringify reads it
+ * (`toJSON()` is honoured, object properties whose value is undefined are
+ * absent), so a document built in code validates exactly like the JSON text
+ * it would be written as. Values JSON cannot carry (functions, symbols,
+ * bigints, non-finite numbers, holes, cycles) are reported as problems
+ * instead of being silently dropped or mangled. Never throws.
+ */
+function jsonData(input: unknown, root: string): ValidationResult<unknown> {
+  const problems: Problem[] = [];
+  const ancestors = new Set<object>();
+  const bad = (pointer: string, what: string) =>
+    problems.push({ code: 'SCHEMA_VIOLATION', pointer, message: `must be JSON data, not ${what}` });
+
+  const copy = (value: unknown, pointer: string): unknown => {
+    let v = value;
+    try {
+      if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+        v = (v as { toJSON: () => unknown }).toJSON();
+    } catch (err) {
+      bad(pointer, `a value whose toJSON() fails (${err instanceof Error ? err.message : String(err)})`);
+      return undefined;
+    }
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return v;
+      case 'number':
+        if (!Number.isFinite(v)) bad(pointer, String(v));
+        return v;
+      case 'object':
+        break;
+      default:
+        bad(pointer, v === undefined ? 'undefined' : `a ${typeof v}`);
+        return undefined;
+    }
+    if (v === null) return null;
+    if (ancestors.has(v)) {
+      bad(pointer, 'a reference to one of its own ancestors (a cycle)');
+      return undefined;
+    }
+    ancestors.add(v);
+    try {
+      if (Array.isArray(v)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < v.length; i++) {
+          const item: unknown = v[i];
+          const at = `${pointer}/${i}`;
+          if (item === undefined) bad(at, 'undefined');
+          else out.push(copy(item, at));
+        }
+        return out;
+      }
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(v)) {
+        const item: unknown = (v as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        // defineProperty keeps a key such as "__proto__" an ordinary (and unknown) field.
+        Object.defineProperty(out, key, { value: copy(item, `${pointer}/${pointerToken(key)}`), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    } catch (err) {
+      bad(pointer, `a value that cannot be read (${err instanceof Error ? err.message : String(err)})`);
+      return undefined;
+    } finally {
+      ancestors.delete(v);
+    }
+  };
+
+  const value = copy(input, root);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
 }
 
 /** Escapes one JSON-pointer token (RFC 6901). */
@@ -124,11 +201,23 @@ function semanticProblems(doc: GatewayDocument): Problem[] {
     });
   }
 
-  const vpcAccesses = new Set(doc.vpcAccesses.map((v) => v.name));
+  // Imported resources are known by name only; defining one as well is a contradiction.
+  const imports = doc.imports ?? {};
+  for (const { kind, collection, label } of KINDS) {
+    if (collection === 'authorizations') continue;
+    const defined = new Set((doc[collection] as KindSpecs[Kind][]).map((spec) => resourceId(kind, spec)));
+    (imports[collection] ?? []).forEach((name, i) => {
+      if (defined.has(name)) add('DUPLICATE_NAME', `/imports/${collection}/${i}`, `${label} ${name} is imported but this document also defines it`);
+    });
+  }
+  const known = (names: string[], imported: string[] | undefined) => new Set([...names, ...(imported ?? [])]);
+  const vpcAccesses = known(doc.vpcAccesses.map((v) => v.name), imports.vpcAccesses);
   const backends = new Map(doc.backendServices.map((b) => [b.name, b]));
-  const groups = new Set(doc.groups.map((g) => g.name));
-  const apps = new Set(doc.apps.map((a) => a.name));
+  const importedBackends = new Set(imports.backendServices);
+  const groups = known(doc.groups.map((g) => g.name), imports.groups);
+  const apps = known(doc.apps.map((a) => a.name), imports.apps);
   const apis = new Map(doc.apis.map((a) => [apiId(a), a]));
+  const importedApis = new Set(imports.apis);
 
   doc.backendServices.forEach((b, i) => checkEnvironments(b, `/backendServices/${i}`, vpcAccesses, add));
 
@@ -153,8 +242,8 @@ function semanticProblems(doc: GatewayDocument): Problem[] {
     const id = apiId(api);
     if (!groups.has(api.group)) add('UNKNOWN_REFERENCE', `${at}/group`, `api ${id} names group ${api.group}, which is not defined`);
     const backend = backends.get(api.backend.service);
-    if (!backend) add('UNKNOWN_REFERENCE', `${at}/backend/service`, `api ${id} names backend service ${api.backend.service}, which is not defined`);
-    else
+    if (!backend && !importedBackends.has(api.backend.service)) add('UNKNOWN_REFERENCE', `${at}/backend/service`, `api ${id} names backend service ${api.backend.service}, which is not defined`);
+    else if (backend)
       api.stages.forEach((stage, j) => {
         if (!backend.environments[stage])
           add('STAGE_WITHOUT_BACKEND', `${at}/stages/${j}`, `api ${id} is published to ${stage} but backend service ${backend.name} has no ${stage} definition`);
@@ -172,8 +261,8 @@ function semanticProblems(doc: GatewayDocument): Problem[] {
     const at = `/authorizations/${i}`;
     if (!apps.has(a.app)) add('UNKNOWN_REFERENCE', `${at}/app`, `authorization ${authorizationId(a)} names app ${a.app}, which is not defined`);
     const api = apis.get(a.api);
-    if (!api) add('UNKNOWN_REFERENCE', `${at}/api`, `authorization ${authorizationId(a)} names api ${a.api}, which is not defined`);
-    else
+    if (!api && !importedApis.has(a.api)) add('UNKNOWN_REFERENCE', `${at}/api`, `authorization ${authorizationId(a)} names api ${a.api}, which is not defined`);
+    else if (api)
       a.stages.forEach((stage, j) => {
         if (!api.stages.includes(stage))
           add('AUTHORIZATION_STAGE_UNPUBLISHED', `${at}/stages/${j}`, `app ${a.app} is authorized for api ${a.api} in ${stage}, but the api is not published to ${stage}`);
@@ -214,16 +303,36 @@ function checkParameters(api: Api, at: string, add: Add): void {
   const id = apiId(api);
   const params = api.request.parameters;
   const seen = new Set<string>();
+  const repeated = new Set<number>();
   params.forEach((p, i) => {
     const key = `${p.in} ${p.in === 'HEAD' ? p.name.toLowerCase() : p.name}`;
-    if (seen.has(key)) add('DUPLICATE_PARAMETER', `${at}/request/parameters/${i}`, `api ${id} declares ${p.in} parameter ${p.name} twice`);
+    if (seen.has(key)) {
+      repeated.add(i);
+      add('DUPLICATE_PARAMETER', `${at}/request/parameters/${i}`, `api ${id} declares ${p.in} parameter ${p.name} twice`);
+    }
     seen.add(key);
     if (p.default !== undefined && !parsesAs(p.type, p.default))
       add('DEFAULT_TYPE_MISMATCH', `${at}/request/parameters/${i}/default`, `default ${JSON.stringify(p.default)} of parameter ${p.name} is not a valid ${p.type}`);
   });
 
-  // Request path: every {name} is a declared PATH parameter, and the reverse.
-  const inPath = new Set(pathParameterNames(api.request.path));
+  // Two parameters must not land in the same place of the backend request.
+  const targets = new Map<string, string>();
+  params.forEach((p, i) => {
+    const where = p.backendIn ?? p.in;
+    const name = p.backendName ?? p.name;
+    const key = `${where} ${where === 'HEAD' ? name.toLowerCase() : name}`;
+    const first = targets.get(key);
+    if (first !== undefined && !repeated.has(i))
+      add('DUPLICATE_PARAMETER', `${at}/request/parameters/${i}`, `api ${id} sends parameters ${first} and ${p.name} both to backend ${where} parameter ${name}`);
+    else targets.set(key, p.name);
+  });
+
+  // Request path: every {name} is a declared PATH parameter, and the reverse; a name appears once.
+  const requestNames = pathParameterNames(api.request.path);
+  const inPath = new Set(requestNames);
+  for (const name of inPath)
+    if (requestNames.indexOf(name) !== requestNames.lastIndexOf(name))
+      add('DUPLICATE_PARAMETER', `${at}/request/path`, `request path ${api.request.path} uses {${name}} more than once`);
   for (const name of inPath)
     if (!params.some((p) => p.in === 'PATH' && p.name === name))
       add('PATH_PARAMETER_UNDECLARED', `${at}/request/path`, `request path ${api.request.path} uses {${name}}, which is not declared as a PATH parameter`);
@@ -235,7 +344,8 @@ function checkParameters(api: Api, at: string, add: Add): void {
   // Backend path: every {name} is fed by a parameter sent to the backend's path, and the reverse.
   const toBackendPath = new Map<string, number>();
   params.forEach((p, i) => {
-    if ((p.backendIn ?? p.in) === 'PATH') toBackendPath.set(p.backendName ?? p.name, i);
+    const name = p.backendName ?? p.name;
+    if ((p.backendIn ?? p.in) === 'PATH' && !toBackendPath.has(name)) toBackendPath.set(name, i);
   });
   const inBackendPath = new Set(pathParameterNames(api.backend.path));
   for (const name of inBackendPath)
