@@ -1,0 +1,107 @@
+/**
+ * Errors of the reconciler and the `apigw` CLI. Each has a stable `code`
+ * (documented in the package README, kept in sync by a test); messages are
+ * for people.
+ */
+import { ApigwError } from '@apigw/schema';
+
+/**
+ * Every code this package throws, with what it means. A table, so that the
+ * documentation and the codes cannot drift.
+ */
+export const PROVIDER_ERROR_CODES = {
+  APIGW_SOURCE_INVALID: 'The -f file cannot be read, is of an unknown type, or its program fails or exports no GatewayStack.',
+  APIGW_OWNERSHIP_CONFLICT: 'The document names resources that another stack (or nobody) owns; pass --adopt to take them over.',
+  APIGW_PLAN_STALE: 'The gateway changed since the plan was made; nothing was applied.',
+  APIGW_PLAN_FILE_INVALID: 'A saved plan file is not a plan this version can apply, or its secrets no longer match its source document.',
+  APIGW_APPLY_REFUSED: 'The gateway refused the batch; nothing was applied.',
+  APIGW_APPROVAL_REQUIRED: 'apply or destroy needs --auto-approve when nobody can answer the prompt.',
+  APIGW_EXPORT_AMBIGUOUS: 'export without --stack found resources of several stacks.',
+  APIGW_CONNECTION: 'The admin endpoint cannot be reached or no admin token was found.',
+} as const;
+
+/** A stable error code of this package. */
+export type ProviderErrorCode = keyof typeof PROVIDER_ERROR_CODES;
+
+/** Base of the provider's errors. */
+export class ProviderError extends ApigwError {
+  declare readonly code: ProviderErrorCode;
+  constructor(code: ProviderErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** The desired-state source (document or constructs program) cannot be loaded. */
+export class SourceInvalidError extends ProviderError {
+  constructor(readonly file: string, reason: string, options?: { cause?: unknown }) {
+    super('APIGW_SOURCE_INVALID', `${file}: ${reason}`, options);
+  }
+}
+
+/** One resource the document names that the stack does not own. */
+export interface OwnershipConflict {
+  readonly kind: string;
+  readonly id: string;
+  /** The owning stack, or null when nobody owns it. */
+  readonly owner: string | null;
+}
+
+/** The document names resources owned by another stack or by nobody. */
+export class OwnershipConflictError extends ProviderError {
+  constructor(readonly stackName: string, readonly conflicts: readonly OwnershipConflict[]) {
+    super(
+      'APIGW_OWNERSHIP_CONFLICT',
+      `stack ${stackName} does not own ${conflicts.length} resource${conflicts.length === 1 ? '' : 's'} the document names:\n` +
+        conflicts.map((c) => `  ${c.kind} ${c.id} (${c.owner === null ? 'owned by no stack' : `owned by stack ${c.owner}`})`).join('\n') +
+        '\nRun again with --adopt to take them over.',
+    );
+  }
+}
+
+/** The live state moved since the plan was made. */
+export class StalePlanError extends ProviderError {
+  constructor(readonly plannedRevision: number, readonly currentRevision: number | undefined, options?: { cause?: unknown }) {
+    super(
+      'APIGW_PLAN_STALE',
+      `the gateway changed since this plan was made (planned against revision ${plannedRevision}` +
+        (currentRevision !== undefined ? `, now at ${currentRevision}` : '') +
+        '); nothing was applied. Plan again.',
+      options,
+    );
+  }
+}
+
+/** A saved plan cannot be applied as it is. */
+export class PlanFileInvalidError extends ProviderError {
+  constructor(readonly file: string, reason: string) {
+    super('APIGW_PLAN_FILE_INVALID', `${file}: ${reason}`);
+  }
+}
+
+/** The runtime refused the batch; `details` lists why, operation by operation. */
+export class ApplyRefusedError extends ProviderError {
+  constructor(message: string, readonly details: readonly string[], options?: { cause?: unknown }) {
+    super('APIGW_APPLY_REFUSED', details.length > 0 ? `${message}:\n${details.map((d) => `  ${d}`).join('\n')}` : message, options);
+  }
+}
+
+/** apply/destroy cannot ask for approval. */
+export class ApprovalRequiredError extends ProviderError {
+  constructor(command: string) {
+    super('APIGW_APPROVAL_REQUIRED', `${command} needs approval, but stdin is not a terminal: pass --auto-approve`);
+  }
+}
+
+/** export needs to know which stack to export. */
+export class ExportAmbiguousError extends ProviderError {
+  constructor(readonly stacks: readonly string[]) {
+    super('APIGW_EXPORT_AMBIGUOUS', `the gateway holds resources of several stacks (${stacks.join(', ')}): name one with --stack`);
+  }
+}
+
+/** The admin API cannot be reached, or no token is configured. */
+export class ConnectionError extends ProviderError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('APIGW_CONNECTION', message, options);
+  }
+}
