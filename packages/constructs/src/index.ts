@@ -1,2 +1,14 @@
-/** @apigw/constructs: typed constructs that synthesize the apigw document. */
-export {};
+/**
+ * @apigw/constructs: typed constructs that describe an API gateway and
+ * synthesize the apigw document (`GatewayStack.synth()`).
+ */
+export * from './errors';
+export * from './gateway-stack';
+export * from './vpc-access';
+export * from './backend-service';
+export * from './api-group';
+export * from './api';
+export * from './app';
+export * from './authorization';
+export * from './testing';
+export * from './program';
