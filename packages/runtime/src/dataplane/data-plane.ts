@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { StateView } from '../model';
 
 /** Where and how the data plane serves traffic. */
@@ -10,8 +12,26 @@ export interface DataPlaneOptions {
   readonly tlsPort?: number;
   /** VPC instance id -> address (`10.0.0.5` or `127.0.0.1`), the runtime's inventory. */
   readonly inventory?: Readonly<Record<string, string>>;
-  /** Largest request body forwarded, in bytes. */
+  /** Largest request body forwarded, in bytes (larger: 413). @default 8 MiB */
   readonly maxBodyBytes?: number;
+  /**
+   * JSON file with more inventory entries (`{ "i-web1": "10.0.0.5" }`), read
+   * at every `update`; `inventory` entries win over the file's. The gateway
+   * passes `<dataDir>/inventory.json`.
+   */
+  readonly inventoryFile?: string;
+  /** Largest backend response body relayed, in bytes; a larger answer is cut off. @default unlimited */
+  readonly maxResponseBytes?: number;
+  /** Largest request head (request line and headers), in bytes (larger: 431). @default 16384 */
+  readonly maxHeaderBytes?: number;
+  /** Access log: a pino logger or a destination stream for one JSON line per request. @default silent */
+  readonly accessLog?: false | Logger | NodeJS.WritableStream;
+  /** Registry the request metrics are registered in (`apigw_requests_total`, `apigw_request_duration_seconds`). @default none */
+  readonly metrics?: Registry;
+  /** Value of the CaInstanceId system parameter. @default the host name */
+  readonly instanceId?: string;
+  /** Most X-Ca-Nonce values remembered per generation (memory bound of anti-replay). @default 100000 */
+  readonly nonceCapacity?: number;
 }
 
 /**

@@ -1,0 +1,31 @@
+/**
+ * The backend modules by type. The snapshot compiles each environment with
+ * its type's module and the request path invokes the same module.
+ */
+import type { BackendEnvironment, BackendService } from '@apigw/schema';
+import type { CompileContext, CompiledTarget } from '../../snapshot/snapshot';
+import type { BackendModule } from './backend-module';
+import { httpBackend } from './http';
+import { mockBackend } from './mock';
+import { unservedBackend } from './unserved';
+import { vpcBackend } from './vpc';
+
+export type BackendRegistry = Readonly<Record<BackendService['type'], BackendModule<unknown>>>;
+
+/** The modules this runtime ships. */
+export const DEFAULT_BACKENDS: BackendRegistry = {
+  HTTP: httpBackend as BackendModule<unknown>,
+  VPC: vpcBackend as BackendModule<unknown>,
+  MOCK: mockBackend as BackendModule<unknown>,
+  FUNCTION: unservedBackend('FUNCTION'),
+  OSS: unservedBackend('OSS'),
+};
+
+/** Compiles one environment with its type's module. */
+export function compileTarget(registry: BackendRegistry, service: BackendService, env: BackendEnvironment, ctx: CompileContext): CompiledTarget {
+  const module = registry[service.type];
+  if (module === undefined) return { env, value: null, error: `backend type ${service.type} is unknown`, unservedType: true };
+  const r = module.compile(service, env, ctx);
+  if ('error' in r) return { env, value: null, error: r.error, unservedType: r.unservedType === true };
+  return { env, value: r.value, error: null, unservedType: false };
+}

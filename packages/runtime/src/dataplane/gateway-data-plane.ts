@@ -1,0 +1,245 @@
+/**
+ * The data plane: HTTP (and, when asked, HTTPS) servers that answer every
+ * request from the current routing snapshot. `update` compiles a StateView
+ * and swaps the snapshot by replacing one reference; requests already under
+ * way keep the snapshot they started with.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { hostname } from 'node:os';
+import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { Logger } from 'pino';
+import { Pool } from 'undici';
+import type { BackendService } from '@apigw/schema';
+import type { StateView } from '../model';
+import { compileSnapshot, emptySnapshot, type Snapshot } from '../snapshot/snapshot';
+import { compileTarget, DEFAULT_BACKENDS, type BackendRegistry } from './backends/registry';
+import type { DataPlane, DataPlaneOptions } from './data-plane';
+import { handleRequest, nextRequestId, type Exchange } from './exchange';
+import { GATEWAY_ERRORS } from './gateway-errors';
+import { NonceStore } from './nonce-store';
+import { accessLogger, DataPlaneMetrics } from './observability';
+import type { GatewayRuntime } from './runtime';
+
+/** Default largest request body: 8 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+const CLOSE_GRACE_MS = 10_000;
+
+/** Thrown when the inventory file cannot be used. */
+export class InventoryError extends Error {
+  readonly code = 'APIGW_INVENTORY_INVALID';
+}
+
+/**
+ * Reads an inventory file: a JSON object mapping VPC instance ids to IP
+ * addresses. A missing file is an empty inventory.
+ */
+export function loadInventoryFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new InventoryError(`cannot read inventory ${file}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new InventoryError(`inventory ${file} is not JSON: ${(err as Error).message}`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new InventoryError(`inventory ${file} must be an object of instance id -> address`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    if (typeof v !== 'string') throw new InventoryError(`inventory ${file}: /${k} must be a string address`);
+    out[k] = v;
+  }
+  return out;
+}
+
+function rawError(status: number, code: string, message: string): string {
+  return (
+    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `X-Ca-Request-Id: ${nextRequestId()}\r\n` +
+    `X-Ca-Error-Code: ${code}\r\nX-Ca-Error-Message: ${message}\r\n` +
+    'Content-Length: 0\r\nConnection: close\r\n\r\n'
+  );
+}
+
+/** The data plane. Create it with `createDataPlane`. */
+export class GatewayDataPlane implements DataPlane, GatewayRuntime {
+  snapshot: Snapshot = emptySnapshot();
+  readonly nonces: NonceStore;
+  readonly maxBodyBytes: number;
+  readonly maxResponseBytes: number;
+  readonly instanceId: string;
+  private readonly pools = new Map<string, Pool>();
+  private readonly logger: Logger | null;
+  private readonly metrics: DataPlaneMetrics | null;
+  private readonly httpServer: Server;
+  private httpsServer: HttpsServer | null = null;
+  private readonly registry: BackendRegistry;
+  private listening = false;
+  private closed = false;
+
+  constructor(private readonly options: DataPlaneOptions, registry: BackendRegistry = DEFAULT_BACKENDS) {
+    this.registry = registry;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxResponseBytes = options.maxResponseBytes ?? Infinity;
+    this.instanceId = options.instanceId ?? hostname();
+    this.nonces = new NonceStore({ maxEntries: options.nonceCapacity ?? 100_000 });
+    this.logger = accessLogger(options.accessLog);
+    this.metrics = options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics);
+    const serverOptions = { maxHeaderSize: options.maxHeaderBytes ?? 16_384, requestTimeout: 60_000 };
+    this.httpServer = createServer(serverOptions, this.onHttpRequest);
+    this.httpServer.on('clientError', onClientError);
+    if (options.tlsPort !== undefined) {
+      this.httpsServer = createHttpsServer({ ...serverOptions, SNICallback: this.sni }, this.onHttpsRequest);
+      this.httpsServer.on('clientError', onClientError);
+      this.httpsServer.on('tlsClientError', noop);
+    }
+  }
+
+  get revision(): number {
+    return this.snapshot.revision;
+  }
+
+  private readonly onHttpRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handleRequest(this, req, res, false);
+  };
+
+  private readonly onHttpsRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handleRequest(this, req, res, true);
+  };
+
+  /** Picks the certificate of the SNI name; a name without one (or no SNI at all) fails the handshake. */
+  private readonly sni = (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void): void => {
+    const ctx = this.snapshot.certificates.get(servername.toLowerCase());
+    if (ctx === undefined) cb(new Error(`no certificate for ${servername}`));
+    else cb(null, ctx);
+  };
+
+  /** Compiles the view and swaps it in; pools of origins no longer used are closed once idle. */
+  update(view: StateView): void {
+    const inventory = {
+      ...(this.options.inventoryFile === undefined ? {} : loadInventoryFile(this.options.inventoryFile)),
+      ...(this.options.inventory ?? {}),
+    };
+    const registry = this.registry;
+    const next = compileSnapshot(view, (service, env, ctx) => compileTarget(registry, service, env, ctx), inventory);
+    this.snapshot = next;
+    const used = new Set<string>();
+    for (const backend of next.backends.values()) {
+      const module = registry[backend.service.type];
+      for (const t of backend.targets) {
+        if (t !== null && t.value !== null && module?.origins !== undefined) for (const o of module.origins(t.value)) used.add(o);
+      }
+    }
+    for (const [origin, pool] of this.pools) {
+      if (!used.has(origin)) {
+        this.pools.delete(origin);
+        pool.close().catch(noop);
+      }
+    }
+    if (next.warnings.length > 0 && this.logger !== null) this.logger.warn({ revision: next.revision, warnings: next.warnings }, 'snapshot compiled with warnings');
+  }
+
+  pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (pool === undefined) {
+      pool = new Pool(origin, { keepAliveTimeout: 30_000, connect: { timeout: 10_000 } });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  invoke(type: BackendService['type'], ex: Exchange, target: unknown): void {
+    this.registry[type].invoke(ex, target);
+  }
+
+  observe(ex: Exchange): void {
+    if (this.metrics === null && this.logger === null) return;
+    const ms = performance.now() - ex.start;
+    if (this.metrics !== null) this.metrics.record(ex, ms / 1000);
+    if (this.logger !== null) {
+      const req = ex.req;
+      this.logger.info({
+        requestId: ex.rid,
+        time: new Date().toISOString(),
+        clientIp: ex.clientIp,
+        method: req.method,
+        host: req.headers.host,
+        path: ex.path,
+        api: ex.api?.id ?? null,
+        stage: ['TEST', 'PRE', 'RELEASE'][ex.stageIndex],
+        app: ex.app?.name ?? null,
+        status: ex.status,
+        errorCode: ex.errorCode,
+        ms: Math.round(ms * 1000) / 1000,
+        protocol: ex.tls ? 'https' : 'http',
+      });
+    }
+  }
+
+  logError(ex: Exchange, err: unknown): void {
+    if (this.logger !== null) this.logger.error({ requestId: ex.rid, err }, 'request failed');
+  }
+
+  async listen(): Promise<{ port: number; tlsPort?: number }> {
+    if (this.listening) throw new Error('data plane is already listening');
+    this.listening = true;
+    const host = this.options.host ?? '127.0.0.1';
+    const port = await listenOn(this.httpServer, this.options.port, host);
+    if (this.httpsServer === null) return { port };
+    const tlsPort = await listenOn(this.httpsServer, this.options.tlsPort!, host);
+    return { port, tlsPort };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const servers: (Server | HttpsServer)[] = [this.httpServer];
+    if (this.httpsServer !== null) servers.push(this.httpsServer);
+    await Promise.all(servers.map((s) => closeServer(s, this.listening)));
+    await Promise.all([...this.pools.values()].map((p) => p.close().catch(noop)));
+    this.pools.clear();
+  }
+}
+
+function noop(): void {}
+
+function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const info = err.code === 'HPE_HEADER_OVERFLOW' ? GATEWAY_ERRORS.HEADERS_TOO_LARGE : GATEWAY_ERRORS.INVALID_HEADER;
+  socket.end(rawError(info.status, info.code, info.message));
+}
+
+function listenOn(server: Server | HttpsServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.removeListener('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr !== null ? addr.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server | HttpsServer, listening: boolean): Promise<void> {
+  if (!listening || !server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * Every error the gateway itself answers. Each has an HTTP status, the
+ * classic `X-Ca-Error-Message` text Alibaba's clients know, and a
+ * six-character `X-Ca-Error-Code` (letter for the area: I = invalid request,
+ * A = authentication/authorization, D = backend; then the status; then two
+ * letters). The table is the one home of these facts: `README.md` in this
+ * folder documents it and a test keeps both in sync.
+ */
+import { ApigwError } from '@apigw/schema';
+
+/** One gateway error: status, code, message and what it means. */
+export interface GatewayErrorInfo {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly doc: string;
+}
+
+export const GATEWAY_ERRORS = {
+  INVALID_URL: { status: 400, code: 'I400RU', message: 'Invalid Url', doc: 'The request target is not an origin-form path (absolute URL, `*`, missing leading slash) or holds bad percent-encoding.' },
+  INVALID_PATH: { status: 400, code: 'I400PA', message: 'Invalid Url', doc: 'The request path has too many segments or characters that cannot be a path.' },
+  URL_TOO_LONG: { status: 414, code: 'I414UL', message: 'Url too Long', doc: 'The request target is longer than the gateway accepts.' },
+  INVALID_DOMAIN: { status: 400, code: 'I400DO', message: 'Invalid Domain', doc: 'The Host header names no bound domain of any group.' },
+  INVALID_HTTP_METHOD: { status: 400, code: 'I400HM', message: 'Invalid HttpMethod', doc: 'An API answers the path, but not with this method.' },
+  UNSUPPORTED_METHOD: { status: 405, code: 'I405UM', message: 'Unsupported Method', doc: 'The method is one the gateway never proxies (CONNECT, TRACE, unknown methods).' },
+  INVALID_HEADER: { status: 400, code: 'I400HD', message: 'Invalid Header', doc: 'A header is malformed (bad X-Ca-Stage, unparsable request head).' },
+  HEADERS_TOO_LARGE: { status: 431, code: 'I431HL', message: 'Request Header Fields too Large', doc: 'The request head is larger than the gateway accepts.' },
+  HEADER_REQUIRED: { status: 400, code: 'I400MH', message: 'Header Required', doc: 'A required header parameter of the API is missing.' },
+  PARAMETER_REQUIRED: { status: 400, code: 'I400PR', message: 'Invalid Param Required', doc: 'A required query, path or form parameter of the API is missing; the message names it.' },
+  INVALID_PARAMETER: { status: 400, code: 'I400PT', message: 'Invalid Param Type', doc: "A parameter's value does not parse as its declared type; the message names it." },
+  INVALID_BODY: { status: 400, code: 'I400BD', message: 'Invalid Body', doc: 'The request body cannot be read (truncated, broken form encoding).' },
+  PROTOCOL_NOT_ALLOWED: { status: 403, code: 'I403PT', message: 'Protocol Not Allowed', doc: 'The API is not served over this protocol (HTTP or HTTPS).' },
+  BODY_TOO_LARGE: { status: 413, code: 'I413RL', message: 'Request body too Large', doc: 'The request body is larger than the gateway forwards.' },
+  API_NOT_FOUND: { status: 404, code: 'I404NF', message: 'API Not Found', doc: 'No API of the group in this stage answers the path.' },
+  INVALID_APP_KEY: { status: 400, code: 'A400IK', message: 'Invalid AppKey', doc: 'X-Ca-Key is missing or names no app (an APP API needs a signature or an AppCode).' },
+  INVALID_APP_CODE: { status: 400, code: 'A400AC', message: 'Invalid AppCode', doc: 'The AppCode names no app, or the API does not accept an AppCode where it was sent.' },
+  INVALID_TIMESTAMP: { status: 400, code: 'A400IT', message: 'Invalid Timestamp', doc: 'X-Ca-Timestamp is missing where required or is not milliseconds since the epoch.' },
+  TIMESTAMP_EXPIRED: { status: 400, code: 'A400TE', message: 'Timestamp Expired', doc: 'X-Ca-Timestamp is more than 15 minutes away from the gateway clock.' },
+  INVALID_NONCE: { status: 400, code: 'A400IN', message: 'Invalid Nonce', doc: 'The API demands anti-replay and X-Ca-Nonce is missing or too long.' },
+  NONCE_USED: { status: 400, code: 'A400NU', message: 'Nonce Used', doc: 'X-Ca-Nonce was already used within 15 minutes.' },
+  INVALID_SIGNATURE_METHOD: { status: 400, code: 'A400SM', message: 'Invalid Signature Method', doc: 'X-Ca-Signature-Method names an algorithm the API does not accept.' },
+  INVALID_SIGNATURE: { status: 400, code: 'A403IS', message: 'Invalid Signature', doc: "The signature does not match; the message carries the server's string to sign with line breaks as `#`." },
+  INVALID_CONTENT_MD5: { status: 400, code: 'A400MD', message: 'Invalid Content-MD5', doc: 'Content-MD5 does not match the body.' },
+  UNAUTHORIZED: { status: 403, code: 'A403PR', message: 'Unauthorized', doc: 'The app is not authorized for this API in this stage, or its authorization expired.' },
+  BACKEND_FAILED: { status: 502, code: 'D502FB', message: 'Failed To Invoke Backend Service', doc: 'The backend refused or dropped the connection, or answered something that is not HTTP.' },
+  SERVICE_UNAVAILABLE: { status: 503, code: 'D503SU', message: 'Service Unavailable', doc: 'The backend cannot be reached: no definition for this stage, VPC instance missing from the inventory, or the gateway is closing.' },
+  BACKEND_TYPE_UNSERVED: { status: 503, code: 'D503BT', message: 'Backend Type Not Served', doc: 'The backend type (FUNCTION, OSS) is not served by this runtime.' },
+  BACKEND_TIMEOUT: { status: 504, code: 'D504TO', message: 'Backend timeout', doc: "The backend did not answer within the API's timeout." },
+  INTERNAL_ERROR: { status: 500, code: 'X500IE', message: 'Internal Error', doc: 'The gateway failed in a way it did not foresee; the request id finds it in the access log.' },
+} as const satisfies Record<string, GatewayErrorInfo>;
+
+/** Name of a gateway error. */
+export type GatewayErrorName = keyof typeof GATEWAY_ERRORS;
+
+/** A gateway-made error answer, thrown or returned on the request path. */
+export class GatewayError extends ApigwError {
+  readonly status: number;
+  readonly info: GatewayErrorInfo;
+  /** Text after the classic message (`Invalid Param Required: id`). */
+  readonly detail: string | undefined;
+
+  constructor(name: GatewayErrorName, detail?: string) {
+    const info = GATEWAY_ERRORS[name];
+    super(info.code, detail === undefined ? info.message : `${info.message}${detail}`);
+    this.info = info;
+    this.status = info.status;
+    this.detail = detail;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The data plane of the embedded gateway: routing snapshot, Alibaba-style
+ * authentication, parameter mapping and backends.
+ */
+import type { DataPlane, DataPlaneOptions } from './data-plane';
+import { GatewayDataPlane } from './gateway-data-plane';
+
+/**
+ * Creates the data plane. It serves nothing (every request answers
+ * `Invalid Domain`) until `update` gives it a state view, and listens once
+ * `listen` is called.
+ */
+export function createDataPlane(options: DataPlaneOptions): DataPlane {
+  return new GatewayDataPlane(options);
+}
+
+export type { DataPlane, DataPlaneOptions } from './data-plane';
+export { GatewayDataPlane, loadInventoryFile, InventoryError, DEFAULT_MAX_BODY_BYTES } from './gateway-data-plane';
+export { GATEWAY_ERRORS, GatewayError, type GatewayErrorInfo, type GatewayErrorName } from './gateway-errors';
+export { stringToSign, sign, signedHeaderNames, type SignableRequest, type SignatureMethod, type ParamBag } from './signature';
+export { APP_CODE_QUERY_PARAMETER, TIMESTAMP_WINDOW_MS } from './auth';
+export { NonceStore, type NonceStoreOptions } from './nonce-store';
+export { DEFAULT_BACKENDS, type BackendRegistry } from './backends/registry';
+export type { BackendModule, CompileResult } from './backends/backend-module';

@@ -1,0 +1,64 @@
+/**
+ * Remembers X-Ca-Nonce values so each is accepted once within the 15-minute
+ * timestamp window, in bounded memory.
+ *
+ * Two generations of nonces are kept; the older is dropped when the newer is
+ * one window old, so every nonce is remembered for at least a window. When
+ * the current generation reaches `maxEntries`, it is rotated early; to keep
+ * replays impossible the store then remembers the newest timestamp it has
+ * forgotten (`floor`), and refuses any request whose timestamp is not after
+ * it. A replay of a forgotten nonce carries its original timestamp, which is
+ * at or below the floor.
+ */
+
+/** What `check` answers. */
+export type NonceVerdict = 'OK' | 'USED';
+
+export interface NonceStoreOptions {
+  /** How long a nonce is remembered, in ms. @default 900000 (15 minutes) */
+  readonly windowMs?: number;
+  /** Entries per generation (twice this is the bound). @default 100000 */
+  readonly maxEntries?: number;
+}
+
+export class NonceStore {
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private currentStartedAt: number;
+  private floor = -Infinity;
+  private readonly windowMs: number;
+  private readonly maxEntries: number;
+
+  constructor(options: NonceStoreOptions = {}, now: number = Date.now()) {
+    this.windowMs = options.windowMs ?? 15 * 60_000;
+    this.maxEntries = options.maxEntries ?? 100_000;
+    this.currentStartedAt = now;
+  }
+
+  /** Number of nonces remembered. */
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+
+  /**
+   * Records `key` (AppKey and nonce) used by a request stamped `timestamp`;
+   * answers USED when it was seen already or may have been forgotten.
+   */
+  check(key: string, timestamp: number, now: number = Date.now()): NonceVerdict {
+    if (now - this.currentStartedAt >= this.windowMs) this.rotate(now);
+    if (timestamp <= this.floor) return 'USED';
+    if (this.current.has(key) || this.previous.has(key)) return 'USED';
+    if (this.current.size >= this.maxEntries) this.rotate(now);
+    this.current.set(key, timestamp);
+    return 'OK';
+  }
+
+  private rotate(now: number): void {
+    // Forgetting a generation is safe once the floor is at or above every
+    // timestamp in it: a replay of any of its nonces is refused by the floor.
+    for (const ts of this.previous.values()) if (ts > this.floor) this.floor = ts;
+    this.previous = this.current;
+    this.current = new Map();
+    this.currentStartedAt = now;
+  }
+}

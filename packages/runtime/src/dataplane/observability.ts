@@ -1,0 +1,65 @@
+/**
+ * The data plane's access log (pino, one JSON line per request) and metrics
+ * (prom-client, per API, stage and status), both optional and both chosen
+ * by the embedder: the log goes to the destination it passes (silent when
+ * none), the metrics into the registry it passes (the admin API's
+ * `/metrics` exposes that registry).
+ */
+import pino, { type Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Exchange } from './exchange';
+
+/** Where the access log goes. */
+export type AccessLogOption = false | Logger | pino.DestinationStream | NodeJS.WritableStream;
+
+const STAGE_LABELS = ['TEST', 'PRE', 'RELEASE'];
+
+/** Builds the logger: silent for `false`/absent, else pino writing to the destination. */
+export function accessLogger(option: AccessLogOption | undefined): Logger | null {
+  if (option === undefined || option === false) return null;
+  if (typeof (option as Logger).info === 'function' && typeof (option as Logger).child === 'function') return option as Logger;
+  return pino({ base: null, messageKey: 'msg' }, option as pino.DestinationStream);
+}
+
+/** Counters and latency histogram of the request path. */
+export class DataPlaneMetrics {
+  private readonly requests: Counter<'api' | 'stage' | 'status'>;
+  private readonly duration: Histogram<'api' | 'stage'>;
+  private readonly counterChildren = new Map<string, { inc(): void }>();
+  private readonly durationChildren = new Map<string, { observe(v: number): void }>();
+
+  constructor(registry: Registry) {
+    this.requests = new Counter({
+      name: 'apigw_requests_total',
+      help: 'Requests answered by the data plane, by API (group/name, empty when none matched), stage and status.',
+      labelNames: ['api', 'stage', 'status'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'apigw_request_duration_seconds',
+      help: 'Time from request to response headers, by API and stage.',
+      labelNames: ['api', 'stage'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+  }
+
+  record(ex: Exchange, seconds: number): void {
+    const api = ex.api === null ? '' : ex.api.id;
+    const stage = STAGE_LABELS[ex.stageIndex]!;
+    const key = api + '\n' + stage;
+    const ckey = key + '\n' + ex.status;
+    let c = this.counterChildren.get(ckey);
+    if (c === undefined) {
+      c = this.requests.labels(api, stage, String(ex.status));
+      this.counterChildren.set(ckey, c);
+    }
+    c.inc();
+    let d = this.durationChildren.get(key);
+    if (d === undefined) {
+      d = this.duration.labels(api, stage);
+      this.durationChildren.set(key, d);
+    }
+    d.observe(seconds);
+  }
+}

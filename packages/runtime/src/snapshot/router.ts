@@ -1,0 +1,208 @@
+/**
+ * A segment tree that finds the API answering a method and a path.
+ *
+ * Priority is deterministic and independent of insertion order:
+ *
+ * 1. A full match beats a prefix match. Within full matches, at each segment
+ *    a literal segment beats a `{name}` parameter (the tree is searched
+ *    depth-first, literal children before the parameter child, and the first
+ *    complete match wins), so `/users/me` beats `/users/{id}`.
+ * 2. Prefix routes ("match all child paths") answer only when no full match
+ *    exists; the longest matching prefix wins, literal before parameter at
+ *    equal length. A prefix route also answers its own path exactly.
+ *
+ * Empty segments are ignored (`/a//b/` is `/a/b`). Segments are compared raw
+ * (not percent-decoded); parameter values are returned raw too, and the caller
+ * decodes them.
+ */
+import { parsePathTemplate } from '@apigw/schema';
+
+/** Routes of one node, by method; `ANY` answers methods without their own route. */
+class MethodTable<T> {
+  readonly byMethod = new Map<string, Route<T>>();
+  any: Route<T> | null = null;
+
+  get(method: string): Route<T> | null {
+    const r = this.byMethod.get(method);
+    return r !== undefined ? r : this.any;
+  }
+}
+
+class Node<T> {
+  statics: Map<string, Node<T>> | null = null;
+  param: Node<T> | null = null;
+  exact: MethodTable<T> | null = null;
+  prefix: MethodTable<T> | null = null;
+}
+
+/** One route: its value and the names of its `{name}` segments in order. */
+export interface Route<T> {
+  readonly value: T;
+  readonly template: string;
+  readonly paramNames: readonly string[];
+  readonly matchAllChildPaths: boolean;
+}
+
+/** What a lookup found. */
+export interface RouteMatch<T> {
+  readonly route: Route<T>;
+  /** Raw (still percent-encoded) values of the path parameters, in template order. */
+  readonly params: string[];
+  /** For prefix routes: the raw rest of the path after the prefix (`/123/x`), or '' when none. */
+  readonly remainder: string;
+}
+
+/** Result of a lookup: a match, or why there is none. */
+export type RouteResult<T> = RouteMatch<T> | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED';
+
+/** Thrown when two routes answer the same method and path shape. */
+export class RouteConflictError extends Error {
+  constructor(readonly method: string, readonly template: string) {
+    super(`two routes answer ${method} ${template}`);
+    this.name = 'RouteConflictError';
+  }
+}
+
+/** An immutable-after-build routing tree. */
+export class Router<T> {
+  private readonly root = new Node<T>();
+  private count = 0;
+
+  /** Number of routes. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Adds a route. `method` is an HTTP method or `ANY`. Throws
+   * RouteConflictError when the method and path shape are taken.
+   */
+  add(method: string, template: string, matchAllChildPaths: boolean, value: T): void {
+    let node = this.root;
+    const paramNames: string[] = [];
+    for (const seg of parsePathTemplate(template)) {
+      if (seg.kind === 'param') {
+        paramNames.push(seg.name);
+        node = node.param ??= new Node<T>();
+      } else {
+        const statics = (node.statics ??= new Map());
+        let child = statics.get(seg.value);
+        if (child === undefined) {
+          child = new Node<T>();
+          statics.set(seg.value, child);
+        }
+        node = child;
+      }
+    }
+    const table = matchAllChildPaths ? (node.prefix ??= new MethodTable<T>()) : (node.exact ??= new MethodTable<T>());
+    const route: Route<T> = { value, template, paramNames, matchAllChildPaths };
+    if (method === 'ANY') {
+      if (table.any !== null) throw new RouteConflictError(method, template);
+      table.any = route;
+    } else {
+      if (table.byMethod.has(method)) throw new RouteConflictError(method, template);
+      table.byMethod.set(method, route);
+    }
+    this.count++;
+  }
+
+  /** Finds the route for a method and a raw path (starting with `/`, no query). */
+  find(method: string, path: string): RouteResult<T> {
+    const state = new SearchState<T>(method, path);
+    if (exactSearch(this.root, state, 0)) {
+      return { route: state.route!, params: state.params, remainder: '' };
+    }
+    state.params.length = 0;
+    prefixSearch(this.root, state, 0, 0);
+    if (state.prefixRoute !== null) {
+      const end = state.prefixEnd;
+      return {
+        route: state.prefixRoute,
+        params: state.prefixParams!,
+        remainder: end < path.length ? trimTrailing(path.slice(end)) : '',
+      };
+    }
+    return state.pathSeen ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND';
+  }
+}
+
+class SearchState<T> {
+  route: Route<T> | null = null;
+  readonly params: string[] = [];
+  pathSeen = false;
+  prefixRoute: Route<T> | null = null;
+  prefixParams: string[] | null = null;
+  prefixDepth = -1;
+  prefixEnd = 0;
+  constructor(readonly method: string, readonly path: string) {}
+}
+
+/** Index of the start of the next non-empty segment at or after `pos`, or path.length. */
+function skipSlashes(path: string, pos: number): number {
+  while (pos < path.length && path.charCodeAt(pos) === 47 /* / */) pos++;
+  return pos;
+}
+
+function segmentEnd(path: string, start: number): number {
+  const end = path.indexOf('/', start);
+  return end === -1 ? path.length : end;
+}
+
+function exactSearch<T>(node: Node<T>, s: SearchState<T>, pos: number): boolean {
+  const start = skipSlashes(s.path, pos);
+  if (start >= s.path.length) {
+    if (node.exact !== null) {
+      s.pathSeen = true;
+      const r = node.exact.get(s.method);
+      if (r !== null) {
+        s.route = r;
+        return true;
+      }
+    }
+    return false;
+  }
+  const end = segmentEnd(s.path, start);
+  if (node.statics !== null) {
+    const child = node.statics.get(s.path.slice(start, end));
+    if (child !== undefined && exactSearch(child, s, end)) return true;
+  }
+  if (node.param !== null) {
+    s.params.push(s.path.slice(start, end));
+    if (exactSearch(node.param, s, end)) return true;
+    s.params.pop();
+  }
+  return false;
+}
+
+function prefixSearch<T>(node: Node<T>, s: SearchState<T>, pos: number, depth: number): void {
+  if (node.prefix !== null) {
+    s.pathSeen = true;
+    const r = node.prefix.get(s.method);
+    if (r !== null && depth > s.prefixDepth) {
+      s.prefixRoute = r;
+      s.prefixDepth = depth;
+      s.prefixEnd = pos;
+      s.prefixParams = s.params.slice();
+    }
+  }
+  const start = skipSlashes(s.path, pos);
+  if (start >= s.path.length) return;
+  const end = segmentEnd(s.path, start);
+  if (node.statics !== null) {
+    const child = node.statics.get(s.path.slice(start, end));
+    if (child !== undefined) prefixSearch(child, s, end, depth + 1);
+  }
+  if (node.param !== null) {
+    s.params.push(s.path.slice(start, end));
+    prefixSearch(node.param, s, end, depth + 1);
+    s.params.pop();
+  }
+}
+
+function trimTrailing(rest: string): string {
+  let end = rest.length;
+  while (end > 0 && rest.charCodeAt(end - 1) === 47) end--;
+  let start = 0;
+  while (start < end - 1 && rest.charCodeAt(start) === 47 && rest.charCodeAt(start + 1) === 47) start++;
+  return end === 0 ? '' : rest.slice(start, end);
+}
