@@ -15,7 +15,7 @@ import {
 import type { LiveApi, LiveResource, LiveState, Operation } from '@apigw/runtime';
 import { OwnershipConflictError, type OwnershipConflict } from '../errors';
 import { HANDLERS, handlerFor, jsonEqual, type ApiResourceHandler, type FieldChange, type ResourceHandler } from '../kinds';
-import { orderOperations } from './order';
+import { orderOperations, type PlannedOperation } from './order';
 import type { Consequence, Plan, PlanEvent, PlanOp, PlanSummary } from './plan';
 
 /** Options of a plan. */
@@ -28,6 +28,8 @@ export interface PlanOptions {
 interface Step {
   event: PlanEvent;
   operations: Operation[];
+  /** The step deletes the resource to create it again under the same identity. */
+  replacing?: boolean;
 }
 
 const apiHandler = HANDLERS.api as ApiResourceHandler;
@@ -84,24 +86,98 @@ export function computePlan(doc: GatewayDocument, state: LiveState, options: Pla
 
   if (conflicts.length > 0) throw new OwnershipConflictError(doc.stack, conflicts);
 
-  steps.sort(compareSteps);
-  const events = steps.map((s) => s.event);
+  const all = cascadeReplacements(doc, state, steps);
+  all.sort(compareSteps);
+  const events = all.map((s) => s.event);
   return {
     stack: doc.stack,
     revision: state.revision,
     events,
     summary: summarize(events),
-    operations: orderOperations(steps.flatMap((s) => s.operations), narrowingAuthorizations(events)),
+    operations: orderOperations(all.flatMap(planned)),
   };
 }
 
-/** Authorizations whose update only removes stages: they can be updated before anything is unpublished. */
-function narrowingAuthorizations(events: readonly PlanEvent[]): Set<string> {
-  const out = new Set<string>();
-  for (const e of events) {
-    if (e.kind !== 'authorization' || e.op !== 'update') continue;
-    const before = (e.live as Authorization).stages;
-    if ((e.desired as Authorization).stages.every((s) => before.includes(s))) out.add(e.id);
+function planned(step: Step): PlannedOperation[] {
+  const e = step.event;
+  const narrowing =
+    e.kind === 'authorization' && e.op === 'update' && (e.desired as Authorization).stages.every((s) => (e.live as Authorization).stages.includes(s));
+  return step.operations.map((operation) => ({ operation, replacing: step.replacing === true, narrowing }));
+}
+
+/**
+ * A resource that is replaced is deleted first, which the runtime refuses
+ * while something uses it: what uses it (and, in turn, what uses that) is
+ * replaced too, unless the plan deletes it anyway. Linear: each live
+ * resource is visited at most once.
+ */
+function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: Step[]): Step[] {
+  const queue = steps.filter((s) => s.event.op === 'replace').map((s) => ({ kind: s.event.kind, id: s.event.id }));
+  if (queue.length === 0) return steps;
+  const byKey = new Map<string, Step>();
+  for (const s of steps) if (s.event.op !== 'publish' && s.event.op !== 'unpublish') byKey.set(`${s.event.kind} ${s.event.id}`, s);
+  const users = usersIndex(state);
+  const desiredByKey = new Map<string, AnySpec>();
+  for (const { kind, collection } of KINDS) for (const spec of doc[collection] as AnySpec[]) desiredByKey.set(`${kind} ${handlerFor(kind).id(spec as never)}`, spec);
+  const out = [...steps];
+  const dropped = new Set<Step>();
+  const done = new Set<string>(queue.map((q) => `${q.kind} ${q.id}`));
+  while (queue.length > 0) {
+    const cause = queue.shift()!;
+    for (const user of users.get(`${cause.kind} ${cause.id}`) ?? []) {
+      const key = `${user.kind} ${user.id}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const existing = byKey.get(key);
+      if (existing && (existing.event.op === 'delete' || existing.event.op === 'revoke')) continue;
+      const desired = desiredByKey.get(key);
+      if (!desired || user.stack !== doc.stack) continue; // the runtime reports what the stack cannot change
+      const handler = handlerFor(user.kind);
+      if (existing) dropped.add(existing);
+      // A replaced API is published again to its desired stages: its own stage steps are superseded.
+      if (user.kind === 'api') for (const s of out) if (s.event.kind === 'api' && s.event.id === user.id && s.event.stage) dropped.add(s);
+      const step: Step = {
+        event: {
+          op: 'replace',
+          kind: user.kind,
+          id: user.id,
+          desired: handler.redact(desired),
+          live: handler.redact(handler.toSpec(user as never)),
+          changes: existing?.event.changes ?? [],
+          reason: `${kindInfo(cause.kind).label} ${cause.id} is replaced`,
+        },
+        operations: [
+          ...(existing?.operations.filter((o) => o.op === 'adopt') ?? []),
+          ...handler.deleteOps(user as never),
+          ...(user.kind === 'api' ? apiHandler.createOps(desired as Api).filter((o) => o.op !== 'publish') : handler.createOps(desired)),
+        ],
+        replacing: true,
+      };
+      out.push(step);
+      if (user.kind === 'api') out.push(...publishSteps('api', user.id, desired, 'published with the replaced API'));
+      queue.push({ kind: user.kind, id: user.id });
+    }
+  }
+  return dropped.size > 0 ? out.filter((s) => !dropped.has(s)) : out;
+}
+
+/** For each live resource (`kind id`), the live resources whose spec refers to it. */
+function usersIndex(state: LiveState): Map<string, LiveResource[]> {
+  const out = new Map<string, LiveResource[]>();
+  const add = (key: string, user: LiveResource) => {
+    const list = out.get(key);
+    if (list) list.push(user);
+    else out.set(key, [user]);
+  };
+  for (const b of state.backendServices)
+    for (const env of Object.values(b.spec.environments)) if (env?.vpcAccess) add(`vpcAccess ${env.vpcAccess}`, b);
+  for (const a of state.apis) {
+    add(`group ${a.spec.group}`, a);
+    add(`backendService ${a.spec.backend.service}`, a);
+  }
+  for (const a of state.authorizations) {
+    add(`app ${a.spec.app}`, a);
+    add(`api ${a.spec.api}`, a);
   }
   return out;
 }
@@ -133,7 +209,7 @@ function reconcile(kind: Kind, handler: ResourceHandler<Kind>, id: string, desir
   const liveSpec = handler.toSpec(live as never);
   const redactedLive = handler.redact(liveSpec);
   const redactedDesired = handler.redact(desired);
-  const adoptOps: Operation[] = adopting ? [{ op: 'adopt', kind, id }] : [];
+  const adoptOps: Operation[] = adopting ? [{ op: 'adopt', kind, id, fromStack: live.stack }] : [];
 
   if (kind === 'api') return reconcileApi(id, desired as Api, live as LiveApi, liveSpec as Api, adoptOps, redactedDesired, redactedLive);
 
@@ -147,6 +223,7 @@ function reconcile(kind: Kind, handler: ResourceHandler<Kind>, id: string, desir
       {
         event: { op: 'replace', kind, id, desired: redactedDesired, live: redactedLive, changes, reason: `${forcing.join(', ')} cannot change in place` },
         operations: [...adoptOps, ...handler.deleteOps(live as never), ...handler.createOps(desired)],
+        replacing: true,
       },
     ];
   }

@@ -1,30 +1,45 @@
-import { KINDS, authorizationId, type Kind } from '@apigw/schema';
+import { KINDS, type Kind } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
 
 const KIND_INDEX = new Map<Kind, number>(KINDS.map((k, i) => [k.kind, i]));
 const LAST = KINDS.length - 1;
 
+/** An operation and what the planner knows about why it is there. */
+export interface PlannedOperation {
+  readonly operation: Operation;
+  /** A delete that makes room for a create of the same identity (a replace). */
+  readonly replacing?: boolean;
+  /** An authorization update that only removes stages. */
+  readonly narrowing?: boolean;
+}
+
 /**
- * Where an operation goes in a batch. Dependency order is `KINDS`: deletes
- * run bottom-up before anything is created, creates and updates top-down.
- * Within that:
- * - authorizations are revoked first and unpublishing comes before any
- *   delete, so nothing is removed while something still uses it;
- * - an authorization that only loses stages is updated with the revokes;
- * - APIs are published after every definition (backend services included)
- *   is in place, and authorizations granted after publishing.
+ * Where an operation goes in a batch. The runtime checks references and
+ * uses as each operation runs, so the order is:
+ *
+ * 1. revoke authorizations (and updates that only drop stages);
+ * 2. unpublish;
+ * 3. delete what is replaced, bottom-up (`KINDS` reversed), so the
+ *    identity is free again;
+ * 4. adopt, then create and update top-down, publishing APIs once every
+ *    definition they need is in place, granting authorizations last;
+ * 5. delete what the document dropped, bottom-up: by now nothing uses it
+ *    any more (an API that moved to another backend service has been
+ *    republished).
  */
-export function operationRank(op: Operation, narrowing = false): number {
+export function operationRank(planned: PlannedOperation): number {
+  const op = planned.operation;
   switch (op.op) {
     case 'delete':
-      return op.kind === 'authorization' ? 0 : 2 + (LAST - KIND_INDEX.get(op.kind)!);
+      if (op.kind === 'authorization') return 0;
+      return planned.replacing ? 2 + (LAST - KIND_INDEX.get(op.kind)!) : 30 + (LAST - KIND_INDEX.get(op.kind)!);
     case 'unpublish':
       return 1;
     case 'adopt':
       return 8 + KIND_INDEX.get(op.kind)!;
     case 'create':
     case 'update':
-      if (op.kind === 'authorization' && narrowing && op.op === 'update') return 0;
+      if (op.kind === 'authorization' && planned.narrowing) return 0;
       return 14 + 2 * KIND_INDEX.get(op.kind)!;
     case 'publish':
       return 14 + 2 * KIND_INDEX.get('api')! + 1;
@@ -34,12 +49,10 @@ export function operationRank(op: Operation, narrowing = false): number {
 }
 
 /** Operations sorted by rank, keeping the given order within a rank (a stable bucket sort: linear). */
-export function orderOperations(operations: readonly Operation[], narrowingAuthorizations: ReadonlySet<string> = new Set()): Operation[] {
+export function orderOperations(planned: readonly PlannedOperation[]): Operation[] {
   const buckets: Operation[][] = [];
-  for (const op of operations) {
-    const narrowing = op.op === 'update' && op.kind === 'authorization' && narrowingAuthorizations.has(authorizationId(op.spec as { app: string; api: string }));
-    const rank = operationRank(op, narrowing);
-    (buckets[rank] ??= []).push(op);
-  }
-  return buckets.flatMap((b) => b ?? []);
+  for (const p of planned) (buckets[operationRank(p)] ??= []).push(p.operation);
+  const out: Operation[] = [];
+  for (const bucket of buckets) if (bucket) for (const op of bucket) out.push(op);
+  return out;
 }
