@@ -5,7 +5,7 @@
  * state as it was before or after a batch, never between.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { STAGES, type ApiGroup, type Authorization, type BackendService, type Kind, type Stage, type VpcAccess } from '@apigw/schema';
@@ -115,11 +115,14 @@ export class GatewayStore {
     if (this.readOnly) {
       if (!existsSync(this.file)) throw new StoreCorruptError(this.file, 'the file does not exist');
     } else {
-      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     }
+    const fresh = !this.readOnly && !existsSync(this.file);
     const { DatabaseSync } = sqlite();
     try {
       this.db = new DatabaseSync(this.file, { readOnly: this.readOnly });
+      // The store holds app secrets: owner-only. The WAL and shared-memory files inherit this mode.
+      if (fresh) chmodSync(this.file, 0o600);
     } catch (error) {
       throw new StoreCorruptError(this.file, (error as Error).message, error);
     }

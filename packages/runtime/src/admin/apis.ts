@@ -1,0 +1,36 @@
+/**
+ * APIs: create, read, update, delete, and publish/unpublish to a stage
+ * (`PUT|DELETE /v1/apis/{group}/{name}/stages/{stage}`).
+ */
+import { STAGES, type Stage } from '@apigw/schema';
+import { RuntimeError } from '../errors';
+import { resourceRoutes } from './resources';
+import { changeOptions, checkNoBody, etag, json, type RequestContext, type Route } from './router';
+
+function stageOf(ctx: RequestContext): Stage {
+  const stage = ctx.params['stage']!;
+  if (!STAGES.includes(stage as Stage))
+    throw new RuntimeError('APIGW_BAD_REQUEST', `stage ${JSON.stringify(stage)} is not one of ${STAGES.join(', ')}`, {
+      problems: [{ code: 'SCHEMA_VIOLATION', pointer: '/stage', message: `must be one of ${STAGES.join(', ')}` }],
+    });
+  return stage as Stage;
+}
+
+export const routes: readonly Route[] = [
+  ...resourceRoutes('api'),
+  {
+    pattern: '/v1/apis/:group/:name/stages/:stage',
+    methods: {
+      PUT: (ctx) => {
+        checkNoBody(ctx);
+        const result = ctx.core.publish(`${ctx.params['group']}/${ctx.params['name']}`, stageOf(ctx), changeOptions(ctx));
+        return json(200, result, { etag: etag(result.revision) });
+      },
+      DELETE: (ctx) => {
+        checkNoBody(ctx);
+        const result = ctx.core.unpublish(`${ctx.params['group']}/${ctx.params['name']}`, stageOf(ctx), changeOptions(ctx));
+        return json(200, result, { etag: etag(result.revision) });
+      },
+    },
+  },
+];

@@ -1,0 +1,142 @@
+/**
+ * What the admin API does, independent of HTTP: the HTTP handlers and the
+ * in-process client both call this, so they cannot disagree. Inputs are
+ * parsed JSON of unknown shape; every refusal is a RuntimeError.
+ */
+import { pointerToken, type Kind, type Problem, type Stage } from '@apigw/schema';
+import type { GetStateOptions } from '../client/gateway-client';
+import { BatchRejectedError, RuntimeError } from '../errors';
+import type { AppCredentials, BatchResult, LiveResource, LiveState, Operation } from '../model';
+import { isStackName } from '../store/batch-request';
+import type { GatewayStore } from '../store/store';
+
+/** Options of a single-resource change made through the per-resource endpoints. */
+export interface ChangeOptions {
+  /** Stack the change acts for (see BatchRequest.stack). @default null */
+  readonly stack?: string | null;
+  /** Refuse unless the state is at this revision. */
+  readonly expectedRevision?: number;
+  /** Check only. */
+  readonly dryRun?: boolean;
+}
+
+/** The answer to a create or update: the batch result and the resource as stored. */
+export interface ChangeResult extends BatchResult {
+  readonly resource?: LiveResource;
+}
+
+/** The admin operations over one store. */
+export class AdminCore {
+  constructor(readonly store: GatewayStore) {}
+
+  /** See GatewayClient.getState. */
+  getState(options: GetStateOptions = {}): LiveState {
+    if (options.stack !== undefined && !isStackName(options.stack)) throw badRequest('/stack', 'must be a stack name');
+    return this.store.getState(options);
+  }
+
+  /** See GatewayClient.getResource. */
+  getResource<K extends Kind>(kind: K, id: string): LiveResource<K> | undefined {
+    return this.store.getResource(kind, id);
+  }
+
+  /** See GatewayClient.batch. */
+  batch(request: unknown): BatchResult {
+    return this.store.applyBatch(request);
+  }
+
+  /** See GatewayClient.getCredentials. */
+  getCredentials(app: string): AppCredentials {
+    return this.store.getCredentials(app);
+  }
+
+  /**
+   * Replaces an app's AppSecret and AppCode. An operational action on the
+   * app's secrets, so it acts for the app's owning stack; inside a batch,
+   * `rotateCredentials` follows the batch's ownership like any operation.
+   */
+  rotateCredentials(app: string): AppCredentials {
+    const live = this.store.getResource('app', app);
+    if (!live) throw new RuntimeError('APIGW_NOT_FOUND', `app ${app} does not exist`);
+    this.store.applyBatch({ stack: live.stack, operations: [{ op: 'rotateCredentials', app }] });
+    return this.store.getCredentials(app);
+  }
+
+  /**
+   * Creates a resource from a request body. `identity` holds the id fields
+   * the path fixes (absent for a POST to the collection); a body that
+   * contradicts them is refused.
+   */
+  create(kind: Kind, body: unknown, options: ChangeOptions, identity: Readonly<Record<string, string>> = {}): ChangeResult {
+    const spec = withIdentity(body, identity);
+    return this.change({ op: 'create', kind, spec } as unknown as Operation, options, kind);
+  }
+
+  /** Replaces a resource's spec (the path fixes its identity). */
+  update(kind: Kind, body: unknown, options: ChangeOptions, identity: Readonly<Record<string, string>>): ChangeResult {
+    const spec = withIdentity(body, identity);
+    return this.change({ op: 'update', kind, spec } as unknown as Operation, options, kind);
+  }
+
+  /** Deletes a resource. */
+  delete(kind: Kind, id: string, options: ChangeOptions): BatchResult {
+    return this.run([{ op: 'delete', kind, id }], options);
+  }
+
+  /** Publishes an API's current definition to a stage. */
+  publish(api: string, stage: Stage, options: ChangeOptions): BatchResult {
+    return this.run([{ op: 'publish', api, stage }], options);
+  }
+
+  /** Unpublishes an API from a stage. */
+  unpublish(api: string, stage: Stage, options: ChangeOptions): BatchResult {
+    return this.run([{ op: 'unpublish', api, stage }], options);
+  }
+
+  private change(op: Operation, options: ChangeOptions, kind: Kind): ChangeResult {
+    const result = this.run([op], options);
+    const id = result.results[0]?.id;
+    const resource = id === undefined || result.dryRun ? undefined : this.store.getResource(kind, id);
+    return resource ? { ...result, resource } : result;
+  }
+
+  private run(operations: readonly Operation[], options: ChangeOptions): BatchResult {
+    try {
+      return this.store.applyBatch({
+        stack: options.stack ?? null,
+        ...(options.expectedRevision === undefined ? {} : { expectedRevision: options.expectedRevision }),
+        dryRun: options.dryRun ?? false,
+        operations,
+      });
+    } catch (error) {
+      throw atBody(error);
+    }
+  }
+}
+
+function badRequest(pointer: string, message: string): RuntimeError {
+  return new RuntimeError('APIGW_BAD_REQUEST', `${pointer}: ${message}`, { problems: [{ code: 'SCHEMA_VIOLATION', pointer, message }] });
+}
+
+/** Merges the path's identity into a body, refusing a contradiction. */
+function withIdentity(body: unknown, identity: Readonly<Record<string, string>>): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('', 'the body is a JSON object: the resource spec');
+  const spec = { ...(body as Record<string, unknown>) };
+  for (const [field, value] of Object.entries(identity)) {
+    if (spec[field] === undefined) spec[field] = value;
+    else if (spec[field] !== value) throw badRequest(`/${pointerToken(field)}`, `is ${JSON.stringify(spec[field])} but the path names ${JSON.stringify(value)}`);
+  }
+  return spec;
+}
+
+/**
+ * A per-resource endpoint's body is the spec itself: operation pointers
+ * (`/operations/0/spec/x`) become body pointers (`/x`).
+ */
+function atBody(error: unknown): unknown {
+  if (!(error instanceof BatchRejectedError)) return error;
+  const strip = (text: string) => text.replace(/\/operations\/0(\/spec)?/g, '');
+  const problems: Problem[] = (error.problems ?? []).map((p) => ({ ...p, pointer: strip(p.pointer) }));
+  const message = strip(error.errors[0]?.message ?? error.message) || error.message;
+  return new RuntimeError(error.code, message, { problems, cause: error });
+}

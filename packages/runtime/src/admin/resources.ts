@@ -1,0 +1,73 @@
+/**
+ * The create/read/update/delete endpoints every kind shares:
+ * `GET|POST <collection>` and `GET|PUT|DELETE <collection>/<id segments>`.
+ * Each kind's module declares its routes from this.
+ */
+import type { Kind } from '@apigw/schema';
+import { RESOURCE_PATHS } from '../client/paths';
+import { RuntimeError } from '../errors';
+import type { LiveResource } from '../model';
+import { changeOptions, checkQuery, etag, json, type RequestContext, type Route } from './router';
+
+/** The id fields of a kind's spec that its path fixes (param name -> spec field). */
+const IDENTITY_FIELDS: Readonly<Record<Kind, Readonly<Record<string, string>>>> = {
+  vpcAccess: { name: 'name' },
+  backendService: { name: 'name' },
+  group: { name: 'name' },
+  api: { group: 'group', name: 'name' },
+  app: { name: 'name' },
+  authorization: { app: 'app' },
+};
+
+/** The spec fields the path of one resource fixes. */
+function identityOf(kind: Kind, params: Readonly<Record<string, string>>): Record<string, string> {
+  const identity: Record<string, string> = {};
+  for (const [param, field] of Object.entries(IDENTITY_FIELDS[kind])) identity[field] = params[param]!;
+  if (kind === 'authorization') identity['api'] = `${params['group']}/${params['api']}`;
+  return identity;
+}
+
+/** The CRUD routes of one kind. */
+export function resourceRoutes(kind: Kind): Route[] {
+  const path = RESOURCE_PATHS[kind];
+  const idOf = (ctx: RequestContext) => path.id(path.params.map((p) => ctx.params[p]!));
+  return [
+    {
+      pattern: path.collection,
+      methods: {
+        GET: (ctx) => {
+          checkQuery(ctx, ['stack']);
+          const stack = ctx.query.get('stack');
+          const state = ctx.core.getState(stack ? { stack } : {});
+          const items = (Object.values(state).filter(Array.isArray) as LiveResource[][]).flat().filter((r) => r.kind === kind);
+          return json(200, { revision: state.revision, items }, { etag: etag(state.revision) });
+        },
+        POST: (ctx) => {
+          const result = ctx.core.create(kind, ctx.body, changeOptions(ctx));
+          return json(result.dryRun ? 200 : 201, result, { etag: etag(result.revision) });
+        },
+      },
+    },
+    {
+      pattern: `${path.collection}/${path.params.map((p) => `:${p}`).join('/')}`,
+      methods: {
+        GET: (ctx) => {
+          checkQuery(ctx, []);
+          const id = idOf(ctx);
+          const resource = ctx.core.getResource(kind, id);
+          if (!resource) throw new RuntimeError('APIGW_NOT_FOUND', `${kind} ${id} does not exist`);
+          return json(200, resource);
+        },
+        PUT: (ctx) => {
+          const result = ctx.core.update(kind, ctx.body, changeOptions(ctx), identityOf(kind, ctx.params));
+          return json(200, result, { etag: etag(result.revision) });
+        },
+        DELETE: (ctx) => {
+          const options = changeOptions(ctx);
+          const result = ctx.core.delete(kind, idOf(ctx), options);
+          return json(200, result, { etag: etag(result.revision) });
+        },
+      },
+    },
+  ];
+}

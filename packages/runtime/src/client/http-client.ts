@@ -1,0 +1,100 @@
+/**
+ * The admin client over HTTP (undici). One connection pool per client;
+ * every refusal rejects with AdminApiError carrying the server's code,
+ * status, problems and per-operation errors.
+ */
+import type { Kind } from '@apigw/schema';
+import { Pool } from 'undici';
+import { AdminApiError, adminApiErrorFrom } from '../errors';
+import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState } from '../model';
+import type { GatewayClient, GetStateOptions } from './gateway-client';
+import { resourcePath } from './paths';
+
+/** Where and how to reach an admin API. */
+export interface HttpGatewayClientOptions {
+  /** Base URL of the admin API (`http://127.0.0.1:9080`). */
+  readonly endpoint: string;
+  /** The admin token. */
+  readonly token: string;
+  /** Connections kept to the admin API. @default 4 */
+  readonly connections?: number;
+  /** Time to wait for response headers, in ms. @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+/** A GatewayClient that talks to the admin API over HTTP. */
+export class HttpGatewayClient implements GatewayClient {
+  private readonly pool: Pool;
+  private readonly authorization: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: HttpGatewayClientOptions) {
+    const url = new URL(options.endpoint);
+    this.pool = new Pool(url.origin, { connections: options.connections ?? 4 });
+    this.authorization = `Bearer ${options.token}`;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  getState(options: GetStateOptions = {}): Promise<LiveState> {
+    const query = options.stack === undefined ? '' : `?stack=${encodeURIComponent(options.stack)}`;
+    return this.call<LiveState>('GET', `/v1/state${query}`);
+  }
+
+  async getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined> {
+    const path = resourcePath(kind, id);
+    if (path === undefined) return undefined;
+    try {
+      return await this.call<LiveResource<K>>('GET', path);
+    } catch (error) {
+      if (error instanceof AdminApiError && error.code === 'APIGW_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  batch(request: BatchRequest): Promise<BatchResult> {
+    return this.call<BatchResult>('POST', '/v1/batch', request);
+  }
+
+  getCredentials(app: string): Promise<AppCredentials> {
+    return this.call<AppCredentials>('GET', `/v1/apps/${encodeURIComponent(app)}/credentials`);
+  }
+
+  rotateCredentials(app: string): Promise<AppCredentials> {
+    return this.call<AppCredentials>('POST', `/v1/apps/${encodeURIComponent(app)}/credentials/rotate`);
+  }
+
+  /**
+   * Any admin API call: resolves with the parsed JSON answer of a 2xx,
+   * rejects with AdminApiError otherwise.
+   */
+  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<T> {
+    let response;
+    try {
+      response = await this.pool.request({
+        method,
+        path,
+        headers: { authorization: this.authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+    } catch (error) {
+      throw new AdminApiError(0, 'APIGW_UNREACHABLE', `admin API unreachable: ${(error as Error).message}`, { cause: error });
+    }
+    const text = await response.body.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+      if (response.statusCode < 300) throw new AdminApiError(response.statusCode, 'APIGW_BAD_RESPONSE', 'admin API answered with a body that is not JSON');
+    }
+    if (response.statusCode >= 200 && response.statusCode < 300) return parsed as T;
+    throw adminApiErrorFrom(response.statusCode, parsed);
+  }
+
+  /** Closes the connection pool. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
