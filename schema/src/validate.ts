@@ -14,7 +14,8 @@ export type ValidationResult<T> = { ok: true; value: T } | { ok: false; problems
 /** The gateway document schema (JSON Schema 2020-12), as shipped. */
 export const gatewaySchema: Readonly<Record<string, unknown>> = schema;
 
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: false });
+// verbose: errors carry the offending value, which messages quote.
+const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: false, verbose: true });
 addFormats(ajv, ['date-time']);
 ajv.addKeyword({ keyword: 'x-apigw-replace', schemaType: 'boolean' });
 ajv.addKeyword({ keyword: 'x-apigw-secret', schemaType: 'boolean' });
@@ -182,6 +183,10 @@ function describePattern(schemaPath: string): string {
   if (schemaPath.includes('/Name/')) return 'the name rule (a letter, then letters, digits or underscores; 4 to 50 characters)';
   if (schemaPath.includes('/ApiRef/')) return 'group/name';
   if (schemaPath.includes('/path/')) return 'a path template (/segment/{param}/...)';
+  if (schemaPath.includes('/url/')) return 'an http:// or https:// URL (host, optional port and path; no query)';
+  if (schemaPath.includes('/domains/')) return 'a host name';
+  if (schemaPath.includes('/vpcId/')) return 'a VPC id (vpc-...)';
+  if (schemaPath.includes('/basePath/')) return 'a base path (/ or /segment/...)';
   return 'the required pattern';
 }
 

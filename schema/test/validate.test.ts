@@ -245,6 +245,16 @@ describe('validateDocument', () => {
     ]);
   });
 
+  test('quotes the offending value in pattern messages', () => {
+    const doc = designExample();
+    doc.apps[0].name = 'mob';
+    doc.backendServices[0].environments.TEST.url = 'ftp://127.0.0.1';
+    expect(problemsOf(doc).map((p) => p.message)).toEqual([
+      '"ftp://127.0.0.1" does not match an http:// or https:// URL (host, optional port and path; no query)',
+      '"mob" does not match the name rule (a letter, then letters, digits or underscores; 4 to 50 characters)',
+    ]);
+  });
+
   test('names the missing stage and backend in the message', () => {
     const doc = designExample();
     doc.apis[0].stages = ['TEST', 'PRE', 'RELEASE'];

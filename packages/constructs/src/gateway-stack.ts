@@ -77,8 +77,9 @@ export class GatewayStack extends Construct {
       if (!state || state.imported) continue;
       const ctx: RenderContext = {
         ref: (kind, target, name) => {
+          // Imports, plain references and (reported as FOREIGN_REFERENCE) other stacks' resources are known by name only.
           const targetState = resourceState(target);
-          if (!targetState || targetState.imported) {
+          if (!targetState || targetState.imported || tryFindStack(target as IConstruct) !== this) {
             const collection = kindInfo(kind).collection as ImportCollection;
             const names = imported.get(collection) ?? new Map<string, string>();
             imported.set(collection, names);
