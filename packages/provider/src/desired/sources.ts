@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stackFromProgram } from '@apigw/constructs';
+import { createJiti } from 'jiti';
+import { SourceInvalidError } from '../errors';
+
+/**
+ * One kind of file `-f` accepts. A source turns the file into raw document
+ * data; validation is common to every source (see loadDocument).
+ */
+export interface DocumentSource {
+  /** What the source reads, for messages (`JSON document`). */
+  readonly name: string;
+  /** True when this source reads the file (by its name). */
+  matches(file: string): boolean;
+  /** The document the file describes, not yet validated. */
+  load(file: string): Promise<unknown>;
+}
+
+/** A JSON document (`gateway.json`). */
+export const jsonSource: DocumentSource = {
+  name: 'JSON document',
+  matches: (file) => file.endsWith('.json'),
+  load: async (file) => parseJsonFile(file),
+};
+
+/**
+ * A constructs program (`app.ts`, `app.js`): its default export is a
+ * GatewayStack or a function returning one; the stack is synthesized. `.ts`
+ * is compiled on the fly by jiti, from local files only.
+ */
+export const programSource: DocumentSource = {
+  name: 'constructs program',
+  matches: (file) => /\.(ts|mts|cts|js|mjs|cjs)$/.test(file),
+  load: async (file) => {
+    const jiti = createJiti(__filename, { moduleCache: false, fsCache: false, interopDefault: false });
+    let exported: unknown;
+    try {
+      exported = await jiti.import(path.resolve(file));
+    } catch (error) {
+      throw new SourceInvalidError(file, `the program failed to load: ${(error as Error).message ?? String(error)}`, { cause: error });
+    }
+    const stack = await stackFromProgram(exported, file);
+    return stack.synth();
+  },
+};
+
+/**
+ * A stack synthesized by CDKTF (`cdk.tf.json`). Reading one needs the
+ * converter of the CDKTF integration (`../cdktf/from-tf-json`), which
+ * replaces this entry's `load`.
+ */
+export const tfJsonSource: DocumentSource = {
+  name: 'synthesized CDKTF stack',
+  matches: (file) => file.endsWith('.tf.json'),
+  load: async (file) => {
+    throw new SourceInvalidError(file, 'reading a synthesized CDKTF stack is not supported by this build; run cdktf deploy instead');
+  },
+};
+
+/** The sources `-f` tries, in order: the first whose `matches` accepts the file reads it. */
+export const DOCUMENT_SOURCES: DocumentSource[] = [tfJsonSource, jsonSource, programSource];
+
+/** Reads and parses a JSON file, naming the line and column of a syntax error. */
+export function parseJsonFile(file: string): unknown {
+  const text = readText(file);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const offset = syntaxErrorOffset(text);
+    const before = text.slice(0, offset).split('\n');
+    const where = `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+    throw new SourceInvalidError(file, `not valid JSON at ${where}: ${(error as Error).message}`);
+  }
+}
+
+/** Offset of the first character at which `text` stops being JSON (a small recursive-descent scan). */
+export function syntaxErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    } else if (ch === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    } else if (ch === '"') string();
+    else if (ch === 't') literal('true');
+    else if (ch === 'f') literal('false');
+    else if (ch === 'n') literal('null');
+    else {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!m) fail();
+      i += m![0].length;
+    }
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : text.length;
+  } catch (at) {
+    return typeof at === 'number' ? at : 0;
+  }
+}
+
+/** Reads a text file, with a clear error when it cannot be read. */
+export function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SourceInvalidError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(error)})`);
+  }
+}

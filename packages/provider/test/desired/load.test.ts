@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DocumentInvalidError } from '@apigw/schema';
+import { loadDocument } from '../../src/desired';
+import { SourceInvalidError } from '../../src/errors';
+
+const fixtures = path.join(__dirname, 'fixtures');
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apigw-desired-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, content: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe('JSON documents', () => {
+  it('loads and fills defaults', async () => {
+    const file = write('gateway.json', JSON.stringify({ apiVersion: 'apigw/v1', stack: 'shop', groups: [{ name: 'shop' }] }));
+    const loaded = await loadDocument(file);
+    expect(loaded.document.groups[0]).toEqual({ name: 'shop', basePath: '/', domains: [], certificates: [] });
+    expect(loaded.file).toBe(file);
+  });
+
+  it('names the line and column of a syntax error', async () => {
+    const file = write('gateway.json', '{\n  "apiVersion": "apigw/v1",\n  "stack": shop\n}');
+    await expect(loadDocument(file)).rejects.toThrow(/line 3, column 12/);
+  });
+
+  it('reports every problem with its JSON pointer', async () => {
+    const file = write('gateway.json', JSON.stringify({ apiVersion: 'apigw/v1', stack: 'shop', apps: [{ name: 'ab' }], groups: [{ name: 'shop', domainz: [] }] }));
+    const error = await loadDocument(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DocumentInvalidError);
+    expect((error as DocumentInvalidError).problems.map((p) => p.pointer).sort()).toEqual(['/apps/0/name', '/groups/0/domainz']);
+  });
+
+  it('says when the file is missing or of an unknown type', async () => {
+    await expect(loadDocument(path.join(dir, 'nope.json'))).rejects.toThrow(new SourceInvalidError(path.join(dir, 'nope.json'), 'no such file'));
+    await expect(loadDocument(write('gateway.yaml', 'stack: shop'))).rejects.toThrow(/unknown file type/);
+  });
+
+  it('keeps a place for synthesized CDKTF stacks', async () => {
+    await expect(loadDocument(write('cdk.tf.json', '{}'))).rejects.toBeInstanceOf(SourceInvalidError);
+  });
+});
+
+describe('constructs programs', () => {
+  it('synthesizes the stack a TypeScript program exports', async () => {
+    const loaded = await loadDocument(path.join(fixtures, 'app.ts'));
+    expect(loaded.source).toBe('constructs program');
+    expect(loaded.document.stack).toBe('fixture');
+    expect(loaded.document.backendServices[0]!.environments.RELEASE).toEqual({ url: 'http://127.0.0.1:9001' });
+    expect(loaded.document.apis.map((a) => `${a.group}/${a.name}`)).toEqual(['shop/listUsers']);
+  });
+
+  it('reports problems with the construct path', async () => {
+    await expect(loadDocument(path.join(fixtures, 'broken-app.ts'))).rejects.toThrow(/\[fixture\/shop\/listUsers\] \/apis\/0\/stages\/0: .*RELEASE/);
+  });
+
+  it('refuses a module that exports no stack', async () => {
+    await expect(loadDocument(path.join(fixtures, 'no-stack.js'))).rejects.toThrow(/notAStack/);
+  });
+});
