@@ -1,7 +1,14 @@
 /**
  * @apigw/runtime: the embedded gateway. Its state model and admin client
- * are the interface every apigw tool uses to change it.
+ * are the interface every apigw tool uses to change it; `createGateway`
+ * runs the whole thing in-process and `runServe` is `apigw serve`.
  */
 export * from './model';
-export * from './client/gateway-client';
+export * from './errors';
+export * from './client';
 export * from './dataplane/data-plane';
+export { createDataPlane } from './dataplane';
+export { openStore, GatewayStore, STORE_FILE, SCHEMA_VERSION, type OpenStoreOptions, type CommitListener } from './store';
+export { AdminCore, AdminServer, createAdminServer, createMetrics, resolveAdminToken, TOKEN_FILE, DEFAULT_ADMIN_MAX_BODY_BYTES, type AdminServerOptions, type AdminMetrics, type ChangeOptions, type ChangeResult } from './admin';
+export { createGateway, INVENTORY_FILE, type Gateway, type GatewayOptions } from './gateway';
+export { runServe, parseServeArgs, SERVE_USAGE, ServeUsageError, type ServeOptions, type ServeIo } from './serve';

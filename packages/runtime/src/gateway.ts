@@ -1,0 +1,140 @@
+/**
+ * `createGateway`: the whole runtime in one process — the durable store,
+ * the admin API and the data plane. After every commit the data plane is
+ * handed a fresh StateView, so a change is live as soon as its batch
+ * returns.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { AdminCore } from './admin/core';
+import { createMetrics } from './admin/metrics';
+import { AdminServer } from './admin/server';
+import { resolveAdminToken } from './admin/token';
+import type { GatewayClient } from './client/gateway-client';
+import { InProcessGatewayClient } from './client/in-process-client';
+import { createDataPlane } from './dataplane';
+import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
+import { openStore, type CommitListener, type GatewayStore } from './store/store';
+
+/** Name of the inventory file the gateway reads from the data directory. */
+export const INVENTORY_FILE = 'inventory.json';
+
+/** How to run a gateway. */
+export interface GatewayOptions {
+  /** Directory of the durable state (`gateway.db`), the admin token and the inventory file. */
+  readonly dataDir: string;
+  /** Data-plane HTTP port (0: any free port). @default 8080 */
+  readonly port?: number;
+  /** Admin API port (0: any free port). @default 9080 */
+  readonly adminPort?: number;
+  /** Address the data plane listens on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Address the admin API listens on. @default '127.0.0.1' */
+  readonly adminHost?: string;
+  /** Admin token. @default APIGW_ADMIN_TOKEN, else `<dataDir>/admin.token` (generated once) */
+  readonly adminToken?: string;
+  /** VPC instance id -> address; wins over `<dataDir>/inventory.json`. */
+  readonly inventory?: Readonly<Record<string, string>>;
+  /** Data-plane HTTPS port, served for group domains with certificates. */
+  readonly tlsPort?: number;
+  /** Largest admin request body, in bytes. @default 16 MiB */
+  readonly adminMaxBodyBytes?: number;
+  /** Prometheus registry for the admin and data-plane metrics. @default a new one */
+  readonly metrics?: Registry;
+  /** Also collect Node.js process metrics into the registry. @default false */
+  readonly processMetrics?: boolean;
+  /** Where the gateway logs what it does (startup, failed snapshot updates). @default silent */
+  readonly logger?: Logger;
+  /** More data-plane options (access log, limits, instance id...). */
+  readonly dataPlane?: Partial<Omit<DataPlaneOptions, 'port' | 'host' | 'tlsPort' | 'inventory' | 'metrics'>>;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  /** The in-process admin client (same interface as HttpGatewayClient). */
+  readonly client: GatewayClient;
+  /** Base URL of the admin API (`http://127.0.0.1:9080`). */
+  readonly adminUrl: string;
+  /** Base URL of the data plane (`http://127.0.0.1:8080`). */
+  readonly dataUrl: string;
+  /** Bound data-plane HTTPS port, when one is served. */
+  readonly tlsPort?: number;
+  /** The admin token. */
+  readonly adminToken: string;
+  /** Revision of the committed state. */
+  readonly revision: number;
+  /** The Prometheus registry behind `/metrics`. */
+  readonly metrics: Registry;
+  /** The store (for embedding: read views, commits). */
+  readonly store: GatewayStore;
+  /** Subscribes to commits (after the data plane has the new state); returns the unsubscribe function. */
+  onCommit(listener: CommitListener): () => void;
+  /** Stops the admin API and the data plane (in-flight requests finish), then closes the store. */
+  close(): Promise<void>;
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Opens the store, starts the admin API and the data plane. */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const host = options.host ?? '127.0.0.1';
+  const adminHost = options.adminHost ?? '127.0.0.1';
+  const adminToken = resolveAdminToken(options.dataDir, options.adminToken);
+  const store = openStore(options.dataDir);
+  const metrics = createMetrics({ ...(options.metrics ? { registry: options.metrics } : {}), defaultMetrics: options.processMetrics ?? false });
+  const core = new AdminCore(store);
+  let ready = false;
+  const admin = new AdminServer({ core, token: adminToken, metrics, ready: () => ready, ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}) });
+  let dataPlane: DataPlane | undefined;
+  try {
+    dataPlane = createDataPlane({
+      ...options.dataPlane,
+      port: options.port ?? 8080,
+      host,
+      inventoryFile: join(options.dataDir, INVENTORY_FILE),
+      metrics: metrics.registry,
+      ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
+      ...(options.inventory ? { inventory: options.inventory } : {}),
+    });
+    const plane = dataPlane;
+    plane.update(store.readView());
+    store.onCommit((revision) => {
+      try {
+        plane.update(store.readView());
+      } catch (error) {
+        // The data plane keeps serving its previous snapshot; the state is committed regardless.
+        options.logger?.error({ err: error, revision }, 'data plane could not compile the new state');
+      }
+    });
+    const bound = await plane.listen();
+    const adminPort = await admin.listen(options.adminPort ?? 9080, adminHost);
+    ready = true;
+    const gateway: Gateway = {
+      client: new InProcessGatewayClient(core),
+      adminUrl: urlOf(adminHost, adminPort),
+      dataUrl: urlOf(host, bound.port),
+      ...(bound.tlsPort === undefined ? {} : { tlsPort: bound.tlsPort }),
+      adminToken,
+      get revision() {
+        return store.revision;
+      },
+      metrics: metrics.registry,
+      store,
+      onCommit: (listener) => store.onCommit(listener),
+      close: async () => {
+        ready = false;
+        await Promise.all([admin.close(), plane.close()]);
+        store.close();
+      },
+    };
+    options.logger?.info({ adminUrl: gateway.adminUrl, dataUrl: gateway.dataUrl, revision: store.revision }, 'gateway started');
+    return gateway;
+  } catch (error) {
+    await Promise.allSettled([admin.close(), dataPlane?.close()]);
+    store.close();
+    throw error;
+  }
+}

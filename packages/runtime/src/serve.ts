@@ -1,0 +1,120 @@
+/**
+ * `apigw serve`: runs the gateway in the foreground, prints where it
+ * listens, and stops cleanly (in-flight requests finish, the store closes)
+ * on SIGTERM or SIGINT.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApigwError } from '@apigw/schema';
+import { TOKEN_FILE } from './admin/token';
+import { createGateway, type Gateway } from './gateway';
+
+/** What `apigw serve` runs. */
+export interface ServeOptions {
+  /** @default `$APIGW_DATA_DIR`, else `./.apigw` */
+  readonly dataDir: string;
+  /** @default 8080 */
+  readonly port: number;
+  /** @default 9080 */
+  readonly adminPort: number;
+  /** Data-plane address. @default '127.0.0.1' */
+  readonly host: string;
+}
+
+/** Where serve writes and which signals stop it (a test passes its own). */
+export interface ServeIo {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+  readonly signals: Pick<NodeJS.Process, 'once' | 'off'>;
+}
+
+/** Usage text of `apigw serve`. */
+export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--port 8080] [--admin-port 9080] [--host 127.0.0.1]
+
+Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
+  --data-dir DIR     durable state, admin.token and inventory.json (default $APIGW_DATA_DIR or ./.apigw)
+  --port N           data-plane HTTP port (0: any free port)
+  --admin-port N     admin API port, on 127.0.0.1 (0: any free port)
+  --host ADDR        data-plane address
+The admin token is APIGW_ADMIN_TOKEN, or DIR/admin.token (generated on first start).
+`;
+
+/** A command-line mistake of `apigw serve`. */
+export class ServeUsageError extends ApigwError {
+  constructor(message: string) {
+    super('APIGW_USAGE', message);
+  }
+}
+
+function port(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new ServeUsageError(`${flag} must be a port number (0-65535), not ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Parses `apigw serve` arguments. Throws ServeUsageError. */
+export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        'admin-port': { type: 'string' },
+        host: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new ServeUsageError((error as Error).message);
+  }
+  return {
+    dataDir: values['data-dir'] ?? env['APIGW_DATA_DIR'] ?? '.apigw',
+    port: port(values.port, 8080, '--port'),
+    adminPort: port(values['admin-port'], 9080, '--admin-port'),
+    host: values.host ?? '127.0.0.1',
+  };
+}
+
+/**
+ * Runs `apigw serve` until a stop signal; resolves with the exit code
+ * (0 after a clean stop, 1 when it cannot start, 2 for a usage mistake).
+ */
+export async function runServe(args: readonly string[] | ServeOptions, io: ServeIo = { out: process.stdout, err: process.stderr, signals: process }): Promise<number> {
+  let options: ServeOptions;
+  try {
+    options = Array.isArray(args) ? parseServeArgs(args as readonly string[]) : (args as ServeOptions);
+  } catch (error) {
+    io.err.write(`apigw serve: ${(error as Error).message}\n\n${SERVE_USAGE}`);
+    return 2;
+  }
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway({ dataDir: options.dataDir, port: options.port, adminPort: options.adminPort, host: options.host, processMetrics: true });
+  } catch (error) {
+    io.err.write(`apigw serve: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const tokenSource = process.env['APIGW_ADMIN_TOKEN'] ? 'APIGW_ADMIN_TOKEN' : join(options.dataDir, TOKEN_FILE);
+  io.out.write(
+    `apigw data plane listening on ${gateway.dataUrl}\n` +
+      `apigw admin API listening on ${gateway.adminUrl} (token: ${tokenSource})\n` +
+      `apigw state at revision ${gateway.revision} in ${options.dataDir}\n`,
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (s: NodeJS.Signals) => {
+      io.signals.off('SIGTERM', stop);
+      io.signals.off('SIGINT', stop);
+      resolve(s);
+    };
+    io.signals.once('SIGTERM', stop);
+    io.signals.once('SIGINT', stop);
+  });
+  io.out.write(`apigw stopping (${signal})\n`);
+  await gateway.close();
+  io.out.write('apigw stopped\n');
+  return 0;
+}
