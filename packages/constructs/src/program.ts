@@ -21,6 +21,8 @@ export async function stackFromProgram(moduleExports: unknown, source = 'the pro
     exported = exported.default;
   if (typeof exported === 'function') exported = await (exported as () => unknown)();
   if (GatewayStack.isGatewayStack(exported)) return exported;
+  if (exported === moduleExports && isObject(exported) && !('default' in exported))
+    throw new ProgramExportError(source, `no default export (the module exports ${Object.keys(exported).join(', ') || 'nothing'})`);
   throw new ProgramExportError(source, describe(exported));
 }
 
