@@ -1,0 +1,257 @@
+/**
+ * What each Pulumi provider function does, for one kind. Every decision is
+ * the kind's ResourceHandler's (the reconciler's): validation and defaults
+ * come from the schema, field diffs and replace-only fields from the
+ * handler, runtime operations from its createOps/updateOps/deleteOps. The
+ * gateway is reached only through a GatewayClient, one per call.
+ *
+ * The functions take and return Pulumi property bags (see ./state). The
+ * dynamic provider (./dynamic-provider) is a thin, serializable shell that
+ * loads this module at run time and forwards to it.
+ */
+import { pointerToken, validateResource, type Kind, type KindSpecs } from '@apigw/schema';
+import type { GatewayClient, LiveResource, Operation } from '@apigw/runtime';
+import * as pulumi from '@pulumi/pulumi';
+import { fieldMarks, handlerFor, type ResourceHandler } from '../kinds';
+import { configuredOwner, httpClient, resolveConnection, type ClientFactory, type ProviderSettings } from './connection';
+import { InputInvalidError, NotOwnedError, OwnerUnsetError, ResourceExistsError, ResourceGoneError } from './errors';
+import {
+  inputsFromLive,
+  liveFromOutputs,
+  outputsFromLive,
+  ownerOf,
+  propertyPath,
+  specFromProps,
+  specKeys,
+  topProperty,
+  type PropertyMap,
+} from './state';
+
+/** Options of a lifecycle: where settings come from and how to reach the gateway. */
+export interface LifecycleOptions {
+  /** Settings from Pulumi config (`configure`). */
+  readonly settings?: ProviderSettings;
+  /** Environment to fall back on (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** How to open a client (default: the admin API over HTTP). */
+  readonly client?: ClientFactory;
+}
+
+/**
+ * check, diff, create, read, update and delete of one kind, with the
+ * signatures of `pulumi.dynamic.ResourceProvider`.
+ */
+export class ResourceLifecycle<K extends Kind> implements Required<Omit<pulumi.dynamic.ResourceProvider, 'configure'>> {
+  private readonly handler: ResourceHandler<K>;
+  private readonly settings: ProviderSettings;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly clientFactory: ClientFactory;
+
+  constructor(
+    readonly kind: K,
+    options: LifecycleOptions = {},
+  ) {
+    this.handler = handlerFor(kind);
+    this.settings = options.settings ?? {};
+    this.env = options.env ?? process.env;
+    this.clientFactory = options.client ?? httpClient;
+  }
+
+  /**
+   * Validates the inputs against the kind's schema (failures name the
+   * field as a property path) and returns them normalized: defaults
+   * filled, sets in canonical order, the owning stack resolved. Values not
+   * known yet (a preview before a referenced resource exists) are skipped.
+   */
+  async check(_olds: PropertyMap, news: PropertyMap): Promise<pulumi.dynamic.CheckResult> {
+    const body = specFromProps(this.kind, news);
+    const unknown = unknownPointers(body);
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    const owner = ownerOf(news) ?? configuredOwner(this.settings, this.env);
+    if (owner === undefined && !isUnknown(news['stack']))
+      failures.push({ property: 'stack', reason: 'no owning stack: set stack on the resource, the apigw:stack config or APIGW_STACK' });
+    if (news['adopt'] !== undefined && typeof news['adopt'] !== 'boolean' && !isUnknown(news['adopt']))
+      failures.push({ property: 'adopt', reason: 'must be a boolean' });
+    const result = validateResource(this.kind, body);
+    if (!result.ok) {
+      for (const p of result.problems)
+        if (!unknown.some((u) => p.pointer === u || p.pointer.startsWith(`${u}/`))) failures.push({ property: propertyPath(p.pointer), reason: p.message });
+    }
+    if (failures.length > 0) return { inputs: news, failures };
+    if (!result.ok) return { inputs: news };
+    const inputs: Record<string, unknown> = { ...(this.handler.normalize(result.value) as object) };
+    if (news['stack'] !== undefined || owner !== undefined) inputs['stack'] = isUnknown(news['stack']) ? news['stack'] : owner;
+    if (news['adopt'] !== undefined) inputs['adopt'] = news['adopt'];
+    return { inputs };
+  }
+
+  /**
+   * The handler's field diff of the new inputs against the state's
+   * outputs. Replace-only fields and identity changes are `replaces`,
+   * always delete-before-replace: names, domains and routes are unique on
+   * the gateway, so the old resource must go before its successor comes.
+   * A change of owning stack is an in-place update (an adopt).
+   */
+  async diff(id: string, olds: PropertyMap, news: PropertyMap): Promise<pulumi.dynamic.DiffResult> {
+    const desired = specFromProps(this.kind, news);
+    const oldSpec = specFromProps(this.kind, olds) as unknown as Record<string, unknown>;
+    const unknown = unknownPointers(desired);
+    if (unknown.length > 0) return this.diffWithUnknowns(id, oldSpec, desired as unknown as Record<string, unknown>, unknown);
+    const changes = this.handler.diff(desired, liveFromOutputs(this.kind, id, olds));
+    const replaces = new Set(changes.filter((c) => c.forcesReplacement).map((c) => topProperty(c.path)));
+    const normalized = this.handler.normalize(desired);
+    if (this.handler.id(normalized) !== id) for (const key of this.identityKeys(id, oldSpec, normalized)) replaces.add(key);
+    const ownerChanges = news['stack'] !== undefined && news['stack'] !== olds['stack'];
+    const changed = changes.length > 0 || replaces.size > 0 || ownerChanges;
+    return replaces.size > 0 ? { changes: true, replaces: [...replaces].sort(), deleteBeforeReplace: true } : { changes: changed };
+  }
+
+  /** Creates the resource, or adopts it when it exists and `adopt` is set; the outputs are read back from the gateway. */
+  async create(inputs: PropertyMap): Promise<pulumi.dynamic.CreateResult> {
+    const spec = this.desired(inputs);
+    const id = this.handler.id(spec);
+    const owner = this.owner(inputs);
+    return this.withClient(async (client) => {
+      const existing = await client.getResource(this.kind, id);
+      let operations: Operation[];
+      if (!existing) operations = this.handler.createOps(spec);
+      else if (inputs['adopt'] === true) operations = [...this.claim(existing, existing.stack, owner), ...this.handler.updateOps(spec, existing)];
+      else throw new ResourceExistsError(this.kind, id, existing.stack);
+      await client.batch({ stack: owner, operations });
+      return { id, outs: await this.outputs(client, id) };
+    });
+  }
+
+  /**
+   * Reads the live resource. Its outputs show drift after an out-of-band
+   * change (`pulumi refresh`); its inputs are what a program must declare
+   * to match it (`pulumi import`). A missing resource reads as gone.
+   */
+  async read(id: string, _props?: PropertyMap): Promise<pulumi.dynamic.ReadResult> {
+    return this.withClient(async (client) => {
+      const live = await client.getResource(this.kind, id);
+      if (!live) return {};
+      return { id, props: await this.outputsOf(client, live), inputs: inputsFromLive(this.kind, live) };
+    });
+  }
+
+  /**
+   * Brings the live resource to the inputs with the handler's update
+   * operations (an API is republished where needed), claiming it first
+   * when the owning stack changes or it was imported unowned.
+   */
+  async update(id: string, olds: PropertyMap, news: PropertyMap): Promise<pulumi.dynamic.UpdateResult> {
+    const spec = this.desired(news);
+    const owner = this.owner(news);
+    return this.withClient(async (client) => {
+      const live = await client.getResource(this.kind, id);
+      if (!live) throw new ResourceGoneError(this.kind, id);
+      const operations = [...this.claim(live, ownerOf(olds) ?? null, owner), ...this.handler.updateOps(spec, live)];
+      if (operations.length > 0) await client.batch({ stack: owner, operations });
+      return { outs: await this.outputs(client, id) };
+    });
+  }
+
+  /** Deletes the resource with the handler's operations (an API is unpublished first); one already gone is fine. */
+  async delete(id: string, props: PropertyMap): Promise<void> {
+    return this.withClient(async (client) => {
+      const live = await client.getResource(this.kind, id);
+      if (!live) return;
+      const recorded = ownerOf(props);
+      const owner = recorded ?? configuredOwner(this.settings, this.env);
+      if (owner === undefined) throw new OwnerUnsetError(this.kind);
+      await client.batch({ stack: owner, operations: [...this.claim(live, recorded ?? null, owner), ...this.handler.deleteOps(live)] });
+    });
+  }
+
+  /** Runs `fn` with a client of the configured gateway, closed afterwards. */
+  private async withClient<T>(fn: (client: GatewayClient) => Promise<T>): Promise<T> {
+    const client = this.clientFactory(resolveConnection(this.settings, this.env));
+    try {
+      return await fn(client);
+    } finally {
+      await client.close?.();
+    }
+  }
+
+  private desired(props: PropertyMap): KindSpecs[K] {
+    const result = validateResource(this.kind, specFromProps(this.kind, props));
+    if (!result.ok) throw new InputInvalidError(this.kind, result.problems.map((p) => ({ property: propertyPath(p.pointer), reason: p.message })));
+    return this.handler.normalize(result.value);
+  }
+
+  private owner(props: PropertyMap): string {
+    const owner = ownerOf(props) ?? configuredOwner(this.settings, this.env);
+    if (owner === undefined || owner === null) throw new OwnerUnsetError(this.kind);
+    return owner;
+  }
+
+  /**
+   * The adopt operation that hands the live resource to `owner`, when it is
+   * not already the owner's: only from the owner the state expects, so a
+   * resource another stack took meanwhile is never taken back silently.
+   */
+  private claim(live: LiveResource<K>, expected: string | null, owner: string): Operation[] {
+    if (live.stack === owner) return [];
+    if (live.stack !== expected) throw new NotOwnedError(this.kind, live.id, live.stack, expected);
+    return [{ op: 'adopt', kind: this.kind, id: live.id, fromStack: live.stack }];
+  }
+
+  private async outputs(client: GatewayClient, id: string): Promise<Record<string, unknown>> {
+    const live = await client.getResource(this.kind, id);
+    if (!live) throw new ResourceGoneError(this.kind, id);
+    return this.outputsOf(client, live);
+  }
+
+  private async outputsOf(client: GatewayClient, live: LiveResource<K>): Promise<Record<string, unknown>> {
+    const credentials = this.kind === 'app' ? await client.getCredentials(live.id) : undefined;
+    return outputsFromLive(this.kind, live, credentials);
+  }
+
+  /** The top-level fields whose change alone gives the resource another identity. */
+  private identityKeys(id: string, oldSpec: Record<string, unknown>, desired: KindSpecs[K]): string[] {
+    const next = desired as unknown as Record<string, unknown>;
+    return specKeys(this.kind).filter((key) => {
+      if (JSON.stringify(oldSpec[key]) === JSON.stringify(next[key])) return false;
+      return this.identityOf({ ...oldSpec, [key]: next[key] }) !== id;
+    });
+  }
+
+  private identityOf(spec: Record<string, unknown>): string | undefined {
+    try {
+      return this.handler.id(spec as unknown as KindSpecs[K]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A preview diff while some inputs are not known yet: a change for sure,
+   * and a replace when a changed or unknown top-level field holds a
+   * replace-only field (the schema marks the handlers use) or the identity.
+   */
+  private diffWithUnknowns(id: string, oldSpec: Record<string, unknown>, desired: Record<string, unknown>, unknown: readonly string[]): pulumi.dynamic.DiffResult {
+    const unknownKeys = new Set(unknown.map(topProperty));
+    const replaceOnly = new Set(fieldMarks(this.kind).replace.map((path) => path[0]));
+    const replaces = specKeys(this.kind).filter((key) => {
+      const isUnknownKey = unknownKeys.has(key);
+      if (!isUnknownKey && JSON.stringify(oldSpec[key]) === JSON.stringify(desired[key])) return false;
+      if (replaceOnly.has(key)) return true;
+      const probe = isUnknownKey ? `${JSON.stringify(oldSpec[key])}\u0000` : desired[key];
+      return this.identityOf({ ...oldSpec, [key]: probe }) !== id;
+    });
+    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: true };
+  }
+}
+
+/** JSON pointers of the values Pulumi has not computed yet. */
+export function unknownPointers(value: unknown, pointer = ''): string[] {
+  if (isUnknown(value)) return [pointer];
+  if (value === null || typeof value !== 'object') return [];
+  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  return entries.flatMap(([key, v]) => unknownPointers(v, `${pointer}/${pointerToken(key)}`));
+}
+
+function isUnknown(value: unknown): boolean {
+  return value === pulumi.runtime.unknownValue;
+}

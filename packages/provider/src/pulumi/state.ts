@@ -1,0 +1,129 @@
+/**
+ * The shape of a resource in the Pulumi state, and the way between it and
+ * the runtime's live resources.
+ *
+ * Inputs are the resource's document spec plus `stack` (the owning apigw
+ * stack) and `adopt`. Outputs are the live spec in document form (defaults
+ * filled, secrets left out), `stack` as the gateway records it, and what
+ * the gateway adds: an API's definition `digest` and `published` revisions,
+ * an app's credentials. From outputs a LiveResource can be rebuilt, so that
+ * `diff` asks the kind's handler exactly what the reconciler would ask it.
+ */
+import { gatewaySchema, kindInfo, type Kind, type KindSpecs } from '@apigw/schema';
+import type { AppCredentials, LiveApi, LiveApp, LiveResource, StoredSpec } from '@apigw/runtime';
+import { handlerFor } from '../kinds';
+
+/** Property bag as Pulumi hands it to a provider. */
+export type PropertyMap = Readonly<Record<string, unknown>>;
+
+/** The inputs and outputs that are not part of a kind's spec. */
+export const META_KEYS = ['stack', 'adopt', 'digest', 'published', 'appKey', 'appSecret', 'appCode', 'appId'] as const;
+
+const defs = gatewaySchema['$defs'] as Readonly<Record<string, { properties?: Readonly<Record<string, unknown>> }>>;
+const keysByKind = new Map<Kind, readonly string[]>();
+
+/** The top-level fields of a kind's spec, from its schema definition. */
+export function specKeys(kind: Kind): readonly string[] {
+  let keys = keysByKind.get(kind);
+  if (!keys) {
+    keys = Object.keys(defs[kindInfo(kind).definition]?.properties ?? {});
+    keysByKind.set(kind, keys);
+  }
+  return keys;
+}
+
+/**
+ * The spec part of a property bag: the schema's fields, absent and null
+ * members dropped; any other member is kept so that validation names it.
+ */
+export function specFromProps<K extends Kind>(_kind: K, props: PropertyMap): KindSpecs[K] {
+  const meta = new Set<string>(META_KEYS);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(props)) {
+    if (key.startsWith('__') || meta.has(key) || value === undefined || value === null) continue;
+    out[key] = value;
+  }
+  return out as unknown as KindSpecs[K];
+}
+
+/** The owning stack a property bag records (null: nobody; undefined: not recorded). */
+export function ownerOf(props: PropertyMap): string | null | undefined {
+  const stack = props['stack'];
+  if (stack === null) return null;
+  return typeof stack === 'string' && stack !== '' ? stack : undefined;
+}
+
+/** The outputs Pulumi records for a live resource (an app's with its credentials). */
+export function outputsFromLive<K extends Kind>(kind: K, live: LiveResource<K>, credentials?: AppCredentials): Record<string, unknown> {
+  const handler = handlerFor(kind);
+  const outs: Record<string, unknown> = { ...(handler.redact(handler.toSpec(live)) as object), stack: live.stack };
+  if (kind === 'api') {
+    const api = live as unknown as LiveApi;
+    outs['digest'] = api.digest;
+    outs['published'] = api.published;
+  }
+  if (kind === 'app') {
+    const app = live as unknown as LiveApp;
+    outs['appKey'] = credentials?.appKey ?? app.appKey;
+    if (credentials) {
+      outs['appSecret'] = credentials.appSecret;
+      outs['appCode'] = credentials.appCode;
+    }
+    const appId = credentials?.appId ?? app.appId;
+    if (appId !== undefined) outs['appId'] = appId;
+  }
+  return outs;
+}
+
+/** The inputs `read` reports: what a program would have to say to match the live resource. */
+export function inputsFromLive<K extends Kind>(kind: K, live: LiveResource<K>): Record<string, unknown> {
+  const handler = handlerFor(kind);
+  const inputs: Record<string, unknown> = { ...(handler.redact(handler.toSpec(live)) as object) };
+  if (live.stack !== null) inputs['stack'] = live.stack;
+  return inputs;
+}
+
+/**
+ * The live resource a set of outputs describes, as it was when Pulumi last
+ * saw it. Timestamps are not kept in the state; handlers do not use them.
+ */
+export function liveFromOutputs<K extends Kind>(kind: K, id: string, outs: PropertyMap): LiveResource<K> {
+  const spec = specFromProps(kind, outs) as unknown as Record<string, unknown>;
+  const owner = ownerOf(outs);
+  const base = { kind, id, stack: owner ?? null, createdAt: '', updatedAt: '' };
+  if (kind === 'api') {
+    const { stages: _stages, ...definition } = spec;
+    const api: LiveApi = {
+      ...base,
+      kind: 'api',
+      spec: definition as unknown as StoredSpec<'api'>,
+      digest: typeof outs['digest'] === 'string' ? outs['digest'] : '',
+      published: (outs['published'] ?? {}) as LiveApi['published'],
+    };
+    return api as unknown as LiveResource<K>;
+  }
+  if (kind === 'app') {
+    const app: LiveApp = { ...base, kind: 'app', spec: spec as unknown as StoredSpec<'app'>, appKey: String(outs['appKey'] ?? '') };
+    return app as unknown as LiveResource<K>;
+  }
+  return { ...base, spec: spec as unknown as StoredSpec<K> };
+}
+
+/**
+ * A JSON pointer as a Pulumi property path: `/request/parameters/0/name`
+ * becomes `request.parameters[0].name`.
+ */
+export function propertyPath(pointer: string): string {
+  if (pointer === '') return '';
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, token) => (/^\d+$/.test(token) ? `${path}[${token}]` : path === '' ? token : `${path}.${token}`), '');
+}
+
+/** The top-level property a JSON pointer lies under (`/backend/service` → `backend`). */
+export function topProperty(pointer: string): string {
+  const token = pointer.split('/')[1] ?? '';
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
