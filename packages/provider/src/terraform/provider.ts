@@ -52,7 +52,7 @@ import {
 /** Where the gateway is and which stack Terraform acts for. */
 export interface ConnectionSettings {
   readonly endpoint: string;
-  readonly token?: string;
+  readonly token: string;
   readonly stack: string;
 }
 
@@ -222,10 +222,18 @@ export class ApigwProvider {
     const stack = str(config['stack']) ?? str(this.env['APIGW_STACK'] ?? null) ?? DEFAULT_STACK;
     if (!STACK_PATTERN.test(stack)) return { diagnostics: [error('Invalid stack', `APIGW_STACK ${JSON.stringify(stack)} is not a stack name`)] };
     const token = str(config['token']) ?? str(this.env['APIGW_TOKEN'] ?? null);
+    if (token === undefined)
+      return {
+        diagnostics: [
+          error('Missing admin token', 'Set token in the provider block or the APIGW_TOKEN environment variable (apigw serve writes it to <data-dir>/admin.token).', [
+            { attribute_name: 'token' },
+          ]),
+        ],
+      };
     this.settings = {
       endpoint: str(config['endpoint']) ?? str(this.env['APIGW_ENDPOINT'] ?? null) ?? DEFAULT_ENDPOINT,
       stack,
-      ...(token !== undefined ? { token } : {}),
+      token,
     };
     try {
       this.client = this.connect(this.settings);
