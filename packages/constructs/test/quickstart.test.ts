@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson, validateDocument } from '@apigw/schema';
@@ -5,7 +6,8 @@ import { GatewayStack, stackFromProgram } from '@apigw/constructs';
 import * as program from '../../../examples/quickstart/gateway';
 import quickstart from '../../../examples/quickstart/gateway';
 
-const committed = path.join(__dirname, '..', '..', '..', 'examples', 'quickstart', 'gateway.json');
+const example = path.join(__dirname, '..', '..', '..', 'examples', 'quickstart');
+const committed = path.join(example, 'gateway.json');
 
 describe('examples/quickstart', () => {
   test('synthesizes the document in the snapshot', () => {
@@ -74,5 +76,17 @@ describe('examples/quickstart', () => {
     const stack = await stackFromProgram(program, 'examples/quickstart/gateway.ts');
     expect(GatewayStack.isGatewayStack(stack)).toBe(true);
     expect(stack.stackName).toBe('shop');
+  });
+
+  test('type-checks against the built @apigw/constructs', () => {
+    // jest only transpiles; this catches an example that no longer fits the constructs' types.
+    const tsc = require.resolve('typescript/bin/tsc');
+    let diagnostics = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', example], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      diagnostics = String((err as { stdout?: unknown }).stdout) || String(err);
+    }
+    expect(diagnostics).toBe('');
   });
 });
