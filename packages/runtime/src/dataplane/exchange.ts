@@ -204,7 +204,7 @@ function readBodyThenContinue(ex: Exchange, isForm: boolean): void {
     (body) => {
       try {
         if (body === 'TOO_LARGE') return ex.sendError('BODY_TOO_LARGE');
-        if (body === 'ABORTED') return ex.done(499);
+        if (body === 'ABORTED') return ex.res.destroyed ? ex.done(499) : ex.sendError('INVALID_BODY');
         ex.body = body;
         if (isForm) ex.form = parseQuery(body.toString('utf8'));
         proceed(ex);

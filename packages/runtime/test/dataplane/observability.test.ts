@@ -1,0 +1,56 @@
+import { PassThrough } from 'node:stream';
+import { Registry } from 'prom-client';
+import type { DataPlane } from '../../src/dataplane';
+import { httpService, send, startDataPlane, startEcho, view } from './fixtures';
+
+describe('access log and metrics', () => {
+  let echo: Awaited<ReturnType<typeof startEcho>>;
+  let dp: DataPlane;
+  let port: number;
+  const lines: Record<string, unknown>[] = [];
+  const registry = new Registry();
+
+  beforeAll(async () => {
+    echo = await startEcho();
+    const sink = new PassThrough();
+    let buffered = '';
+    sink.on('data', (c: Buffer) => {
+      buffered += c.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        lines.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    ({ dp, port } = await startDataPlane(
+      view({
+        backendServices: [httpService('users', { RELEASE: echo.url })],
+        apis: [{ name: 'getUser', request: { path: '/users/{id}' }, backend: { service: 'users', path: '/u' } }],
+      }),
+      { accessLog: sink, metrics: registry },
+    ));
+  });
+
+  afterAll(async () => {
+    await dp.close();
+    await echo.close();
+  });
+
+  test('one JSON line per request, with request id, API, stage and status', async () => {
+    const ok = await send(port, { path: '/users/1' });
+    const missing = await send(port, { path: '/nope' });
+    await new Promise((r) => setTimeout(r, 50));
+    const okLine = lines.find((l) => l.requestId === ok.headers['x-ca-request-id']);
+    expect(okLine).toMatchObject({ api: 'shop/getUser', stage: 'RELEASE', status: 200, method: 'GET', path: '/users/1', errorCode: null });
+    const missLine = lines.find((l) => l.requestId === missing.headers['x-ca-request-id']);
+    expect(missLine).toMatchObject({ api: null, status: 404, errorCode: 'I404NF' });
+  });
+
+  test('requests are counted per API, stage and status', async () => {
+    await send(port, { path: '/users/2' });
+    const text = await registry.metrics();
+    expect(text).toMatch(/apigw_requests_total\{api="shop\/getUser",stage="RELEASE",status="200"\} [2-9]/);
+    expect(text).toMatch(/apigw_requests_total\{api="",stage="RELEASE",status="404"\} 1/);
+    expect(text).toContain('apigw_request_duration_seconds_bucket{le="0.001",api="shop/getUser",stage="RELEASE"}');
+  });
+});
