@@ -12,11 +12,12 @@ import { ApigwError } from '@apigw/schema';
 export const PROVIDER_ERROR_CODES = {
   APIGW_SOURCE_INVALID: 'The -f file cannot be read, is of an unknown type, or its program fails or exports no GatewayStack.',
   APIGW_OWNERSHIP_CONFLICT: 'The document names resources that another stack (or nobody) owns; pass --adopt to take them over.',
+  APIGW_IMPORT_MISSING: 'The document imports a resource that does not exist on the gateway.',
   APIGW_PLAN_STALE: 'The gateway changed since the plan was made; nothing was applied.',
   APIGW_PLAN_FILE_INVALID: 'A saved plan file is not a plan this version can apply, or its secrets no longer match its source document.',
   APIGW_APPLY_REFUSED: 'The gateway refused the batch; nothing was applied.',
   APIGW_APPROVAL_REQUIRED: 'apply or destroy needs --auto-approve when nobody can answer the prompt.',
-  APIGW_EXPORT_AMBIGUOUS: 'export without --stack found resources of several stacks.',
+  APIGW_EXPORT_AMBIGUOUS: 'export without --stack found resources of several stacks, or of none.',
   APIGW_CONNECTION: 'The admin endpoint cannot be reached or no admin token was found.',
 } as const;
 
@@ -58,6 +59,13 @@ export class OwnershipConflictError extends ProviderError {
   }
 }
 
+/** The document imports resources the gateway does not have. */
+export class ImportMissingError extends ProviderError {
+  constructor(readonly missing: readonly string[]) {
+    super('APIGW_IMPORT_MISSING', `the document imports resources the gateway does not have:\n${missing.map((m) => `  ${m}`).join('\n')}`);
+  }
+}
+
 /** The live state moved since the plan was made. */
 export class StalePlanError extends ProviderError {
   constructor(readonly plannedRevision: number, readonly currentRevision: number | undefined, options?: { cause?: unknown }) {
@@ -95,7 +103,12 @@ export class ApprovalRequiredError extends ProviderError {
 /** export needs to know which stack to export. */
 export class ExportAmbiguousError extends ProviderError {
   constructor(readonly stacks: readonly string[]) {
-    super('APIGW_EXPORT_AMBIGUOUS', `the gateway holds resources of several stacks (${stacks.join(', ')}): name one with --stack`);
+    super(
+      'APIGW_EXPORT_AMBIGUOUS',
+      stacks.length === 0
+        ? 'no stack owns resources on the gateway: name the stack to export with --stack'
+        : `the gateway holds resources of several stacks (${stacks.join(', ')}): name one with --stack`,
+    );
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type Stage,
 } from '@apigw/schema';
 import type { LiveApi, LiveResource, LiveState, Operation } from '@apigw/runtime';
-import { OwnershipConflictError, type OwnershipConflict } from '../errors';
+import { ImportMissingError, OwnershipConflictError, type OwnershipConflict } from '../errors';
 import { HANDLERS, handlerFor, jsonEqual, type ApiResourceHandler, type FieldChange, type ResourceHandler } from '../kinds';
 import { orderOperations, type PlannedOperation } from './order';
 import type { Consequence, Plan, PlanEvent, PlanOp, PlanSummary } from './plan';
@@ -85,6 +85,7 @@ export function computePlan(doc: GatewayDocument, state: LiveState, options: Pla
   }
 
   if (conflicts.length > 0) throw new OwnershipConflictError(doc.stack, conflicts);
+  checkImports(doc, state);
 
   const all = cascadeReplacements(doc, state, steps);
   all.sort(compareSteps);
@@ -96,6 +97,19 @@ export function computePlan(doc: GatewayDocument, state: LiveState, options: Pla
     summary: summarize(events),
     operations: orderOperations(all.flatMap(planned)),
   };
+}
+
+/** Every resource the document imports must exist (owned by anyone). */
+function checkImports(doc: GatewayDocument, state: LiveState): void {
+  if (!doc.imports) return;
+  const missing: string[] = [];
+  for (const { kind, collection } of KINDS) {
+    const names = (doc.imports as Record<string, string[] | undefined>)[collection];
+    if (!names || names.length === 0) continue;
+    const live = new Set((state[collection] as LiveResource[]).map((r) => r.id));
+    for (const name of names) if (!live.has(name)) missing.push(`${kindInfo(kind).label} ${name} (/imports/${collection})`);
+  }
+  if (missing.length > 0) throw new ImportMissingError(missing);
 }
 
 function planned(step: Step): PlannedOperation[] {

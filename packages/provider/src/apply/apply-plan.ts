@@ -1,0 +1,55 @@
+import { AdminApiError, type BatchResult, type GatewayClient, type Operation } from '@apigw/runtime';
+import { ApplyRefusedError, StalePlanError } from '../errors';
+
+/** What apply sends: a stack's operations, guarded by the revision they were planned against. */
+export interface ApplyRequest {
+  readonly stack: string;
+  readonly revision: number;
+  readonly operations: readonly Operation[];
+}
+
+/**
+ * Applies a plan as one atomic batch: every operation happens or none does.
+ * The batch carries the plan's revision, so a gateway that changed since
+ * the plan was made (another apply, a hand edit) refuses it and
+ * StalePlanError says so; any other refusal is an ApplyRefusedError listing
+ * each failed operation. An empty plan sends nothing.
+ */
+export async function applyPlan(client: GatewayClient, request: ApplyRequest): Promise<BatchResult> {
+  if (request.operations.length === 0) return { revision: request.revision, dryRun: false, results: [] };
+  try {
+    return await client.batch({ stack: request.stack, expectedRevision: request.revision, operations: request.operations });
+  } catch (error) {
+    if (error instanceof AdminApiError && error.code === 'APIGW_REVISION_CONFLICT') {
+      const now = /revision (\d+)/.exec(error.message);
+      throw new StalePlanError(request.revision, now ? Number(now[1]) : undefined, { cause: error });
+    }
+    if (error instanceof AdminApiError && error.errors && error.errors.length > 0) {
+      const details = error.errors.map((e) => `operation ${e.index} (${describeOperation(request.operations[e.index])}): ${e.message} [${e.code}]`);
+      throw new ApplyRefusedError(`the gateway refused the plan; nothing was applied`, details, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** One operation in words (`publish shop/getUser to RELEASE`), for messages. */
+export function describeOperation(op: Operation | undefined): string {
+  if (!op) return 'unknown';
+  switch (op.op) {
+    case 'create':
+    case 'update': {
+      const spec = op.spec as { name?: string; group?: string; app?: string; api?: string };
+      const id = op.kind === 'api' ? `${spec.group}/${spec.name}` : op.kind === 'authorization' ? `${spec.app}:${spec.api}` : spec.name;
+      return `${op.op} ${op.kind} ${id}`;
+    }
+    case 'delete':
+    case 'adopt':
+      return `${op.op} ${op.kind} ${op.id}`;
+    case 'publish':
+      return `publish ${op.api} to ${op.stage}`;
+    case 'unpublish':
+      return `unpublish ${op.api} from ${op.stage}`;
+    case 'rotateCredentials':
+      return `rotate credentials of ${op.app}`;
+  }
+}

@@ -1,0 +1,212 @@
+import * as fs from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { canonicalJson, kindInfo } from '@apigw/schema';
+import type { BatchResult, GatewayClient, HttpGatewayClient } from '@apigw/runtime';
+import { exportDocument, readLiveState } from '../actual';
+import { applyPlan, readPlanFile, writePlanFile } from '../apply';
+import { loadDocument } from '../desired';
+import { computeDestroyPlan, computePlan, isEmptyPlan, type Plan, type PlanEvent, type PlanSummary } from '../diff';
+import { ApprovalRequiredError } from '../errors';
+import { renderHuman, renderJson, renderMarkdown, summaryLine, useColor } from '../render';
+import { describe as describeBlock, resourceBlocks, symbolOf } from '../render/human';
+import { connect, DEFAULT_ENDPOINT, type ConnectionOptions } from './connection';
+import { ask, type CliIo } from './io';
+
+/** Exit codes, as Terraform's: 0 success (no changes), 1 error, 2 changes present (with --detailed-exitcode). */
+export const EXIT = { OK: 0, ERROR: 1, CHANGES: 2 } as const;
+
+/** What a command's action reports back to main. */
+interface RunState {
+  exitCode: number;
+}
+
+/** How many resources an apply result lists before summarizing the rest. */
+const RESULT_LINES = 50;
+
+/**
+ * The `apigw` command (DESIGN.md's CLI contract), writing to `io`. Actions
+ * set `state.exitCode`; errors propagate to the caller, which prints them.
+ */
+export function buildProgram(io: CliIo, state: RunState): Command {
+  const out = (text: string) => io.stdout.write(text);
+  const program = new Command('apigw')
+    .description('Manage an apigw API gateway as code: validate, plan and apply documents and constructs programs.')
+    .addOption(new Option('--endpoint <url>', `admin API endpoint (env APIGW_ENDPOINT, default ${DEFAULT_ENDPOINT})`))
+    .addOption(new Option('--token <token>', 'admin token (env APIGW_TOKEN)'))
+    .addOption(new Option('--data-dir <dir>', 'gateway data directory to read admin.token from'))
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run apigw help for usage)');
+
+  const connection = (cmd: Command): ConnectionOptions => cmd.optsWithGlobals<ConnectionOptions>();
+  const withClient = async <T>(cmd: Command, fn: (client: GatewayClient) => Promise<T>): Promise<T> => {
+    const client: HttpGatewayClient = connect(connection(cmd), io.env);
+    try {
+      return await fn(client);
+    } finally {
+      await client.close();
+    }
+  };
+
+  program
+    .command('validate')
+    .description('check a document or constructs program (schema and document rules); talks to no gateway')
+    .requiredOption('-f, --file <file>', 'gateway.json, or a constructs program (.ts/.js)')
+    .action(async (opts: { file: string }) => {
+      const { document } = await loadDocument(opts.file);
+      const count = [document.vpcAccesses, document.backendServices, document.groups, document.apis, document.apps, document.authorizations].reduce((n, c) => n + c.length, 0);
+      out(`${opts.file} is valid: stack ${document.stack}, ${count} resource${count === 1 ? '' : 's'}.\n`);
+    });
+
+  program
+    .command('synth')
+    .description('print (or write) the document a constructs program synthesizes, validated and canonical')
+    .argument('[program]', 'constructs program (.ts/.js) or document')
+    .option('-f, --file <file>', 'the same as the argument')
+    .option('-o, --output <file>', 'write the document to this file')
+    .action(async (arg: string | undefined, opts: { file?: string; output?: string }) => {
+      const file = arg ?? opts.file;
+      if (!file) throw new CommanderError(1, 'apigw.missingArgument', 'error: synth needs a program: apigw synth app.ts [-o gateway.json]');
+      const { document } = await loadDocument(file);
+      const text = `${canonicalJson(document, 2)}\n`;
+      if (opts.output) {
+        fs.writeFileSync(opts.output, text);
+        out(`Wrote ${opts.output} (stack ${document.stack}).\n`);
+      } else out(text);
+    });
+
+  program
+    .command('plan')
+    .description('show what apply would change')
+    .requiredOption('-f, --file <file>', 'gateway.json, or a constructs program (.ts/.js)')
+    .option('--out <file>', 'save the plan; apigw apply FILE applies exactly it')
+    .option('--json', 'print the plan as JSON (schema/plan.schema.json)')
+    .option('--markdown', 'print the plan as Markdown, for a pull-request comment')
+    .option('--detailed-exitcode', 'exit 2 when the plan has changes, 0 when it has none')
+    .option('--adopt', 'take over resources the document names that another stack, or nobody, owns')
+    .action(async (opts: { file: string; out?: string; json?: boolean; markdown?: boolean; detailedExitcode?: boolean; adopt?: boolean }, cmd: Command) => {
+      const loaded = await loadDocument(opts.file);
+      const plan = await withClient(cmd, async (client) => computePlan(loaded.document, await readLiveState(client), { adopt: opts.adopt === true }));
+      if (opts.json) out(renderJson(plan));
+      else if (opts.markdown) out(renderMarkdown(plan));
+      else out(renderHuman(plan, { color: useColor(io.stdout, io.env) }));
+      if (opts.out) {
+        writePlanFile(opts.out, plan, loaded.file);
+        if (!opts.json && !opts.markdown) out(`\nSaved the plan to ${opts.out}. To apply exactly this plan: apigw apply ${opts.out}\n`);
+      }
+      if (opts.detailedExitcode && !isEmptyPlan(plan)) state.exitCode = EXIT.CHANGES;
+    });
+
+  program
+    .command('apply')
+    .description('make the gateway match a document (one atomic batch), or apply a saved plan')
+    .argument('[plan]', 'a plan saved by apigw plan --out')
+    .option('-f, --file <file>', 'gateway.json, or a constructs program (.ts/.js)')
+    .option('--auto-approve', 'apply without asking')
+    .option('--adopt', 'take over resources the document names that another stack, or nobody, owns')
+    .action(async (planFile: string | undefined, opts: { file?: string; autoApprove?: boolean; adopt?: boolean }, cmd: Command) => {
+      if ((planFile === undefined) === (opts.file === undefined))
+        throw new CommanderError(1, 'apigw.usage', 'error: apply takes either -f FILE or a saved plan: apigw apply -f gateway.json | apigw apply plan.json');
+      await withClient(cmd, async (client) => {
+        if (planFile !== undefined) {
+          const saved = await readPlanFile(planFile);
+          out(`Applying the saved plan ${planFile} (stack ${saved.stack}, planned against revision ${saved.revision}).\n`);
+          const result = await applyWithProgress(client, saved.stack, saved.revision, saved.operations);
+          out(resultText(saved.events, saved.summary, result));
+          return;
+        }
+        const loaded = await loadDocument(opts.file!);
+        const plan = computePlan(loaded.document, await readLiveState(client), { adopt: opts.adopt === true });
+        await confirmAndApply(client, plan, 'apply', opts.autoApprove === true);
+      });
+    });
+
+  program
+    .command('destroy')
+    .description("delete everything the document's stack owns")
+    .requiredOption('-f, --file <file>', 'gateway.json, or a constructs program (.ts/.js): names the stack')
+    .option('--auto-approve', 'destroy without asking')
+    .action(async (opts: { file: string; autoApprove?: boolean }, cmd: Command) => {
+      const loaded = await loadDocument(opts.file);
+      await withClient(cmd, async (client) => {
+        const plan = computeDestroyPlan(loaded.document.stack, await readLiveState(client));
+        await confirmAndApply(client, plan, 'destroy', opts.autoApprove === true);
+      });
+    });
+
+  program
+    .command('export')
+    .description('print the live state of a stack as a document (applying it plans no change)')
+    .option('--stack <name>', 'the stack to export (required when several stacks own resources)')
+    .option('-o, --output <file>', 'write the document to this file')
+    .action(async (opts: { stack?: string; output?: string }, cmd: Command) => {
+      const doc = await withClient(cmd, async (client) => exportDocument(await readLiveState(client), opts.stack));
+      const text = `${canonicalJson(doc, 2)}\n`;
+      if (opts.output) {
+        fs.writeFileSync(opts.output, text);
+        out(`Wrote ${opts.output} (stack ${doc.stack}).\n`);
+      } else out(text);
+    });
+
+  program
+    .command('credentials')
+    .description("print an app's AppKey, AppSecret and AppCode")
+    .argument('<app>', 'the app name')
+    .option('--json', 'print them as JSON')
+    .action(async (app: string, opts: { json?: boolean }, cmd: Command) => {
+      const c = await withClient(cmd, (client) => client.getCredentials(app));
+      if (opts.json) out(`${JSON.stringify({ app: c.app, appKey: c.appKey, appSecret: c.appSecret, appCode: c.appCode }, null, 2)}\n`);
+      else out(`App:       ${c.app}\nAppKey:    ${c.appKey}\nAppSecret: ${c.appSecret}\nAppCode:   ${c.appCode}\n`);
+    });
+
+  program.command('serve').description('run the embedded gateway in the foreground (apigw serve --help)').allowUnknownOption().helpOption(false);
+
+  async function confirmAndApply(client: GatewayClient, plan: Plan, command: 'apply' | 'destroy', autoApprove: boolean): Promise<void> {
+    out(renderHuman(plan, { color: useColor(io.stdout, io.env) }));
+    if (isEmptyPlan(plan)) return;
+    if (!autoApprove) {
+      if (io.stdin.isTTY !== true) throw new ApprovalRequiredError(command);
+      const answer = await ask(io, `\nDo you want to ${command === 'destroy' ? 'destroy these resources' : 'perform these actions'}? Only 'yes' will be accepted: `);
+      if (answer !== 'yes') {
+        out(`${command === 'destroy' ? 'Destroy' : 'Apply'} cancelled; nothing was changed.\n`);
+        state.exitCode = EXIT.ERROR;
+        return;
+      }
+    }
+    out('\n');
+    const result = await applyWithProgress(client, plan.stack, plan.revision, plan.operations);
+    out(resultText(plan.events, plan.summary, result));
+  }
+
+  async function applyWithProgress(client: GatewayClient, stack: string, revision: number, operations: Plan['operations']): Promise<BatchResult> {
+    if (operations.length === 0) return { revision, dryRun: false, results: [] };
+    out(`Applying ${operations.length} operation${operations.length === 1 ? '' : 's'} as one batch to stack ${stack} (revision ${revision})...\n`);
+    const started = Date.now();
+    const timer = setInterval(() => out(`  still applying... (${Math.round((Date.now() - started) / 1000)}s)\n`), 10_000);
+    try {
+      return await applyPlan(client, { stack, revision, operations });
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  return program;
+}
+
+/** What an apply changed: one line per resource, the APIs it unpublished, and the totals. */
+function resultText(events: readonly PlanEvent[], summary: PlanSummary, result: BatchResult): string {
+  if (result.results.length === 0) return 'No changes. Nothing to apply.\n';
+  const plan = { stack: '', revision: 0, events, summary, operations: [] } as Plan;
+  const blocks = resourceBlocks(plan);
+  const lines = blocks.slice(0, RESULT_LINES).map((b) => {
+    const e = b.main ?? b.stages[0]!;
+    return `  ${symbolOf(b)} ${kindInfo(e.kind).label} ${e.id}: ${describeBlock(b).replace(/^will be /, '').replace(/must be replaced/, 'replaced')}`;
+  });
+  if (blocks.length > RESULT_LINES) lines.push(`  ... and ${blocks.length - RESULT_LINES} more`);
+  for (const r of result.results)
+    for (const u of r.unpublished ?? []) lines.push(`  ! ${kindInfo(r.kind).label} ${r.id} unpublished API ${u.api} from ${u.stage}`);
+  const { add, change, destroy } = summary;
+  return `${lines.join('\n')}\n\nApply complete! Resources: ${add} added, ${change} changed, ${destroy} destroyed. The gateway is at revision ${result.revision}.\n`;
+}
+
+export { summaryLine };
