@@ -1,0 +1,153 @@
+/**
+ * The durable store: restart durability, what the data plane reads, the
+ * read-only open from another process, versioned migrations, and refusing
+ * (never resetting) a corrupt, foreign or newer data directory.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { StoreCorruptError, StoreVersionError } from '../../src/errors';
+import { openStore, SCHEMA_VERSION } from '../../src/store';
+import { shopOperations, tempDir } from './fixtures';
+
+const dist = resolve(__dirname, '../../dist');
+const node = process.execPath;
+
+describe('store', () => {
+  let dir: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => dir.cleanup());
+
+  test('state, revision and credentials survive a close and reopen', () => {
+    const store = openStore(dir.dir);
+    store.applyBatch({ stack: 'shop', operations: shopOperations() });
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile' }] });
+    const state = store.getState();
+    const credentials = store.getCredentials('mobile');
+    store.close();
+    const reopened = openStore(dir.dir);
+    expect(reopened.revision).toBe(2);
+    expect(reopened.getState()).toEqual(state);
+    expect(reopened.getCredentials('mobile')).toEqual(credentials);
+    reopened.close();
+  });
+
+  test('readView holds what the data plane needs, at one revision', () => {
+    const store = openStore(dir.dir);
+    store.applyBatch({ stack: 'shop', operations: shopOperations() });
+    const view = store.readView();
+    const live = store.getState();
+    expect(view.revision).toBe(1);
+    expect(view.groups.map((g) => g.name)).toEqual(['shop']);
+    expect(view.backendServices.map((b) => b.name).sort()).toEqual(['orders', 'users']);
+    expect(view.vpcAccesses.map((v) => v.name)).toEqual(['shop_vpc']);
+    expect(view.published.map((p) => p.stage).sort()).toEqual(['RELEASE', 'TEST']);
+    expect(view.published[0]!.api).toEqual(live.apis[0]!.spec);
+    expect(view.published[0]!.digest).toBe(live.apis[0]!.digest);
+    const credentials = store.getCredentials('mobile');
+    expect(view.apps).toEqual([{ name: 'mobile', appKey: credentials.appKey, appSecret: credentials.appSecret, appCode: credentials.appCode, appId: credentials.appId }]);
+    expect(view.authorizations).toEqual([{ app: 'mobile', api: 'shop/getUser', stages: ['RELEASE'] }]);
+    store.close();
+  });
+
+  test('commit listeners hear each committed revision, not dry runs or refusals', () => {
+    const store = openStore(dir.dir);
+    const heard: number[] = [];
+    const off = store.onCommit((r) => heard.push(r));
+    store.applyBatch({ stack: 'shop', operations: shopOperations() });
+    store.applyBatch({ stack: 'shop', dryRun: true, operations: [{ op: 'rotateCredentials', app: 'mobile' }] });
+    expect(() => store.applyBatch({ stack: 'shop', operations: [{ op: 'delete', kind: 'group', id: 'nothere' }] })).toThrow();
+    store.applyBatch({ stack: 'shop', operations: [] });
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile' }] });
+    off();
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile' }] });
+    expect(heard).toEqual([1, 2]);
+    store.close();
+  });
+
+  test('a fresh store is marked as apigw and at the current schema version', () => {
+    openStore(dir.dir).close();
+    const db = new DatabaseSync(join(dir.dir, 'gateway.db'));
+    expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(SCHEMA_VERSION);
+    expect((db.prepare('PRAGMA application_id').get() as { application_id: number }).application_id).toBe(0x41504757);
+    expect((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
+    db.close();
+  });
+
+  test('a file that is not a database is refused with StoreCorruptError and left as it was', () => {
+    const file = join(dir.dir, 'gateway.db');
+    writeFileSync(file, 'this is not a database, it is a text file that happens to be here\n'.repeat(100));
+    const before = readFileSync(file);
+    expect(() => openStore(dir.dir)).toThrow(StoreCorruptError);
+    expect(readFileSync(file)).toEqual(before);
+  });
+
+  test('an SQLite database of another program is refused, not adopted', () => {
+    const db = new DatabaseSync(join(dir.dir, 'gateway.db'));
+    db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
+    db.close();
+    const error = captured(() => openStore(dir.dir));
+    expect(error).toBeInstanceOf(StoreCorruptError);
+    expect((error as StoreCorruptError).code).toBe('APIGW_STORE_CORRUPT');
+    expect((error as Error).message).toContain('some other program');
+  });
+
+  test('a damaged store is refused', () => {
+    const store = openStore(dir.dir);
+    store.applyBatch({ stack: 's', operations: Array.from({ length: 100 }, (_, i) => ({ op: 'create', kind: 'app', spec: { name: `app_${i}`, description: 'x'.repeat(170) } })) });
+    store.close();
+    const file = join(dir.dir, 'gateway.db');
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBeGreaterThan(3 * 4096);
+    bytes.fill(0x5a, 4096 + 100, 3 * 4096 - 100);
+    writeFileSync(file, bytes);
+    expect(() => openStore(dir.dir)).toThrow(StoreCorruptError);
+  });
+
+  test('a store written by a newer apigw is refused with StoreVersionError', () => {
+    openStore(dir.dir).close();
+    const db = new DatabaseSync(join(dir.dir, 'gateway.db'));
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 5}`);
+    db.close();
+    const error = captured(() => openStore(dir.dir));
+    expect(error).toBeInstanceOf(StoreVersionError);
+    expect(error).toMatchObject({ code: 'APIGW_STORE_VERSION', found: SCHEMA_VERSION + 5, supported: SCHEMA_VERSION });
+    expect(() => openStore(dir.dir, { readOnly: true })).toThrow(StoreVersionError);
+  });
+
+  test('read-only opens need an existing store and refuse writes', () => {
+    expect(() => openStore(dir.dir, { readOnly: true })).toThrow(StoreCorruptError);
+    openStore(dir.dir).close();
+    const reader = openStore(dir.dir, { readOnly: true });
+    expect(() => reader.applyBatch({ stack: null, operations: [] })).toThrow(/read-only/);
+    reader.close();
+  });
+
+  test('another process reads the view read-only while this one writes, without the SQLite warning', () => {
+    const store = openStore(dir.dir);
+    store.applyBatch({ stack: 'shop', operations: shopOperations() });
+    const script = `
+      const { openStore } = require(${JSON.stringify(join(dist, 'store'))});
+      const view = openStore(process.argv[1], { readOnly: true }).readView();
+      process.emitWarning('an unrelated experimental thing', 'ExperimentalWarning');
+      console.log(JSON.stringify({ revision: view.revision, apps: view.apps.map((a) => a.appKey), published: view.published.length }));`;
+    const child = spawnSync(node, ['-e', script, dir.dir], { encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({ revision: 1, apps: [store.getCredentials('mobile').appKey], published: 2 });
+    expect(child.stderr).not.toContain('SQLite is an experimental feature');
+    expect(child.stderr).toContain('an unrelated experimental thing');
+    store.close();
+  });
+});
+
+function captured(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
