@@ -110,6 +110,7 @@ export class ApiGroup extends Construct implements IApiGroup {
     return this;
   }
 
+  /** Adds an API to the group, as a child construct of it. @returns the new API */
   addApi(id: string, options: ApiOptions): Api {
     return new Api(this, id, { ...options, group: this });
   }

@@ -70,6 +70,12 @@ export class App extends Construct implements IApp {
     });
   }
 
+  /**
+   * Grants this app the right to call `api` in `stages` (each one the API is
+   * published to). A repeated grant for one API adds stages to it.
+   *
+   * @returns the authorization, a child construct of this app
+   */
   authorize(api: IApi, stages: readonly Stage[], options: AuthorizeOptions = {}): Authorization {
     return authorize(this, api, stages, options);
   }
