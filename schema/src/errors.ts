@@ -32,10 +32,10 @@ export interface Problem {
  */
 export const PROBLEM_CODES = {
   SCHEMA_VIOLATION: 'The value does not match the JSON Schema (wrong type, missing or unknown field, bad pattern or bound).',
-  DUPLICATE_NAME: 'Two resources of one kind share an identity (an API is identified by group/name, an authorization by app and API).',
+  DUPLICATE_NAME: 'Two resources of one kind share an identity (an API is identified by group/name, an authorization by app and API), or a name is both imported and defined.',
   DUPLICATE_DOMAIN: 'A domain is bound to more than one group.',
-  DUPLICATE_PARAMETER: 'An API declares the same parameter twice in one location.',
-  UNKNOWN_REFERENCE: 'A reference names a group, backend service, VPC access, app, API or domain that the document does not define.',
+  DUPLICATE_PARAMETER: 'An API declares the same parameter twice in one location, uses one {name} twice in its path, or sends two parameters to the same backend name and location.',
+  UNKNOWN_REFERENCE: 'A reference names a group, backend service, VPC access, app, API or domain that the document neither defines nor imports.',
   STAGE_WITHOUT_BACKEND: 'An API is published to a stage its backend service has no definition for.',
   ENVIRONMENT_SHAPE: "A backend service's environment definition does not fit the service's type.",
   PATH_PARAMETER_UNDECLARED: 'A {name} in a request or backend path is not a declared path parameter.',
