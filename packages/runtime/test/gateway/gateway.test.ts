@@ -1,0 +1,127 @@
+/**
+ * createGateway end to end: a change committed through the admin client is
+ * live on the data plane as soon as the batch returns — publishing,
+ * repointing a backend's stage with no republish, unpublishing by removing
+ * a stage's definition — and a restarted gateway serves what was published.
+ */
+import { request } from 'node:http';
+import { createGateway, type Gateway } from '../../src/gateway';
+import type { Operation } from '../../src/model';
+import { tempDir } from '../store/fixtures';
+
+function get(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET', agent: false, headers: { host: 'api.shop.localhost', ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const mock = (body: string) => ({ mock: { statusCode: 200, body, headers: { 'content-type': 'text/plain' } } });
+const stub = (environments: object) => ({ name: 'stub', type: 'MOCK', environments });
+const hello = (path = '/hello') => ({
+  group: 'shop',
+  name: 'hello',
+  auth: { type: 'ANONYMOUS' },
+  request: { method: 'GET', path },
+  backend: { service: 'stub', path: '/hello' },
+});
+const ops = (list: unknown[]) => list as Operation[];
+
+describe('createGateway', () => {
+  let dir: { dir: string; cleanup: () => void };
+  let gateway: Gateway | undefined;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+    dir.cleanup();
+  });
+
+  test('commits reach the data plane at once: publish, repoint a stage, unpublish by removing a definition', async () => {
+    gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+    const heard: number[] = [];
+    gateway.onCommit((r) => heard.push(r));
+    const { client, dataUrl } = gateway;
+    expect((await get(dataUrl, '/hello')).status).toBeGreaterThanOrEqual(400);
+
+    await client.batch({
+      stack: 'shop',
+      operations: ops([
+        { op: 'create', kind: 'backendService', spec: stub({ TEST: mock('test v1'), RELEASE: mock('release v1') }) },
+        { op: 'create', kind: 'group', spec: { name: 'shop', domains: ['api.shop.localhost'] } },
+        { op: 'create', kind: 'api', spec: hello() },
+        { op: 'publish', api: 'shop/hello', stage: 'TEST' },
+        { op: 'publish', api: 'shop/hello', stage: 'RELEASE' },
+      ]),
+    });
+    expect(await get(dataUrl, '/hello')).toMatchObject({ status: 200, body: 'release v1' });
+    expect(await get(dataUrl, '/hello', { 'x-ca-stage': 'TEST' })).toMatchObject({ status: 200, body: 'test v1' });
+
+    // Editing the API changes nothing live until it is published again.
+    await client.batch({ stack: 'shop', operations: ops([{ op: 'update', kind: 'api', spec: hello('/greeting') }]) });
+    expect((await get(dataUrl, '/hello')).body).toBe('release v1');
+    expect((await get(dataUrl, '/greeting')).status).toBeGreaterThanOrEqual(400);
+
+    // A new RELEASE definition repoints every API published to RELEASE, with no republish.
+    await client.batch({ stack: 'shop', operations: ops([{ op: 'update', kind: 'backendService', spec: stub({ TEST: mock('test v1'), RELEASE: mock('release v2') }) }]) });
+    expect((await get(dataUrl, '/hello')).body).toBe('release v2');
+
+    // Removing the RELEASE definition unpublishes the API from RELEASE only.
+    const removed = await client.batch({ stack: 'shop', operations: ops([{ op: 'update', kind: 'backendService', spec: stub({ TEST: mock('test v1') }) }]) });
+    expect(removed.results[0]!.unpublished).toEqual([{ api: 'shop/hello', stage: 'RELEASE' }]);
+    const gone = await get(dataUrl, '/hello');
+    expect(gone.status).toBeGreaterThanOrEqual(400);
+    expect(gone.headers['x-ca-error-message']).toBeDefined();
+    expect((await get(dataUrl, '/hello', { 'x-ca-stage': 'TEST' })).body).toBe('test v1');
+
+    expect(heard).toEqual([1, 2, 3, 4]);
+    expect(gateway.revision).toBe(4);
+  });
+
+  test('a restarted gateway serves what was published before, and its metrics include the data plane', async () => {
+    gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+    await gateway.client.batch({
+      stack: 'shop',
+      operations: ops([
+        { op: 'create', kind: 'backendService', spec: stub({ RELEASE: mock('kept') }) },
+        { op: 'create', kind: 'group', spec: { name: 'shop', domains: ['api.shop.localhost'] } },
+        { op: 'create', kind: 'api', spec: hello() },
+        { op: 'publish', api: 'shop/hello', stage: 'RELEASE' },
+      ]),
+    });
+    const firstUrl = gateway.dataUrl;
+    await gateway.close();
+    await expect(get(firstUrl, '/hello')).rejects.toThrow();
+
+    gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+    expect(gateway.revision).toBe(1);
+    expect((await get(gateway.dataUrl, '/hello')).body).toBe('kept');
+    const metrics = await gateway.metrics.metrics();
+    expect(metrics).toContain('apigw_admin_requests_total');
+    expect(metrics).toContain('apigw_requests_total');
+  });
+
+  test('a gateway that cannot start fails with the cause and leaves its directory usable', async () => {
+    const first = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+    const port = Number(new URL(first.adminUrl).port);
+    const other = tempDir();
+    try {
+      await expect(createGateway({ dataDir: other.dir, port: 0, adminPort: port, adminToken: 't' })).rejects.toThrow(/EADDRINUSE/);
+      // The failed start left the directory usable.
+      const again = await createGateway({ dataDir: other.dir, port: 0, adminPort: 0, adminToken: 't' });
+      await again.close();
+    } finally {
+      await first.close();
+      other.cleanup();
+    }
+  });
+});

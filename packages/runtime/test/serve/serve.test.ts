@@ -1,0 +1,98 @@
+/**
+ * `apigw serve` as a process (the built serve-main.js): it prints where it
+ * listens, serves the admin API with the token file, keeps state across a
+ * restart, stops cleanly on SIGTERM and SIGINT, and refuses bad arguments
+ * and unusable data directories with a clear message.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { HttpGatewayClient } from '../../src/client/http-client';
+import { parseServeArgs } from '../../src/serve';
+import { tempDir } from '../store/fixtures';
+
+const serveMain = resolve(__dirname, '../../dist/serve-main.js');
+const env = { ...process.env };
+delete env['APIGW_ADMIN_TOKEN'];
+
+interface Running {
+  child: ChildProcess;
+  adminUrl: string;
+  dataUrl: string;
+  out: () => string;
+  err: () => string;
+  exit: Promise<number | null>;
+}
+
+function serve(dir: string): Promise<Running> {
+  const child = spawn(process.execPath, [serveMain, '--data-dir', dir, '--port', '0', '--admin-port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolvePromise, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const admin = /admin API listening on (\S+)/.exec(out);
+      const data = /data plane listening on (\S+)/.exec(out);
+      if (admin && data && out.includes('revision')) resolvePromise({ child, adminUrl: admin[1]!, dataUrl: data[1]!, out: () => out, err: () => err, exit });
+    });
+    void exit.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+}
+
+describe('apigw serve', () => {
+  let dir: { dir: string; cleanup: () => void };
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => dir.cleanup());
+
+  test.each(['SIGTERM', 'SIGINT'] as const)('prints where it listens, keeps state, and stops cleanly on %s', async (signal) => {
+    const first = await serve(dir.dir);
+    expect(first.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.out()).toContain(join(dir.dir, 'admin.token'));
+    const token = readFileSync(join(dir.dir, 'admin.token'), 'utf8').trim();
+    const client = new HttpGatewayClient({ endpoint: first.adminUrl, token });
+    await client.batch({ stack: 'demo', operations: [{ op: 'create', kind: 'app', spec: { name: 'mobile' } }] as never });
+    const credentials = await client.getCredentials('mobile');
+    await client.close();
+    first.child.kill(signal);
+    expect(await first.exit).toBe(0);
+    expect(first.out()).toContain(`apigw stopping (${signal})`);
+    expect(first.out()).toContain('apigw stopped');
+    expect(first.err()).toBe('');
+
+    const second = await serve(dir.dir);
+    expect(second.out()).toContain('revision 1');
+    const again = new HttpGatewayClient({ endpoint: second.adminUrl, token });
+    expect(await again.getCredentials('mobile')).toEqual(credentials);
+    await again.close();
+    second.child.kill('SIGTERM');
+    expect(await second.exit).toBe(0);
+  });
+
+  test('a bad argument is a usage error (exit 2)', () => {
+    const run = spawnSync(process.execPath, [serveMain, '--port', 'eighty'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--port must be a port number');
+    expect(run.stderr).toContain('usage: apigw serve');
+    const unknown = spawnSync(process.execPath, [serveMain, '--workers-of-doom'], { env, encoding: 'utf8' });
+    expect(unknown.status).toBe(2);
+  });
+
+  test('an unusable data directory is refused with the reason (exit 1), and left as it was', () => {
+    const file = join(dir.dir, 'gateway.db');
+    writeFileSync(file, 'not a database'.repeat(200));
+    const run = spawnSync(process.execPath, [serveMain, '--data-dir', dir.dir, '--port', '0', '--admin-port', '0'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('is not a usable apigw store');
+    expect(readFileSync(file, 'utf8')).toBe('not a database'.repeat(200));
+  });
+
+  test('arguments default to the documented ports and APIGW_DATA_DIR', () => {
+    expect(parseServeArgs([], {})).toEqual({ dataDir: '.apigw', port: 8080, adminPort: 9080, host: '127.0.0.1' });
+    expect(parseServeArgs(['--data-dir', '/d', '--port', '0', '--admin-port', '1', '--host', '::1'], {})).toEqual({ dataDir: '/d', port: 0, adminPort: 1, host: '::1' });
+    expect(parseServeArgs([], { APIGW_DATA_DIR: '/env' }).dataDir).toBe('/env');
+  });
+});
