@@ -57,9 +57,10 @@ export class GatewayStackResources extends pulumi.ComponentResource {
   readonly authorizations: Readonly<Record<string, Authorization>>;
 
   constructor(name: string, args: GatewayStackResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(GatewayStackResources.TYPE, name, {}, opts);
+    // Synthesize first: a stack that does not synthesize registers nothing.
     if (!GatewayStack.isGatewayStack(args.stack)) throw new TypeError(`GatewayStackResources ${name}: stack must be a GatewayStack of @apigw/constructs`);
     const doc = args.stack.synth();
+    super(GatewayStackResources.TYPE, name, {}, opts);
     this.document = doc;
     const owner = args.owner ?? doc.stack;
     const common = { stack: owner, ...(args.adopt ? { adopt: true } : {}) };
