@@ -1,0 +1,150 @@
+import { Construct } from 'constructs';
+import { TerraformProvider, TerraformStack } from 'cdktf';
+import type { GatewayStack } from '@apigw/constructs';
+import { KINDS, resourceId, resourcesOf, type GatewayDocument, type Kind, type KindSpecs } from '@apigw/schema';
+import { RESOURCE_TYPE_NAMES, resourceTypeOf } from '../terraform/provider-schema';
+import { isObject, toTf, type TfObject } from '../terraform/values';
+import { Api } from './generated/api';
+import { ApiGroup } from './generated/api-group';
+import { App } from './generated/app';
+import { Authorization } from './generated/authorization';
+import { BackendService } from './generated/backend-service';
+import { ApigwProvider } from './generated/provider';
+import { VpcAccess } from './generated/vpc-access';
+import { toCdktfConfig } from './naming';
+
+/** Options of ApigwResources. */
+export interface ApigwResourcesOptions {
+  /**
+   * The apigw provider the resources use.
+   *
+   * @default the stack's apigw provider without alias; one is created, with
+   * `stack` set to the gateway stack's name, when the stack has none
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/** The generated CDKTF class of each kind. */
+interface ResourceClasses {
+  vpcAccess: VpcAccess;
+  backendService: BackendService;
+  group: ApiGroup;
+  api: Api;
+  app: App;
+  authorization: Authorization;
+}
+
+type AnyResource = ResourceClasses[Kind];
+type ResourceConstructor = new (scope: Construct, id: string, config: never) => AnyResource;
+
+const CLASSES: Readonly<Record<Kind, ResourceConstructor>> = {
+  vpcAccess: VpcAccess as unknown as ResourceConstructor,
+  backendService: BackendService as unknown as ResourceConstructor,
+  group: ApiGroup as unknown as ResourceConstructor,
+  api: Api as unknown as ResourceConstructor,
+  app: App as unknown as ResourceConstructor,
+  authorization: Authorization as unknown as ResourceConstructor,
+};
+
+/**
+ * The resources of an apigw GatewayStack inside a CDKTF TerraformStack:
+ * the gateway stack is synthesized (validated like every apigw document)
+ * and each resource becomes the matching generated CDKTF resource
+ * (`apigw_api`, ...). References between resources become Terraform
+ * references (an API's `group` is `apigw_api_group.<x>.name`), so
+ * Terraform orders creation and deletion by them. One construct program
+ * thus serves `apigw apply`, Pulumi and `cdktf deploy`.
+ *
+ * ```ts
+ * class Shop extends TerraformStack {
+ *   constructor(scope: Construct, id: string) {
+ *     super(scope, id);
+ *     const gateway = defineShop(new GatewayStack('shop'));
+ *     new ApigwResources(this, 'gateway', gateway);
+ *   }
+ * }
+ * ```
+ *
+ * The gateway stack is read when this construct is created: define it
+ * completely first.
+ */
+export class ApigwResources extends Construct {
+  /** The synthesized apigw document the resources come from. */
+  readonly document: GatewayDocument;
+  /** The provider the resources use. */
+  readonly provider: TerraformProvider;
+  readonly vpcAccesses: ReadonlyMap<string, VpcAccess>;
+  readonly backendServices: ReadonlyMap<string, BackendService>;
+  readonly groups: ReadonlyMap<string, ApiGroup>;
+  /** By API identity (`group/name`). */
+  readonly apis: ReadonlyMap<string, Api>;
+  readonly apps: ReadonlyMap<string, App>;
+  /** By authorization identity (`app:group/name`). */
+  readonly authorizations: ReadonlyMap<string, Authorization>;
+
+  constructor(scope: Construct, id: string, gateway: GatewayStack, options: ApigwResourcesOptions = {}) {
+    super(scope, id);
+    this.document = gateway.synth();
+    this.provider = options.provider ?? findProvider(scope) ?? new ApigwProvider(this, 'provider', { stack: this.document.stack });
+
+    const made = new Map<Kind, Map<string, AnyResource>>(KINDS.map(({ kind }) => [kind, new Map()]));
+    const ref = <K extends Kind>(kind: K, name: string, attribute: 'name' | 'id'): string => {
+      const target = made.get(kind)?.get(name) as { name: string; id: string } | undefined;
+      return target ? target[attribute] : name;
+    };
+
+    for (const { kind } of KINDS) {
+      const rt = resourceTypeOf(kind);
+      for (const spec of resourcesOf(this.document, kind) as KindSpecs[Kind][]) {
+        const identity = resourceId(kind, spec);
+        const value = toTf(rt.block, spec as unknown as Record<string, unknown>);
+        linkReferences(kind, value, ref);
+        const config = { ...toCdktfConfig(rt.block, value), provider: this.provider };
+        const resource = new CLASSES[kind](this, `${RESOURCE_TYPE_NAMES[kind].replace(/^apigw_/, '')}_${identity.replace(/[/:]/g, '_')}`, config as never);
+        made.get(kind)!.set(identity, resource);
+      }
+    }
+    this.vpcAccesses = made.get('vpcAccess') as Map<string, VpcAccess>;
+    this.backendServices = made.get('backendService') as Map<string, BackendService>;
+    this.groups = made.get('group') as Map<string, ApiGroup>;
+    this.apis = made.get('api') as Map<string, Api>;
+    this.apps = made.get('app') as Map<string, App>;
+    this.authorizations = made.get('authorization') as Map<string, Authorization>;
+  }
+}
+
+/** The stack's apigw provider without alias, if it has one. */
+function findProvider(scope: Construct): TerraformProvider | undefined {
+  return TerraformStack.of(scope)
+    .node.findAll()
+    .find((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === 'apigw' && c.alias === undefined);
+}
+
+type Ref = <K extends Kind>(kind: K, name: string, attribute: 'name' | 'id') => string;
+
+/** Replaces names of resources defined alongside with Terraform references to them. */
+function linkReferences(kind: Kind, value: TfObject, ref: Ref): void {
+  const swap = (obj: TfObject, key: string, target: Kind, attribute: 'name' | 'id') => {
+    const v = obj[key];
+    if (typeof v === 'string') obj[key] = ref(target, v, attribute);
+  };
+  switch (kind) {
+    case 'backendService': {
+      const environments = value['environments'];
+      if (isObject(environments)) for (const env of Object.values(environments)) if (isObject(env)) swap(env, 'vpc_access', 'vpcAccess', 'name');
+      break;
+    }
+    case 'api': {
+      swap(value, 'group', 'group', 'name');
+      const backend = value['backend'];
+      if (isObject(backend)) swap(backend, 'service', 'backendService', 'name');
+      break;
+    }
+    case 'authorization':
+      swap(value, 'app', 'app', 'name');
+      swap(value, 'api', 'api', 'id');
+      break;
+    default:
+      break;
+  }
+}

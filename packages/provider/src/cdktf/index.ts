@@ -1,0 +1,12 @@
+/**
+ * @apigw/provider/cdktf: apigw in CDKTF programs. The generated bindings of
+ * every resource type (`apigw_api`, ...) and of the provider, the
+ * ApigwResources adapter that turns a GatewayStack of @apigw/constructs
+ * into those resources, and the reader of synthesized stacks used by
+ * `apigw plan -f cdk.tf.json`.
+ */
+export * from './generated';
+export { ApigwResources, type ApigwResourcesOptions } from './apigw-resources';
+export { documentFromTfJson } from './from-tf-json';
+export { CDKTF_ERROR_CODES, TfJsonInvalidError, type CdktfErrorCode } from './errors';
+export { cdktfName, toCdktfConfig } from './naming';
