@@ -2,6 +2,7 @@ import {
   KINDS,
   STAGES,
   canonicalJson,
+  canonicalSpec,
   kindInfo,
   type AnySpec,
   type Api,
@@ -220,6 +221,11 @@ function stageStep(op: 'publish' | 'unpublish', api: string, stage: Stage, reaso
 
 /** Steps for a desired resource that exists live (owned, or being adopted). */
 function reconcile(kind: Kind, handler: ResourceHandler<Kind>, id: string, desired: AnySpec, live: LiveResource, context: PlanContext, adopting: boolean): Step[] {
+  if (!adopting && sameAsLive(kind, desired, live)) {
+    if (kind !== 'api') return [];
+    const stages = apiHandler.stageChanges(desired as Api, live as LiveApi, false);
+    if (stages.publish.length === 0 && stages.unpublish.length === 0) return [];
+  }
   const liveSpec = handler.toSpec(live as never);
   const redactedLive = handler.redact(liveSpec);
   const redactedDesired = handler.redact(desired);
@@ -256,6 +262,20 @@ function reconcile(kind: Kind, handler: ResourceHandler<Kind>, id: string, desir
       operations: [...adoptOps, ...handler.updateOps(desired, live as never)],
     },
   ];
+}
+
+/**
+ * The common case, cheaply: the live spec, put in canonical order, already
+ * equals the desired one (the runtime stores specs with their defaults
+ * filled). Anything else goes through full normalization and a field diff.
+ */
+function sameAsLive(kind: Kind, desired: AnySpec, live: LiveResource): boolean {
+  const spec = kind === 'api' ? { ...(live.spec as object), stages: (desired as Api).stages } : live.spec;
+  try {
+    return jsonEqual(desired, canonicalSpec(kind, spec as AnySpec));
+  } catch {
+    return false;
+  }
 }
 
 function reconcileApi(id: string, desired: Api, live: LiveApi, liveSpec: Api, adoptOps: Operation[], redactedDesired: AnySpec, redactedLive: AnySpec): Step[] {

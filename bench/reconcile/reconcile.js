@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * Reconcile benchmark: how long planning and applying take against a live
+ * embedded gateway, at 1,000 and 10,000 APIs (with groups, backend
+ * services, apps and authorizations).
+ *
+ * For each size, on a fresh gateway (temporary data dir, loopback
+ * ephemeral ports, the admin API over HTTP as the CLI uses it):
+ *   validate  parse and validate the document (schema + rules)
+ *   plan0     read the live state + compute the plan, from empty
+ *   apply     send that plan as one batch (apply from empty)
+ *   plan      read the live state + compute the plan once applied (no change)
+ *   change    plan + apply after changing one field of one API
+ * and the ratio change / (plan0 + apply): the incremental cost against a
+ * full apply. Targets: plan 10k < 1 s, apply 10k < 2 s, change < 5 %.
+ *
+ * Run after `npm run build`:  node bench/reconcile/reconcile.js [sizes...]
+ */
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { createGateway, HttpGatewayClient } = require('@apigw/runtime');
+const { parseDocument } = require('@apigw/schema');
+const { computePlan, readLiveState, applyPlan } = require('@apigw/provider');
+
+/** A document with `n` APIs: 100 APIs per group, 50 per backend service, 100 authorizations per app. */
+function documentOf(n) {
+  const groups = Math.max(1, Math.ceil(n / 100));
+  const backends = Math.max(1, Math.ceil(n / 50));
+  const apps = Math.max(1, Math.ceil(n / 100));
+  const pad = (i) => String(i).padStart(5, '0');
+  const doc = {
+    apiVersion: 'apigw/v1',
+    stack: 'bench',
+    backendServices: Array.from({ length: backends }, (_, i) => ({
+      name: `svc${pad(i)}`,
+      type: 'HTTP',
+      environments: { TEST: { url: `http://127.0.0.1:${10000 + i}` }, RELEASE: { url: `http://127.0.0.1:${20000 + i}` } },
+    })),
+    groups: Array.from({ length: groups }, (_, i) => ({ name: `grp${pad(i)}`, domains: [`g${i}.bench.localhost`] })),
+    apis: Array.from({ length: n }, (_, i) => ({
+      group: `grp${pad(Math.floor(i / 100))}`,
+      name: `api${pad(i)}`,
+      request: { method: 'GET', path: `/items${i}/{id}`, parameters: [{ name: 'id', in: 'PATH', type: 'LONG', required: true }] },
+      backend: { service: `svc${pad(i % backends)}`, path: `/v1/items/{id}` },
+      stages: ['TEST', 'RELEASE'],
+    })),
+    apps: Array.from({ length: apps }, (_, i) => ({ name: `app${pad(i)}` })),
+    authorizations: Array.from({ length: n }, (_, i) => ({ app: `app${pad(i % apps)}`, api: `grp${pad(Math.floor(i / 100))}/api${pad(i)}`, stages: ['RELEASE'] })),
+  };
+  return doc;
+}
+
+async function time(fn) {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+async function measure(n) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apigw-bench-'));
+  const gateway = await createGateway({ dataDir: dir, port: 0, adminPort: 0 });
+  const client = new HttpGatewayClient({ endpoint: gateway.adminUrl, token: gateway.adminToken });
+  try {
+    const raw = documentOf(n);
+    const validate = await time(() => parseDocument(raw));
+    const doc = validate.value;
+    const plan0 = await time(async () => computePlan(doc, await readLiveState(client)));
+    const apply = await time(() => applyPlan(client, plan0.value));
+    const plan = await time(async () => computePlan(doc, await readLiveState(client)));
+    if (plan.value.events.length !== 0) throw new Error(`a second plan at ${n} APIs is not empty (${plan.value.events.length} events)`);
+
+    const changedRaw = documentOf(n);
+    changedRaw.apis[Math.floor(n / 2)].backend.timeoutMs = 1234;
+    const changed = parseDocument(changedRaw);
+    const change = await time(async () => {
+      const p = computePlan(changed, await readLiveState(client));
+      await applyPlan(client, p);
+      return p;
+    });
+    if (change.value.summary.change !== 1) throw new Error(`the one-field change planned ${JSON.stringify(change.value.summary)}`);
+    const resources = Object.values(plan0.value.summary).reduce((a, b) => a + b, 0);
+    return { n, resources, operations: plan0.value.operations.length, validate: validate.ms, plan0: plan0.ms, apply: apply.ms, plan: plan.ms, change: change.ms };
+  } finally {
+    await client.close();
+    await gateway.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function run() {
+  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const rows = [];
+  for (const n of sizes.length > 0 ? sizes : [1000, 10000]) rows.push(await measure(n));
+  const f = (ms) => ms.toFixed(0).padStart(7);
+  console.log('APIs    resources  ops     validate  plan0   apply   plan    change  change/full');
+  for (const r of rows) {
+    const full = r.plan0 + r.apply;
+    console.log(
+      `${String(r.n).padEnd(7)} ${String(r.resources).padEnd(10)} ${String(r.operations).padEnd(7)}` +
+        `${f(r.validate)}ms ${f(r.plan0)}ms${f(r.apply)}ms${f(r.plan)}ms${f(r.change)}ms  ${((100 * r.change) / full).toFixed(2)}%`,
+    );
+  }
+  console.log('\nplan0 = read state + diff from empty; apply = the batch from empty; plan = read state + diff once applied (no change);');
+  console.log('change = plan + apply of one field of one API; change/full = change / (plan0 + apply). Targets at 10k: plan < 1000 ms, apply < 2000 ms, change/full < 5%.');
+}
+
+run().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
