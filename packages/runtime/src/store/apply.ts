@@ -9,6 +9,7 @@ import { apiId, canonicalJson, validateDocument, authorizationId, type Kind, typ
 import { BatchRejectedError, RuntimeError, type RuntimeErrorCode } from '../errors';
 import type { ApiDefinition, BatchResult, Operation, OperationError, OperationResult, StoredSpec } from '../model';
 import { isOperationError, parseBatchRequest } from './batch-request';
+import { routeKey } from './route-key';
 import { digestOf, type GatewayStore, type Ref, type ResourceRow, type StoreSql } from './store';
 
 /** A refusal of one operation, turned into an OperationError by the loop. */
@@ -39,8 +40,8 @@ interface BatchContext {
   readonly now: string;
   /** Resources whose spec an operation wrote: `kind id` -> index of the last such operation. */
   readonly written: Map<string, number>;
-  /** Publish operations: `group stage` -> index of the last one. */
-  readonly publishedStages: Map<string, number>;
+  /** Publish operations: route key and stage (NUL-separated) -> index of the last one. */
+  readonly publishedRoutes: Map<string, number>;
 }
 
 /** Runs a batch request (see GatewayStore.applyBatch). */
@@ -53,7 +54,7 @@ export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
     const revision = sql.revision();
     if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
       throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`);
-    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedStages: new Map() };
+    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map() };
     const results: OperationResult[] = [];
     const errors: OperationError[] = [];
     batch.operations.forEach((op, index) => {
@@ -100,6 +101,10 @@ function applyOperation(ctx: BatchContext, op: Operation, index: number): Operat
     case 'rotateCredentials':
       return rotate(ctx, op.app, index);
   }
+}
+
+function routeOf(kind: Kind, spec: StoredSpec<Kind>): string | null {
+  return kind === 'api' ? routeKey(spec as ApiDefinition) : null;
 }
 
 function idOf(kind: Kind, spec: StoredSpec<Kind>): string {
@@ -180,7 +185,7 @@ function create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: nu
   const id = idOf(kind, spec);
   if (ctx.sql.resource(kind, id)) throw new OpFailure('APIGW_ALREADY_EXISTS', `${describe(kind, id)} already exists`);
   linkReferences(ctx, kind, id, spec, index);
-  ctx.sql.insertResource(kind, id, ctx.stack, canonicalJson(spec), ctx.now);
+  ctx.sql.insertResource(kind, id, ctx.stack, canonicalJson(spec), ctx.now, routeOf(kind, spec));
   if (kind === 'app') ctx.sql.insertCredentials(ctx.store.newCredentials(id));
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'create', kind, id };
@@ -206,7 +211,7 @@ function update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: nu
     }
   }
   linkReferences(ctx, kind, id, spec, index);
-  ctx.sql.updateResource(kind, id, canonicalJson(spec), ctx.now);
+  ctx.sql.updateResource(kind, id, canonicalJson(spec), ctx.now, routeOf(kind, spec));
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'update', kind, id, ...(unpublished ? { unpublished } : {}) };
 }
@@ -257,8 +262,9 @@ function publish(ctx: BatchContext, api: string, stage: Stage, index: number): O
       'APIGW_STAGE_WITHOUT_BACKEND',
       `api ${api} cannot be published to ${stage}: its backend service ${backend.name} has no ${stage} definition`,
     );
-  ctx.sql.upsertPublished({ api, stage, backend: backend.name, digest: digestOf(row.spec), definition: row.spec, published_at: ctx.now });
-  ctx.publishedStages.set(`${definition.group} ${stage}`, index);
+  const route = routeKey(definition);
+  ctx.sql.upsertPublished({ api, stage, route, backend: backend.name, digest: digestOf(row.spec), definition: row.spec, published_at: ctx.now });
+  ctx.publishedRoutes.set(`${route}\u0000${stage}`, index);
   return { index, op: 'publish', kind: 'api', id: api };
 }
 
@@ -304,10 +310,12 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
   const touchedGroups = touched('group');
 
   if (touchedApis.length + touchedBackends.length + touchedGroups.length > 0) {
+    // APIs: the touched ones and those sharing a route key with them (the only ones they can clash with).
     // Backends: the touched ones and those the included APIs use. Groups: all (domains are gateway-wide).
-    const groupNames = new Set(touchedApis.map((a) => a.id.slice(0, a.id.indexOf('/'))));
+    const touchedRows = touchedApis.map((a) => ctx.sql.resource('api', a.id)).filter((r): r is ResourceRow => r !== undefined);
+    const routes = new Set(touchedRows.map((r) => routeKey(JSON.parse(r.spec) as ApiDefinition)));
     const apis = orderTouchedLast(
-      [...groupNames].flatMap((g) => ctx.sql.apisOfGroup(g)),
+      [...routes].flatMap((route) => ctx.sql.apisByRoute(route)),
       touchedApis,
     );
     const backendNames = new Set([...touchedBackends.map((b) => b.id), ...apis.rows.map((r) => (JSON.parse(r.spec) as ApiDefinition).backend.service)]);
@@ -315,11 +323,15 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
       [...backendNames].map((n) => ctx.sql.resource('backendService', n)).filter((r): r is ResourceRow => r !== undefined),
       touchedBackends,
     );
-    const groups = orderTouchedLast(ctx.sql.resourcesOfKind('group'), touchedGroups);
+    const groupNames = new Set(apis.rows.map((r) => r.id.slice(0, r.id.indexOf('/'))));
+    const groups = orderTouchedLast(
+      touchedGroups.length > 0 ? ctx.sql.resourcesOfKind('group') : [...groupNames].map((n) => ctx.sql.resource('group', n)).filter((r): r is ResourceRow => r !== undefined),
+      touchedGroups,
+    );
     const doc = {
       apiVersion: 'apigw/v1',
       stack: 'live',
-      vpcAccesses: ctx.sql.resourcesOfKind('vpcAccess').map((r) => JSON.parse(r.spec)),
+      vpcAccesses: touchedBackends.length > 0 ? ctx.sql.resourcesOfKind('vpcAccess').map((r) => JSON.parse(r.spec)) : [],
       backendServices: backends.rows.map((r) => JSON.parse(r.spec)),
       groups: groups.rows.map((r) => JSON.parse(r.spec)),
       apis: apis.rows.map((r) => ({ ...JSON.parse(r.spec), stages: [] })),
@@ -336,17 +348,18 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
       }
   }
 
-  // Published revisions: one group's APIs in one stage must not answer the same route.
-  for (const [key, index] of ctx.publishedStages) {
-    const [group, stage] = key.split(' ') as [string, Stage];
-    const groupRow = ctx.sql.resource('group', group);
+  // Published revisions: APIs of one group published to one stage must not answer the same route.
+  for (const [key, index] of ctx.publishedRoutes) {
+    const [route, stage] = key.split('\u0000') as [string, Stage];
+    const published = ctx.sql.publishedByRoute(route, stage).map((p) => JSON.parse(p.definition) as ApiDefinition);
+    if (published.length < 2) continue;
+    const groupRow = ctx.sql.resource('group', published[0]!.group);
     if (!groupRow) continue;
-    const published = ctx.sql.publishedOfGroupStage(group, stage).map((p) => JSON.parse(p.definition) as ApiDefinition);
     const backendNames = new Set(published.map((a) => a.backend.service));
     const doc = {
       apiVersion: 'apigw/v1',
       stack: 'live',
-      vpcAccesses: ctx.sql.resourcesOfKind('vpcAccess').map((r) => JSON.parse(r.spec)),
+      vpcAccesses: [],
       backendServices: [...backendNames].map((n) => ctx.sql.resource('backendService', n)).filter((r) => r !== undefined).map((r) => JSON.parse(r.spec)),
       groups: [JSON.parse(groupRow.spec)],
       apis: published.map((a) => ({ ...a, stages: [] })),
@@ -354,9 +367,7 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
     const result = validateDocument(doc);
     if (!result.ok)
       for (const p of result.problems)
-        if (p.code === 'ROUTE_CONFLICT') {
-          add(index, { code: p.code, pointer: `/operations/${index}`, message: `in ${stage}: ${p.message}` });
-        }
+        if (p.code === 'ROUTE_CONFLICT') add(index, { code: p.code, pointer: `/operations/${index}`, message: `in ${stage}: ${p.message}` });
   }
 
   return [...out.entries()].map(([index, problems]) => ({

@@ -6,6 +6,8 @@
  * never changes.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import type { ApiDefinition } from '../model';
+import { routeKey } from './route-key';
 
 /** `PRAGMA application_id` of an apigw store ("APGW" in ASCII). */
 export const APPLICATION_ID = 0x41504757;
@@ -77,6 +79,24 @@ export const MIGRATIONS: readonly Migration[] = [
           app_code TEXT NOT NULL UNIQUE
         ) WITHOUT ROWID;
       `),
+  },
+  {
+    version: 2,
+    description: 'route keys of APIs and published revisions: route clashes are checked without reading a whole group',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE resources ADD COLUMN route TEXT;
+        CREATE INDEX resources_by_route ON resources (route) WHERE route IS NOT NULL;
+        ALTER TABLE published ADD COLUMN route TEXT NOT NULL DEFAULT '';
+        CREATE INDEX published_by_route ON published (route, stage);
+      `);
+      const setResource = db.prepare("UPDATE resources SET route = ? WHERE kind = 'api' AND id = ?");
+      for (const row of db.prepare("SELECT id, spec FROM resources WHERE kind = 'api'").all() as { id: string; spec: string }[])
+        setResource.run(routeKey(JSON.parse(row.spec) as ApiDefinition), row.id);
+      const setPublished = db.prepare('UPDATE published SET route = ? WHERE api = ? AND stage = ?');
+      for (const row of db.prepare('SELECT api, stage, definition FROM published').all() as { api: string; stage: string; definition: string }[])
+        setPublished.run(routeKey(JSON.parse(row.definition) as ApiDefinition), row.api, row.stage);
+    },
   },
 ];
 

@@ -60,6 +60,7 @@ export interface ResourceRow {
 export interface PublishedRow {
   api: string;
   stage: Stage;
+  route: string;
   backend: string;
   digest: string;
   definition: string;
@@ -423,23 +424,23 @@ export class StoreSql {
       allResources: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources ORDER BY kind, id'),
       resourcesOfKind: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = ? ORDER BY id'),
       resourcesOfStack: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE stack = ? ORDER BY kind, id'),
-      apisOfGroup: p("SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = 'api' AND id > ? AND id < ? ORDER BY id"),
-      insertResource: p('INSERT INTO resources (kind, id, stack, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      updateResource: p('UPDATE resources SET spec = ?, updated_at = ? WHERE kind = ? AND id = ?'),
+      apisByRoute: p("SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE route = ? AND kind = 'api' ORDER BY id"),
+      insertResource: p('INSERT INTO resources (kind, id, stack, spec, created_at, updated_at, route) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      updateResource: p('UPDATE resources SET spec = ?, updated_at = ?, route = ? WHERE kind = ? AND id = ?'),
       setOwner: p('UPDATE resources SET stack = ?, updated_at = ? WHERE kind = ? AND id = ?'),
       deleteResource: p('DELETE FROM resources WHERE kind = ? AND id = ?'),
       deleteRefs: p('DELETE FROM refs WHERE from_kind = ? AND from_id = ?'),
       insertRef: p('INSERT OR IGNORE INTO refs (from_kind, from_id, to_kind, to_id) VALUES (?, ?, ?, ?)'),
       usersOf: p('SELECT from_kind AS kind, from_id AS id FROM refs WHERE to_kind = ? AND to_id = ? ORDER BY from_kind, from_id'),
-      published: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE api = ? AND stage = ?'),
-      publishedOf: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE api = ?'),
-      allPublished: p('SELECT api, stage, backend, digest, definition, published_at FROM published ORDER BY api, stage'),
-      publishedOfGroupStage: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE api > ? AND api < ? AND stage = ? ORDER BY api'),
-      publishedByBackend: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE backend = ? ORDER BY api, stage'),
-      publishedByBackendStage: p('SELECT api, stage, backend, digest, definition, published_at FROM published WHERE backend = ? AND stage = ? ORDER BY api'),
+      published: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE api = ? AND stage = ?'),
+      publishedOf: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE api = ?'),
+      allPublished: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published ORDER BY api, stage'),
+      publishedByRoute: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE route = ? AND stage = ? ORDER BY api'),
+      publishedByBackend: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE backend = ? ORDER BY api, stage'),
+      publishedByBackendStage: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE backend = ? AND stage = ? ORDER BY api'),
       upsertPublished: p(
-        'INSERT INTO published (api, stage, backend, digest, definition, published_at) VALUES (?, ?, ?, ?, ?, ?) ' +
-          'ON CONFLICT (api, stage) DO UPDATE SET backend = excluded.backend, digest = excluded.digest, definition = excluded.definition, published_at = excluded.published_at',
+        'INSERT INTO published (api, stage, route, backend, digest, definition, published_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (api, stage) DO UPDATE SET route = excluded.route, backend = excluded.backend, digest = excluded.digest, definition = excluded.definition, published_at = excluded.published_at',
       ),
       deletePublished: p('DELETE FROM published WHERE api = ? AND stage = ?'),
       deletePublishedOf: p('DELETE FROM published WHERE api = ?'),
@@ -482,15 +483,16 @@ export class StoreSql {
   resourcesOfStack(stack: string): ResourceRow[] {
     return this.s['resourcesOfStack']!.all(stack) as unknown as ResourceRow[];
   }
-  /** APIs of one group (ids `group/...`: the range between `group/` and `group0`). */
-  apisOfGroup(group: string): ResourceRow[] {
-    return this.s['apisOfGroup']!.all(`${group}/`, `${group}0`) as unknown as ResourceRow[];
+  /** APIs with one route key (see routeKey). */
+  apisByRoute(route: string): ResourceRow[] {
+    return this.s['apisByRoute']!.all(route) as unknown as ResourceRow[];
   }
-  insertResource(kind: Kind, id: string, stack: string | null, spec: string, now: string): void {
-    this.s['insertResource']!.run(kind, id, stack, spec, now, now);
+  /** Inserts a resource; `route` is an API's route key, null for other kinds. */
+  insertResource(kind: Kind, id: string, stack: string | null, spec: string, now: string, route: string | null): void {
+    this.s['insertResource']!.run(kind, id, stack, spec, now, now, route);
   }
-  updateResource(kind: Kind, id: string, spec: string, now: string): void {
-    this.s['updateResource']!.run(spec, now, kind, id);
+  updateResource(kind: Kind, id: string, spec: string, now: string, route: string | null): void {
+    this.s['updateResource']!.run(spec, now, route, kind, id);
   }
   setOwner(kind: Kind, id: string, stack: string | null, now: string): void {
     this.s['setOwner']!.run(stack, now, kind, id);
@@ -516,8 +518,9 @@ export class StoreSql {
   allPublished(): PublishedRow[] {
     return this.s['allPublished']!.all() as unknown as PublishedRow[];
   }
-  publishedOfGroupStage(group: string, stage: Stage): PublishedRow[] {
-    return this.s['publishedOfGroupStage']!.all(`${group}/`, `${group}0`, stage) as unknown as PublishedRow[];
+  /** Published revisions with one route key in one stage. */
+  publishedByRoute(route: string, stage: Stage): PublishedRow[] {
+    return this.s['publishedByRoute']!.all(route, stage) as unknown as PublishedRow[];
   }
   publishedByBackend(backend: string): PublishedRow[] {
     return this.s['publishedByBackend']!.all(backend) as unknown as PublishedRow[];
@@ -526,7 +529,7 @@ export class StoreSql {
     return this.s['publishedByBackendStage']!.all(backend, stage) as unknown as PublishedRow[];
   }
   upsertPublished(row: PublishedRow): void {
-    this.s['upsertPublished']!.run(row.api, row.stage, row.backend, row.digest, row.definition, row.published_at);
+    this.s['upsertPublished']!.run(row.api, row.stage, row.route, row.backend, row.digest, row.definition, row.published_at);
   }
   deletePublished(api: string, stage: Stage): void {
     this.s['deletePublished']!.run(api, stage);

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { StoreCorruptError, StoreVersionError } from '../../src/errors';
 import { openStore, SCHEMA_VERSION } from '../../src/store';
-import { shopOperations, tempDir } from './fixtures';
+import { APPLICATION_ID, MIGRATIONS } from '../../src/store/migrations';
+import { api, shopOperations, tempDir } from './fixtures';
 
 const dist = resolve(__dirname, '../../dist');
 const node = process.execPath;
@@ -75,6 +76,41 @@ describe('store', () => {
     expect((db.prepare('PRAGMA application_id').get() as { application_id: number }).application_id).toBe(0x41504757);
     expect((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
     db.close();
+  });
+
+  test('a version 1 store is migrated in place: route keys are filled in for existing APIs and published revisions', () => {
+    // Build the store as version 1 left it, with a published API.
+    const v1 = openStore(join(dir.dir, 'source'));
+    v1.applyBatch({ stack: 'shop', operations: shopOperations() });
+    const state = v1.getState();
+    v1.close();
+    const db = new DatabaseSync(join(dir.dir, 'gateway.db'));
+    MIGRATIONS[0]!.up(db);
+    db.exec(`PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = 1`);
+    const source = new DatabaseSync(join(dir.dir, 'source', 'gateway.db'));
+    const insert = db.prepare('INSERT INTO resources (kind, id, stack, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const r of source.prepare('SELECT kind, id, stack, spec, created_at, updated_at FROM resources').all() as Record<string, string>[])
+      insert.run(r['kind']!, r['id']!, r['stack']!, r['spec']!, r['created_at']!, r['updated_at']!);
+    const publish = db.prepare('INSERT INTO published (api, stage, backend, digest, definition, published_at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const r of source.prepare('SELECT api, stage, backend, digest, definition, published_at FROM published').all() as Record<string, string>[])
+      publish.run(r['api']!, r['stage']!, r['backend']!, r['digest']!, r['definition']!, r['published_at']!);
+    for (const table of ['refs', 'credentials'])
+      for (const r of source.prepare(`SELECT * FROM ${table}`).all() as Record<string, string>[])
+        db.prepare(`INSERT INTO ${table} (${Object.keys(r).join(', ')}) VALUES (${Object.keys(r).map(() => '?').join(', ')})`).run(...Object.values(r));
+    db.exec('UPDATE revision SET value = 1');
+    source.close();
+    db.close();
+
+    const migrated = openStore(dir.dir);
+    expect(migrated.getState()).toEqual(state);
+    const check = new DatabaseSync(join(dir.dir, 'gateway.db'));
+    expect((check.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(SCHEMA_VERSION);
+    expect(check.prepare("SELECT route FROM resources WHERE kind = 'api'").all()).toEqual([{ route: 'shop /users/{}' }]);
+    expect(check.prepare('SELECT DISTINCT route FROM published').all()).toEqual([{ route: 'shop /users/{}' }]);
+    check.close();
+    // The route index now finds the clash with the migrated API.
+    expect(() => migrated.applyBatch({ stack: 'shop', operations: [{ op: 'create', kind: 'api', spec: { ...api('other'), request: { ...api().request, path: '/users/{id}' } } } as never] })).toThrow(/ROUTE_CONFLICT|answers GET/);
+    migrated.close();
   });
 
   test('a file that is not a database is refused with StoreCorruptError and left as it was', () => {
