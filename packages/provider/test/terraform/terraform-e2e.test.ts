@@ -1,0 +1,285 @@
+/**
+ * End to end with the real tools: terraform-provider-apigw installed into a
+ * filesystem mirror in a temporary directory (TF_CLI_CONFIG_FILE, nothing
+ * downloaded), then `terraform init/apply/plan/destroy` on an HCL
+ * configuration and `cdktf synth/deploy/destroy` on examples/cdktf, both
+ * against a gateway runtime on loopback, checking traffic through it.
+ *
+ * Terraform must be installed (our machines and CI have 1.11): without it
+ * this test fails and says so. It runs the built plugin (dist/), like every
+ * test that spawns a process.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createGateway, type Gateway } from '@apigw/runtime';
+import { validateDocument } from '@apigw/schema';
+import { documentFromTfJson } from '../../src/cdktf/from-tf-json';
+import { providerSchemaJson } from '../../src/terraform/provider-schema';
+
+const REPO = path.resolve(__dirname, '..', '..', '..', '..');
+const PACKAGE = path.join(REPO, 'packages', 'provider');
+const EXAMPLE = path.join(REPO, 'examples', 'cdktf');
+const TOKEN = 'e2e-admin-token';
+
+const installer = require(path.join(PACKAGE, 'scripts', 'install-terraform-provider.js')) as {
+  installProvider(mirror: string): string;
+  cliConfig(mirror: string): string;
+  version: string;
+};
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command without blocking the event loop (the gateway serves from this process). */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function ok(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  const r = await run(command, args, cwd, env);
+  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/** GET through the data plane for a host. */
+function get(gateway: Gateway, host: string, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${gateway.dataUrl}${urlPath}`, { headers: { host, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function startBackend(name: string): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ backend: name, path: req.url }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const urlOf = (s: http.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+
+const HCL = `
+terraform {
+  required_providers {
+    apigw = { source = "apigw/apigw", version = "${installer.version}" }
+  }
+}
+
+variable "users_url" { type = string }
+
+provider "apigw" {
+  stack = "hcl"
+}
+
+resource "apigw_backend_service" "users" {
+  name = "users"
+  type = "HTTP"
+  environments {
+    release { url = var.users_url }
+  }
+}
+
+resource "apigw_api_group" "shop" {
+  name    = "shop"
+  domains = ["hcl.shop.test"]
+}
+
+resource "apigw_api" "get_user" {
+  group = apigw_api_group.shop.name
+  name  = "getUser"
+  auth {
+    app_code = "HEADER"
+  }
+  request {
+    method = "GET"
+    path   = "/users/{id}"
+    parameters {
+      name     = "id"
+      in       = "PATH"
+      required = true
+    }
+  }
+  backend {
+    service = apigw_backend_service.users.name
+    path    = "/v1/users/{id}"
+  }
+  stages = ["RELEASE"]
+}
+
+resource "apigw_app" "mobile" {
+  name = "mobile"
+}
+
+resource "apigw_authorization" "mobile_get_user" {
+  app    = apigw_app.mobile.name
+  api    = apigw_api.get_user.id
+  stages = ["RELEASE"]
+}
+
+output "app_key" {
+  value = apigw_app.mobile.app_key
+}
+`;
+
+describe('terraform and cdktf against a real gateway, offline through a filesystem mirror', () => {
+  let tmp: string;
+  let gateway: Gateway;
+  let backendA: http.Server;
+  let backendB: http.Server;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+    if (terraform.error || terraform.status !== 0)
+      throw new Error(
+        'terraform is not on PATH: this end-to-end test needs Terraform >= 1.0 (our machines and CI have 1.11 at /usr/local/bin/terraform). ' +
+          'Install it; the test is not skipped.',
+      );
+    if (!fs.existsSync(path.join(PACKAGE, 'dist', 'terraform', 'main.js')) || !fs.existsSync(path.join(PACKAGE, 'dist', 'cdktf', 'index.js')))
+      throw new Error('packages/provider is not built: run `npx tsc -b` (npm test does) before this test');
+
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'apigw-tf-e2e-'));
+    const mirror = path.join(tmp, 'mirror');
+    installer.installProvider(mirror);
+    const cliConfigFile = path.join(tmp, 'terraform.rc');
+    fs.writeFileSync(cliConfigFile, installer.cliConfig(mirror));
+
+    gateway = await createGateway({ dataDir: path.join(tmp, 'gateway'), port: 0, adminPort: 0, adminToken: TOKEN });
+    backendA = await startBackend('A');
+    backendB = await startBackend('B');
+
+    env = {
+      PATH: [path.dirname(process.execPath), path.join(REPO, 'node_modules', '.bin'), process.env['PATH'] ?? ''].join(path.delimiter),
+      HOME: tmp,
+      TMPDIR: os.tmpdir(),
+      TF_CLI_CONFIG_FILE: cliConfigFile,
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      CHECKPOINT_DISABLE: '1',
+      NO_COLOR: '1',
+      CI: '1',
+      APIGW_ENDPOINT: gateway.adminUrl,
+      APIGW_TOKEN: TOKEN,
+    };
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await new Promise((r) => backendA?.close(r));
+    await new Promise((r) => backendB?.close(r));
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('terraform init, apply, plan, update and destroy an HCL configuration', async () => {
+    const dir = path.join(tmp, 'hcl');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'main.tf'), HCL);
+    const tf = (...args: string[]) => ['-chdir=' + dir, ...args];
+
+    await ok('terraform', tf('init', '-input=false', '-no-color'), dir, env);
+    expect(fs.readFileSync(path.join(dir, '.terraform.lock.hcl'), 'utf8')).toContain('registry.terraform.io/apigw/apigw');
+
+    // The schema Terraform reads from the plugin is the one the module derives.
+    const schema = JSON.parse((await ok('terraform', tf('providers', 'schema', '-json'), dir, env)).stdout) as unknown;
+    const { provider_versions: _versions, ...expected } = providerSchemaJson(installer.version);
+    expect(schema).toEqual(expected);
+
+    const vars = (url: string) => ['-var', `users_url=${url}`];
+    const applied = await ok('terraform', tf('apply', '-auto-approve', '-input=false', '-no-color', ...vars(urlOf(backendA))), dir, env);
+    expect(applied.stdout).toMatch(/Apply complete! Resources: 5 added, 0 changed, 0 destroyed/);
+    const creds = await gateway.client.getCredentials('mobile');
+    expect((await ok('terraform', tf('output', '-raw', 'app_key'), dir, env)).stdout).toBe(creds.appKey);
+    expect((await gateway.client.getResource('api', 'shop/getUser'))?.stack).toBe('hcl');
+
+    let res = await get(gateway, 'hcl.shop.test', '/users/1', { authorization: `APPCODE ${creds.appCode}` });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ backend: 'A', path: '/v1/users/1' });
+
+    // A second plan right after apply is empty.
+    const same = await run('terraform', tf('plan', '-detailed-exitcode', '-input=false', '-no-color', ...vars(urlOf(backendA))), dir, env);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain('No changes.');
+
+    // Repointing RELEASE is an in-place update.
+    const changed = await run('terraform', tf('plan', '-detailed-exitcode', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
+    expect(changed.code).toBe(2);
+    expect(changed.stdout).toMatch(/1 to change, 0 to destroy/);
+    await ok('terraform', tf('apply', '-auto-approve', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
+    res = await get(gateway, 'hcl.shop.test', '/users/2', { authorization: `APPCODE ${creds.appCode}` });
+    expect(JSON.parse(res.body)).toEqual({ backend: 'B', path: '/v1/users/2' });
+
+    const destroyed = await ok('terraform', tf('destroy', '-auto-approve', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
+    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 5 destroyed/);
+    const left = await gateway.client.getState({ stack: 'hcl' });
+    expect([left.vpcAccesses, left.backendServices, left.groups, left.apis, left.apps, left.authorizations].flat()).toEqual([]);
+  });
+
+  it('cdktf synth, deploy and destroy examples/cdktf', async () => {
+    // A project directory of its own (state, cdktf.out) running the example's program.
+    const dir = path.join(tmp, 'cdktf');
+    fs.mkdirSync(dir);
+    const cdktfJson = JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'cdktf.json'), 'utf8')) as Record<string, unknown>;
+    cdktfJson['app'] = `node ${JSON.stringify(path.join(REPO, 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs'))} ${JSON.stringify(path.join(EXAMPLE, 'main.ts'))}`;
+    fs.writeFileSync(path.join(dir, 'cdktf.json'), JSON.stringify(cdktfJson, null, 2));
+    const cdktfEnv = { ...env, EXAMPLE_USERS_TEST_URL: urlOf(backendA), EXAMPLE_USERS_RELEASE_URL: urlOf(backendB) };
+    const cdktf = (...args: string[]) => ok('cdktf', args, dir, cdktfEnv);
+
+    await cdktf('synth');
+    const synthesized = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'shop', 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(synthesized['resource'] as object).sort()).toEqual([
+      'apigw_api',
+      'apigw_api_group',
+      'apigw_app',
+      'apigw_authorization',
+      'apigw_backend_service',
+    ]);
+    // The synthesized stack reads back as the document the constructs make.
+    const shop = (require(path.join(EXAMPLE, 'gateway.ts')) as { default: (env: Record<string, string>) => { synth(): unknown } }).default;
+    const fromTf = validateDocument(documentFromTfJson(synthesized));
+    expect(fromTf).toEqual({ ok: true, value: shop({ EXAMPLE_USERS_TEST_URL: urlOf(backendA), EXAMPLE_USERS_RELEASE_URL: urlOf(backendB) }).synth() });
+
+    const deployed = await cdktf('deploy', 'shop', '--auto-approve', '--skip-provider-lock');
+    expect(deployed.stdout).toMatch(/Apply complete! Resources: 7 added/);
+    const creds = await gateway.client.getCredentials('mobile');
+    const user = await get(gateway, 'api.shop.localhost', '/users/42', { authorization: `APPCODE ${creds.appCode}` });
+    expect(user.status).toBe(200);
+    expect(JSON.parse(user.body)).toEqual({ backend: 'B', path: '/v1/users/42' });
+    const testStage = await get(gateway, 'api.shop.localhost', '/users/43', { authorization: `APPCODE ${creds.appCode}`, 'x-ca-stage': 'TEST' });
+    expect(JSON.parse(testStage.body)).toEqual({ backend: 'A', path: '/v1/users/43' });
+    const health = await get(gateway, 'api.shop.localhost', '/health');
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok', stage: 'RELEASE' });
+    expect((await gateway.client.getResource('app', 'mobile'))?.stack).toBe('shop');
+
+    // Nothing to change on a second plan of the deployed stack.
+    const stackDir = path.join(dir, 'cdktf.out', 'stacks', 'shop');
+    const plan = await run('terraform', ['plan', '-detailed-exitcode', '-input=false', '-no-color'], stackDir, env);
+    expect(plan.code).toBe(0);
+
+    const destroyed = await cdktf('destroy', 'shop', '--auto-approve');
+    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 7 destroyed/);
+    const left = await gateway.client.getState({ stack: 'shop' });
+    expect([left.vpcAccesses, left.backendServices, left.groups, left.apis, left.apps, left.authorizations].flat()).toEqual([]);
+    expect((await get(gateway, 'api.shop.localhost', '/health')).status).toBeGreaterThanOrEqual(400);
+  });
+});
