@@ -188,6 +188,13 @@ describe('the serialized provider in Pulumi’s dynamic provider host', () => {
     remove.setProperties(struct(updated));
     await call(client, 'delete', remove);
     expect(await gateway.client.getResource('app', 'mobile')).toBeUndefined();
+
+    // A refresh of a resource that is gone answers an empty id: the engine drops it from the state.
+    const gone = new provproto.ReadRequest();
+    gone.setId('mobile');
+    gone.setUrn(URN);
+    gone.setProperties(struct(updated));
+    expect((await call<{ getId(): string }>(client, 'read', gone)).getId()).toBe('');
   });
 
   it('reports check failures by field through the host', async () => {
