@@ -186,7 +186,10 @@ describe('admin API over HTTP', () => {
   });
 });
 
-test('every error code has a status and a description', () => {
+test('every error code has a status, a description, and a row in the README', () => {
   expect(Object.keys(ERROR_STATUS).sort()).toEqual(Object.keys(ERROR_CODES).sort());
   for (const text of Object.values(ERROR_CODES)) expect(text.length).toBeGreaterThan(20);
+  const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+  const documented = [...readme.matchAll(/^\| `(APIGW_[A-Z_]+)` \|/gm)].map((m) => m[1]).sort();
+  expect(documented).toEqual(Object.keys(ERROR_CODES).sort());
 });
