@@ -18,7 +18,7 @@ export const PROVIDER_ERROR_CODES = {
   APIGW_APPLY_REFUSED: 'The gateway refused the batch; nothing was applied.',
   APIGW_APPROVAL_REQUIRED: 'apply or destroy needs --auto-approve when nobody can answer the prompt.',
   APIGW_EXPORT_AMBIGUOUS: 'export without --stack found resources of several stacks, or of none.',
-  APIGW_CONNECTION: 'The admin endpoint cannot be reached or no admin token was found.',
+  APIGW_CONNECTION: 'The admin endpoint is not a URL, or no admin token was found.',
 } as const;
 
 /** A stable error code of this package. */
