@@ -68,13 +68,19 @@ export class HttpGatewayClient implements GatewayClient {
    * rejects with AdminApiError otherwise.
    */
   async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<T> {
+    let payload: string | undefined;
+    try {
+      payload = body === undefined ? undefined : JSON.stringify(body);
+    } catch (error) {
+      throw new AdminApiError(400, 'APIGW_BAD_REQUEST', `the request cannot be sent as JSON: ${(error as Error).message}`, { cause: error });
+    }
     let response;
     try {
       response = await this.pool.request({
         method,
         path,
         headers: { authorization: this.authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(payload === undefined ? {} : { body: payload }),
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });

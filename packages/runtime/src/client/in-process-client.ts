@@ -6,7 +6,7 @@
  */
 import type { Kind } from '@apigw/schema';
 import type { AdminCore } from '../admin/core';
-import { adminApiErrorFrom, errorBody } from '../errors';
+import { RuntimeError, adminApiErrorFrom, errorBody } from '../errors';
 import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState } from '../model';
 import type { GatewayClient, GetStateOptions } from './gateway-client';
 
@@ -15,7 +15,7 @@ export class InProcessGatewayClient implements GatewayClient {
   constructor(private readonly core: AdminCore) {}
 
   getState(options: GetStateOptions = {}): Promise<LiveState> {
-    return this.run(() => this.core.getState(wire(options)));
+    return this.run(() => this.core.getState(asSent(options)));
   }
 
   getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined> {
@@ -23,7 +23,7 @@ export class InProcessGatewayClient implements GatewayClient {
   }
 
   batch(request: BatchRequest): Promise<BatchResult> {
-    return this.run(() => this.core.batch(wire(request)));
+    return this.run(() => this.core.batch(asSent(request)));
   }
 
   getCredentials(app: string): Promise<AppCredentials> {
@@ -42,6 +42,15 @@ export class InProcessGatewayClient implements GatewayClient {
       const { status, body } = errorBody(error);
       throw adminApiErrorFrom(status, wire(body));
     }
+  }
+}
+
+/** A request as the server would receive it; one JSON cannot carry (cyclic, too deep) is a bad request. */
+function asSent<T>(value: T): T {
+  try {
+    return wire(value);
+  } catch (error) {
+    throw new RuntimeError('APIGW_BAD_REQUEST', `the request cannot be sent as JSON: ${(error as Error).message}`);
   }
 }
 

@@ -416,6 +416,14 @@ describe.each(clients)('%s', (_name, makeClient) => {
     });
   });
 
+  test('a request JSON cannot carry (a cycle) is a 400 and changes nothing', async () => {
+    const spec: Record<string, unknown> = { name: 'cyclic' };
+    spec['self'] = spec;
+    const error = await refusal(client.batch({ stack: 'shop', operations: ops([{ op: 'create', kind: 'group', spec }]) }));
+    expect([error.status, error.code]).toEqual([400, 'APIGW_BAD_REQUEST']);
+    expect((await client.getState()).revision).toBe(0);
+  });
+
   test('an envelope that is not a batch is refused as a whole', async () => {
     const error = await refusal(client.batch({ stack: 'bad stack!', expectedRevision: -1, operations: 'x' } as unknown as BatchRequest));
     expect([error.status, error.code]).toEqual([400, 'APIGW_BAD_REQUEST']);
