@@ -46,8 +46,12 @@ export interface GatewayOptions {
   readonly processMetrics?: boolean;
   /** Where the gateway logs what it does (startup, failed snapshot updates). @default silent */
   readonly logger?: Logger;
-  /** More data-plane options (access log, limits, instance id...). */
-  readonly dataPlane?: Partial<Omit<DataPlaneOptions, 'port' | 'host' | 'tlsPort' | 'inventory' | 'metrics'>>;
+  /**
+   * More data-plane options (access log, limits, instance id...), or
+   * `false` to run no data plane in this process (when worker processes
+   * serve traffic: they read the store and follow `onCommit`).
+   */
+  readonly dataPlane?: false | Partial<Omit<DataPlaneOptions, 'port' | 'host' | 'tlsPort' | 'inventory' | 'metrics'>>;
 }
 
 /** A running gateway. */
@@ -56,7 +60,7 @@ export interface Gateway {
   readonly client: GatewayClient;
   /** Base URL of the admin API (`http://127.0.0.1:9080`). */
   readonly adminUrl: string;
-  /** Base URL of the data plane (`http://127.0.0.1:8080`). */
+  /** Base URL of the data plane (`http://127.0.0.1:8080`); empty when this process runs none. */
   readonly dataUrl: string;
   /** Bound data-plane HTTPS port, when one is served. */
   readonly tlsPort?: number;
@@ -90,33 +94,36 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const admin = new AdminServer({ core, token: adminToken, metrics, ready: () => ready, ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}) });
   let dataPlane: DataPlane | undefined;
   try {
-    dataPlane = createDataPlane({
-      ...options.dataPlane,
-      port: options.port ?? 8080,
-      host,
-      inventoryFile: join(options.dataDir, INVENTORY_FILE),
-      metrics: metrics.registry,
-      ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
-      ...(options.inventory ? { inventory: options.inventory } : {}),
-    });
-    const plane = dataPlane;
-    plane.update(store.readView());
-    store.onCommit((revision) => {
-      try {
-        plane.update(store.readView());
-      } catch (error) {
-        // The data plane keeps serving its previous snapshot; the state is committed regardless.
-        options.logger?.error({ err: error, revision }, 'data plane could not compile the new state');
-      }
-    });
-    const bound = await plane.listen();
+    let bound: { port: number; tlsPort?: number } | undefined;
+    if (options.dataPlane !== false) {
+      const plane = createDataPlane({
+        ...options.dataPlane,
+        port: options.port ?? 8080,
+        host,
+        inventoryFile: join(options.dataDir, INVENTORY_FILE),
+        metrics: metrics.registry,
+        ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
+        ...(options.inventory ? { inventory: options.inventory } : {}),
+      });
+      dataPlane = plane;
+      plane.update(store.readView());
+      store.onCommit((revision) => {
+        try {
+          plane.update(store.readView());
+        } catch (error) {
+          // The data plane keeps serving its previous snapshot; the state is committed regardless.
+          options.logger?.error({ err: error, revision }, 'data plane could not compile the new state');
+        }
+      });
+      bound = await plane.listen();
+    }
     const adminPort = await admin.listen(options.adminPort ?? 9080, adminHost);
     ready = true;
     const gateway: Gateway = {
       client: new InProcessGatewayClient(core),
       adminUrl: urlOf(adminHost, adminPort),
-      dataUrl: urlOf(host, bound.port),
-      ...(bound.tlsPort === undefined ? {} : { tlsPort: bound.tlsPort }),
+      dataUrl: bound ? urlOf(host, bound.port) : '',
+      ...(bound?.tlsPort === undefined ? {} : { tlsPort: bound.tlsPort }),
       adminToken,
       get revision() {
         return store.revision;
@@ -126,7 +133,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       onCommit: (listener) => store.onCommit(listener),
       close: async () => {
         ready = false;
-        await Promise.all([admin.close(), plane.close()]);
+        await Promise.all([admin.close(), dataPlane?.close()]);
         store.close();
       },
     };

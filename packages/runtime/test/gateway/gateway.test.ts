@@ -7,6 +7,7 @@
 import { request } from 'node:http';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
+import { openStore } from '../../src/store';
 import { tempDir } from '../store/fixtures';
 
 function get(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -108,6 +109,19 @@ describe('createGateway', () => {
     const metrics = await gateway.metrics.metrics();
     expect(metrics).toContain('apigw_admin_requests_total');
     expect(metrics).toContain('apigw_requests_total');
+  });
+
+  test('with dataPlane: false it runs only the store and admin API; readers follow commits', async () => {
+    gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't', dataPlane: false });
+    expect(gateway.dataUrl).toBe('');
+    const reader = openStore(dir.dir, { readOnly: true });
+    const seen: number[] = [];
+    gateway.onCommit(() => seen.push(reader.readView().revision));
+    await gateway.client.batch({ stack: 'shop', operations: ops([{ op: 'create', kind: 'app', spec: { name: 'mobile' } }]) });
+    await gateway.client.batch({ stack: 'shop', operations: ops([{ op: 'rotateCredentials', app: 'mobile' }]) });
+    expect(seen).toEqual([1, 2]);
+    expect(reader.readView().apps[0]!.appSecret).toBe((await gateway.client.getCredentials('mobile')).appSecret);
+    reader.close();
   });
 
   test('a gateway that cannot start fails with the cause and leaves its directory usable', async () => {
