@@ -14,32 +14,33 @@ export interface PlannedOperation {
 }
 
 /**
- * Where an operation goes in a batch. The runtime checks references and
- * uses as each operation runs, so the order is:
+ * Where an operation goes in a batch. The runtime checks ownership,
+ * references and uses as each operation runs, so the order is:
  *
- * 1. revoke authorizations (and updates that only drop stages);
- * 2. unpublish;
- * 3. delete what is replaced, bottom-up (`KINDS` reversed), so the
+ * 1. adopt: the stack owns what it takes over before changing it;
+ * 2. revoke authorizations (and updates that only drop stages);
+ * 3. unpublish;
+ * 4. delete what is replaced, bottom-up (`KINDS` reversed), so the
  *    identity is free again;
- * 4. adopt, then create and update top-down, publishing APIs once every
- *    definition they need is in place, granting authorizations last;
- * 5. delete what the document dropped, bottom-up: by now nothing uses it
+ * 5. create and update top-down, publishing APIs once every definition
+ *    they need is in place, granting authorizations last;
+ * 6. delete what the document dropped, bottom-up: by now nothing uses it
  *    any more (an API that moved to another backend service has been
  *    republished).
  */
 export function operationRank(planned: PlannedOperation): number {
   const op = planned.operation;
   switch (op.op) {
-    case 'delete':
-      if (op.kind === 'authorization') return 0;
-      return planned.replacing ? 2 + (LAST - KIND_INDEX.get(op.kind)!) : 30 + (LAST - KIND_INDEX.get(op.kind)!);
-    case 'unpublish':
-      return 1;
     case 'adopt':
-      return 8 + KIND_INDEX.get(op.kind)!;
+      return KIND_INDEX.get(op.kind)!;
+    case 'delete':
+      if (op.kind === 'authorization') return 6;
+      return planned.replacing ? 8 + (LAST - KIND_INDEX.get(op.kind)!) : 30 + (LAST - KIND_INDEX.get(op.kind)!);
+    case 'unpublish':
+      return 7;
     case 'create':
     case 'update':
-      if (op.kind === 'authorization' && planned.narrowing) return 0;
+      if (op.kind === 'authorization' && planned.narrowing) return 6;
       return 14 + 2 * KIND_INDEX.get(op.kind)!;
     case 'publish':
       return 14 + 2 * KIND_INDEX.get('api')! + 1;
