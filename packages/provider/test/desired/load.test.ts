@@ -44,8 +44,9 @@ describe('JSON documents', () => {
     await expect(loadDocument(write('gateway.yaml', 'stack: shop'))).rejects.toThrow(/unknown file type/);
   });
 
-  it('keeps a place for synthesized CDKTF stacks', async () => {
-    await expect(loadDocument(write('cdk.tf.json', '{}'))).rejects.toBeInstanceOf(SourceInvalidError);
+  it('hands synthesized CDKTF stacks to their own reader, not the document one', async () => {
+    const loaded = await loadDocument(write('cdk.tf.json', '{}'));
+    expect(loaded.source).toBe('synthesized CDKTF stack');
   });
 });
 
