@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stackFromProgram } from '@apigw/constructs';
 import { createJiti } from 'jiti';
+import { documentFromTfJson } from '../cdktf/from-tf-json';
 import { SourceInvalidError } from '../errors';
 
 /**
@@ -46,16 +47,13 @@ export const programSource: DocumentSource = {
 };
 
 /**
- * A stack synthesized by CDKTF (`cdk.tf.json`). Reading one needs the
- * converter of the CDKTF integration (`../cdktf/from-tf-json`), which
- * replaces this entry's `load`.
+ * A stack synthesized by CDKTF (`cdk.tf.json`): the apigw resources in it,
+ * read by the CDKTF integration's converter (`../cdktf/from-tf-json`).
  */
 export const tfJsonSource: DocumentSource = {
   name: 'synthesized CDKTF stack',
   matches: (file) => file.endsWith('.tf.json'),
-  load: async (file) => {
-    throw new SourceInvalidError(file, 'reading a synthesized CDKTF stack is not supported by this build; run cdktf deploy instead');
-  },
+  load: async (file) => documentFromTfJson(parseJsonFile(file), file),
 };
 
 /** The sources `-f` tries, in order: the first whose `matches` accepts the file reads it. */

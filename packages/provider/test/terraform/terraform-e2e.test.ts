@@ -271,10 +271,14 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     expect(JSON.parse(health.body)).toEqual({ status: 'ok', stage: 'RELEASE' });
     expect((await gateway.client.getResource('app', 'mobile'))?.stack).toBe('shop');
 
-    // Nothing to change on a second plan of the deployed stack.
+    // Nothing to change on a second plan of the deployed stack, for Terraform
+    // and for apigw reading the same synthesized stack (one semantics).
     const stackDir = path.join(dir, 'cdktf.out', 'stacks', 'shop');
     const plan = await run('terraform', ['plan', '-detailed-exitcode', '-input=false', '-no-color'], stackDir, env);
     expect(plan.code).toBe(0);
+    const apigwBin = path.join(PACKAGE, 'bin', 'apigw.js');
+    const apigwPlan = await run(process.execPath, [apigwBin, 'plan', '-f', path.join(stackDir, 'cdk.tf.json'), '--detailed-exitcode'], dir, env);
+    expect({ code: apigwPlan.code, stderr: apigwPlan.stderr }).toEqual({ code: 0, stderr: '' });
 
     const destroyed = await cdktf('destroy', 'shop', '--auto-approve');
     expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 7 destroyed/);

@@ -1,0 +1,37 @@
+/**
+ * `apigw plan/apply -f cdk.tf.json`: the desired-state loader reads a
+ * synthesized CDKTF stack through the CDKTF integration's converter.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Testing, TerraformStack } from 'cdktf';
+import { ApiGroup, BackendService, GatewayStack } from '@apigw/constructs';
+import { ApigwResources } from '../../src/cdktf/apigw-resources';
+import { loadDocument } from '../../src/desired';
+
+describe('loading a synthesized CDKTF stack', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apigw-tfjson-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('validates it like any document and names the file on errors', async () => {
+    const gateway = new GatewayStack('pipeline');
+    const stub = new BackendService(gateway, 'stub', { type: 'MOCK' }).addEnvironment('RELEASE', { mock: { statusCode: 204 } });
+    new ApiGroup(gateway, 'shop').addApi('ping', { auth: { type: 'ANONYMOUS' }, request: { method: 'GET', path: '/ping' }, backend: { service: stub, path: '/' }, stages: ['RELEASE'] });
+    const stack = new TerraformStack(Testing.app(), 'pipeline');
+    new ApigwResources(stack, 'gateway', gateway);
+    const file = path.join(dir, 'cdk.tf.json');
+    fs.writeFileSync(file, Testing.synth(stack));
+
+    const loaded = await loadDocument(file);
+    expect(loaded.source).toBe('synthesized CDKTF stack');
+    expect(loaded.document).toEqual(gateway.synth());
+
+    const bad = path.join(dir, 'bad.tf.json');
+    fs.writeFileSync(bad, JSON.stringify({ resource: { apigw_app: { a: { name: '${var.name}' } } } }));
+    await expect(loadDocument(bad)).rejects.toMatchObject({ code: 'APIGW_TFJSON_INVALID', pointer: '/resource/apigw_app/a/name' });
+  });
+});
