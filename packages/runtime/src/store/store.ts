@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { STAGES, type ApiGroup, type Authorization, type BackendService, type Kind, type Stage, type VpcAccess } from '@apigw/schema';
+import { STAGES, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type Stage, type VpcAccess } from '@apigw/schema';
 import { RuntimeError, StoreCorruptError, StoreVersionError } from '../errors';
 import type {
   ApiDefinition,
@@ -107,6 +107,8 @@ export class GatewayStore {
   readonly now: () => string;
   private readonly listeners = new Set<CommitListener>();
   private closed = false;
+  /** Parsed published definitions of the last view, by digest. */
+  private definitions = new Map<string, ApiDefinition>();
 
   constructor(dataDir: string, options: OpenStoreOptions = {}) {
     this.readOnly = options.readOnly ?? false;
@@ -303,7 +305,9 @@ export class GatewayStore {
   /**
    * Everything the data plane needs, read in one transaction: groups,
    * backend services, VPC accesses, the published revision of each API in
-   * each stage, apps with their credentials, and authorizations.
+   * each stage, apps with their credentials, and authorizations. Published
+   * definitions are shared between successive views (same digest, same
+   * object): treat a view as immutable.
    */
   readView(): StateView {
     return this.read(() => {
@@ -313,31 +317,39 @@ export class GatewayStore {
       const apps: StateView['apps'][number][] = [];
       const authorizations: Authorization[] = [];
       const credentials = new Map(this.sql.allCredentials().map((c) => [c.app, c]));
-      for (const row of this.sql.allResources()) {
-        const spec = JSON.parse(row.spec);
+      // APIs' current definitions are not served (their published revisions are), so they are not read.
+      for (const row of this.sql.resourcesExceptApis()) {
         switch (row.kind) {
           case 'group':
-            groups.push(spec);
+            groups.push(JSON.parse(row.spec) as ApiGroup);
             break;
           case 'backendService':
-            backendServices.push(spec);
+            backendServices.push(JSON.parse(row.spec) as BackendService);
             break;
           case 'vpcAccess':
-            vpcAccesses.push(spec);
+            vpcAccesses.push(JSON.parse(row.spec) as VpcAccess);
             break;
           case 'authorization':
-            authorizations.push(spec);
+            authorizations.push(JSON.parse(row.spec) as Authorization);
             break;
           case 'app': {
             const c = credentials.get(row.id);
-            if (c) apps.push({ ...spec, appKey: c.app_key, appSecret: c.app_secret, appCode: c.app_code, appId: c.app_id });
+            if (c) apps.push({ ...(JSON.parse(row.spec) as App), appKey: c.app_key, appSecret: c.app_secret, appCode: c.app_code, appId: c.app_id });
             break;
           }
           default:
             break;
         }
       }
-      const published = this.sql.allPublished().map((p) => ({ stage: p.stage, digest: p.digest, api: JSON.parse(p.definition) as ApiDefinition }));
+      // A published definition never changes under its digest: parse each one once, share it between views.
+      const definitions = new Map<string, ApiDefinition>();
+      const published = this.sql.allPublished().map((p) => {
+        let api = this.definitions.get(p.digest);
+        if (!api) api = JSON.parse(p.definition) as ApiDefinition;
+        definitions.set(p.digest, api);
+        return { stage: p.stage, digest: p.digest, api };
+      });
+      this.definitions = definitions;
       return { revision: this.sql.revision(), groups, backendServices, vpcAccesses, published, apps, authorizations };
     });
   }
@@ -422,6 +434,7 @@ export class StoreSql {
       setCounter: p('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
       resource: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = ? AND id = ?'),
       allResources: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources ORDER BY kind, id'),
+      resourcesExceptApis: p("SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind <> 'api' ORDER BY kind, id"),
       resourcesOfKind: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = ? ORDER BY id'),
       resourcesOfStack: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE stack = ? ORDER BY kind, id'),
       apisByRoute: p("SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE route = ? AND kind = 'api' ORDER BY id"),
@@ -476,6 +489,9 @@ export class StoreSql {
   }
   allResources(): ResourceRow[] {
     return this.s['allResources']!.all() as unknown as ResourceRow[];
+  }
+  resourcesExceptApis(): ResourceRow[] {
+    return this.s['resourcesExceptApis']!.all() as unknown as ResourceRow[];
   }
   resourcesOfKind(kind: Kind): ResourceRow[] {
     return this.s['resourcesOfKind']!.all(kind) as unknown as ResourceRow[];
