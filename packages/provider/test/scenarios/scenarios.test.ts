@@ -39,9 +39,13 @@ describe('plan scenarios', () => {
     expect(renderHuman(plan, { color: false })).toBe(read(dir, 'plan.txt'));
     for (const output of [renderHuman(plan, { color: false }), renderJson(plan), renderMarkdown(plan)]) expect(output).not.toMatch(/PRIVATE KEY|s3cr3t/);
     // Once applied, the document plans no change.
-    const applied = liveStateOf(JSON.parse(read(dir, 'desired.json')) as Actual) as unknown as Record<string, { stack: string | null }[]>;
+    // Resources of other stacks stay as they were.
+    type Row = { id: string; stack: string | null };
+    const applied = liveStateOf(JSON.parse(read(dir, 'desired.json')) as Actual) as unknown as Record<string, Row[]>;
     for (const [collection, resources] of Object.entries(state)) {
-      if (Array.isArray(resources)) applied[collection]!.push(...(resources as { stack: string | null }[]).filter((r) => r.stack !== desired.stack));
+      if (!Array.isArray(resources)) continue;
+      const ids = new Set(applied[collection]!.map((r) => r.id));
+      applied[collection]!.push(...(resources as Row[]).filter((r) => r.stack !== desired.stack && !ids.has(r.id)));
     }
     expect(computePlan(desired, applied as unknown as typeof state).events).toEqual([]);
   });
