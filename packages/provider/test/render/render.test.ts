@@ -61,3 +61,21 @@ describe('markdown plan', () => {
     expect(renderMarkdown(planOf('002-no-change-defaults-and-order'))).toContain('No changes');
   });
 });
+
+describe('markdown plan of a big change', () => {
+  it('fits a pull-request comment', () => {
+    const n = 2000;
+    const doc = {
+      apiVersion: 'apigw/v1',
+      stack: 'big',
+      backendServices: [{ name: 'users', type: 'HTTP', environments: { RELEASE: { url: 'http://127.0.0.1:1' } } }],
+      groups: [{ name: 'shop' }],
+      apis: Array.from({ length: n }, (_, i) => ({ group: 'shop', name: `api${String(i).padStart(5, '0')}`, request: { method: 'GET', path: `/r${i}` }, backend: { service: 'users', path: '/' }, stages: ['RELEASE'] })),
+    };
+    const md = renderMarkdown(computePlan(parseDocument(doc), liveStateOf({ apiVersion: 'apigw/v1', stack: 'big' } as never)));
+    expect(md.length).toBeLessThan(65_536);
+    expect(md).toContain(`**Plan: ${n + 2} to add, 0 to change, 0 to destroy.**`);
+    expect(md).toContain(`| | ... | and ${n + 2 - 200} more resources |`);
+    expect(md).toMatch(/more lines: run apigw plan for all of it/);
+  });
+});
