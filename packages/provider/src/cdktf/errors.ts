@@ -2,7 +2,7 @@ import { ApigwError } from '@apigw/schema';
 
 /** Every code the CDKTF integration raises, and what it means. */
 export const CDKTF_ERROR_CODES = {
-  APIGW_TFJSON_INVALID: 'A synthesized CDKTF stack (cdk.tf.json) cannot be read as an apigw document: a value is not literal, a reference does not resolve, or a resource uses count/for_each.',
+  APIGW_TFJSON_INVALID: 'A `cdk.tf.json` cannot be read as an apigw document: a value is not literal, a reference does not resolve, or a resource uses `count`/`for_each`.',
 } as const;
 
 /** A stable code of the CDKTF integration. */

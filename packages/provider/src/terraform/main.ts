@@ -1,6 +1,6 @@
 import { TerraformPluginError } from './errors';
 import { startPluginServer } from './plugin-server';
-import { ApigwProvider, type ConnectGateway } from './provider';
+import { ApigwTerraformProvider, type ConnectGateway } from './provider';
 import { connectGateway } from './gateway-connection';
 
 /**
@@ -34,7 +34,7 @@ export async function runPlugin(env: NodeJS.ProcessEnv, connect: ConnectGateway 
     throw new TerraformPluginError('APIGW_TF_NOT_PLUGIN_HOST', 'PLUGIN_CLIENT_CERT is not set: Terraform passes its client certificate there (automatic mTLS).');
 
   let stopping = false;
-  const provider = new ApigwProvider(connect, env);
+  const provider = new ApigwTerraformProvider(connect, env);
   const server = await startPluginServer(provider, {
     clientCertPem: clientCert,
     onShutdown: () => void stop().then(() => process.exit(0)),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { selfSignedCertificate } from './certificate';
-import type { ApigwProvider } from './provider';
+import type { ApigwTerraformProvider } from './provider';
 
 /**
  * The gRPC side of terraform-provider-apigw: what HashiCorp's go-plugin
@@ -13,7 +13,7 @@ import type { ApigwProvider } from './provider';
  *   in PLUGIN_CLIENT_CERT;
  * - `grpc.health.v1.Health/Check` answers SERVING for service `plugin`;
  * - `plugin.GRPCController/Shutdown` stops the plugin;
- * - `tfplugin6.Provider` served by ApigwProvider. RPCs the protocol has
+ * - `tfplugin6.Provider` served by ApigwTerraformProvider. RPCs the protocol has
  *   and this plugin does not serve are answered UNIMPLEMENTED by gRPC.
  */
 
@@ -94,7 +94,7 @@ function unary(handler: Handler): grpc.handleUnaryCall<Record<string, unknown>, 
 }
 
 /** Starts the plugin's gRPC server on a loopback port and returns the handshake line to print. */
-export async function startPluginServer(provider: ApigwProvider, options: PluginServerOptions): Promise<PluginServer> {
+export async function startPluginServer(provider: ApigwTerraformProvider, options: PluginServerOptions): Promise<PluginServer> {
   const protos = loadPluginProtos();
   const cert = selfSignedCertificate();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 256 << 20, 'grpc.max_send_message_length': 256 << 20 });

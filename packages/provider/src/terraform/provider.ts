@@ -163,7 +163,7 @@ function underUnknown(pointer: string, unknowns: readonly string[]): boolean {
 }
 
 /** The Terraform provider: schema, validation, planning and CRUD of apigw resources. */
-export class ApigwProvider {
+export class ApigwTerraformProvider {
   private client: GatewayClient | undefined;
   private settings: ConnectionSettings | undefined;
 
