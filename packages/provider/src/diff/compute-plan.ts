@@ -130,15 +130,23 @@ function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: Step
   const queue = steps.filter((s) => s.event.op === 'replace').map((s) => ({ kind: s.event.kind, id: s.event.id }));
   if (queue.length === 0) return steps;
   const byKey = new Map<string, Step>();
-  for (const s of steps) if (s.event.op !== 'publish' && s.event.op !== 'unpublish') byKey.set(`${s.event.kind} ${s.event.id}`, s);
+  const stageSteps = new Map<string, Step[]>();
+  for (const s of steps) {
+    if (s.event.stage === undefined) byKey.set(`${s.event.kind} ${s.event.id}`, s);
+    else {
+      const list = stageSteps.get(s.event.id);
+      if (list) list.push(s);
+      else stageSteps.set(s.event.id, [s]);
+    }
+  }
   const users = usersIndex(state);
   const desiredByKey = new Map<string, AnySpec>();
   for (const { kind, collection } of KINDS) for (const spec of doc[collection] as AnySpec[]) desiredByKey.set(`${kind} ${handlerFor(kind).id(spec as never)}`, spec);
   const out = [...steps];
   const dropped = new Set<Step>();
   const done = new Set<string>(queue.map((q) => `${q.kind} ${q.id}`));
-  while (queue.length > 0) {
-    const cause = queue.shift()!;
+  for (let next = 0; next < queue.length; next++) {
+    const cause = queue[next]!;
     for (const user of users.get(`${cause.kind} ${cause.id}`) ?? []) {
       const key = `${user.kind} ${user.id}`;
       if (done.has(key)) continue;
@@ -150,7 +158,7 @@ function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: Step
       const handler = handlerFor(user.kind);
       if (existing) dropped.add(existing);
       // A replaced API is published again to its desired stages: its own stage steps are superseded.
-      if (user.kind === 'api') for (const s of out) if (s.event.kind === 'api' && s.event.id === user.id && s.event.stage) dropped.add(s);
+      if (user.kind === 'api') for (const s of stageSteps.get(user.id) ?? []) dropped.add(s);
       const step: Step = {
         event: {
           op: 'replace',
