@@ -451,8 +451,13 @@ export class ApigwTerraformProvider {
     return [{ op: 'adopt', kind: live.kind, id: live.id, fromStack: live.stack }];
   }
 
+  /** Applies the operations as one batch; a refusal is rethrown with the operations, so diagnostics can say which attribute failed. */
   private async run(client: GatewayClient, operations: Operation[]): Promise<void> {
-    await client.batch({ stack: (this.settings as ConnectionSettings).stack, operations });
+    try {
+      await client.batch({ stack: (this.settings as ConnectionSettings).stack, operations });
+    } catch (err) {
+      throw new BatchFailure(err, operations);
+    }
   }
 
   private identity(kind: Kind, spec: Record<string, unknown>): TfValue {
@@ -483,22 +488,54 @@ export class ApigwTerraformProvider {
     return { diagnostics: [error('Unknown resource type', `${e.message}; it has ${RESOURCE_TYPES.map((r) => r.typeName).join(', ')} [${e.code}]`)] };
   }
 
-  /** Diagnostics for a failure; problems of a spec or a refused batch name the attribute. */
-  private errorDiagnostics(rt: TfResourceType, err: unknown): DiagnosticMessage[] {
+  /**
+   * Diagnostics for a failure. Problems of a spec name their attribute; a
+   * refused publish or unpublish names `stages`; a resource that exists
+   * already or belongs to another stack says how to bring it under
+   * Terraform.
+   */
+  private errorDiagnostics(rt: TfResourceType, failure: unknown): DiagnosticMessage[] {
+    const operations = failure instanceof BatchFailure ? failure.operations : [];
+    const err = failure instanceof BatchFailure ? failure.cause : failure;
     const e = err as { code?: unknown; message?: unknown; problems?: unknown; errors?: unknown };
     const message = typeof e?.message === 'string' ? e.message : String(err);
-    const code = typeof e?.code === 'string' ? ` [${e.code}]` : '';
+    const label = kindInfo(rt.kind).label;
     const out: DiagnosticMessage[] = [];
-    const operationErrors = Array.isArray(e?.errors) ? (e.errors as { message: string; code: string; problems?: Problem[] }[]) : [];
+    const fromProblem = (p: Problem) => problemDiagnostic(rt.block, { ...p, pointer: p.pointer.replace(/^\/operations\/\d+\/spec/, '') });
+    const operationErrors = Array.isArray(e?.errors) ? (e.errors as { index: number; message: string; code: string; problems?: Problem[] }[]) : [];
     for (const opError of operationErrors) {
       const problems = opError.problems ?? [];
-      if (problems.length === 0) out.push(error(opError.message, `${kindInfo(rt.kind).label}: ${opError.message} [${opError.code}]`));
-      for (const p of problems) out.push(problemDiagnostic(rt.block, { ...p, pointer: p.pointer.replace(/^\/operations\/\d+\/spec/, '') }));
+      if (problems.length > 0) {
+        out.push(...problems.map(fromProblem));
+        continue;
+      }
+      const op = operations[opError.index];
+      const steps: PathStep[] = op && (op.op === 'publish' || op.op === 'unpublish') ? [{ attribute_name: 'stages' }] : [];
+      out.push(error(opError.message, `${label}: ${opError.message} [${opError.code}]${HINTS[opError.code] ?? ''}`, steps));
     }
-    if (out.length === 0 && Array.isArray(e?.problems))
-      for (const p of e.problems as Problem[]) out.push(problemDiagnostic(rt.block, { ...p, pointer: p.pointer.replace(/^\/operations\/\d+\/spec/, '') }));
-    if (out.length === 0) out.push(error(message.split('\n')[0] ?? message, `${message}${code}`));
+    if (out.length === 0 && Array.isArray(e?.problems)) out.push(...(e.problems as Problem[]).map(fromProblem));
+    if (out.length === 0) {
+      const code = typeof e?.code === 'string' ? e.code : '';
+      out.push(error(message.split('\n')[0] ?? message, `${message}${code ? ` [${code}]` : ''}${HINTS[code] ?? ''}`));
+    }
     return out;
+  }
+}
+
+/** What to do about refusals a Terraform user can act on. */
+const HINTS: Readonly<Record<string, string>> = {
+  APIGW_ALREADY_EXISTS: '\n\nThe resource exists on the gateway already. To manage it with Terraform, import it: terraform import <resource address> <id>.',
+  APIGW_NOT_OWNED:
+    '\n\nThe resource belongs to another apigw stack (or to none). Import it into this configuration (terraform import) to claim it, or set the provider\'s stack to the owner.',
+};
+
+/** A refused batch and the operations it held. */
+class BatchFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly operations: readonly Operation[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
   }
 }
 

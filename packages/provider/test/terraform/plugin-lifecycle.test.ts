@@ -250,8 +250,17 @@ describe('terraform-provider-apigw (protocol 6 over gRPC + mTLS)', () => {
     // --- gateway refusals come back as diagnostics ------------------------
     const orphan = await tf.plan('apigw_authorization', null, { app: 'ghost_app', api: 'shop/getUser', stages: ['RELEASE'] });
     const refused = await tf.apply('apigw_authorization', null, orphan.planned);
-    expect(refused.diagnostics.length).toBeGreaterThan(0);
-    expect(refused.diagnostics[0]!.severity).toBe('ERROR');
+    expect(refused.diagnostics[0]).toMatchObject({ severity: 'ERROR', attribute: { steps: [{ attribute_name: 'app' }] } });
+    // Publishing to a stage the backend service has no definition for names `stages`.
+    const toPre = await tf.plan('apigw_api', api, { ...apiCfg('/v1/users/{id}'), stages: ['PRE', 'RELEASE'] });
+    const unpublishable = await tf.apply('apigw_api', api, toPre.planned);
+    expect(unpublishable.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'ERROR', detail: expect.stringMatching(/PRE.*APIGW_STAGE_WITHOUT_BACKEND/s), attribute: { steps: [expect.objectContaining({ attribute_name: 'stages' })] } }),
+    ]);
+    expect((await gateway.client.getState({ stack: 'tf_test' })).apis[0]!.published).not.toHaveProperty('PRE');
+    // Creating what exists already says how to import it.
+    const twice = await tf.plan('apigw_app', null, appCfg);
+    expect((await tf.apply('apigw_app', null, twice.planned)).diagnostics[0]!.detail).toMatch(/APIGW_ALREADY_EXISTS[\s\S]*terraform import/);
 
     // --- destroy, in reverse dependency order ------------------------------
     for (const [type, state] of [
