@@ -7,7 +7,7 @@ import { applyPlan, readPlanFile, writePlanFile } from '../apply';
 import { loadDocument } from '../desired';
 import { computeDestroyPlan, computePlan, isEmptyPlan, type Plan, type PlanEvent, type PlanSummary } from '../diff';
 import { ApprovalRequiredError } from '../errors';
-import { renderHuman, renderJson, renderMarkdown, summaryLine, useColor } from '../render';
+import { renderHuman, renderJson, renderMarkdown, useColor } from '../render';
 import { describe as describeBlock, resourceBlocks, symbolOf } from '../render/human';
 import { connect, DEFAULT_ENDPOINT, type ConnectionOptions } from './connection';
 import { ask, type CliIo } from './io';
@@ -209,4 +209,3 @@ function resultText(events: readonly PlanEvent[], summary: PlanSummary, result: 
   return `${lines.join('\n')}\n\nApply complete! Resources: ${add} added, ${change} changed, ${destroy} destroyed. The gateway is at revision ${result.revision}.\n`;
 }
 
-export { summaryLine };

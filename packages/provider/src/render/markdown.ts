@@ -18,7 +18,7 @@ export function renderMarkdown(plan: Plan): string {
     lines.push(`No changes: the gateway matches the document (revision ${plan.revision}).`);
     return lines.join('\n') + '\n';
   }
-  lines.push(`**${summaryLine(plan).replace(/^Plan:/, 'Plan:')}**`, '', '| | resource | change |', '|---|---|---|');
+  lines.push(`**${summaryLine(plan)}**`, '', '| | resource | change |', '|---|---|---|');
   const blocks = resourceBlocks(plan);
   for (const block of blocks.slice(0, TABLE_ROWS)) {
     const e = block.main ?? block.stages[0]!;
