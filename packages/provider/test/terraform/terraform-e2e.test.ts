@@ -191,7 +191,7 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('terraform init, apply, plan, update and destroy an HCL configuration', async () => {
+  it('terraform init, apply, plan, drift, import, update and destroy an HCL configuration', async () => {
     const dir = path.join(tmp, 'hcl');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'main.tf'), HCL);
@@ -221,16 +221,33 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('No changes.');
 
-    // Repointing RELEASE is an in-place update.
+    // An out-of-band change shows as drift, planned back in place.
+    const live = await gateway.client.getResource('group', 'shop');
+    await gateway.client.batch({ stack: 'hcl', operations: [{ op: 'update', kind: 'group', spec: { ...(live!.spec as object), description: 'edited by hand' } as never }] });
+    const drift = await run('terraform', tf('plan', '-detailed-exitcode', '-input=false', '-no-color', ...vars(urlOf(backendA))), dir, env);
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toMatch(/- description += "edited by hand" -> null/);
+    expect(drift.stdout).toMatch(/0 to add, 1 to change, 0 to destroy/);
+
+    // A resource made outside Terraform, owned by another stack, is imported and then claimed.
+    await gateway.client.batch({ stack: 'legacy', operations: [{ op: 'create', kind: 'app', spec: { name: 'partner', description: 'made by hand' } }] });
+    fs.writeFileSync(path.join(dir, 'partner.tf'), 'resource "apigw_app" "partner" {\n  name        = "partner"\n  description = "managed by terraform"\n}\n');
+    const imported = await ok('terraform', tf('import', '-input=false', '-no-color', ...vars(urlOf(backendA)), 'apigw_app.partner', 'partner'), dir, env);
+    expect(imported.stdout).toMatch(/Import successful/);
+
+    // Repointing RELEASE is an in-place update (with the drift and the import's first change).
     const changed = await run('terraform', tf('plan', '-detailed-exitcode', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
     expect(changed.code).toBe(2);
-    expect(changed.stdout).toMatch(/1 to change, 0 to destroy/);
+    expect(changed.stdout).toMatch(/0 to add, 3 to change, 0 to destroy/);
     await ok('terraform', tf('apply', '-auto-approve', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
     res = await get(gateway, 'hcl.shop.test', '/users/2', { authorization: `APPCODE ${creds.appCode}` });
     expect(JSON.parse(res.body)).toEqual({ backend: 'B', path: '/v1/users/2' });
+    expect(await gateway.client.getResource('group', 'shop')).toMatchObject({ spec: { name: 'shop' } });
+    expect((await gateway.client.getResource('group', 'shop'))?.spec).not.toHaveProperty('description');
+    expect(await gateway.client.getResource('app', 'partner')).toMatchObject({ stack: 'hcl', spec: { description: 'managed by terraform' } });
 
     const destroyed = await ok('terraform', tf('destroy', '-auto-approve', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
-    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 5 destroyed/);
+    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 6 destroyed/);
     const left = await gateway.client.getState({ stack: 'hcl' });
     expect([left.vpcAccesses, left.backendServices, left.groups, left.apis, left.apps, left.authorizations].flat()).toEqual([]);
   });
