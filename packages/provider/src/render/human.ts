@@ -5,7 +5,7 @@ import { painter, type Paint, type RenderOptions } from './style';
 import { formatValue } from './values';
 
 /** One resource's events, in plan order. */
-interface ResourceBlock {
+export interface ResourceBlock {
   readonly key: string;
   readonly main?: PlanEvent;
   readonly stages: PlanEvent[];
