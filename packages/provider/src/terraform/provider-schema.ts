@@ -1,4 +1,5 @@
 import { gatewaySchema, kindInfo, KINDS, type Kind } from '@apigw/schema';
+import { ANY, fieldMarks, matchesAny, type FieldMarks } from '../kinds/schema-marks';
 
 /**
  * The Terraform view of the gateway document schema. One module derives it
@@ -173,7 +174,13 @@ function describe(n: SchemaNode, replace: boolean): string {
   return `${text}${values}${dflt}${replace ? ' Changing it replaces the resource.' : ''}`.trim();
 }
 
-function blockFromObject(node: SchemaNode, where: string, replaceFields: ReadonlySet<string>): TfBlock {
+/**
+ * The block of a schema object found at `path` within a resource. Which
+ * fields are replace-only or secret comes from the kind's marks (the same
+ * reading of `x-apigw-replace`/`x-apigw-secret` the handlers use), plus the
+ * identity fields at the top.
+ */
+function blockFromObject(node: SchemaNode, where: string, path: readonly string[], marks: FieldMarks, identity: ReadonlySet<string>): TfBlock {
   const n = resolve(node);
   const required = new Set((n['required'] as string[] | undefined) ?? []);
   const attributes: TfAttribute[] = [];
@@ -185,7 +192,7 @@ function blockFromObject(node: SchemaNode, where: string, replaceFields: Readonl
     const items = p['type'] === 'array' && p['items'] ? resolve(p['items'] as SchemaNode) : undefined;
     if (isFixedObject(p)) {
       const isRequired = required.has(field);
-      blockTypes.push({ name, field, nesting: 'single', required: isRequired, block: blockFromObject(p, at, new Set()) });
+      blockTypes.push({ name, field, nesting: 'single', required: isRequired, block: blockFromObject(p, at, [...path, field], marks, new Set()) });
     } else if (items && isFixedObject(items)) {
       const maxItems = typeof p['maxItems'] === 'number' ? p['maxItems'] : undefined;
       blockTypes.push({
@@ -194,11 +201,11 @@ function blockFromObject(node: SchemaNode, where: string, replaceFields: Readonl
         nesting: 'list',
         required: false,
         ...(maxItems !== undefined ? { maxItems } : {}),
-        block: blockFromObject(items, at, new Set()),
+        block: blockFromObject(items, at, [...path, field, ANY], marks, new Set()),
       });
     } else {
       const isRequired = required.has(field);
-      const replace = replaceFields.has(field) || p['x-apigw-replace'] === true;
+      const replace = identity.has(field) || matchesAny(marks.replace, [...path, field]);
       const hasDefault = p['default'] !== undefined;
       attributes.push({
         name,
@@ -208,7 +215,7 @@ function blockFromObject(node: SchemaNode, where: string, replaceFields: Readonl
         required: isRequired,
         optional: !isRequired,
         computed: !isRequired && hasDefault,
-        sensitive: p['x-apigw-secret'] === true,
+        sensitive: matchesAny(marks.secret, [...path, field]),
         replace,
         ...(hasDefault ? { default: p['default'] } : {}),
       });
@@ -220,7 +227,7 @@ function blockFromObject(node: SchemaNode, where: string, replaceFields: Readonl
 function buildResourceType(kind: Kind): TfResourceType {
   const definition = defs[kindInfo(kind).definition];
   if (!definition) throw new TypeError(`schema has no definition for ${kind}`);
-  const block = blockFromObject(definition, RESOURCE_TYPE_NAMES[kind], new Set(IDENTITY_FIELDS[kind]));
+  const block = blockFromObject(definition, RESOURCE_TYPE_NAMES[kind], [], fieldMarks(kind), new Set(IDENTITY_FIELDS[kind]));
   const id = computedAttribute('id', ID_DESCRIPTION[kind], false);
   const extra = kind === 'app' ? APP_CREDENTIALS : [];
   return {
