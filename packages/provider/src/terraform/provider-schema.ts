@@ -71,6 +71,8 @@ export interface TfResourceType {
   readonly kind: Kind;
   readonly version: number;
   readonly block: TfBlock;
+  /** The top-level fields the resource's identity (`id`) is made of. */
+  readonly identity: readonly string[];
 }
 
 /** The provider's registry address (what `required_providers` names). */
@@ -235,6 +237,7 @@ function buildResourceType(kind: Kind): TfResourceType {
     kind,
     version: 0,
     block: { ...block, attributes: [id, ...block.attributes, ...extra] },
+    identity: IDENTITY_FIELDS[kind],
   };
 }
 

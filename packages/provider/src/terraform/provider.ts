@@ -302,7 +302,7 @@ export class ApigwTerraformProvider {
         if (a.replace && !attributeEqual(a, priorObj[a.name] ?? null, planned[a.name] ?? null)) requiresReplace.push({ steps: [{ attribute_name: a.name }] });
     const fresh = !priorObj || requiresReplace.length > 0;
 
-    const identityKnown = !unknowns.some((u) => rt.block.attributes.some((a) => a.replace && u === `/${a.field}`));
+    const identityKnown = !unknowns.some((u) => rt.identity.some((field) => u === `/${field}`));
     planned['id'] = identityKnown ? this.identity(rt.kind, spec) : UNKNOWN;
     for (const a of rt.block.attributes)
       if (a.field === undefined && a.name !== 'id') planned[a.name] = fresh ? UNKNOWN : (priorObj?.[a.name] ?? UNKNOWN);

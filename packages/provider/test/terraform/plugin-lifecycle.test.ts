@@ -125,6 +125,14 @@ describe('terraform-provider-apigw (protocol 6 over gRPC + mTLS)', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('plans the id from the identity fields, unknown only while one of them is', async () => {
+    const byRef = await tf.plan('apigw_authorization', null, { app: UNKNOWN, api: 'shop/getUser', stages: ['RELEASE'] });
+    expect(byRef.planned).toMatchObject({ id: UNKNOWN, app: UNKNOWN });
+    const vpc = await tf.plan('apigw_vpc_access', null, { name: 'shop_vpc', vpc_id: 'vpc-1', instance_id: '10.0.0.8', port: UNKNOWN });
+    expect(vpc.planned).toMatchObject({ id: 'shop_vpc', port: UNKNOWN });
+    expect((await tf.plan('apigw_api_group', null, { name: 'shop' })).planned).toMatchObject({ id: 'shop', base_path: '/', domains: [], certificates: [] });
+  });
+
   it('refuses resource operations until configured, and a configuration without a token', async () => {
     const before = await tf.call('ReadResource', { type_name: 'apigw_app', current_state: { msgpack: Buffer.from([0x81, 0xa2, 0x69, 0x64, 0xa4, 0x61, 0x62, 0x63, 0x64]) } });
     expect((before['diagnostics'] as { detail: string }[])[0]!.detail).toMatch(/APIGW_TF_NOT_CONFIGURED/);
