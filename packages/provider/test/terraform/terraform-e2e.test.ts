@@ -239,6 +239,10 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     const changed = await run('terraform', tf('plan', '-detailed-exitcode', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
     expect(changed.code).toBe(2);
     expect(changed.stdout).toMatch(/0 to add, 3 to change, 0 to destroy/);
+    // Secrets stay out of plans.
+    const partner = await gateway.client.getCredentials('partner');
+    expect(changed.stdout).not.toContain(partner.appSecret);
+    expect(changed.stdout).not.toContain(partner.appCode);
     await ok('terraform', tf('apply', '-auto-approve', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
     res = await get(gateway, 'hcl.shop.test', '/users/2', { authorization: `APPCODE ${creds.appCode}` });
     expect(JSON.parse(res.body)).toEqual({ backend: 'B', path: '/v1/users/2' });
