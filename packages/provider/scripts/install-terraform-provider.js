@@ -5,9 +5,9 @@
  *
  *   <mirror>/registry.terraform.io/apigw/apigw/<version>/<os>_<arch>/terraform-provider-apigw_v<version>
  *
- * The installed executable is a small shell script that runs the built
- * plugin (dist/terraform/main.js) with this Node.js, whatever `node` is on
- * the PATH Terraform passes on. With --cli-config FILE it also writes a
+ * The installed executable is a small shell script that runs
+ * bin/terraform-provider-apigw.js (the built plugin) with this Node.js,
+ * whatever `node` is on the PATH Terraform passes on. With --cli-config FILE it also writes a
  * Terraform CLI configuration that takes apigw/* from the mirror and
  * everything else from the registry; point TF_CLI_CONFIG_FILE at it.
  *
@@ -33,8 +33,9 @@ function terraformPlatform() {
  * `nodePath` is the Node.js binary the plugin runs on (default: this one).
  */
 function installProvider(mirrorDir, options = {}) {
-  const main = path.join(PACKAGE_DIR, 'dist', 'terraform', 'main.js');
-  if (!fs.existsSync(main)) throw new Error(`${main} does not exist: build first (npx tsc -b packages/provider)`);
+  const built = path.join(PACKAGE_DIR, 'dist', 'terraform', 'main.js');
+  if (!fs.existsSync(built)) throw new Error(`${built} does not exist: build first (npx tsc -b packages/provider)`);
+  const main = path.join(PACKAGE_DIR, 'bin', 'terraform-provider-apigw.js');
   const node = options.nodePath || process.execPath;
   const dir = path.join(path.resolve(mirrorDir), 'registry.terraform.io', NAMESPACE, NAME, version, terraformPlatform());
   fs.mkdirSync(dir, { recursive: true });

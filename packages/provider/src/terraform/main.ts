@@ -4,7 +4,8 @@ import { ApigwTerraformProvider, type ConnectGateway } from './provider';
 import { connectGateway } from './gateway-connection';
 
 /**
- * Entry point of terraform-provider-apigw. Terraform starts it with the
+ * The plugin process of terraform-provider-apigw (bin/terraform-provider-apigw.js
+ * calls runPlugin). Terraform starts it with the
  * go-plugin environment (magic cookie, protocol versions, client
  * certificate); it answers with one handshake line on stdout and then
  * serves gRPC until Terraform asks it to shut down. Logs go to stderr,
@@ -46,13 +47,4 @@ export async function runPlugin(env: NodeJS.ProcessEnv, connect: ConnectGateway 
   };
   process.stdout.write(`${server.handshake}\n`);
   return stop;
-}
-
-if (require.main === module) {
-  // Terraform handles interrupts itself and tells the plugin when to stop.
-  process.on('SIGINT', () => undefined);
-  runPlugin(process.env).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
 }
