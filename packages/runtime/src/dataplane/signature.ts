@@ -35,6 +35,23 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string {
   return typeof v === 'string' ? v : v.join(',');
 }
 
+/** Parsed `X-Ca-Signature-Headers` values: clients repeat the same few lists. */
+const namesCache = new Map<string, readonly string[]>();
+const NAMES_CACHE_SIZE = 256;
+const NO_NAMES: readonly string[] = [];
+
+/** `signedHeaderNames`, memoized for the lists clients keep sending. */
+function cachedSignedHeaderNames(list: string): readonly string[] {
+  if (list === '') return NO_NAMES;
+  let names = namesCache.get(list);
+  if (names === undefined) {
+    names = signedHeaderNames(list);
+    if (namesCache.size >= NAMES_CACHE_SIZE) namesCache.clear();
+    namesCache.set(list, names);
+  }
+  return names;
+}
+
 /**
  * The names in `X-Ca-Signature-Headers`, lowercased, without the headers
  * that are never signed, sorted and without duplicates.
@@ -73,7 +90,7 @@ export function stringToSign(r: SignableRequest): string {
     headerValue(r.headers, 'content-md5') + '\n' +
     headerValue(r.headers, 'content-type') + '\n' +
     headerValue(r.headers, 'date') + '\n';
-  const names = signedHeaderNames(headerValue(r.headers, 'x-ca-signature-headers'));
+  const names = cachedSignedHeaderNames(headerValue(r.headers, 'x-ca-signature-headers'));
   for (let i = 0; i < names.length; i++) s += names[i] + ':' + headerValue(r.headers, names[i]!) + '\n';
   s += r.path;
   if (r.query !== null || r.form !== null) {

@@ -74,6 +74,11 @@ export async function startEcho(handler?: (req: import('node:http').IncomingMess
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       if (handler !== undefined && handler(req, res, body)) return;
+      if (req.url?.endsWith('/cookies')) {
+        res.writeHead(200, [['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-ca-error-message', 'forged']] as unknown as string[]);
+        res.end('cookies');
+        return;
+      }
       const echo: Echo = { method: req.method!, url: req.url!, headers: req.headers, body };
       const out = JSON.stringify(echo);
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'echo', connection: 'keep-alive, x-hop', 'x-hop': 'dropped', 'proxy-authenticate': 'Basic' });

@@ -14,6 +14,7 @@ describe('anonymous HTTP proxying', () => {
         apis: [
           { name: 'getUser', request: { path: '/users/{id}', parameters: [{ name: 'id', in: 'PATH', type: 'STRING', required: true }] }, backend: { service: 'users', path: '/v1/users/{id}' }, stages: ['RELEASE', 'TEST'] },
           { name: 'files', request: { path: '/files', matchAllChildPaths: true, method: 'ANY' }, backend: { service: 'users', path: '/storage' } },
+          { name: 'cookies', request: { path: '/cookies' }, backend: { service: 'users', path: '/cookies' } },
           { name: 'postThing', request: { path: '/things', method: 'POST' }, backend: { service: 'users', path: '/things' } },
         ],
       }),
@@ -73,6 +74,13 @@ describe('anonymous HTTP proxying', () => {
     expect(r.headers['proxy-authenticate']).toBeUndefined();
     expect(r.headers['x-hop']).toBeUndefined();
     expect(r.headers['x-upstream']).toBe('echo');
+  });
+
+  test('relays repeated response headers and drops error signals the backend tries to send', async () => {
+    const r = await send(port, { path: '/cookies', headers: { 'x-ca-stage': 'RELEASE' } });
+    expect(r.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(r.headers['x-ca-error-message']).toBeUndefined();
+    expect(r.body).toBe('cookies');
   });
 
   test('unknown domain, path, method and stage answer gateway errors', async () => {

@@ -20,8 +20,6 @@ export interface ProxyTarget {
   readonly hostHeader: string | null;
 }
 
-const RESPONSE_DROPPED = ['x-ca-error-message', 'x-ca-error-code'];
-
 /** Maps an undici failure to the gateway error it means for the client. */
 export function backendErrorName(err: Error & { code?: string }): GatewayErrorName {
   if (err instanceof BodyTooLargeError) return 'BODY_TOO_LARGE';
@@ -43,60 +41,76 @@ export function backendErrorName(err: Error & { code?: string }): GatewayErrorNa
   }
 }
 
+/** Response headers never relayed: hop-by-hop ones and gateway error signals the backend must not forge. */
+const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, 'x-ca-error-message', 'x-ca-error-code', 'x-ca-request-id']);
+
+/**
+ * Relays one backend exchange. A client that goes away is noticed when the
+ * backend answers (or when a write fails) and the backend exchange is then
+ * aborted; the API timeout bounds how long a backend works for nobody.
+ */
 class ProxyHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private size = 0;
+  /** Content-Length of the answer, -1 when it streams without one. */
+  private expected = -1;
   private finished = false;
+  private drainListener: (() => void) | null = null;
 
   constructor(private readonly ex: Exchange) {}
-
-  /** The client went away: stop the backend exchange. */
-  readonly onClientClose = (): void => {
-    if (!this.finished && this.controller !== null) {
-      this.finished = true;
-      this.controller.abort(new Error('client closed the connection'));
-      this.ex.done(499);
-    }
-  };
-
-  private drainListener: (() => void) | null = null;
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     const ex = this.ex;
     const res = ex.res;
-    if (res.destroyed) return;
-    const connection = headers.connection;
-    if (connection !== undefined) {
-      // Headers named in Connection are hop-by-hop too.
-      const names = (typeof connection === 'string' ? connection : String(connection)).split(',');
-      for (let i = 0; i < names.length; i++) delete headers[names[i]!.trim().toLowerCase()];
+    if (res.destroyed) {
+      this.finished = true;
+      controller.abort(new Error('client closed the connection'));
+      ex.done(499);
+      return;
     }
-    for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
-    for (let i = 0; i < RESPONSE_DROPPED.length; i++) if (headers[RESPONSE_DROPPED[i]!] !== undefined) delete headers[RESPONSE_DROPPED[i]!];
     const len = headers['content-length'];
     if (len !== undefined && Number(len) > ex.rt.maxResponseBytes) {
       this.finished = true;
-      this.controller?.abort(new Error('response too large'));
+      controller.abort(new Error('response too large'));
       ex.sendError('BACKEND_FAILED', ': response body too large');
       return;
     }
-    headers['x-ca-request-id'] = ex.rid;
-    res.writeHead(statusCode, headers as Record<string, string | string[]>);
+    const connection = headers.connection;
+    const listed = connection === undefined || connection === 'keep-alive' || connection === 'close' ? null : String(connection).toLowerCase().split(',');
+    const out: (string | string[])[] = [];
+    for (const name in headers) {
+      if (RESPONSE_DROPPED.has(name) || (listed !== null && listed.some((t) => t.trim() === name))) continue;
+      out.push(name, headers[name]!);
+    }
+    out.push('x-ca-request-id', ex.rid);
+    this.expected = len === undefined ? -1 : Number(len);
+    res.writeHead(statusCode, out as unknown as string[]);
     ex.done(statusCode);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const res = this.ex.res;
-    if (this.finished || res.destroyed) return;
+    if (this.finished) return;
+    if (res.destroyed) {
+      this.finished = true;
+      controller.abort(new Error('client closed the connection'));
+      return;
+    }
     this.size += chunk.length;
     if (this.size > this.ex.rt.maxResponseBytes) {
       this.finished = true;
       controller.abort(new Error('response too large'));
       res.destroy();
+      return;
+    }
+    if (this.size === this.expected) {
+      // The whole answer: head, body and end leave in one write.
+      this.finished = true;
+      res.end(chunk);
       return;
     }
     if (!res.write(chunk)) {
@@ -108,7 +122,6 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.finished) return;
     this.finished = true;
-    this.ex.res.removeListener('close', this.onClientClose);
     this.ex.res.end();
   }
 
@@ -116,7 +129,6 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     if (this.finished) return;
     this.finished = true;
     const ex = this.ex;
-    ex.res.removeListener('close', this.onClientClose);
     if (ex.res.headersSent) {
       ex.res.destroy();
       return;
@@ -135,7 +147,6 @@ export function proxy(ex: Exchange, target: ProxyTarget): void {
   const headers = ex.fwdHeaders;
   if (target.hostHeader !== null) headers.push('host', target.hostHeader);
   const handler = new ProxyHandler(ex);
-  ex.res.once('close', handler.onClientClose);
   const timeout = ex.api!.timeoutMs;
   ex.rt.pool(target.origin).dispatch(
     {
