@@ -9,9 +9,15 @@
  * Each server under test is pinned to core 0; wrk, the paced generator and
  * the backend to core 1. Everything is loopback; every process is stopped
  * by its PID. Prints req/s and p50/p99 (wrk, 50 keep-alive connections),
- * the p99 added over direct at a fixed 2,000 req/s, ratios, and apigw's RSS.
+ * the p99 added over direct at a fixed 2,000 req/s (pace.js, latency from
+ * each request's send; best round), ratios, and apigw's RSS.
  *
- * Usage: node bench/dataplane/run.js [--seconds 10] [--extra 10000]
+ * Servers are loaded in interleaved rounds (each round loads every server
+ * once) and the best round counts, so a burst of other work on the shared
+ * machine does not decide a ratio. Then the data-plane worker propagation
+ * time is measured (propagation.js).
+ *
+ * Usage: node bench/dataplane/run.js [--seconds 5] [--rounds 2] [--extra 10000]
  */
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdtempSync, writeFileSync, rmSync, readFileSync } = require('node:fs');
@@ -25,9 +31,10 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i === -1 ? dflt : Number(args[i + 1]);
 };
-const SECONDS = opt('seconds', 10);
+const SECONDS = opt('seconds', 5);
+const ROUNDS = opt('rounds', 2);
 const EXTRA = opt('extra', 10000);
-const WARMUP = 3;
+const WARMUP = 2;
 const PACE_RATE = 2000;
 const PACE_SECONDS = 5;
 const SERVER_CPU = '0';
@@ -84,13 +91,18 @@ function start(cpu, command, argv, label) {
   return child;
 }
 
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-  });
+/** Stops the children by PID: SIGTERM, then SIGKILL for any still running after 3 s. */
+async function stopChildren() {
+  const waits = [...children].map(
+    (child) =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  );
+  await Promise.all(waits);
 }
 
 function nginxConf(name, body) {
@@ -132,25 +144,30 @@ function pace(url, headers) {
   return JSON.parse(r.stdout);
 }
 
-function rssMb(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function statusMb(pid, field) {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
+const rssMb = (pid) => statusMb(pid, 'VmRSS');
+const hwmMb = (pid) => statusMb(pid, 'VmHWM');
 
-async function measure(label, url, headers) {
-  wrk(url, headers, WARMUP);
-  const w = wrk(url, headers, SECONDS);
-  const p = pace(url, headers);
-  const row = { label, ...w, paceP50: p.p50, paceP99: p.p99, paceErrors: p.errors + p.non2xx };
-  process.stderr.write(`  ${label}: ${Math.round(w.rps)} req/s, p50 ${w.p50.toFixed(2)} ms, p99 ${w.p99.toFixed(2)} ms; at ${PACE_RATE}/s p99 ${p.p99.toFixed(2)} ms\n`);
-  if (w.non2xx || w.errors || row.paceErrors) process.stderr.write(`  ${label}: non-2xx ${w.non2xx}, socket errors ${w.errors || 'none'}, paced failures ${row.paceErrors}\n`);
-  return row;
+/** One wrk run of a target; with ROUNDS > 1 the best run counts (the machine is shared). */
+function measure(target) {
+  const w = wrk(target.url, target.headers, SECONDS);
+  if (!target.best || w.rps > target.best.rps) target.best = w;
+  process.stderr.write(`  ${target.label}: ${Math.round(w.rps)} req/s, p50 ${w.p50.toFixed(2)} ms, p99 ${w.p99.toFixed(2)} ms\n`);
+  if (w.non2xx || w.errors) process.stderr.write(`  ${target.label}: non-2xx ${w.non2xx}, socket errors ${w.errors || 'none'}\n`);
+}
+
+function paced(target) {
+  const p = pace(target.url, target.headers);
+  if (!target.pace || p.p99 < target.pace.p99) target.pace = p;
+  process.stderr.write(`  ${target.label}: at ${PACE_RATE}/s p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99.toFixed(2)} ms${p.errors + p.non2xx ? `, ${p.errors + p.non2xx} failed` : ''}\n`);
 }
 
 async function main() {
-  const rows = [];
   const backendPort = await freePort();
-  const backend = start(
+  start(
     LOAD_CPU,
     'nginx',
     ['-c', nginxConf('backend', `  server {\n    listen 127.0.0.1:${backendPort};\n    location / { default_type application/json; return 200 '{"ok":true,"service":"bench","items":[1,2,3]}'; }\n  }`)],
@@ -158,12 +175,9 @@ async function main() {
   );
   await waitPort(backendPort);
   const upstream = `http://127.0.0.1:${backendPort}`;
-  process.stderr.write(`data-plane benchmark: ${SECONDS}s per run, wrk -c50 on core ${LOAD_CPU}, servers on core ${SERVER_CPU}\n`);
-
-  rows.push(await measure('direct (backend)', `${upstream}/anon`));
 
   const nginxPort = await freePort();
-  const nginx = start(
+  start(
     SERVER_CPU,
     'nginx',
     [
@@ -176,61 +190,88 @@ async function main() {
     ],
     'nginx proxy',
   );
-  await waitPort(nginxPort);
-  rows.push(await measure('nginx proxy', `http://127.0.0.1:${nginxPort}/anon`));
-  await stop(nginx);
+  const undiciPort = await freePort();
+  start(SERVER_CPU, NODE, [join(__dirname, 'undici-proxy.js'), String(undiciPort), upstream], 'bare undici proxy');
+  const fastifyPort = await freePort();
+  start(SERVER_CPU, NODE, [join(__dirname, 'fastify-proxy.js'), String(fastifyPort), upstream], 'fastify proxy');
+  const smallPort = await freePort();
+  const small = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(smallPort), upstream, '0'], 'apigw');
+  const largePort = await freePort();
+  const largeStarted = Date.now();
+  const large = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(largePort), upstream, String(EXTRA)], 'apigw 10k');
+  for (const port of [nginxPort, undiciPort, fastifyPort, smallPort]) await waitPort(port);
+  await waitPort(largePort, 120000);
+  const largeStartupMs = Date.now() - largeStarted;
+  const largeIdleRss = rssMb(large.pid);
+  const smallIdleRss = rssMb(small.pid);
 
-  for (const [label, script] of [
-    ['bare undici proxy', 'undici-proxy.js'],
-    ['fastify + reply-from', 'fastify-proxy.js'],
-  ]) {
-    const port = await freePort();
-    const child = start(SERVER_CPU, NODE, [join(__dirname, script), String(port), upstream], label);
-    await waitPort(port);
-    rows.push(await measure(label, `http://127.0.0.1:${port}/anon`));
-    await stop(child);
+  const signed = signedHeaders('/signed');
+  const targets = [
+    { label: 'direct (backend)', url: `${upstream}/anon` },
+    { label: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/anon` },
+    { label: 'bare undici proxy', url: `http://127.0.0.1:${undiciPort}/anon` },
+    { label: 'fastify + reply-from', url: `http://127.0.0.1:${fastifyPort}/anon` },
+    { label: 'apigw ANONYMOUS', url: `http://127.0.0.1:${smallPort}/anon` },
+    { label: 'apigw APP signed', url: `http://127.0.0.1:${smallPort}/signed`, headers: signed },
+    { label: `apigw ANONYMOUS, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/anon` },
+    { label: `apigw APP signed, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/signed`, headers: signed },
+    { label: `apigw param route, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/svc${Math.max(0, EXTRA - 2)}/items/7` },
+  ];
+  process.stderr.write(`data-plane benchmark: ${ROUNDS} interleaved rounds of ${SECONDS}s per server (best counts), wrk -t1 -c50 on core ${LOAD_CPU}, servers on core ${SERVER_CPU}\n`);
+  process.stderr.write('warming up\n');
+  for (const t of targets) wrk(t.url, t.headers, WARMUP);
+  for (let round = 1; round <= ROUNDS; round++) {
+    process.stderr.write(`round ${round}\n`);
+    for (const t of targets) measure(t);
   }
-
-  const rss = {};
-  for (const extra of [0, EXTRA]) {
-    const port = await freePort();
-    const t0 = Date.now();
-    const child = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(port), upstream, String(extra)], 'apigw');
-    await waitPort(port, 120000);
-    const startupMs = Date.now() - t0;
-    const suffix = extra ? ` +${extra} APIs` : '';
-    rows.push(await measure(`apigw ANONYMOUS${suffix}`, `http://127.0.0.1:${port}/anon`));
-    rows.push(await measure(`apigw APP signed${suffix}`, `http://127.0.0.1:${port}/signed`, signedHeaders('/signed')));
-    if (extra) rows.push(await measure(`apigw param route${suffix}`, `http://127.0.0.1:${port}/svc${extra - 2}/items/7`));
-    rss[extra] = { mb: rssMb(child.pid), startupMs };
-    await stop(child);
+  for (let round = 1; round <= ROUNDS; round++) {
+    process.stderr.write(`paced load, ${PACE_RATE} req/s for ${PACE_SECONDS}s, round ${round}\n`);
+    for (const t of targets) paced(t);
   }
-  await stop(backend);
+  const smallRss = rssMb(small.pid);
+  const largeRss = rssMb(large.pid);
+  const largeHwm = hwmMb(large.pid);
+  await stopChildren();
 
-  const by = (label) => rows.find((r) => r.label === label);
+  process.stderr.write('worker propagation (2 workers, 20 commits)\n');
+  const prop = spawnSync(NODE, [join(__dirname, 'propagation.js'), '2', '20', '0'], { encoding: 'utf8', timeout: 120000 });
+  const propagation = prop.status === 0 ? JSON.parse(prop.stdout) : null;
+  if (!propagation) process.stderr.write(`propagation failed: ${prop.stderr}\n`);
+
+  const by = (label) => targets.find((r) => r.label === label);
   const direct = by('direct (backend)');
   const nginxRow = by('nginx proxy');
   const undici = by('bare undici proxy');
   const fastify = by('fastify + reply-from');
   const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
-  const lines = [];
-  lines.push('');
+  const lines = [''];
   lines.push(`| server | req/s | p50 ms | p99 ms | x direct | x nginx | x undici | x fastify | p99 at ${PACE_RATE}/s | added p99 |`);
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
+  for (const t of targets) {
+    const r = t.best;
     lines.push(
-      `| ${r.label} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / direct.rps, 2)} | ${fmt(r.rps / nginxRow.rps, 2)} | ${fmt(r.rps / undici.rps, 2)} | ${fmt(r.rps / fastify.rps, 2)} | ${fmt(r.paceP99, 2)} | ${r === direct ? '-' : fmt(r.paceP99 - direct.paceP99, 2)} |`,
+      `| ${t.label} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / direct.best.rps, 2)} | ${fmt(r.rps / nginxRow.best.rps, 2)} | ` +
+        `${fmt(r.rps / undici.best.rps, 2)} | ${fmt(r.rps / fastify.best.rps, 2)} | ${fmt(t.pace.p99, 2)} | ${t === direct ? '-' : fmt(t.pace.p99 - direct.pace.p99, 2)} |`,
     );
   }
   lines.push('');
-  lines.push(`apigw RSS after load: ${fmt(rss[0].mb, 1)} MB with 2 APIs; ${fmt(rss[EXTRA].mb, 1)} MB with ${EXTRA + 2} APIs (started in ${rss[EXTRA].startupMs} ms)`);
-  const signed = by('apigw APP signed');
-  const anon = by('apigw ANONYMOUS');
   lines.push(
-    `targets: APP signed ${fmt(signed.rps / undici.rps, 2)}x undici (>= 0.85), ${fmt(signed.rps / fastify.rps, 2)}x fastify (>= 1.25); ` +
-      `ANONYMOUS ${fmt(anon.rps / undici.rps, 2)}x undici, ${fmt(anon.rps / fastify.rps, 2)}x fastify; ` +
-      `added p99 at ${PACE_RATE}/s ${fmt(signed.paceP99 - direct.paceP99, 2)} ms signed, ${fmt(anon.paceP99 - direct.paceP99, 2)} ms anonymous (<= 2.5); ` +
-      `RSS with ${EXTRA} APIs ${fmt(rss[EXTRA].mb, 1)} MB (< 200)`,
+    `apigw RSS: ${fmt(smallIdleRss, 1)} MB idle / ${fmt(smallRss, 1)} MB after load with 2 APIs; ` +
+      `${fmt(largeIdleRss, 1)} MB idle / ${fmt(largeRss, 1)} MB after load (peak ${fmt(largeHwm, 1)} MB) with ${EXTRA + 2} APIs, ready in ${largeStartupMs} ms`,
+  );
+  if (propagation) {
+    lines.push(
+      `workers: after a commit returns, all ${propagation.workers} workers serve the new revision in ${propagation.allWorkersServeMs.median} ms median ` +
+        `(max ${propagation.allWorkersServeMs.max}); the new API first answers after ${propagation.firstAnswerMs.median} ms median (max ${propagation.firstAnswerMs.max})`,
+    );
+  }
+  const s = by('apigw APP signed');
+  const a = by('apigw ANONYMOUS');
+  lines.push(
+    `targets: APP signed ${fmt(s.best.rps / undici.best.rps, 2)}x undici (>= 0.85), ${fmt(s.best.rps / fastify.best.rps, 2)}x fastify (>= 1.25); ` +
+      `ANONYMOUS ${fmt(a.best.rps / undici.best.rps, 2)}x undici, ${fmt(a.best.rps / fastify.best.rps, 2)}x fastify; ` +
+      `added p99 at ${PACE_RATE}/s: ${fmt(s.pace.p99 - direct.pace.p99, 2)} ms signed, ${fmt(a.pace.p99 - direct.pace.p99, 2)} ms anonymous (<= 2.5); ` +
+      `RSS with ${EXTRA + 2} APIs ${fmt(largeRss, 1)} MB (< 200)`,
   );
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -17,14 +17,29 @@
  */
 import { parsePathTemplate } from '@apigw/schema';
 
-/** Routes of one node, by method; `ANY` answers methods without their own route. */
+/**
+ * Routes of one node, by method; `ANY` answers methods without their own
+ * route. A node holds a handful of methods at most: a short array costs
+ * less memory than a Map across 10,000s of routes and is as fast to scan.
+ */
 class MethodTable<T> {
-  readonly byMethod = new Map<string, Route<T>>();
+  readonly routes: Route<T>[] = [];
+  readonly methods: string[] = [];
   any: Route<T> | null = null;
 
   get(method: string): Route<T> | null {
-    const r = this.byMethod.get(method);
-    return r !== undefined ? r : this.any;
+    const methods = this.methods;
+    for (let i = 0; i < methods.length; i++) if (methods[i] === method) return this.routes[i]!;
+    return this.any;
+  }
+
+  has(method: string): boolean {
+    return this.methods.includes(method);
+  }
+
+  set(method: string, route: Route<T>): void {
+    this.methods.push(method);
+    this.routes.push(route);
   }
 }
 
@@ -100,8 +115,8 @@ export class Router<T> {
       if (table.any !== null) throw new RouteConflictError(method, template);
       table.any = route;
     } else {
-      if (table.byMethod.has(method)) throw new RouteConflictError(method, template);
-      table.byMethod.set(method, route);
+      if (table.has(method)) throw new RouteConflictError(method, template);
+      table.set(method, route);
     }
     this.count++;
   }
