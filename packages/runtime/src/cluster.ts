@@ -20,6 +20,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { AggregatorRegistry, Registry, type PrometheusContentType } from 'prom-client';
 import { createDataPlane } from './dataplane';
 import type { DataPlane } from './dataplane/data-plane';
 import { openStore, type GatewayStore } from './store';
@@ -82,6 +83,7 @@ export class DataPlaneWorkers extends EventEmitter {
   private readonly states = new Map<number, WorkerState>();
   private closing = false;
   private latest = 0;
+  private aggregator: AggregatorRegistry<PrometheusContentType> | null = null;
   /** Shared data-plane port. */
   port = 0;
   /** Shared HTTPS port, when served. */
@@ -113,6 +115,16 @@ export class DataPlaneWorkers extends EventEmitter {
     if (revision > this.latest) this.latest = revision;
     const msg: ToWorker = { type: 'apigw:revision', revision };
     for (const s of this.states.values()) if (s.worker.isConnected()) s.worker.send(msg);
+  }
+
+  /**
+   * The workers' request metrics (`apigw_requests_total`,
+   * `apigw_request_duration_seconds`) summed over all workers, in the
+   * Prometheus text format: what the admin API's `/metrics` appends.
+   */
+  metrics(): Promise<string> {
+    this.aggregator ??= new AggregatorRegistry();
+    return this.aggregator.clusterMetrics();
   }
 
   /** Resolves when every live worker serves `revision` or newer (rejects after `timeoutMs`). */
@@ -249,10 +261,15 @@ export async function runDataPlaneWorker(): Promise<void> {
     const options = JSON.parse(process.env[CONFIG_ENV] ?? '{}') as DataPlaneWorkersOptions;
     store = openStore(options.dataDir, { readOnly: true });
     const opened = store;
+    // The primary collects this registry from every worker (DataPlaneWorkers.metrics).
+    const registry = new Registry();
+    AggregatorRegistry.setRegistries([registry]);
+    new AggregatorRegistry();
     const dp = createDataPlane({
       port: options.port,
       host: options.host ?? '127.0.0.1',
       inventoryFile: join(options.dataDir, INVENTORY_FILE),
+      metrics: registry,
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
       ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),

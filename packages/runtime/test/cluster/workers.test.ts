@@ -63,6 +63,12 @@ describe('data-plane workers', () => {
     expect(new Set(after.map((r) => workerOf(r.headers['x-ca-request-id']))).size).toBe(2);
   });
 
+  test('the primary collects request metrics summed over the workers', async () => {
+    const text = await workers.metrics();
+    const m = /apigw_requests_total\{api="shop\/first",stage="RELEASE",status="200"\} (\d+)/.exec(text);
+    expect(Number(m?.[1])).toBeGreaterThanOrEqual(10);
+  });
+
   test('a killed worker is replaced while the other keeps serving', async () => {
     const [victim] = workers.pids;
     const replaced = new Promise<number>((resolve) => workers.once('replaced', (_old: number, pid: number) => resolve(pid)));
