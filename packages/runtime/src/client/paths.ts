@@ -55,7 +55,8 @@ export const RESOURCE_PATHS: Readonly<Record<Kind, ResourcePath>> = {
 
 /** The admin API path of one resource, or undefined when the id cannot name one of its kind. */
 export function resourcePath(kind: Kind, id: string): string | undefined {
-  const p = RESOURCE_PATHS[kind];
+  const p = RESOURCE_PATHS[kind] as ResourcePath | undefined;
+  if (!p) return undefined;
   const segments = p.segments(id);
   return segments ? `${p.collection}/${segments.map(encodeURIComponent).join('/')}` : undefined;
 }

@@ -107,6 +107,17 @@ describe('admin API over HTTP', () => {
     expect(apiUpdate.json.resource.spec.description).toBe('by path');
   });
 
+  test('?dryRun=true checks a per-resource change without making it', async () => {
+    const checked = await h.call('POST', '/v1/groups?stack=shop&dryRun=true', { body: group });
+    expect(checked.status).toBe(200);
+    expect(checked.json).toEqual({ revision: 0, dryRun: true, results: [{ index: 0, op: 'create', kind: 'group', id: 'shop' }] });
+    expect((await h.call('GET', '/v1/groups/shop')).status).toBe(404);
+    const refused = await h.call('DELETE', '/v1/groups/shop?dryRun=true');
+    expect(refused.json.error.code).toBe('APIGW_NOT_FOUND');
+    expect((await h.call('POST', '/v1/groups?dryRun=maybe', { body: group })).status).toBe(400);
+    expect(await revision()).toBe(0);
+  });
+
   test('publish and unpublish an API with PUT and DELETE on its stage', async () => {
     await h.call('POST', '/v1/batch', { body: { stack: 'shop', operations: shopOperations().slice(0, 5) } });
     const published = await h.call('PUT', '/v1/apis/shop/getUser/stages/RELEASE?stack=shop');

@@ -94,6 +94,8 @@ describe.each(clients)('%s', (_name, makeClient) => {
     expect((await client.getResource('authorization', 'mobile:shop/getUser'))?.spec).toMatchObject({ stages: ['RELEASE'] });
     expect(await client.getResource('group', 'nothere')).toBeUndefined();
     expect(await client.getResource('api', 'shop/nothere')).toBeUndefined();
+    expect(await client.getResource('api', 'not-an-api-id')).toBeUndefined();
+    expect(await client.getResource('nokind' as 'api', 'shop/getUser')).toBeUndefined();
   });
 
   test('getState with a stack shows only what that stack owns, at the gateway revision', async () => {
