@@ -125,6 +125,20 @@ function hostOf(header: string): string {
   return (end === header.length ? header : header.slice(0, end)).toLowerCase();
 }
 
+/**
+ * True when a segment of the path is `.` or `..` (also percent-encoded):
+ * forwarded, it would let a request climb out of the backend path.
+ */
+function hasDotSegment(path: string): boolean {
+  if (path.indexOf('/.') === -1 && path.indexOf('%2') === -1) return false;
+  const segments = path.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!.replace(/%2e/gi, '.');
+    if (s === '.' || s === '..') return true;
+  }
+  return false;
+}
+
 function countSegments(path: string): number {
   let n = 0;
   for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) n++;
@@ -177,6 +191,7 @@ function route(ex: Exchange): void {
     ex.stageIndex = s;
   }
   if (countSegments(ex.path) > MAX_SEGMENTS) return ex.sendError('INVALID_PATH');
+  if (hasDotSegment(ex.path)) return ex.sendError('INVALID_URL', ': dot segments are not allowed');
   const found = group.routers[ex.stageIndex]!.find(method, ex.path);
   if (found === 'NOT_FOUND') return ex.sendError('API_NOT_FOUND');
   if (found === 'METHOD_NOT_ALLOWED') return ex.sendError('INVALID_HTTP_METHOD');

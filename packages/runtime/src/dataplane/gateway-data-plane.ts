@@ -5,7 +5,7 @@
  * way keep the snapshot they started with.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
@@ -61,7 +61,7 @@ export function loadInventoryFile(file: string): Record<string, string> {
 
 function rawError(status: number, code: string, message: string): string {
   return (
-    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\n` +
     `X-Ca-Request-Id: ${nextRequestId()}\r\n` +
     `X-Ca-Error-Code: ${code}\r\nX-Ca-Error-Message: ${message}\r\n` +
     'Content-Length: 0\r\nConnection: close\r\n\r\n'
@@ -215,7 +215,12 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     socket.destroy();
     return;
   }
-  const info = err.code === 'HPE_HEADER_OVERFLOW' ? GATEWAY_ERRORS.HEADERS_TOO_LARGE : GATEWAY_ERRORS.INVALID_HEADER;
+  const info =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? GATEWAY_ERRORS.HEADERS_TOO_LARGE
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? GATEWAY_ERRORS.REQUEST_TIMEOUT
+        : GATEWAY_ERRORS.INVALID_HEADER;
   socket.end(rawError(info.status, info.code, info.message));
 }
 

@@ -17,13 +17,14 @@ export interface GatewayErrorInfo {
 }
 
 export const GATEWAY_ERRORS = {
-  INVALID_URL: { status: 400, code: 'I400RU', message: 'Invalid Url', doc: 'The request target is not an origin-form path (absolute URL, `*`, missing leading slash) or holds bad percent-encoding.' },
+  INVALID_URL: { status: 400, code: 'I400RU', message: 'Invalid Url', doc: 'The request target is not an origin-form path (absolute URL, `*`, missing leading slash) or has a `.` or `..` segment.' },
   INVALID_PATH: { status: 400, code: 'I400PA', message: 'Invalid Url', doc: 'The request path has more segments than the gateway accepts (128).' },
   URL_TOO_LONG: { status: 414, code: 'I414UL', message: 'Url too Long', doc: 'The request target is longer than the gateway accepts (8192 characters).' },
   INVALID_DOMAIN: { status: 400, code: 'I400DO', message: 'Invalid Domain', doc: 'The Host header names no bound domain of any group.' },
   INVALID_HTTP_METHOD: { status: 400, code: 'I400HM', message: 'Invalid HttpMethod', doc: 'An API answers the path, but not with this method.' },
   UNSUPPORTED_METHOD: { status: 405, code: 'I405UM', message: 'Unsupported Method', doc: 'The method is one the gateway never proxies (CONNECT, TRACE, unknown methods).' },
   INVALID_HEADER: { status: 400, code: 'I400HD', message: 'Invalid Header', doc: 'A header is malformed (bad X-Ca-Stage, unparsable request head).' },
+  REQUEST_TIMEOUT: { status: 408, code: 'I408RT', message: 'Request Timeout', doc: 'The client did not send the whole request head in time.' },
   HEADERS_TOO_LARGE: { status: 431, code: 'I431HL', message: 'Request Header Fields too Large', doc: 'The request head is larger than the gateway accepts.' },
   HEADER_REQUIRED: { status: 400, code: 'I400MH', message: 'Header Required', doc: 'A required header parameter of the API is missing.' },
   PARAMETER_REQUIRED: { status: 400, code: 'I400PR', message: 'Invalid Param Required', doc: 'A required query, path or form parameter of the API is missing; the message names it.' },

@@ -88,7 +88,15 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     }
     out.push('x-ca-request-id', ex.rid);
     this.expected = len === undefined ? -1 : Number(len);
-    res.writeHead(statusCode, out as unknown as string[]);
+    try {
+      res.writeHead(statusCode, out as unknown as string[]);
+    } catch {
+      // A header Node refuses to send (undici is more lenient): not an answer we can relay.
+      this.finished = true;
+      controller.abort(new Error('backend answer has an invalid header'));
+      ex.sendError('BACKEND_FAILED', ': invalid response header');
+      return;
+    }
     ex.done(statusCode);
   }
 
