@@ -24,7 +24,8 @@ trap cleanup EXIT
 step() { printf '\n=== %s\n\n' "$1"; }
 
 step "Starting a gateway (apigw serve) on free ports"
-apigw serve --data-dir "$work/data" --port 0 --admin-port 0 > "$work/serve.log" 2>&1 &
+# Started directly (not through the apigw function) so that $! is the server itself.
+node "$root/packages/provider/bin/apigw.js" serve --data-dir "$work/data" --port 0 --admin-port 0 > "$work/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 100); do
   grep -q 'admin API listening' "$work/serve.log" 2>/dev/null && break
