@@ -12,7 +12,7 @@ const http = require('node:http');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { createGateway } = require('../../packages/runtime/dist/gateway');
-const { startDataPlaneWorkers } = require('../../packages/runtime/dist/cluster');
+const { attachDataPlaneWorkers } = require('../../packages/runtime/dist/cluster');
 
 const [workersArg, roundsArg, extraArg] = process.argv.slice(2);
 const WORKERS = Number(workersArg ?? 2);
@@ -49,8 +49,7 @@ async function main() {
     ];
     for (let i = 0; i < EXTRA; i++) base.push({ op: 'create', kind: 'api', spec: api(`extra${i}`, `/extra${i}/x`) }, { op: 'publish', api: `bench/extra${i}`, stage: 'RELEASE' });
     await gateway.client.batch({ stack: null, operations: base });
-    workers = await startDataPlaneWorkers({ dataDir: dir, port: 0, workers: WORKERS });
-    gateway.onCommit((revision) => workers.announce(revision));
+    workers = await attachDataPlaneWorkers(gateway, { dataDir: dir, port: 0, workers: WORKERS });
     const served = [];
     const visible = [];
     const commits = [];

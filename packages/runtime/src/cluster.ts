@@ -9,12 +9,12 @@
  * commit made while it starts is never missed). A worker that dies is
  * replaced; the others keep serving.
  *
- * The seam with `apigw serve`:
+ * The seam with `apigw serve` (the gateway's own data plane must then not
+ * bind the public port):
  *
- *     const workers = await startDataPlaneWorkers({ dataDir, port, host, workers: n });
- *     const unsubscribe = gateway.onCommit((revision) => workers.announce(revision));
+ *     const workers = await attachDataPlaneWorkers(gateway, { dataDir, port, host, workers: n });
  *     ...
- *     unsubscribe(); await workers.close();
+ *     await workers.close();
  */
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
@@ -84,6 +84,8 @@ export class DataPlaneWorkers extends EventEmitter {
   private closing = false;
   private latest = 0;
   private aggregator: AggregatorRegistry<PrometheusContentType> | null = null;
+  /** Stops the commit subscription made by attachDataPlaneWorkers. */
+  detach: (() => void) | null = null;
   /** Shared data-plane port. */
   port = 0;
   /** Shared HTTPS port, when served. */
@@ -220,6 +222,8 @@ export class DataPlaneWorkers extends EventEmitter {
   /** Stops every worker (each finishes its in-flight requests). */
   async close(): Promise<void> {
     this.closing = true;
+    this.detach?.();
+    this.detach = null;
     cluster.off('exit', this.onExit);
     const exits = [...this.states.values()].map(
       (s) =>
@@ -248,6 +252,24 @@ export function startDataPlaneWorkers(options: DataPlaneWorkersOptions): Promise
   const count = options.workers ?? availableParallelism();
   if (!Number.isInteger(count) || count < 1) return Promise.reject(new WorkersStartError(`workers must be a positive integer, not ${count}`));
   return new DataPlaneWorkers(options, count).start();
+}
+
+/** What attachDataPlaneWorkers needs of a gateway (createGateway's Gateway fits). */
+export interface CommitSource {
+  readonly revision: number;
+  onCommit(listener: (revision: number) => void): () => void;
+}
+
+/**
+ * Starts the workers and keeps them current: every commit of `gateway` is
+ * announced to them. `close()` on the result also ends the subscription.
+ */
+export async function attachDataPlaneWorkers(gateway: CommitSource, options: DataPlaneWorkersOptions): Promise<DataPlaneWorkers> {
+  const workers = await startDataPlaneWorkers(options);
+  workers.detach = gateway.onCommit((revision) => workers.announce(revision));
+  // A commit made while the workers started is announced now.
+  workers.announce(gateway.revision);
+  return workers;
 }
 
 /** The worker side: serve the store's state, reload on announcements, stop on request. */

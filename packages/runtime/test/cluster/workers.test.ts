@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDataPlaneWorkers, type DataPlaneWorkers } from '../../src/cluster';
+import { attachDataPlaneWorkers, type DataPlaneWorkers } from '../../src/cluster';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
 import { send, startEcho } from '../dataplane/fixtures';
@@ -24,7 +24,6 @@ describe('data-plane workers', () => {
   let echo: Awaited<ReturnType<typeof startEcho>>;
   let gateway: Gateway;
   let workers: DataPlaneWorkers;
-  let unsubscribe: () => void;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'apigw-cluster-'));
@@ -38,12 +37,10 @@ describe('data-plane workers', () => {
         ...apiOps('first', '/first'),
       ] as unknown as Operation[],
     });
-    workers = await startDataPlaneWorkers({ dataDir: dir, port: 0, workers: 2, workerScript: WORKER_SCRIPT });
-    unsubscribe = gateway.onCommit((revision) => workers.announce(revision));
+    workers = await attachDataPlaneWorkers(gateway, { dataDir: dir, port: 0, workers: 2, workerScript: WORKER_SCRIPT });
   });
 
   afterAll(async () => {
-    unsubscribe?.();
     await workers?.close();
     await gateway?.close();
     await echo.close();
