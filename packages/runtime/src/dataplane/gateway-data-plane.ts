@@ -4,12 +4,13 @@
  * and swaps the snapshot by replacing one reference; requests already under
  * way keep the snapshot they started with.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import type { BackendService } from '@apigw/schema';
@@ -76,6 +77,8 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
   readonly maxResponseBytes: number;
   readonly instanceId: string;
   private readonly pools = new Map<string, Pool>();
+  /** TLS contexts by sha256 of certificate and key, kept from one snapshot to the next. */
+  private secureContexts = new Map<string, SecureContext>();
   private readonly logger: Logger | null;
   private readonly metrics: DataPlaneMetrics | null;
   private readonly httpServer: Server;
@@ -128,8 +131,19 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
       ...(this.options.inventory ?? {}),
     };
     const registry = this.registry;
-    const next = compileSnapshot(view, (service, env, ctx) => compileTarget(registry, service, env, ctx), inventory);
+    const contexts = new Map<string, SecureContext>();
+    const next = compileSnapshot(view, (service, env, ctx) => compileTarget(registry, service, env, ctx), {
+      inventory,
+      secureContext: (cert, key) => {
+        const id = createHash('sha256').update(cert).update('\0').update(key).digest('hex');
+        const ctx = this.secureContexts.get(id) ?? createSecureContext({ cert, key });
+        contexts.set(id, ctx);
+        return ctx;
+      },
+    });
     this.snapshot = next;
+    // TLS contexts are reused across commits; those no longer named are dropped.
+    this.secureContexts = contexts;
     const used = new Set<string>();
     for (const backend of next.backends.values()) {
       const module = registry[backend.service.type];

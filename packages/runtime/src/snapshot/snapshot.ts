@@ -138,6 +138,14 @@ export interface CompileContext {
   readonly inventory: Readonly<Record<string, string>>;
 }
 
+/** What compileSnapshot may use besides the view. */
+export interface CompileOptions {
+  /** The runtime's inventory: VPC instance id -> address. */
+  readonly inventory?: Readonly<Record<string, string>>;
+  /** Builds (or reuses) the TLS context of a certificate and key; throws for a bad pair. */
+  readonly secureContext?: (certificatePem: string, privateKeyPem: string) => SecureContext;
+}
+
 /** Something that went wrong compiling a view; the rest still serves. */
 export interface CompileWarning {
   readonly subject: string;
@@ -186,14 +194,11 @@ export function emptySnapshot(): Snapshot {
  * resource that cannot be compiled is left out and reported in `warnings`
  * (the store validated it, so this is a defence, not a feature).
  */
-export function compileSnapshot(
-  view: StateView,
-  compileTarget: TargetCompiler,
-  inventory: Readonly<Record<string, string>> = {},
-): Snapshot {
+export function compileSnapshot(view: StateView, compileTarget: TargetCompiler, options: CompileOptions = {}): Snapshot {
   const warnings: CompileWarning[] = [];
   const vpcAccesses = new Map(view.vpcAccesses.map((v) => [v.name, v] as const));
-  const ctx: CompileContext = { vpcAccesses, inventory };
+  const ctx: CompileContext = { vpcAccesses, inventory: options.inventory ?? {} };
+  const secureContext = options.secureContext ?? ((cert: string, key: string) => createSecureContext({ cert, key }));
 
   const backends = new Map<string, BackendEntry>();
   for (const service of view.backendServices) {
@@ -213,7 +218,7 @@ export function compileSnapshot(
     for (const domain of group.domains) hosts.set(domain.toLowerCase(), entry);
     for (const cert of group.certificates ?? []) {
       try {
-        certificates.set(cert.domain.toLowerCase(), createSecureContext({ cert: cert.certificatePem, key: cert.privateKeyPem }));
+        certificates.set(cert.domain.toLowerCase(), secureContext(cert.certificatePem, cert.privateKeyPem));
       } catch (err) {
         warnings.push({ subject: `group ${group.name} certificate ${cert.domain}`, message: (err as Error).message });
       }

@@ -3,7 +3,7 @@ import { compileTarget, DEFAULT_BACKENDS } from '../../src/dataplane/backends/re
 import { httpService, view } from '../dataplane/fixtures';
 
 const compile = (v: ReturnType<typeof view>, inventory: Record<string, string> = {}) =>
-  compileSnapshot(v, (s, env, ctx) => compileTarget(DEFAULT_BACKENDS, s, env, ctx), inventory);
+  compileSnapshot(v, (s, env, ctx) => compileTarget(DEFAULT_BACKENDS, s, env, ctx), { inventory });
 
 describe('compileSnapshot', () => {
   test('indexes domains case-insensitively, apps by key and hashed code, grants by API and stage', () => {
