@@ -73,6 +73,28 @@ describe('malformed requests', () => {
     expect(r.head.toLowerCase()).toContain('x-ca-request-id: ');
   });
 
+  test('clients that vanish in the middle of a body do not stop the gateway', async () => {
+    for (const path of ['/nowhere-404-but-routed-by-prefix', '/users/1', '/missing']) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(`POST ${path} HTTP/1.1\r\n${host}Content-Length: 100000\r\nContent-Type: text/plain\r\n\r\n` + 'x'.repeat(1000));
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 50);
+        });
+        socket.on('error', () => resolve());
+      });
+    }
+    const chunked = connect(port, '127.0.0.1');
+    chunked.write(`POST /upload HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    chunked.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const ok = await send(port, { path: '/users/1' });
+    expect(ok.status).toBe(200);
+  });
+
   test('random request heads never get a 5xx and never stop the gateway', async () => {
     const token = fc.stringMatching(/^[!-~]{0,12}$/);
     const line = fc.oneof(
