@@ -12,7 +12,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { createGateway, type Gateway } from '@apigw/runtime';
-import { UNKNOWN, fromDynamic, type TfObject } from '../../src/terraform/values';
+import { UNKNOWN, fromDynamic, toDynamic, type TfObject } from '../../src/terraform/values';
 import { COOKIE, PROVIDER_BIN, PluginHarness } from './harness';
 
 interface Backend {
@@ -138,6 +138,11 @@ describe('terraform-provider-apigw (protocol 6 over gRPC + mTLS)', () => {
     expect((before['diagnostics'] as { detail: string }[])[0]!.detail).toMatch(/APIGW_TF_NOT_CONFIGURED/);
     const diags = await tf.configure({ endpoint: gateway.adminUrl, token: null, stack: null });
     expect(diags[0]).toMatchObject({ summary: 'Missing admin token', attribute: { steps: [{ attribute_name: 'token' }] } });
+    const bad = await tf.call('ValidateProviderConfig', { config: toDynamic({ endpoint: 'gateway:9080', token: null, stack: 'no spaces please' }) });
+    expect((bad['diagnostics'] as { attribute: { steps: { attribute_name: string }[] } }[]).map((d) => d.attribute.steps[0]!.attribute_name)).toEqual(['endpoint', 'stack']);
+    expect(await tf.configure({ endpoint: gateway.adminUrl, token: TOKEN, stack: UNKNOWN })).toEqual([
+      expect.objectContaining({ summary: 'Unknown stack', detail: expect.stringContaining('APIGW_TF_CONFIG_UNKNOWN') }),
+    ]);
   });
 
   it('runs the lifecycle: create, empty plan, update, replace, drift, import, destroy', async () => {
