@@ -19,7 +19,11 @@ const MAX_URL_LENGTH = 8192;
 /** Most path segments accepted. */
 const MAX_SEGMENTS = 128;
 
-const STAGES: Readonly<Record<string, number>> = { TEST: 0, PRE: 1, RELEASE: 2 };
+const STAGES: ReadonlyMap<string, number> = new Map([
+  ['TEST', 0],
+  ['PRE', 1],
+  ['RELEASE', 2],
+]);
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -186,7 +190,7 @@ function route(ex: Exchange): void {
   if (group === undefined) return ex.sendError('INVALID_DOMAIN');
   const stageHeader = req.headers['x-ca-stage'];
   if (stageHeader !== undefined) {
-    const s = STAGES[stageHeader as string];
+    const s = STAGES.get(stageHeader as string);
     if (s === undefined) return ex.sendError('INVALID_HEADER', ': X-Ca-Stage must be TEST, PRE or RELEASE');
     ex.stageIndex = s;
   }

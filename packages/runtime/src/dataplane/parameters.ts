@@ -68,7 +68,7 @@ function systemValue(ex: Exchange, name: SystemParameter['name']): string {
     case 'CaAppId':
       return ex.app?.name ?? '';
     case 'CaApiName':
-      return ex.api!.def.name;
+      return ex.api!.name;
     case 'CaStage':
       return ex.api!.stage;
     case 'CaDomain':
@@ -230,7 +230,7 @@ function readParameter(ex: Exchange, p: CompiledParameter): string | undefined |
     }
     case 'HEAD': {
       const v = ex.req.headers[p.lookupName];
-      return v === undefined ? undefined : typeof v === 'string' ? v : v.join(',');
+      return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : undefined;
     }
     case 'BODY': {
       if (ex.form === null) return undefined;

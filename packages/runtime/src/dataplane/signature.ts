@@ -29,10 +29,11 @@ const NOT_SIGNED = new Set(['x-ca-signature', 'x-ca-signature-headers', 'accept'
 /** Signature algorithms, by `X-Ca-Signature-Method` value. */
 export type SignatureMethod = 'HmacSHA256' | 'HmacSHA1';
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string {
+/** A header's value ('' when absent). Names come from the client: never trust what a lookup returns. */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string {
   const v = headers[name];
-  if (v === undefined) return '';
-  return typeof v === 'string' ? v : v.join(',');
+  if (typeof v === 'string') return v;
+  return Array.isArray(v) ? v.join(',') : '';
 }
 
 /** Parsed `X-Ca-Signature-Headers` values: clients repeat the same few lists. */

@@ -43,11 +43,50 @@ class MethodTable<T> {
   }
 }
 
+/** Literal children below which a short array is scanned; above, a Map is used. */
+const SMALL_FANOUT = 8;
+
 class Node<T> {
-  statics: Map<string, Node<T>> | null = null;
+  /** Literal children: parallel arrays while few (most nodes have one), a Map beyond SMALL_FANOUT. */
+  private keys: string[] | null = null;
+  private children: Node<T>[] | null = null;
+  private map: Map<string, Node<T>> | null = null;
   param: Node<T> | null = null;
   exact: MethodTable<T> | null = null;
   prefix: MethodTable<T> | null = null;
+
+  get hasStatics(): boolean {
+    return this.keys !== null || this.map !== null;
+  }
+
+  child(segment: string): Node<T> | undefined {
+    if (this.map !== null) return this.map.get(segment);
+    const keys = this.keys;
+    if (keys === null) return undefined;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === segment) return this.children![i];
+    return undefined;
+  }
+
+  childOrNew(segment: string): Node<T> {
+    const found = this.child(segment);
+    if (found !== undefined) return found;
+    const node = new Node<T>();
+    if (this.map !== null) {
+      this.map.set(segment, node);
+    } else if (this.keys === null) {
+      this.keys = [segment];
+      this.children = [node];
+    } else if (this.keys.length < SMALL_FANOUT) {
+      this.keys.push(segment);
+      this.children!.push(node);
+    } else {
+      this.map = new Map(this.keys.map((k, i) => [k, this.children![i]!] as const));
+      this.map.set(segment, node);
+      this.keys = null;
+      this.children = null;
+    }
+    return node;
+  }
 }
 
 /** One route: its value and the names of its `{name}` segments in order. */
@@ -100,13 +139,7 @@ export class Router<T> {
         paramNames.push(seg.name);
         node = node.param ??= new Node<T>();
       } else {
-        const statics = (node.statics ??= new Map());
-        let child = statics.get(seg.value);
-        if (child === undefined) {
-          child = new Node<T>();
-          statics.set(seg.value, child);
-        }
-        node = child;
+        node = node.childOrNew(seg.value);
       }
     }
     const table = matchAllChildPaths ? (node.prefix ??= new MethodTable<T>()) : (node.exact ??= new MethodTable<T>());
@@ -177,8 +210,8 @@ function exactSearch<T>(node: Node<T>, s: SearchState<T>, pos: number): boolean 
     return false;
   }
   const end = segmentEnd(s.path, start);
-  if (node.statics !== null) {
-    const child = node.statics.get(s.path.slice(start, end));
+  if (node.hasStatics) {
+    const child = node.child(s.path.slice(start, end));
     if (child !== undefined && exactSearch(child, s, end)) return true;
   }
   if (node.param !== null) {
@@ -203,8 +236,8 @@ function prefixSearch<T>(node: Node<T>, s: SearchState<T>, pos: number, depth: n
   const start = skipSlashes(s.path, pos);
   if (start >= s.path.length) return;
   const end = segmentEnd(s.path, start);
-  if (node.statics !== null) {
-    const child = node.statics.get(s.path.slice(start, end));
+  if (node.hasStatics) {
+    const child = node.child(s.path.slice(start, end));
     if (child !== undefined) prefixSearch(child, s, end, depth + 1);
   }
   if (node.param !== null) {

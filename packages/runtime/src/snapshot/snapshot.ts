@@ -68,7 +68,8 @@ export interface ApiEntry {
   readonly id: string;
   readonly stage: Stage;
   readonly stageIndex: number;
-  readonly def: ApiDefinition;
+  /** The API's name (its definition is compiled into the fields below and not kept). */
+  readonly name: string;
   readonly group: ApiGroup;
   readonly isApp: boolean;
   readonly allowSha256: boolean;
@@ -305,7 +306,7 @@ function compileApi(def: ApiDefinition, group: ApiGroup, stage: Stage): ApiEntry
     id: apiId(def),
     stage,
     stageIndex: STAGE_INDEX[stage],
-    def,
+    name: def.name,
     group,
     isApp: def.auth.type === 'APP',
     allowSha256: sig.includes('HmacSHA256'),

@@ -177,6 +177,19 @@ describe('APP authentication', () => {
     expect([r.status, r.headers['x-ca-error-code']]).toEqual([400, 'A400MD']);
   });
 
+  test('signed-header names that look like object properties are plain missing headers', async () => {
+    const headers: Record<string, string> = {
+      'x-ca-key': APP.appKey,
+      'x-ca-nonce': randomUUID(),
+      'x-ca-timestamp': String(Date.now()),
+      'x-ca-signature-headers': 'constructor,__proto__,toString,x-ca-key',
+      'x-ca-signature': 'AAAA',
+    };
+    const r = await send(port, { path: '/signed', host: HOST, headers });
+    expect([r.status, r.headers['x-ca-error-code']]).toEqual([400, 'A403IS']);
+    expect(r.headers['x-ca-error-message']).toContain('#__proto__:#constructor:#tostring:#x-ca-key:204000001#');
+  });
+
   test('anti-replay APIs require a nonce', async () => {
     const headers: Record<string, string> = { 'x-ca-key': APP.appKey, 'x-ca-timestamp': String(Date.now()), 'x-ca-signature-headers': 'x-ca-key,x-ca-timestamp' };
     headers['x-ca-signature'] = sign('HmacSHA256', APP.appSecret, { method: 'GET', headers, path: '/signed', query: null, form: null });

@@ -65,6 +65,7 @@ describe('malformed requests', () => {
     ['bad percent-encoding in a mapped path parameter', `GET /users/%E0%A4%A HTTP/1.1\r\n${host}\r\n`, 400, 'I400PT'],
     ['a dot-dot segment', `GET /users/.. HTTP/1.1\r\n${host}\r\n`, 400, 'I400RU'],
     ['an encoded dot-dot segment under a prefix route', `GET /files/%2E%2e/secret HTTP/1.1\r\n${host}\r\n`, 400, 'I400RU'],
+    ['a stage named like an object property', `GET /users/1 HTTP/1.1\r\n${host}X-Ca-Stage: constructor\r\n\r\n`, 400, 'I400HD'],
     ['content-length and chunked both', `POST /x HTTP/1.1\r\n${host}Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, 'I400HD'],
   ])('%s answers %d %s', async (_name, request, status, code) => {
     const r = await raw(port, request);
