@@ -41,7 +41,15 @@ describe('malformed requests', () => {
         apis: [
           { name: 'getUser', request: { path: '/users/{id}', mode: 'MAPPING', parameters: [{ name: 'id', in: 'PATH', type: 'STRING', required: true }] }, backend: { service: 'users', path: '/u/{id}' } },
           { name: 'everything', request: { path: '/', matchAllChildPaths: true, method: 'ANY' }, backend: { service: 'users', path: '/' } },
+          {
+            name: 'signed',
+            auth: { type: 'APP', appCode: 'HEADER_QUERY', antiReplay: true },
+            request: { path: '/signed/{id}', method: 'ANY', mode: 'MAPPING', parameters: [{ name: 'id', in: 'PATH', type: 'INT', required: true }, { name: 'q', in: 'BODY', type: 'LONG', required: false }] },
+            backend: { service: 'users', path: '/s/{id}' },
+          },
         ],
+        apps: [{ name: 'fuzzer', appKey: 'fuzz-key', appSecret: 'fuzz-secret', appCode: 'fuzz-code' }],
+        authorizations: [{ app: 'fuzzer', api: 'shop/signed', stages: ['RELEASE'] }],
       }),
     ));
   });
@@ -113,5 +121,30 @@ describe('malformed requests', () => {
     );
     const ok = await send(port, { path: '/users/1' });
     expect(ok.status).toBe(200);
+  });
+
+  test('random authentication headers and bodies on an APP API never get a 5xx', async () => {
+    const names = fc.constantFrom(
+      'X-Ca-Key', 'X-Ca-Signature', 'X-Ca-Signature-Headers', 'X-Ca-Signature-Method', 'X-Ca-Timestamp', 'X-Ca-Nonce',
+      'X-Ca-Stage', 'Content-MD5', 'Authorization', 'Content-Type', 'Accept', 'Date',
+    );
+    const values = fc.oneof(
+      fc.constantFrom('constructor', '__proto__', 'toString,x-ca-key,__proto__', 'fuzz-key', 'APPCODE fuzz-code', 'APPCODE nope', 'HmacSHA1', 'HmacSHA256', 'application/x-www-form-urlencoded', '0', '99999999999999999999', String(Date.now()), 'AAAA', ''),
+      fc.stringMatching(/^[ -~]{0,40}$/),
+    );
+    const body = fc.oneof(fc.constant(''), fc.string({ maxLength: 60 }), fc.constantFrom('q=1', 'q=abc', 'q=%zz', '&&==&', 'q=1&q=2'));
+    const path = fc.constantFrom('/signed/1', '/signed/x', '/signed/1?AppCode=fuzz-code', '/signed/%zz', '/signed/1?a=&b=%ff', '/signed/-5');
+    await fc.assert(
+      fc.asyncProperty(path, fc.array(fc.tuple(names, values), { maxLength: 8 }), body, fc.constantFrom('GET', 'POST', 'PUT'), async (p, headers, b, method) => {
+        const head = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+        const bytes = Buffer.from(b, 'utf8');
+        const text = `${method} ${p} HTTP/1.1\r\n${host}${head}Content-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`;
+        const r = await raw(port, Buffer.concat([Buffer.from(text, 'utf8'), bytes]));
+        expect(r.status).toBeGreaterThanOrEqual(200);
+        expect(r.status).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+    expect((await send(port, { path: '/users/1' })).status).toBe(200);
   });
 });
