@@ -9,13 +9,22 @@ describe('snapshot swap', () => {
   let dp: DataPlane;
   let port: number;
 
+  /** Requests to `/slow` wait here until the test releases them. */
+  const held: { release: () => void }[] = [];
+  let onHeld: (() => void) | null = null;
+
   async function upstream(name: string): Promise<Upstream> {
     const u = await startEcho((req, res) => {
-      const delay = req.url?.startsWith('/slow') ? 300 : 0;
-      setTimeout(() => {
+      const answer = (): void => {
         res.writeHead(200, { 'x-upstream': name });
         res.end(name);
-      }, delay);
+      };
+      if (req.url?.startsWith('/slow')) {
+        held.push({ release: answer });
+        onHeld?.();
+      } else {
+        answer();
+      }
       return true;
     });
     upstreams.push(u);
@@ -54,9 +63,11 @@ describe('snapshot swap', () => {
   test('in-flight requests finish on the snapshot they started with', async () => {
     const a = await upstream('OLD');
     dp.update(view({ revision: 3, backendServices: [httpService('users', { RELEASE: a.url })], apis: [{ name: 'slowApi', request: { path: '/slow' }, backend: { service: 'users', path: '/slow' } }] }));
+    const reached = new Promise<void>((resolve) => (onHeld = resolve));
     const inFlight = send(port, { path: '/slow' });
-    await new Promise((r) => setTimeout(r, 50));
+    await reached;
     dp.update(view({ revision: 4, apis: [] }));
+    held.shift()!.release();
     const r = await inFlight;
     expect([r.status, r.body]).toEqual([200, 'OLD']);
     expect((await send(port, { path: '/slow' })).status).toBe(404);
