@@ -299,11 +299,22 @@ export async function runDataPlaneWorker(): Promise<void> {
     });
     plane = dp;
     let stopping = false;
-    // The primary is gone (crashed or killed): stop rather than serve a frozen state forever.
-    process.on('disconnect', () => {
+    const stop = (): void => {
+      if (stopping) return;
       stopping = true;
-      dp.close().finally(() => process.exit(0));
-    });
+      dp.close().then(
+        () => {
+          opened.close();
+          process.exit(0);
+        },
+        () => process.exit(1),
+      );
+    };
+    // The primary is gone (crashed or killed): stop rather than serve a frozen state forever.
+    process.on('disconnect', stop);
+    // Ctrl-C and service managers signal the whole process group: finish in-flight requests first.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     process.on('message', (msg: ToWorker) => {
       if (msg.type === 'apigw:revision') {
         if (msg.revision <= dp.revision || stopping) return;
@@ -314,14 +325,7 @@ export async function runDataPlaneWorker(): Promise<void> {
           process.stderr.write(`apigw worker ${process.pid}: cannot load revision ${msg.revision}: ${(err as Error).message}\n`);
         }
       } else if (msg.type === 'apigw:stop') {
-        stopping = true;
-        dp.close().then(
-          () => {
-            opened.close();
-            process.exit(0);
-          },
-          () => process.exit(1),
-        );
+        stop();
       }
     });
     dp.update(opened.readView());
