@@ -16,6 +16,7 @@ import { Pool } from 'undici';
 import type { BackendService } from '@apigw/schema';
 import type { StateView } from '../model';
 import { compileSnapshot, emptySnapshot, type Snapshot } from '../snapshot/snapshot';
+import { poolKey } from './backends/proxy';
 import { compileTarget, DEFAULT_BACKENDS, type BackendRegistry } from './backends/registry';
 import type { DataPlane, DataPlaneOptions } from './data-plane';
 import { handleRequest, nextRequestId, type Exchange } from './exchange';
@@ -151,20 +152,21 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
         if (t !== null && t.value !== null && module?.origins !== undefined) for (const o of module.origins(t.value)) used.add(o);
       }
     }
-    for (const [origin, pool] of this.pools) {
-      if (!used.has(origin)) {
-        this.pools.delete(origin);
+    for (const [key, pool] of this.pools) {
+      if (!used.has(key)) {
+        this.pools.delete(key);
         pool.close().catch(noop);
       }
     }
     if (next.warnings.length > 0 && this.logger !== null) this.logger.warn({ revision: next.revision, warnings: next.warnings }, 'snapshot compiled with warnings');
   }
 
-  pool(origin: string): Pool {
-    let pool = this.pools.get(origin);
+  pool(origin: string, servername: string | null): Pool {
+    const key = poolKey(origin, servername);
+    let pool = this.pools.get(key);
     if (pool === undefined) {
-      pool = new Pool(origin, { keepAliveTimeout: 30_000, connect: { timeout: 10_000 } });
-      this.pools.set(origin, pool);
+      pool = new Pool(origin, { keepAliveTimeout: 30_000, connect: servername === null ? { timeout: 10_000 } : { timeout: 10_000, servername } });
+      this.pools.set(key, pool);
     }
     return pool;
   }

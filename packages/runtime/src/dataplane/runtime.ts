@@ -18,8 +18,8 @@ export interface GatewayRuntime {
   readonly maxResponseBytes: number;
   /** Value of the CaInstanceId system parameter. */
   readonly instanceId: string;
-  /** The keep-alive pool for an origin, created on first use and reused. */
-  pool(origin: string): Pool;
+  /** The keep-alive pool for an origin (and TLS server name), created on first use and reused. */
+  pool(origin: string, servername: string | null): Pool;
   /** Hands the exchange to the module of a backend type. */
   invoke(type: BackendService['type'], ex: Exchange, target: unknown): void;
   /** Records a finished exchange (access log, metrics). */

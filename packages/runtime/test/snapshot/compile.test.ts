@@ -22,7 +22,7 @@ describe('compileSnapshot', () => {
     expect(snap.appsByCodeHash.get(appCodeHash('c1'))).toBe(app);
     expect(app.grants.get('shop/getUser')).toEqual({ stages: 0b100, expiresAt: Date.parse('2999-01-01T00:00:00Z') });
     const target = snap.backends.get('users')!.targets[2]!;
-    expect(target.value).toEqual({ origin: 'http://127.0.0.1:9', basePath: '/base', hostHeader: null });
+    expect(target.value).toEqual({ origin: 'http://127.0.0.1:9', basePath: '/base', hostHeader: null, servername: null });
     expect(snap.backends.get('users')!.targets[0]).toBeNull();
   });
 

@@ -3,7 +3,7 @@
  * port) and an optional base path prepended to every backend path.
  */
 import type { BackendModule, CompileResult } from './backend-module';
-import { proxy, type ProxyTarget } from './proxy';
+import { poolKey, proxy, type ProxyTarget } from './proxy';
 
 /** Parses an environment URL into a proxy target. */
 export function httpTarget(url: string): CompileResult<ProxyTarget> {
@@ -14,7 +14,7 @@ export function httpTarget(url: string): CompileResult<ProxyTarget> {
     return { error: `backend URL ${JSON.stringify(url)} is not a URL` };
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: `backend URL ${JSON.stringify(url)} is not http or https` };
-  return { value: { origin: u.origin, basePath: u.pathname.replace(/\/+$/, ''), hostHeader: null } };
+  return { value: { origin: u.origin, basePath: u.pathname.replace(/\/+$/, ''), hostHeader: null, servername: null } };
 }
 
 export const httpBackend: BackendModule<ProxyTarget> = {
@@ -24,5 +24,5 @@ export const httpBackend: BackendModule<ProxyTarget> = {
     return httpTarget(env.url);
   },
   invoke: proxy,
-  origins: (t) => [t.origin],
+  origins: (t) => [poolKey(t.origin, t.servername)],
 };

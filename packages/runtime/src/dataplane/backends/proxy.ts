@@ -18,6 +18,13 @@ export interface ProxyTarget {
   readonly basePath: string;
   /** Host header to send; undici sends the origin's host when null. */
   readonly hostHeader: string | null;
+  /** TLS server name (SNI and certificate check) for https origins; the origin's host when null. */
+  readonly servername: string | null;
+}
+
+/** Key of the pool a target uses: one pool per origin and TLS server name. */
+export function poolKey(origin: string, servername: string | null): string {
+  return servername === null ? origin : `${origin}#${servername}`;
 }
 
 /** Maps an undici failure to the gateway error it means for the client. */
@@ -156,7 +163,7 @@ export function proxy(ex: Exchange, target: ProxyTarget): void {
   if (target.hostHeader !== null) headers.push('host', target.hostHeader);
   const handler = new ProxyHandler(ex);
   const timeout = ex.api!.timeoutMs;
-  ex.rt.pool(target.origin).dispatch(
+  ex.rt.pool(target.origin, target.servername).dispatch(
     {
       path: target.basePath === '' ? ex.fwdPath : target.basePath + ex.fwdPath,
       method: ex.fwdMethod as Dispatcher.HttpMethod,

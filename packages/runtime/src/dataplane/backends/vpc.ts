@@ -3,11 +3,12 @@
  * instance (an id resolved through the runtime's inventory, or a private
  * IPv4 address) and one port. The target is built from the access alone,
  * so a request can reach nothing else. The access's `host` is sent as the
- * Host header.
+ * Host header and, over HTTPS, is the TLS server name checked against the
+ * instance's certificate.
  */
 import { isIP } from 'node:net';
 import type { BackendModule } from './backend-module';
-import { proxy, type ProxyTarget } from './proxy';
+import { poolKey, proxy, type ProxyTarget } from './proxy';
 
 export const vpcBackend: BackendModule<ProxyTarget> = {
   type: 'VPC',
@@ -20,8 +21,9 @@ export const vpcBackend: BackendModule<ProxyTarget> = {
     if (isIP(address) === 0) return { error: `inventory address of ${access.instanceId} is not an IP address` };
     const hostPart = isIP(address) === 6 ? `[${address}]` : address;
     const origin = `${env.https === true ? 'https' : 'http'}://${hostPart}:${access.port}`;
-    return { value: { origin, basePath: '', hostHeader: access.host ?? `${hostPart}:${access.port}` } };
+    const https = env.https === true && access.host !== undefined;
+    return { value: { origin, basePath: '', hostHeader: access.host ?? `${hostPart}:${access.port}`, servername: https ? access.host!.replace(/:\d+$/, '') : null } };
   },
   invoke: proxy,
-  origins: (t) => [t.origin],
+  origins: (t) => [poolKey(t.origin, t.servername)],
 };
