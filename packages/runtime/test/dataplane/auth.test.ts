@@ -34,15 +34,34 @@ describe('APP authentication', () => {
           { name: 'signed', auth: { type: 'APP', appCode: 'HEADER', antiReplay: true }, request: { path: '/signed', method: 'ANY' }, backend: { service: 'users', path: '/signed' }, stages: ['RELEASE', 'TEST'] },
           { name: 'queryCode', auth: { type: 'APP', appCode: 'HEADER_QUERY' }, request: { path: '/qc' }, backend: { service: 'users', path: '/qc' } },
           { name: 'sha1', auth: { type: 'APP', signatureMethod: 'HmacSHA1,HmacSHA256' }, request: { path: '/sha1' }, backend: { service: 'users', path: '/sha1' } },
+          {
+            name: 'withSystem',
+            auth: { type: 'APP', appCode: 'HEADER' },
+            request: { path: '/sys' },
+            backend: {
+              service: 'users',
+              path: '/sys',
+              systemParameters: [
+                { name: 'CaAppKey', in: 'HEAD', as: 'x-app-key' },
+                { name: 'CaAppId', in: 'HEAD', as: 'x-app-id' },
+                { name: 'CaClientUa', in: 'HEAD', as: 'x-ua' },
+                { name: 'CaRequestHandleTime', in: 'HEAD', as: 'x-handled' },
+                { name: 'CaProxy', in: 'QUERY', as: 'proxy' },
+                { name: 'CaInstanceId', in: 'QUERY', as: 'instance' },
+              ],
+            },
+          },
         ],
         apps: [APP, OTHER, LATE],
         authorizations: [
           { app: 'mobile', api: 'shop/signed', stages: ['RELEASE'] },
           { app: 'mobile', api: 'shop/queryCode', stages: ['RELEASE'] },
           { app: 'mobile', api: 'shop/sha1', stages: ['RELEASE'] },
+          { app: 'mobile', api: 'shop/withSystem', stages: ['RELEASE'] },
           { app: 'late', api: 'shop/signed', stages: ['RELEASE'], expiresAt: '2020-01-01T00:00:00Z' },
         ],
       }),
+      { instanceId: 'gw-test-1' },
     ));
     base = `http://${HOST}:${port}`;
   });
@@ -153,6 +172,17 @@ describe('APP authentication', () => {
     expect([other.status, other.headers['x-ca-error-code'], other.headers['x-ca-error-message']]).toEqual([403, 'A403PR', 'Unauthorized']);
     const late = await signed('/signed', { app: LATE });
     expect(late.status).toBe(403);
+  });
+
+  test('system parameters carry the authenticated app and the request facts', async () => {
+    const r = await send(port, { path: '/sys', host: HOST, headers: { authorization: `APPCODE ${APP.appCode}`, 'user-agent': 'probe/1.0' } });
+    expect(r.status).toBe(200);
+    const e = JSON.parse(r.body) as Echo;
+    expect(e.headers['x-app-key']).toBe(APP.appKey);
+    expect(e.headers['x-app-id']).toBe(APP.name);
+    expect(e.headers['x-ua']).toBe('probe/1.0');
+    expect(Date.parse(e.headers['x-handled'] as string)).toBeGreaterThan(0);
+    expect(e.url).toBe('/sys?proxy=apigw&instance=gw-test-1');
   });
 
   test('signature methods follow the API', async () => {
