@@ -5,11 +5,12 @@
  * percentiles: `p50`/`p99` from each request's send, and `scheduledP99`
  * from its scheduled time (which also counts the generator's own stalls
  * against every request they delay).
- * Usage: node pace.js URL RATE SECONDS [HEADERS_JSON]  -> prints JSON
+ * Usage: node pace.js URL RATE SECONDS [HEADERS_JSON] [--raw]  -> prints JSON
+ * (with --raw, also every latency from send, in ms, as `latencies`)
  */
 const { Pool } = require('../../packages/runtime/node_modules/undici');
 
-const [url, rateArg, secondsArg, headersArg] = process.argv.slice(2);
+const [url, rateArg, secondsArg, headersArg, rawFlag] = process.argv.slice(2);
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 const headers = headersArg ? JSON.parse(headersArg) : {};
@@ -58,7 +59,16 @@ function report() {
   const scheduled = Array.from(fromSchedule).sort((a, b) => a - b);
   const at = (list, q) => list[Math.min(list.length - 1, Math.floor(q * list.length))];
   process.stdout.write(
-    JSON.stringify({ count: total, errors, non2xx, p50: at(sorted, 0.5), p99: at(sorted, 0.99), max: sorted[sorted.length - 1], scheduledP99: at(scheduled, 0.99) }) + '\n',
+    JSON.stringify({
+      count: total,
+      errors,
+      non2xx,
+      p50: at(sorted, 0.5),
+      p99: at(sorted, 0.99),
+      max: sorted[sorted.length - 1],
+      scheduledP99: at(scheduled, 0.99),
+      ...(rawFlag === '--raw' ? { latencies: sorted.map((x) => Math.round(x * 1000) / 1000) } : {}),
+    }) + '\n',
   );
   pool.close().then(() => process.exit(0));
 }
