@@ -81,6 +81,27 @@ export interface LiveState {
   readonly authorizations: LiveResource<'authorization'>[];
 }
 
+/** The resource collections of a LiveState (everything but the revision). */
+export type LiveCollections = Omit<LiveState, 'revision'>;
+
+/**
+ * What changed in the live state (or in one stack's share of it) between
+ * two revisions: every resource created or changed since, whole (as a full
+ * read shows it; an API whose published revisions changed counts as
+ * changed), and the identity of every resource deleted since (or, for a
+ * stack's share, no longer owned by the stack). Applying it to the state at
+ * `since` (deletions first, then the changes, replacing by kind and id)
+ * gives the state at `revision`.
+ */
+export interface LiveStateChanges {
+  /** The revision the changes lead to. */
+  readonly revision: number;
+  /** The revision the changes start from. */
+  readonly since: number;
+  readonly changed: LiveCollections;
+  readonly deleted: readonly { readonly kind: Kind; readonly id: string }[];
+}
+
 /** An app's credentials. Secret: never log, plan or export them. */
 export interface AppCredentials {
   readonly app: string;

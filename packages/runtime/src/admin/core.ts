@@ -25,14 +25,61 @@ export interface ChangeResult extends BatchResult {
   readonly resource?: LiveResource;
 }
 
+/** A state read as JSON text: the whole state, what changed since a revision, or nothing when `since` is current. */
+export type StateRead =
+  | { readonly revision: number; readonly kind: 'state' | 'changes'; readonly text: string }
+  | { readonly revision: number; readonly kind: 'unchanged' };
+
 /** The admin operations over one store. */
 export class AdminCore {
+  /** Full-state texts of the current revision, by stack ('' for the whole state): the state changes only on commit. */
+  private stateTexts = new Map<string, string>();
+  private stateTextsRevision = -1;
+
   constructor(readonly store: GatewayStore) {}
 
   /** See GatewayClient.getState. */
   getState(options: GetStateOptions = {}): LiveState {
+    return JSON.parse(this.stateText(options).text) as LiveState;
+  }
+
+  /**
+   * The state as JSON text, what `GET /v1/state` sends. Built once per
+   * revision and stack, then served from memory until the next commit.
+   */
+  stateText(options: GetStateOptions = {}): { revision: number; text: string } {
     if (options.stack !== undefined && !isStackName(options.stack)) throw badRequest('/stack', 'must be a stack name');
-    return this.store.getState(options);
+    const revision = this.store.revision;
+    if (revision !== this.stateTextsRevision) {
+      this.stateTexts = new Map();
+      this.stateTextsRevision = revision;
+    }
+    const key = options.stack ?? '';
+    let text = this.stateTexts.get(key);
+    if (text === undefined) {
+      text = this.store.getStateText(options);
+      this.stateTexts.set(key, text);
+    }
+    return { revision, text };
+  }
+
+  /**
+   * A state read for a reader that already has the state at revision
+   * `since` (see LiveStateChanges): nothing when that is still current,
+   * else what changed since, or the whole state when the change log does
+   * not reach back that far. Without `since`, the whole state.
+   */
+  readState(options: GetStateOptions & { readonly since?: number } = {}): StateRead {
+    const { since, ...rest } = options;
+    if (since !== undefined) {
+      if (!Number.isSafeInteger(since) || since < 0) throw badRequest('/since', 'must be a revision (a non-negative integer)');
+      if (rest.stack !== undefined && !isStackName(rest.stack)) throw badRequest('/stack', 'must be a stack name');
+      const revision = this.store.revision;
+      if (since === revision) return { revision, kind: 'unchanged' };
+      const text = this.store.getChangesText(since, rest);
+      if (text !== undefined) return { revision, kind: 'changes', text };
+    }
+    return { kind: 'state', ...this.stateText(rest) };
   }
 
   /** See GatewayClient.getResource. */

@@ -1,21 +1,34 @@
 /**
- * `GET /v1/state[?stack=S]`: the live state with its revision as ETag;
- * `If-None-Match` with the current ETag answers 304.
+ * `GET /v1/state[?stack=S][&since=R]`: the live state with its revision as
+ * ETag; `If-None-Match` with the current ETag answers 304. With `since`,
+ * a reader that holds the state at revision R gets only what changed since
+ * (a LiveStateChanges, told apart by its `since` field), or the whole state
+ * when the change log no longer reaches back to R.
  */
-import { checkQuery, etag, json, type Route } from './router';
+import { KINDS } from '@apigw/schema';
+import { RuntimeError } from '../errors';
+import { checkQuery, etag, type Reply, type Route } from './router';
 
 export const routes: readonly Route[] = [
   {
     pattern: '/v1/state',
     methods: {
-      GET: (ctx) => {
-        checkQuery(ctx, ['stack']);
+      GET: (ctx): Reply => {
+        checkQuery(ctx, ['stack', 'since']);
         const stack = ctx.query.get('stack');
+        const sinceText = ctx.query.get('since');
+        if (sinceText !== null && !/^\d{1,15}$/.test(sinceText))
+          throw new RuntimeError('APIGW_BAD_REQUEST', '?since: must be a revision (a non-negative integer)', {
+            problems: [{ code: 'SCHEMA_VIOLATION', pointer: '?since', message: 'must be a revision (a non-negative integer)' }],
+          });
         const current = etag(ctx.core.store.revision);
         if (ctx.headers['if-none-match'] === current) return { status: 304, headers: { etag: current } };
-        const state = ctx.core.getState(stack ? { stack } : {});
-        return json(200, state, { etag: etag(state.revision) });
+        const read = ctx.core.readState({ ...(stack ? { stack } : {}), ...(sinceText === null ? {} : { since: Number(sinceText) }) });
+        const text = read.kind === 'unchanged' ? `{"revision":${read.revision},"since":${read.revision},"changed":${EMPTY_COLLECTIONS},"deleted":[]}` : read.text;
+        return { status: 200, text, headers: { etag: etag(read.revision), 'content-type': 'application/json; charset=utf-8' } };
       },
     },
   },
 ];
+
+const EMPTY_COLLECTIONS = JSON.stringify(Object.fromEntries(KINDS.map((k) => [k.collection, []])));

@@ -6,9 +6,10 @@
 import type { Kind } from '@apigw/schema';
 import { Pool } from 'undici';
 import { AdminApiError, adminApiErrorFrom } from '../errors';
-import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState } from '../model';
+import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState, LiveStateChanges } from '../model';
 import type { GatewayClient, GetStateOptions } from './gateway-client';
 import { resourcePath } from './paths';
+import { StateCache } from './state-cache';
 
 /** Where and how to reach an admin API. */
 export interface HttpGatewayClientOptions {
@@ -20,6 +21,14 @@ export interface HttpGatewayClientOptions {
   readonly connections?: number;
   /** Time to wait for response headers, in ms. @default 60000 */
   readonly timeoutMs?: number;
+  /**
+   * Keep the last state read and afterwards ask only for what changed
+   * since (`GET /v1/state?since=`), merging it in: a long-lived client
+   * (a provider plugin, a controller) then reads a large state in the time
+   * its changes take. Off, every read is a full one.
+   * @default true
+   */
+  readonly cacheState?: boolean;
 }
 
 /** A GatewayClient that talks to the admin API over HTTP. */
@@ -27,17 +36,25 @@ export class HttpGatewayClient implements GatewayClient {
   private readonly pool: Pool;
   private readonly authorization: string;
   private readonly timeoutMs: number;
+  private readonly states: StateCache | undefined;
 
   constructor(options: HttpGatewayClientOptions) {
     const url = new URL(options.endpoint);
     this.pool = new Pool(url.origin, { connections: options.connections ?? 4 });
     this.authorization = `Bearer ${options.token}`;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.states = options.cacheState === false ? undefined : new StateCache();
   }
 
   getState(options: GetStateOptions = {}): Promise<LiveState> {
-    const query = options.stack === undefined ? '' : `?stack=${encodeURIComponent(options.stack)}`;
-    return this.call<LiveState>('GET', `/v1/state${query}`);
+    const stack = options.stack === undefined ? '' : `stack=${encodeURIComponent(options.stack)}`;
+    if (!this.states) return this.call<LiveState>('GET', `/v1/state${stack ? `?${stack}` : ''}`);
+    return this.states.read(options.stack, async (since) => {
+      if (since === undefined) return this.call<LiveState>('GET', `/v1/state${stack ? `?${stack}` : ''}`);
+      const { status, body } = await this.send('GET', `/v1/state?${stack ? `${stack}&` : ''}since=${since}`, undefined, { 'if-none-match': `"${since}"` });
+      if (status === 304) return 'unchanged';
+      return this.answer<LiveState | LiveStateChanges>(status, body);
+    });
   }
 
   async getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined> {
@@ -68,6 +85,18 @@ export class HttpGatewayClient implements GatewayClient {
    * rejects with AdminApiError otherwise.
    */
   async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<T> {
+    const { status, body: parsed } = await this.send(method, path, body, headers);
+    return this.answer<T>(status, parsed);
+  }
+
+  /** The parsed answer of a 2xx; AdminApiError otherwise. */
+  private answer<T>(status: number, parsed: unknown): T {
+    if (status >= 200 && status < 300) return parsed as T;
+    throw adminApiErrorFrom(status, parsed);
+  }
+
+  /** Sends a request; resolves with the status and the parsed JSON body (undefined when empty). */
+  private async send(method: string, path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<{ status: number; body: unknown }> {
     let payload: string | undefined;
     try {
       payload = body === undefined ? undefined : JSON.stringify(body);
@@ -77,7 +106,7 @@ export class HttpGatewayClient implements GatewayClient {
     let response;
     try {
       response = await this.pool.request({
-        method,
+        method: method as 'GET',
         path,
         headers: { authorization: this.authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         ...(payload === undefined ? {} : { body: payload }),
@@ -95,8 +124,7 @@ export class HttpGatewayClient implements GatewayClient {
       parsed = undefined;
       if (response.statusCode < 300) throw new AdminApiError(response.statusCode, 'APIGW_BAD_RESPONSE', 'admin API answered with a body that is not JSON');
     }
-    if (response.statusCode >= 200 && response.statusCode < 300) return parsed as T;
-    throw adminApiErrorFrom(response.statusCode, parsed);
+    return { status: response.statusCode, body: parsed };
   }
 
   /** Closes the connection pool. */

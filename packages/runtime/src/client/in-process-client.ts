@@ -7,15 +7,36 @@
 import type { Kind } from '@apigw/schema';
 import type { AdminCore } from '../admin/core';
 import { RuntimeError, adminApiErrorFrom, errorBody } from '../errors';
-import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState } from '../model';
+import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState, LiveStateChanges } from '../model';
 import type { GatewayClient, GetStateOptions } from './gateway-client';
+import { StateCache } from './state-cache';
+
+/** Options of the in-process client. */
+export interface InProcessGatewayClientOptions {
+  /** Keep the last state read and merge later changes into it (see HttpGatewayClientOptions.cacheState). @default true */
+  readonly cacheState?: boolean;
+}
 
 /** A GatewayClient calling an AdminCore directly. */
 export class InProcessGatewayClient implements GatewayClient {
-  constructor(private readonly core: AdminCore) {}
+  private readonly states: StateCache | undefined;
+
+  constructor(
+    private readonly core: AdminCore,
+    options: InProcessGatewayClientOptions = {},
+  ) {
+    this.states = options.cacheState === false ? undefined : new StateCache();
+  }
 
   getState(options: GetStateOptions = {}): Promise<LiveState> {
-    return this.run(() => this.core.getState(asSent(options)));
+    const sent = asSent(options);
+    // The state arrives as the JSON text the HTTP API sends, parsed once: what a remote client gets.
+    const read = (since: number | undefined) =>
+      this.run(() => {
+        const answer = this.core.readState({ ...sent, ...(since === undefined ? {} : { since }) });
+        return answer.kind === 'unchanged' ? ('unchanged' as const) : (JSON.parse(answer.text) as LiveState | LiveStateChanges);
+      }, false);
+    return this.states ? this.states.read(sent.stack, read) : (read(undefined) as Promise<LiveState>);
   }
 
   getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined> {
@@ -34,10 +55,12 @@ export class InProcessGatewayClient implements GatewayClient {
     return this.run(() => this.core.rotateCredentials(app));
   }
 
-  private async run<T>(call: () => T): Promise<T> {
+  /** Runs a core call as a request would: asynchronously, the answer passed through JSON (unless it already was), errors as AdminApiError. */
+  private async run<T>(call: () => T, asWire = true): Promise<T> {
     await Promise.resolve();
     try {
-      return wire(call());
+      const answer = call();
+      return asWire ? wire(answer) : answer;
     } catch (error) {
       const { status, body } = errorBody(error);
       throw adminApiErrorFrom(status, wire(body));

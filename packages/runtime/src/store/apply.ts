@@ -10,7 +10,9 @@ import { BatchRejectedError, RuntimeError, type RuntimeErrorCode } from '../erro
 import type { ApiDefinition, BatchResult, Operation, OperationError, OperationResult, StoredSpec } from '../model';
 import { isOperationError, parseBatchRequest } from './batch-request';
 import { routeKey } from './route-key';
-import { digestOf, type GatewayStore, type Ref, type ResourceRow, type StoreSql } from './store';
+import { digestOf } from './digest';
+import type { GatewayStore, Ref, ResourceRow, StoreSql } from './store';
+
 
 /** A refusal of one operation, turned into an OperationError by the loop. */
 class OpFailure extends Error {
@@ -42,6 +44,17 @@ interface BatchContext {
   readonly written: Map<string, number>;
   /** Publish operations: route key and stage (NUL-separated) -> index of the last one. */
   readonly publishedRoutes: Map<string, number>;
+  /** The revision the batch commits as: what it writes is logged under it. */
+  readonly rev: number;
+  /** Rows read or written by the batch, by `kind id` (null: known not to exist), with their parsed specs. */
+  readonly rows: Map<string, CachedRow | null>;
+}
+
+/** A row the batch has seen, and its spec once parsed. */
+interface CachedRow {
+  readonly row: ResourceRow;
+  spec?: unknown;
+  route?: string;
 }
 
 /** Runs a batch request (see GatewayStore.applyBatch). */
@@ -54,7 +67,7 @@ export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
     const revision = sql.revision();
     if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
       throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`);
-    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map() };
+    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map() };
     const results: OperationResult[] = [];
     const errors: OperationError[] = [];
     batch.operations.forEach((op, index) => {
@@ -76,6 +89,8 @@ export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
     }
     if (batch.dryRun || results.length === 0) return { revision, dryRun: batch.dryRun, results };
     sql.setRevision(revision + 1);
+    // The change log keeps the last retainedRevisions revisions' deletions; readers further behind read in full.
+    if (revision + 1 - sql.changesFloor() >= 2 * store.retainedRevisions) sql.pruneChanges(revision + 1 - store.retainedRevisions);
     sql.exec('COMMIT');
     committed = true;
     return { revision: revision + 1, dryRun: false, results };
@@ -121,11 +136,39 @@ function ownerText(stack: string | null): string {
   return stack === null ? 'no stack' : `stack ${stack}`;
 }
 
+/** A resource as of this point of the batch (read once, then kept up to date by the batch's writes). */
+function lookup(ctx: BatchContext, kind: Kind, id: string): CachedRow | undefined {
+  const key = `${kind} ${id}`;
+  let cached = ctx.rows.get(key);
+  if (cached === undefined) {
+    const row = ctx.sql.resource(kind, id);
+    cached = row ? { row } : null;
+    ctx.rows.set(key, cached);
+  }
+  return cached ?? undefined;
+}
+
+/** The parsed spec of a cached row (parsed once per batch). */
+function specOf<T>(cached: CachedRow): T {
+  return (cached.spec ??= JSON.parse(cached.row.spec)) as T;
+}
+
+/** A row's parsed spec, reusing the batch's parse when the row is the one the batch knows. */
+function parsedRow<T>(ctx: BatchContext, row: ResourceRow): T {
+  const cached = ctx.rows.get(`${row.kind} ${row.id}`);
+  return (cached && cached.row.spec === row.spec ? specOf<T>(cached) : JSON.parse(row.spec)) as T;
+}
+
+/** Records a write: later lookups see the new row and reuse its spec. */
+function remember(ctx: BatchContext, row: ResourceRow, spec?: unknown): void {
+  ctx.rows.set(`${row.kind} ${row.id}`, spec === undefined ? { row } : { row, spec });
+}
+
 /** The existing resource, or a 404 failure. */
-function existing(ctx: BatchContext, kind: Kind, id: string): ResourceRow {
-  const row = ctx.sql.resource(kind, id);
-  if (!row) throw new OpFailure('APIGW_NOT_FOUND', `${describe(kind, id)} does not exist`);
-  return row;
+function existing(ctx: BatchContext, kind: Kind, id: string): CachedRow {
+  const cached = lookup(ctx, kind, id);
+  if (!cached) throw new OpFailure('APIGW_NOT_FOUND', `${describe(kind, id)} does not exist`);
+  return cached;
 }
 
 /** Refuses to touch a resource the batch's stack does not own. */
@@ -171,7 +214,7 @@ function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredS
   const refs = referencesOf(kind, spec);
   const problems: Problem[] = [];
   for (const { ref, pointer } of refs)
-    if (!ctx.sql.resource(ref.kind, ref.id))
+    if (!lookup(ctx, ref.kind, ref.id))
       problems.push({ code: 'UNKNOWN_REFERENCE', pointer: `/operations/${index}/spec${pointer}`, message: `${describe(kind, id)} names ${describe(ref.kind, ref.id)}, which does not exist` });
   if (problems.length > 0) throw new OpFailure('APIGW_SPEC_INVALID', problems.map((p) => p.message).join('; '), problems);
   ctx.sql.setRefs(
@@ -183,9 +226,12 @@ function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredS
 
 function create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): OperationResult {
   const id = idOf(kind, spec);
-  if (ctx.sql.resource(kind, id)) throw new OpFailure('APIGW_ALREADY_EXISTS', `${describe(kind, id)} already exists`);
+  if (lookup(ctx, kind, id)) throw new OpFailure('APIGW_ALREADY_EXISTS', `${describe(kind, id)} already exists`);
   linkReferences(ctx, kind, id, spec, index);
-  ctx.sql.insertResource(kind, id, ctx.stack, canonicalJson(spec), ctx.now, routeOf(kind, spec));
+  const text = canonicalJson(spec);
+  const digest = kind === 'api' ? digestOf(text) : null;
+  ctx.sql.insertResource(kind, id, ctx.stack, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
+  remember(ctx, { kind, id, stack: ctx.stack, spec: text, created_at: ctx.now, updated_at: ctx.now, digest }, spec);
   if (kind === 'app') ctx.sql.insertCredentials(ctx.store.newCredentials(id));
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'create', kind, id };
@@ -193,11 +239,12 @@ function create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: nu
 
 function update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): OperationResult {
   const id = idOf(kind, spec);
-  const row = existing(ctx, kind, id);
+  const cached = existing(ctx, kind, id);
+  const row = cached.row;
   assertOwned(ctx, row);
   let unpublished: { api: string; stage: Stage }[] | undefined;
   if (kind === 'backendService') {
-    const before = JSON.parse(row.spec) as KindSpecs['backendService'];
+    const before = specOf<KindSpecs['backendService']>(cached);
     const after = spec as KindSpecs['backendService'];
     if (before.type !== after.type)
       throw new OpFailure('APIGW_TYPE_IMMUTABLE', `backend service ${id} is of type ${before.type}; its type cannot change to ${after.type} (delete and create it instead)`);
@@ -206,12 +253,16 @@ function update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: nu
       if (after.environments[stage]) continue;
       for (const p of ctx.sql.publishedByBackendStage(id, stage)) {
         ctx.sql.deletePublished(p.api, stage);
+        ctx.sql.touch('api', p.api, ctx.rev);
         (unpublished ??= []).push({ api: p.api, stage });
       }
     }
   }
   linkReferences(ctx, kind, id, spec, index);
-  ctx.sql.updateResource(kind, id, canonicalJson(spec), ctx.now, routeOf(kind, spec));
+  const text = canonicalJson(spec);
+  const digest = kind === 'api' ? digestOf(text) : null;
+  ctx.sql.updateResource(kind, id, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
+  remember(ctx, { ...row, spec: text, updated_at: ctx.now, digest }, spec);
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'update', kind, id, ...(unpublished ? { unpublished } : {}) };
 }
@@ -224,14 +275,15 @@ function usersOf(ctx: BatchContext, kind: Kind, id: string): string[] {
 }
 
 function remove(ctx: BatchContext, kind: Kind, id: string, index: number): OperationResult {
-  const row = existing(ctx, kind, id);
+  const row = existing(ctx, kind, id).row;
   assertOwned(ctx, row);
   const users = usersOf(ctx, kind, id);
   if (users.length > 0) {
     const shown = users.slice(0, 10).join(', ') + (users.length > 10 ? ` and ${users.length - 10} more` : '');
     throw new OpFailure('APIGW_IN_USE', `${describe(kind, id)} is in use by ${shown}; delete or change those first`);
   }
-  ctx.sql.deleteResource(kind, id);
+  ctx.sql.deleteResource(kind, id, ctx.rev);
+  ctx.rows.set(`${kind} ${id}`, null);
   if (kind === 'api') ctx.sql.deletePublishedOf(id);
   if (kind === 'app') ctx.sql.deleteCredentials(id);
   ctx.written.delete(`${kind} ${id}`);
@@ -239,48 +291,53 @@ function remove(ctx: BatchContext, kind: Kind, id: string, index: number): Opera
 }
 
 function adopt(ctx: BatchContext, kind: Kind, id: string, fromStack: string | null, index: number): OperationResult {
-  const row = existing(ctx, kind, id);
+  const cached = existing(ctx, kind, id);
+  const row = cached.row;
   if (row.stack !== ctx.stack) {
     if (row.stack !== null && row.stack !== fromStack)
       throw new OpFailure(
         'APIGW_NOT_OWNED',
         `${describe(kind, id)} is owned by stack ${row.stack}; adopting it from another stack must name that stack (fromStack: ${JSON.stringify(row.stack)})`,
       );
-    ctx.sql.setOwner(kind, id, ctx.stack, ctx.now);
+    ctx.sql.setOwner(kind, id, ctx.stack, ctx.now, ctx.rev);
+    remember(ctx, { ...row, stack: ctx.stack, updated_at: ctx.now }, cached.spec);
   }
   return { index, op: 'adopt', kind, id };
 }
 
 function publish(ctx: BatchContext, api: string, stage: Stage, index: number): OperationResult {
-  const row = existing(ctx, 'api', api);
+  const cached = existing(ctx, 'api', api);
+  const row = cached.row;
   assertOwned(ctx, row);
-  const definition = JSON.parse(row.spec) as ApiDefinition;
-  const backendRow = existing(ctx, 'backendService', definition.backend.service);
-  const backend = JSON.parse(backendRow.spec) as KindSpecs['backendService'];
+  const definition = specOf<ApiDefinition>(cached);
+  const backend = specOf<KindSpecs['backendService']>(existing(ctx, 'backendService', definition.backend.service));
   if (!backend.environments[stage])
     throw new OpFailure(
       'APIGW_STAGE_WITHOUT_BACKEND',
       `api ${api} cannot be published to ${stage}: its backend service ${backend.name} has no ${stage} definition`,
     );
-  const route = routeKey(definition);
-  ctx.sql.upsertPublished({ api, stage, route, backend: backend.name, digest: digestOf(row.spec), definition: row.spec, published_at: ctx.now });
+  const route = (cached.route ??= routeKey(definition));
+  ctx.sql.upsertPublished({ api, stage, route, backend: backend.name, digest: row.digest ?? digestOf(row.spec), definition: row.spec, published_at: ctx.now });
+  ctx.sql.touch('api', api, ctx.rev);
   ctx.publishedRoutes.set(`${route}\u0000${stage}`, index);
   return { index, op: 'publish', kind: 'api', id: api };
 }
 
 function unpublish(ctx: BatchContext, api: string, stage: Stage, index: number): OperationResult {
-  const row = existing(ctx, 'api', api);
+  const row = existing(ctx, 'api', api).row;
   assertOwned(ctx, row);
   if (!ctx.sql.published(api, stage)) throw new OpFailure('APIGW_NOT_PUBLISHED', `api ${api} is not published to ${stage}`);
   ctx.sql.deletePublished(api, stage);
+  ctx.sql.touch('api', api, ctx.rev);
   return { index, op: 'unpublish', kind: 'api', id: api };
 }
 
 function rotate(ctx: BatchContext, app: string, index: number): OperationResult {
-  const row = existing(ctx, 'app', app);
+  const row = existing(ctx, 'app', app).row;
   assertOwned(ctx, row);
   const fresh = ctx.store.newCredentials(app);
   ctx.sql.rotateCredentials(app, fresh.app_secret, fresh.app_code);
+  ctx.sql.touch('app', app, ctx.rev);
   return { index, op: 'rotateCredentials', kind: 'app', id: app };
 }
 
@@ -312,29 +369,33 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
   if (touchedApis.length + touchedBackends.length + touchedGroups.length > 0) {
     // APIs: the touched ones and those sharing a route key with them (the only ones they can clash with).
     // Backends: the touched ones and those the included APIs use. Groups: all (domains are gateway-wide).
-    const touchedRows = touchedApis.map((a) => ctx.sql.resource('api', a.id)).filter((r): r is ResourceRow => r !== undefined);
-    const routes = new Set(touchedRows.map((r) => routeKey(JSON.parse(r.spec) as ApiDefinition)));
+    const routes = new Set<string>();
+    for (const a of touchedApis) {
+      const cached = lookup(ctx, 'api', a.id);
+      if (cached) routes.add((cached.route ??= routeKey(specOf<ApiDefinition>(cached))));
+    }
     const apis = orderTouchedLast(
       [...routes].flatMap((route) => ctx.sql.apisByRoute(route)),
       touchedApis,
     );
-    const backendNames = new Set([...touchedBackends.map((b) => b.id), ...apis.rows.map((r) => (JSON.parse(r.spec) as ApiDefinition).backend.service)]);
+    const apiSpecs = apis.rows.map((r) => parsedRow<ApiDefinition>(ctx, r));
+    const backendNames = new Set([...touchedBackends.map((b) => b.id), ...apiSpecs.map((a) => a.backend.service)]);
     const backends = orderTouchedLast(
-      [...backendNames].map((n) => ctx.sql.resource('backendService', n)).filter((r): r is ResourceRow => r !== undefined),
+      [...backendNames].map((n) => lookup(ctx, 'backendService', n)?.row).filter((r): r is ResourceRow => r !== undefined),
       touchedBackends,
     );
     const groupNames = new Set(apis.rows.map((r) => r.id.slice(0, r.id.indexOf('/'))));
     const groups = orderTouchedLast(
-      touchedGroups.length > 0 ? ctx.sql.resourcesOfKind('group') : [...groupNames].map((n) => ctx.sql.resource('group', n)).filter((r): r is ResourceRow => r !== undefined),
+      touchedGroups.length > 0 ? ctx.sql.resourcesOfKind('group') : [...groupNames].map((n) => lookup(ctx, 'group', n)?.row).filter((r): r is ResourceRow => r !== undefined),
       touchedGroups,
     );
     const doc = {
       apiVersion: 'apigw/v1',
       stack: 'live',
       vpcAccesses: touchedBackends.length > 0 ? ctx.sql.resourcesOfKind('vpcAccess').map((r) => JSON.parse(r.spec)) : [],
-      backendServices: backends.rows.map((r) => JSON.parse(r.spec)),
-      groups: groups.rows.map((r) => JSON.parse(r.spec)),
-      apis: apis.rows.map((r) => ({ ...JSON.parse(r.spec), stages: [] })),
+      backendServices: backends.rows.map((r) => parsedRow(ctx, r)),
+      groups: groups.rows.map((r) => parsedRow(ctx, r)),
+      apis: apiSpecs.map((a) => ({ ...a, stages: [] })),
     };
     const result = validateDocument(doc);
     if (!result.ok)
@@ -351,8 +412,8 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
   // Published revisions: APIs of one group published to one stage must not answer the same route.
   for (const [key, index] of ctx.publishedRoutes) {
     const [route, stage] = key.split('\u0000') as [string, Stage];
+    if (ctx.sql.countPublishedByRoute(route, stage) < 2) continue;
     const published = ctx.sql.publishedByRoute(route, stage).map((p) => JSON.parse(p.definition) as ApiDefinition);
-    if (published.length < 2) continue;
     const groupRow = ctx.sql.resource('group', published[0]!.group);
     if (!groupRow) continue;
     const backendNames = new Set(published.map((a) => a.backend.service));

@@ -8,6 +8,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ApiDefinition } from '../model';
 import { routeKey } from './route-key';
+import { digestOf } from './digest';
 
 /** `PRAGMA application_id` of an apigw store ("APGW" in ASCII). */
 export const APPLICATION_ID = 0x41504757;
@@ -96,6 +97,32 @@ export const MIGRATIONS: readonly Migration[] = [
       const setPublished = db.prepare('UPDATE published SET route = ? WHERE api = ? AND stage = ?');
       for (const row of db.prepare('SELECT api, stage, definition FROM published').all() as { api: string; stage: string; definition: string }[])
         setPublished.run(routeKey(JSON.parse(row.definition) as ApiDefinition), row.api, row.stage);
+    },
+  },
+  {
+    version: 3,
+    description: 'change log: the revision that last changed each resource, tombstones of deleted ones, stored API digests',
+    up: (db) => {
+      // A resource's `rev` is the revision of the last batch that changed what a state read shows of it
+      // (its spec, owner, published revisions or credentials). Rows that predate the log keep 0: the
+      // log starts at the current revision (`changes_floor`), and older revisions are answered in full.
+      db.exec(`
+        ALTER TABLE resources ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE resources ADD COLUMN digest TEXT;
+        CREATE INDEX resources_by_rev ON resources (rev);
+        CREATE TABLE tombstones (
+          kind TEXT NOT NULL,
+          id TEXT NOT NULL,
+          rev INTEGER NOT NULL,
+          PRIMARY KEY (kind, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX tombstones_by_rev ON tombstones (rev);
+        INSERT INTO counters (name, value) SELECT 'changes_floor', value FROM revision WHERE id = 1
+          ON CONFLICT (name) DO UPDATE SET value = excluded.value;
+      `);
+      const setDigest = db.prepare("UPDATE resources SET digest = ? WHERE kind = 'api' AND id = ?");
+      for (const row of db.prepare("SELECT id, spec FROM resources WHERE kind = 'api'").all() as { id: string; spec: string }[])
+        setDigest.run(digestOf(row.spec), row.id);
     },
   },
 ];

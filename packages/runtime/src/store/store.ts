@@ -4,29 +4,21 @@
  * transaction that bumps the revision, so a crash at any instant leaves the
  * state as it was before or after a batch, never between.
  */
-import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { STAGES, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type Stage, type VpcAccess } from '@apigw/schema';
+import { KINDS, STAGES, type Kind, type Stage } from '@apigw/schema';
 import { RuntimeError, StoreCorruptError, StoreVersionError } from '../errors';
-import type {
-  ApiDefinition,
-  AppCredentials,
-  BatchResult,
-  LiveApi,
-  LiveApp,
-  LiveResource,
-  LiveState,
-  PublishedRevision,
-  StateView,
-  StoredSpec,
-} from '../model';
+import type { AppCredentials, BatchResult, LiveResource, LiveState, LiveStateChanges, StateView } from '../model';
 import type { GetStateOptions } from '../client/gateway-client';
 import { applyBatch } from './apply';
+import { digestOf } from './digest';
 import { newAppCode, newAppKey, newAppSecret } from './credentials';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { sqlite } from './sqlite';
+import { ViewCache } from './view';
+
+export { digestOf } from './digest';
 
 /** Name of the database file inside the data directory. */
 export const STORE_FILE = 'gateway.db';
@@ -41,6 +33,13 @@ export interface OpenStoreOptions {
   readonly readOnly?: boolean;
   /** Source of timestamps. @default () => new Date() */
   readonly clock?: () => Date;
+  /**
+   * How many revisions back the change log answers (see getChanges):
+   * deletions older than that are forgotten (pruned every that many
+   * commits, so the log spans one to two times this).
+   * @default 1000
+   */
+  readonly retainedRevisions?: number;
 }
 
 /** Called after every committed change with the new revision. */
@@ -54,6 +53,8 @@ export interface ResourceRow {
   spec: string;
   created_at: string;
   updated_at: string;
+  /** Digest of an API's spec (see digestOf); null for other kinds. */
+  digest: string | null;
 }
 
 /** One row of the published table. */
@@ -74,11 +75,6 @@ export interface CredentialsRow {
   app_key: string;
   app_secret: string;
   app_code: string;
-}
-
-/** Digest of a stored definition: sha256 of its canonical JSON text. */
-export function digestOf(canonicalText: string): string {
-  return createHash('sha256').update(canonicalText).digest('hex');
 }
 
 /**
@@ -105,13 +101,16 @@ export class GatewayStore {
   readonly sql: StoreSql;
   /** @internal */
   readonly now: () => string;
+  /** @internal See OpenStoreOptions.retainedRevisions. */
+  readonly retainedRevisions: number;
   private readonly listeners = new Set<CommitListener>();
   private closed = false;
-  /** Parsed published definitions of the last view, by digest. */
-  private definitions = new Map<string, ApiDefinition>();
+  /** The last view read, brought up to date from the change log by the next read. */
+  private view: ViewCache | undefined;
 
   constructor(dataDir: string, options: OpenStoreOptions = {}) {
     this.readOnly = options.readOnly ?? false;
+    this.retainedRevisions = Math.max(1, options.retainedRevisions ?? 1000);
     this.file = join(dataDir, STORE_FILE);
     const clock = options.clock ?? (() => new Date());
     this.now = () => clock().toISOString();
@@ -239,42 +238,53 @@ export class GatewayStore {
 
   /** The live state (or one stack's share of it) at one revision. */
   getState(options: GetStateOptions = {}): LiveState {
+    return JSON.parse(this.getStateText(options)) as LiveState;
+  }
+
+  /**
+   * The live state as JSON text (what `GET /v1/state` sends), built from
+   * the stored canonical JSON without parsing it.
+   */
+  getStateText(options: GetStateOptions = {}): string {
     return this.read(() => {
       const rows = options.stack === undefined ? this.sql.allResources() : this.sql.resourcesOfStack(options.stack);
       const published = groupPublished(this.sql.allPublished());
       const credentials = new Map(this.sql.allCredentials().map((c) => [c.app, c]));
-      const state: { [K in keyof Omit<LiveState, 'revision'>]: LiveState[K][number][] } = {
-        vpcAccesses: [],
-        backendServices: [],
-        groups: [],
-        apis: [],
-        apps: [],
-        authorizations: [],
-      };
-      for (const row of rows) {
-        const live = liveResource(row, published, credentials);
-        switch (row.kind) {
-          case 'vpcAccess':
-            state.vpcAccesses.push(live as LiveResource<'vpcAccess'>);
-            break;
-          case 'backendService':
-            state.backendServices.push(live as LiveResource<'backendService'>);
-            break;
-          case 'group':
-            state.groups.push(live as LiveResource<'group'>);
-            break;
-          case 'api':
-            state.apis.push(live as LiveApi);
-            break;
-          case 'app':
-            state.apps.push(live as LiveApp);
-            break;
-          case 'authorization':
-            state.authorizations.push(live as LiveResource<'authorization'>);
-            break;
-        }
+      const collections = new StateCollections();
+      for (const row of rows) collections.add(row.kind, liveJson(row, published.get(row.id), credentials.get(row.id)));
+      return `{"revision":${this.sql.revision()},${collections.json()}}`;
+    });
+  }
+
+  /**
+   * What changed since revision `since` (see LiveStateChanges), or
+   * undefined when the change log does not reach back that far (or `since`
+   * is ahead of the store): read the whole state then.
+   */
+  getChanges(since: number, options: GetStateOptions = {}): LiveStateChanges | undefined {
+    const text = this.getChangesText(since, options);
+    return text === undefined ? undefined : (JSON.parse(text) as LiveStateChanges);
+  }
+
+  /** getChanges as JSON text (what `GET /v1/state?since=` sends). */
+  getChangesText(since: number, options: GetStateOptions = {}): string | undefined {
+    return this.read(() => {
+      const revision = this.sql.revision();
+      if (!Number.isSafeInteger(since) || since > revision || since < this.sql.changesFloor()) return undefined;
+      const collections = new StateCollections();
+      const deleted: string[] = [];
+      const gone = (kind: Kind, id: string) => deleted.push(`{"kind":${JSON.stringify(kind)},"id":${JSON.stringify(id)}}`);
+      for (const t of this.sql.tombstonesSince(since)) gone(t.kind, t.id);
+      for (const row of this.sql.changedResources(since)) {
+        // A resource that left the stack is gone from the stack's share.
+        if (options.stack !== undefined && row.stack !== options.stack) gone(row.kind, row.id);
+        else
+          collections.add(
+            row.kind,
+            liveJson(row, row.kind === 'api' ? this.sql.publishedOf(row.id) : undefined, row.kind === 'app' ? this.sql.credentials(row.id) : undefined),
+          );
       }
-      return { revision: this.sql.revision(), ...state };
+      return `{"revision":${revision},"since":${since},"changed":{${collections.json()}},"deleted":[${deleted.join(',')}]}`;
     });
   }
 
@@ -283,13 +293,8 @@ export class GatewayStore {
     return this.read(() => {
       const row = this.sql.resource(kind, id);
       if (!row) return undefined;
-      const published = kind === 'api' ? groupPublished(this.sql.publishedOf(id)) : new Map<string, PublishedRow[]>();
-      const credentials = new Map<string, CredentialsRow>();
-      if (kind === 'app') {
-        const c = this.sql.credentials(id);
-        if (c) credentials.set(id, c);
-      }
-      return liveResource(row, published, credentials) as LiveResource<K>;
+      const text = liveJson(row, kind === 'api' ? this.sql.publishedOf(id) : undefined, kind === 'app' ? this.sql.credentials(id) : undefined);
+      return JSON.parse(text) as LiveResource<K>;
     });
   }
 
@@ -305,52 +310,15 @@ export class GatewayStore {
   /**
    * Everything the data plane needs, read in one transaction: groups,
    * backend services, VPC accesses, the published revision of each API in
-   * each stage, apps with their credentials, and authorizations. Published
-   * definitions are shared between successive views (same digest, same
-   * object): treat a view as immutable.
+   * each stage, apps with their credentials, and authorizations. Views are
+   * kept between reads and brought up to date from the change log, so a
+   * view after a small commit costs little; what did not change is shared
+   * between successive views (same object): treat a view as immutable.
    */
   readView(): StateView {
     return this.read(() => {
-      const groups: ApiGroup[] = [];
-      const backendServices: BackendService[] = [];
-      const vpcAccesses: VpcAccess[] = [];
-      const apps: StateView['apps'][number][] = [];
-      const authorizations: Authorization[] = [];
-      const credentials = new Map(this.sql.allCredentials().map((c) => [c.app, c]));
-      // APIs' current definitions are not served (their published revisions are), so they are not read.
-      for (const row of this.sql.resourcesExceptApis()) {
-        switch (row.kind) {
-          case 'group':
-            groups.push(JSON.parse(row.spec) as ApiGroup);
-            break;
-          case 'backendService':
-            backendServices.push(JSON.parse(row.spec) as BackendService);
-            break;
-          case 'vpcAccess':
-            vpcAccesses.push(JSON.parse(row.spec) as VpcAccess);
-            break;
-          case 'authorization':
-            authorizations.push(JSON.parse(row.spec) as Authorization);
-            break;
-          case 'app': {
-            const c = credentials.get(row.id);
-            if (c) apps.push({ ...(JSON.parse(row.spec) as App), appKey: c.app_key, appSecret: c.app_secret, appCode: c.app_code, appId: c.app_id });
-            break;
-          }
-          default:
-            break;
-        }
-      }
-      // A published definition never changes under its digest: parse each one once, share it between views.
-      const definitions = new Map<string, ApiDefinition>();
-      const published = this.sql.allPublished().map((p) => {
-        let api = this.definitions.get(p.digest);
-        if (!api) api = JSON.parse(p.definition) as ApiDefinition;
-        definitions.set(p.digest, api);
-        return { stage: p.stage, digest: p.digest, api };
-      });
-      this.definitions = definitions;
-      return { revision: this.sql.revision(), groups, backendServices, vpcAccesses, published, apps, authorizations };
+      this.view = ViewCache.read(this.view, this.sql);
+      return this.view.current;
     });
   }
 
@@ -386,29 +354,40 @@ function credentialsOf(row: CredentialsRow): AppCredentials {
   return { app: row.app, appKey: row.app_key, appSecret: row.app_secret, appCode: row.app_code, appId: row.app_id };
 }
 
-function liveResource(row: ResourceRow, published: ReadonlyMap<string, PublishedRow[]>, credentials: ReadonlyMap<string, CredentialsRow>): LiveResource {
-  const base = {
-    kind: row.kind,
-    id: row.id,
-    stack: row.stack,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    spec: JSON.parse(row.spec) as StoredSpec<Kind>,
-  };
+const COLLECTION_OF = new Map<Kind, string>(KINDS.map((k) => [k.kind, k.collection]));
+
+/** LiveState collections as JSON text, filled one resource at a time, written in KINDS order. */
+class StateCollections {
+  private readonly lists = new Map<Kind, string[]>(KINDS.map((k) => [k.kind, []]));
+
+  add(kind: Kind, json: string): void {
+    this.lists.get(kind)?.push(json);
+  }
+
+  /** `"vpcAccesses":[...],...,"authorizations":[...]`. */
+  json(): string {
+    return [...this.lists].map(([kind, list]) => `"${COLLECTION_OF.get(kind)!}":[${list.join(',')}]`).join(',');
+  }
+}
+
+/**
+ * One LiveResource (LiveApi, LiveApp) as JSON text. The spec column holds
+ * canonical JSON, so it is spliced in as is; the text parses to the object
+ * a state read returns.
+ */
+function liveJson(row: ResourceRow, published: readonly PublishedRow[] | undefined, credentials: CredentialsRow | undefined): string {
+  const q = JSON.stringify;
+  const head = `{"kind":${q(row.kind)},"id":${q(row.id)},"stack":${q(row.stack)},"createdAt":${q(row.created_at)},"updatedAt":${q(row.updated_at)},"spec":${row.spec}`;
   if (row.kind === 'api') {
-    const stages: Partial<Record<Stage, PublishedRevision>> = {};
-    const rows = published.get(row.id) ?? [];
+    let stages = '';
     for (const stage of STAGES) {
-      const p = rows.find((r) => r.stage === stage);
-      if (p) stages[stage] = { digest: p.digest, publishedAt: p.published_at };
+      const p = published?.find((r) => r.stage === stage);
+      if (p) stages += `${stages === '' ? '' : ','}"${stage}":{"digest":${q(p.digest)},"publishedAt":${q(p.published_at)}}`;
     }
-    return { ...base, digest: digestOf(row.spec), published: stages } as LiveApi;
+    return `${head},"digest":${q(row.digest ?? digestOf(row.spec))},"published":{${stages}}}`;
   }
-  if (row.kind === 'app') {
-    const c = credentials.get(row.id);
-    return { ...base, appKey: c?.app_key ?? '', ...(c ? { appId: c.app_id } : {}) } as LiveApp;
-  }
-  return base as LiveResource;
+  if (row.kind === 'app') return `${head},"appKey":${q(credentials?.app_key ?? '')}${credentials ? `,"appId":${credentials.app_id}` : ''}}`;
+  return `${head}}`;
 }
 
 /** A reference from one resource's spec to another resource. */
@@ -432,22 +411,29 @@ export class StoreSql {
       setRevision: p('UPDATE revision SET value = ? WHERE id = 1'),
       counter: p('SELECT value FROM counters WHERE name = ?'),
       setCounter: p('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
-      resource: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = ? AND id = ?'),
-      allResources: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources ORDER BY kind, id'),
-      resourcesExceptApis: p("SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind <> 'api' ORDER BY kind, id"),
-      resourcesOfKind: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE kind = ? ORDER BY id'),
-      resourcesOfStack: p('SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE stack = ? ORDER BY kind, id'),
-      apisByRoute: p("SELECT kind, id, stack, spec, created_at, updated_at FROM resources WHERE route = ? AND kind = 'api' ORDER BY id"),
-      insertResource: p('INSERT INTO resources (kind, id, stack, spec, created_at, updated_at, route) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      updateResource: p('UPDATE resources SET spec = ?, updated_at = ?, route = ? WHERE kind = ? AND id = ?'),
-      setOwner: p('UPDATE resources SET stack = ?, updated_at = ? WHERE kind = ? AND id = ?'),
+      resource: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE kind = ? AND id = ?'),
+      allResources: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources ORDER BY kind, id'),
+      resourcesExceptApis: p("SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE kind <> 'api' ORDER BY kind, id"),
+      resourcesOfKind: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE kind = ? ORDER BY id'),
+      resourcesOfStack: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE stack = ? ORDER BY kind, id'),
+      apisByRoute: p("SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE route = ? AND kind = 'api' ORDER BY id"),
+      changedResources: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE rev > ? ORDER BY kind, id'),
+      insertResource: p('INSERT INTO resources (kind, id, stack, spec, created_at, updated_at, route, digest, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      updateResource: p('UPDATE resources SET spec = ?, updated_at = ?, route = ?, digest = ?, rev = ? WHERE kind = ? AND id = ?'),
+      setOwner: p('UPDATE resources SET stack = ?, updated_at = ?, rev = ? WHERE kind = ? AND id = ?'),
+      touch: p('UPDATE resources SET rev = ? WHERE kind = ? AND id = ?'),
       deleteResource: p('DELETE FROM resources WHERE kind = ? AND id = ?'),
+      insertTombstone: p('INSERT INTO tombstones (kind, id, rev) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev'),
+      deleteTombstone: p('DELETE FROM tombstones WHERE kind = ? AND id = ?'),
+      tombstonesSince: p('SELECT kind, id FROM tombstones WHERE rev > ? ORDER BY kind, id'),
+      pruneTombstones: p('DELETE FROM tombstones WHERE rev <= ?'),
       deleteRefs: p('DELETE FROM refs WHERE from_kind = ? AND from_id = ?'),
       insertRef: p('INSERT OR IGNORE INTO refs (from_kind, from_id, to_kind, to_id) VALUES (?, ?, ?, ?)'),
       usersOf: p('SELECT from_kind AS kind, from_id AS id FROM refs WHERE to_kind = ? AND to_id = ? ORDER BY from_kind, from_id'),
       published: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE api = ? AND stage = ?'),
       publishedOf: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE api = ?'),
       allPublished: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published ORDER BY api, stage'),
+      countPublishedByRoute: p('SELECT count(*) AS n FROM published WHERE route = ? AND stage = ?'),
       publishedByRoute: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE route = ? AND stage = ? ORDER BY api'),
       publishedByBackend: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE backend = ? ORDER BY api, stage'),
       publishedByBackendStage: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE backend = ? AND stage = ? ORDER BY api'),
@@ -503,19 +489,47 @@ export class StoreSql {
   apisByRoute(route: string): ResourceRow[] {
     return this.s['apisByRoute']!.all(route) as unknown as ResourceRow[];
   }
-  /** Inserts a resource; `route` is an API's route key, null for other kinds. */
-  insertResource(kind: Kind, id: string, stack: string | null, spec: string, now: string, route: string | null): void {
-    this.s['insertResource']!.run(kind, id, stack, spec, now, now, route);
+  /** Resources whose state-read form changed after revision `since`, in kind and id order. */
+  changedResources(since: number): ResourceRow[] {
+    return this.s['changedResources']!.all(since) as unknown as ResourceRow[];
   }
-  updateResource(kind: Kind, id: string, spec: string, now: string, route: string | null): void {
-    this.s['updateResource']!.run(spec, now, route, kind, id);
+  /** Resources deleted after revision `since`. */
+  tombstonesSince(since: number): { kind: Kind; id: string }[] {
+    return this.s['tombstonesSince']!.all(since) as unknown as { kind: Kind; id: string }[];
   }
-  setOwner(kind: Kind, id: string, stack: string | null, now: string): void {
-    this.s['setOwner']!.run(stack, now, kind, id);
+  /** The oldest revision the change log answers from (see GatewayStore.getChanges). */
+  changesFloor(): number {
+    const row = this.s['counter']!.get('changes_floor') as { value: number } | undefined;
+    return row ? Number(row.value) : 0;
   }
-  deleteResource(kind: Kind, id: string): void {
+  /** Forgets deletions up to revision `upTo`; the change log then answers from `upTo` on. */
+  pruneChanges(upTo: number): void {
+    this.s['pruneTombstones']!.run(upTo);
+    this.s['setCounter']!.run('changes_floor', upTo);
+  }
+  /**
+   * Inserts a resource written at revision `rev`; `route` is an API's route
+   * key and `digest` its digest, null for other kinds.
+   */
+  insertResource(kind: Kind, id: string, stack: string | null, spec: string, now: string, route: string | null, digest: string | null, rev: number): void {
+    this.s['insertResource']!.run(kind, id, stack, spec, now, now, route, digest, rev);
+    this.s['deleteTombstone']!.run(kind, id);
+  }
+  updateResource(kind: Kind, id: string, spec: string, now: string, route: string | null, digest: string | null, rev: number): void {
+    this.s['updateResource']!.run(spec, now, route, digest, rev, kind, id);
+  }
+  setOwner(kind: Kind, id: string, stack: string | null, now: string, rev: number): void {
+    this.s['setOwner']!.run(stack, now, rev, kind, id);
+  }
+  /** Marks a resource changed at revision `rev` (its published revisions or credentials changed). */
+  touch(kind: Kind, id: string, rev: number): void {
+    this.s['touch']!.run(rev, kind, id);
+  }
+  /** Deletes a resource at revision `rev`, leaving a tombstone for the change log. */
+  deleteResource(kind: Kind, id: string, rev: number): void {
     this.s['deleteResource']!.run(kind, id);
     this.s['deleteRefs']!.run(kind, id);
+    this.s['insertTombstone']!.run(kind, id, rev);
   }
   setRefs(kind: Kind, id: string, refs: readonly Ref[]): void {
     this.s['deleteRefs']!.run(kind, id);
@@ -537,6 +551,9 @@ export class StoreSql {
   /** Published revisions with one route key in one stage. */
   publishedByRoute(route: string, stage: Stage): PublishedRow[] {
     return this.s['publishedByRoute']!.all(route, stage) as unknown as PublishedRow[];
+  }
+  countPublishedByRoute(route: string, stage: Stage): number {
+    return Number((this.s['countPublishedByRoute']!.get(route, stage) as { n: number }).n);
   }
   publishedByBackend(backend: string): PublishedRow[] {
     return this.s['publishedByBackend']!.all(backend) as unknown as PublishedRow[];

@@ -146,6 +146,26 @@ describe('admin API over HTTP', () => {
     expect((await h.call('PUT', '/v1/backend-services/users?stack=shop', { body: users, headers: { 'if-match': 'soon' } })).status).toBe(400);
   });
 
+  test('?since=R answers what changed since R, the whole state when the log does not reach R, 304 when R is current', async () => {
+    await h.call('POST', '/v1/batch', { body: { stack: 'shop', operations: shopOperations() } });
+    await h.call('POST', '/v1/batch', { body: { stack: 'shop', operations: [{ op: 'unpublish', api: 'shop/getUser', stage: 'TEST' }] } });
+    const changes = await h.call('GET', '/v1/state?since=1');
+    expect(changes.status).toBe(200);
+    expect(changes.headers['etag']).toBe('"2"');
+    expect(changes.json).toMatchObject({ revision: 2, since: 1, deleted: [], changed: { groups: [], apps: [] } });
+    expect(changes.json.changed.apis.map((a: { id: string; published: object }) => [a.id, Object.keys(a.published)])).toEqual([['shop/getUser', ['RELEASE']]]);
+    expect((await h.call('GET', '/v1/state?since=2', { headers: { 'if-none-match': '"2"' } })).status).toBe(304);
+    expect((await h.call('GET', '/v1/state?since=2')).json).toMatchObject({ revision: 2, since: 2, deleted: [] });
+    // Ahead of the gateway (another gateway at the same address, say): the whole state.
+    const whole = await h.call('GET', '/v1/state?since=7&stack=shop');
+    expect(whole.json.since).toBeUndefined();
+    expect(whole.json.apis.map((a: { id: string }) => a.id)).toEqual(['shop/getUser']);
+    for (const bad of ['-1', 'x', '1.5', '']) {
+      const refused = await h.call('GET', `/v1/state?since=${bad}`);
+      expect([refused.status, refused.json.error.problems[0].pointer]).toEqual([400, '?since']);
+    }
+  });
+
   test('credentials read and rotate over HTTP, never cached', async () => {
     await h.call('POST', '/v1/apps?stack=shop', { body: { name: 'mobile' } });
     const read = await h.call('GET', '/v1/apps/mobile/credentials');

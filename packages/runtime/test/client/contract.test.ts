@@ -426,6 +426,86 @@ describe.each(clients)('%s', (_name, makeClient) => {
     expect((await client.getState()).revision).toBe(0);
   });
 
+  describe('a client that read the state before reads only what changed since, and ends up where a full read does', () => {
+    /** The state as a fresh reader sees it, straight from the store. */
+    const fullRead = (stack?: string) => setup.gateway.store.getState(stack === undefined ? {} : { stack });
+    const expectInStep = async () => {
+      expect(await client.getState()).toEqual(fullRead());
+      expect(await client.getState({ stack: 'shop' })).toEqual(fullRead('shop'));
+    };
+
+    test('create, update, publish, unpublish, cascade unpublish, rotate, adopt and delete', async () => {
+      await expectInStep(); // first reads: full, at revision 0
+      await client.batch(shop());
+      await expectInStep();
+      const before = await client.getState();
+
+      // Only the API changes (republished elsewhere): everything else is the object read before.
+      await client.batch({ stack: 'shop', operations: ops([{ op: 'unpublish', api: 'shop/getUser', stage: 'TEST' }]) });
+      const after = await client.getState();
+      expect(after).toEqual(fullRead());
+      expect(after.groups[0]).toBe(before.groups[0]);
+      expect(after.apis[0]).not.toBe(before.apis[0]);
+      expect(Object.keys(after.apis[0]!.published)).toEqual(['RELEASE']);
+
+      await client.batch({ stack: 'shop', operations: ops([{ op: 'update', kind: 'api', spec: api('getUser', '/people/{id}') }, { op: 'publish', api: 'shop/getUser', stage: 'TEST' }]) });
+      await expectInStep();
+      await client.batch({
+        stack: 'shop',
+        operations: ops([
+          { op: 'create', kind: 'api', spec: api('listUsers', '/users') },
+          { op: 'publish', api: 'shop/listUsers', stage: 'RELEASE' },
+        ]),
+      });
+      await expectInStep();
+      // Removing the RELEASE definition unpublishes both APIs there: both show it.
+      await client.batch({ stack: 'shop', operations: ops([{ op: 'update', kind: 'backendService', spec: { ...users, environments: { TEST: users.environments.TEST } } }]) });
+      await expectInStep();
+      expect((await client.getState()).apis.map((a) => Object.keys(a.published))).toEqual([['TEST'], []]);
+
+      await client.rotateCredentials('mobile');
+      await expectInStep();
+      // A resource made by hand, then adopted by the stack; then another stack takes it: it leaves shop's share.
+      await client.batch({ stack: null, operations: ops([{ op: 'create', kind: 'app', spec: { name: 'desktop' } }]) });
+      await expectInStep();
+      await client.batch({ stack: 'shop', operations: ops([{ op: 'adopt', kind: 'app', id: 'desktop' }]) });
+      await expectInStep();
+      await client.batch({ stack: 'other', operations: ops([{ op: 'adopt', kind: 'app', id: 'desktop', fromStack: 'shop' }]) });
+      await expectInStep();
+      expect((await client.getState({ stack: 'shop' })).apps.map((a) => a.id)).toEqual(['mobile']);
+
+      await client.batch({
+        stack: 'shop',
+        operations: ops([
+          { op: 'delete', kind: 'authorization', id: 'mobile:shop/getUser' },
+          { op: 'unpublish', api: 'shop/getUser', stage: 'TEST' },
+          { op: 'delete', kind: 'api', id: 'shop/getUser' },
+          { op: 'delete', kind: 'app', id: 'mobile' },
+        ]),
+      });
+      await expectInStep();
+      // Deleted and made again in one batch: the new one is what is read.
+      await client.batch({
+        stack: 'shop',
+        operations: ops([
+          { op: 'delete', kind: 'api', id: 'shop/listUsers' },
+          { op: 'create', kind: 'api', spec: api('listUsers', '/everyone') },
+        ]),
+      });
+      await expectInStep();
+      expect((await client.getState()).apis.map((a) => a.spec.request.path)).toEqual(['/everyone']);
+    });
+
+    test('an unchanged state reads as the same state; a caller changing its copy does not change the next read', async () => {
+      await client.batch(shop());
+      const first = await client.getState();
+      first.apis.length = 0;
+      const second = await client.getState();
+      expect(second).toEqual(fullRead());
+      expect(second.apis).toHaveLength(1);
+    });
+  });
+
   test('an envelope that is not a batch is refused as a whole', async () => {
     const error = await refusal(client.batch({ stack: 'bad stack!', expectedRevision: -1, operations: 'x' } as unknown as BatchRequest));
     expect([error.status, error.code]).toEqual([400, 'APIGW_BAD_REQUEST']);

@@ -54,6 +54,59 @@ describe('store', () => {
     store.close();
   });
 
+  test('readView follows commits through the change log: each view equals a fresh read, unchanged parts are shared', () => {
+    const store = openStore(dir.dir);
+    const fresh = () => {
+      const reader = openStore(dir.dir, { readOnly: true });
+      try {
+        return reader.readView();
+      } finally {
+        reader.close();
+      }
+    };
+    const steps: unknown[][] = [
+      shopOperations(),
+      [{ op: 'create', kind: 'api', spec: api('listUsers', '/users') }, { op: 'publish', api: 'shop/listUsers', stage: 'TEST' }],
+      [{ op: 'update', kind: 'api', spec: api('getUser', '/people/{id}') }, { op: 'publish', api: 'shop/getUser', stage: 'RELEASE' }],
+      [{ op: 'rotateCredentials', app: 'mobile' }],
+      [{ op: 'update', kind: 'backendService', spec: { name: 'users', type: 'HTTP', environments: { RELEASE: { url: 'http://127.0.0.1:9002' } } } }],
+      [{ op: 'delete', kind: 'authorization', id: 'mobile:shop/getUser' }, { op: 'delete', kind: 'app', id: 'mobile' }],
+      [{ op: 'unpublish', api: 'shop/getUser', stage: 'RELEASE' }, { op: 'delete', kind: 'api', id: 'shop/getUser' }, { op: 'create', kind: 'app', spec: { name: 'desktop' } }],
+    ];
+    let previous = store.readView();
+    for (const operations of steps) {
+      store.applyBatch({ stack: 'shop', operations });
+      const view = store.readView();
+      expect(view).toEqual(fresh());
+      expect(store.readView()).toBe(view);
+      if (!operations.some((o) => (o as { kind?: string }).kind === 'group')) expect(view.groups).toBe(previous.groups);
+      previous = view;
+    }
+    expect(previous.published).toEqual([]);
+    expect(previous.apps.map((a) => a.name)).toEqual(['desktop']);
+    store.close();
+  });
+
+  test('getChanges lists what changed and what was deleted since a revision, while the log reaches back', () => {
+    const store = openStore(dir.dir, { retainedRevisions: 2 });
+    store.applyBatch({ stack: 'shop', operations: shopOperations() });
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'delete', kind: 'authorization', id: 'mobile:shop/getUser' }, { op: 'rotateCredentials', app: 'mobile' }] });
+    const changes = store.getChanges(1)!;
+    expect(changes.revision).toBe(2);
+    expect(changes.deleted).toEqual([{ kind: 'authorization', id: 'mobile:shop/getUser' }]);
+    expect(changes.changed.apps.map((a) => a.id)).toEqual(['mobile']);
+    expect(changes.changed.apis).toEqual([]);
+    expect(store.getChanges(0)!.changed.apis.map((a) => a.id)).toEqual(['shop/getUser']);
+    expect(store.getChanges(0)!.deleted).toEqual([{ kind: 'authorization', id: 'mobile:shop/getUser' }]);
+    expect(store.getChanges(3)).toBeUndefined(); // ahead of the store
+    // Two more commits: the log keeps the last two revisions only.
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile' }] });
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile' }] });
+    expect(store.getChanges(1)).toBeUndefined();
+    expect(store.getChanges(2)).toMatchObject({ revision: 4, since: 2, deleted: [] });
+    store.close();
+  });
+
   test('commit listeners hear each committed revision, not dry runs or refusals', () => {
     const store = openStore(dir.dir);
     const heard: number[] = [];
@@ -103,6 +156,9 @@ describe('store', () => {
 
     const migrated = openStore(dir.dir);
     expect(migrated.getState()).toEqual(state);
+    // The change log starts at the revision the store was migrated at.
+    expect(migrated.getChanges(0)).toBeUndefined();
+    expect(migrated.getChanges(1)).toMatchObject({ revision: 1, since: 1, changed: { apis: [] }, deleted: [] });
     const check = new DatabaseSync(join(dir.dir, 'gateway.db'));
     expect((check.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(SCHEMA_VERSION);
     expect(check.prepare("SELECT route FROM resources WHERE kind = 'api'").all()).toEqual([{ route: 'shop /users/{}' }]);

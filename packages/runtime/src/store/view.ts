@@ -1,0 +1,188 @@
+/**
+ * The StateView of the last revision read, kept between reads and brought
+ * up to date from the change log: after a commit only the resources the
+ * commit wrote are read and parsed again, so the cost of a view follows the
+ * size of the change, not of the state.
+ */
+import { STAGES, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type VpcAccess } from '@apigw/schema';
+import type { ApiDefinition, StateView } from '../model';
+import type { CredentialsRow, PublishedRow, ResourceRow, StoreSql } from './store';
+
+type ViewApp = StateView['apps'][number];
+type ViewPublished = StateView['published'][number];
+
+/** Values by id, listed in id order (the order of the store's queries); the list is rebuilt only after a change. */
+class Table<T> {
+  private readonly byId = new Map<string, T>();
+  private readonly ids: string[] = [];
+  private list: readonly T[] = [];
+  private dirty = false;
+
+  get(id: string): T | undefined {
+    return this.byId.get(id);
+  }
+
+  set(id: string, value: T): void {
+    if (!this.byId.has(id)) {
+      const ids = this.ids;
+      // Rows arrive in id order on a full read: appending is the common case.
+      if (ids.length === 0 || ids[ids.length - 1]! < id) ids.push(id);
+      else ids.splice(lowerBound(ids, id), 0, id);
+    }
+    this.byId.set(id, value);
+    this.dirty = true;
+  }
+
+  delete(id: string): void {
+    if (!this.byId.delete(id)) return;
+    this.ids.splice(lowerBound(this.ids, id), 1);
+    this.dirty = true;
+  }
+
+  /** The values in id order; the same array until the next change (views share it: never modify it). */
+  values(): readonly T[] {
+    if (this.dirty) {
+      this.list = this.ids.map((id) => this.byId.get(id)!);
+      this.dirty = false;
+    }
+    return this.list;
+  }
+}
+
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Key of a published revision: API id, NUL, stage (sorts like the store's `ORDER BY api, stage`). */
+function publishedKey(api: string, stage: string): string {
+  return `${api}\u0000${stage}`;
+}
+
+function viewApp(row: ResourceRow, c: CredentialsRow): ViewApp {
+  return { ...(JSON.parse(row.spec) as App), appKey: c.app_key, appSecret: c.app_secret, appCode: c.app_code, appId: c.app_id };
+}
+
+/** The cached view of one store connection. */
+export class ViewCache {
+  private revision = -1;
+  private view: StateView | undefined;
+  private readonly groups = new Table<ApiGroup>();
+  private readonly backendServices = new Table<BackendService>();
+  private readonly vpcAccesses = new Table<VpcAccess>();
+  private readonly apps = new Table<ViewApp>();
+  private readonly authorizations = new Table<Authorization>();
+  private readonly published = new Table<ViewPublished>();
+
+  /**
+   * The view at the current revision; runs inside the caller's read
+   * transaction. Reads everything the first time, or when the change log no
+   * longer reaches back to the cached revision; otherwise only what changed.
+   */
+  static read(cache: ViewCache | undefined, sql: StoreSql): ViewCache {
+    const revision = sql.revision();
+    if (cache && cache.revision === revision && cache.view) return cache;
+    if (cache && cache.revision >= 0 && cache.revision < revision && cache.revision >= sql.changesFloor()) {
+      cache.patch(sql, revision);
+      return cache;
+    }
+    const fresh = new ViewCache();
+    fresh.fill(sql, revision, cache);
+    return fresh;
+  }
+
+  /** The view; shared between reads of the same revision (treat it as immutable). */
+  get current(): StateView {
+    return this.view!;
+  }
+
+  private fill(sql: StoreSql, revision: number, previous: ViewCache | undefined): void {
+    const credentials = new Map(sql.allCredentials().map((c) => [c.app, c]));
+    // APIs' current definitions are not served (their published revisions are), so they are not read.
+    for (const row of sql.resourcesExceptApis()) this.setRow(row, credentials.get(row.id));
+    for (const p of sql.allPublished()) this.setPublished(p, previous?.published.get(publishedKey(p.api, p.stage)));
+    this.finish(revision);
+  }
+
+  private patch(sql: StoreSql, revision: number): void {
+    for (const t of sql.tombstonesSince(this.revision)) this.remove(t.kind, t.id);
+    for (const row of sql.changedResources(this.revision)) {
+      if (row.kind !== 'api') {
+        this.setRow(row, row.kind === 'app' ? sql.credentials(row.id) : undefined);
+        continue;
+      }
+      // An API row changes with its published revisions: read them again.
+      const before = STAGES.map((stage) => this.published.get(publishedKey(row.id, stage)));
+      for (const stage of STAGES) this.published.delete(publishedKey(row.id, stage));
+      for (const p of sql.publishedOf(row.id)) this.setPublished(p, before.find((b) => b?.digest === p.digest));
+    }
+    this.finish(revision);
+  }
+
+  private setRow(row: ResourceRow, credentials: CredentialsRow | undefined): void {
+    switch (row.kind) {
+      case 'group':
+        this.groups.set(row.id, JSON.parse(row.spec) as ApiGroup);
+        break;
+      case 'backendService':
+        this.backendServices.set(row.id, JSON.parse(row.spec) as BackendService);
+        break;
+      case 'vpcAccess':
+        this.vpcAccesses.set(row.id, JSON.parse(row.spec) as VpcAccess);
+        break;
+      case 'authorization':
+        this.authorizations.set(row.id, JSON.parse(row.spec) as Authorization);
+        break;
+      case 'app':
+        if (credentials) this.apps.set(row.id, viewApp(row, credentials));
+        else this.apps.delete(row.id);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** A published revision; a definition never changes under its digest, so an earlier entry with the same digest is reused. */
+  private setPublished(p: PublishedRow, earlier: ViewPublished | undefined): void {
+    const entry = earlier && earlier.digest === p.digest && earlier.stage === p.stage ? earlier : undefined;
+    const api = entry?.api ?? (earlier?.digest === p.digest ? earlier.api : (JSON.parse(p.definition) as ApiDefinition));
+    this.published.set(publishedKey(p.api, p.stage), entry ?? { stage: p.stage, digest: p.digest, api });
+  }
+
+  private remove(kind: Kind, id: string): void {
+    switch (kind) {
+      case 'group':
+        return this.groups.delete(id);
+      case 'backendService':
+        return this.backendServices.delete(id);
+      case 'vpcAccess':
+        return this.vpcAccesses.delete(id);
+      case 'authorization':
+        return this.authorizations.delete(id);
+      case 'app':
+        return this.apps.delete(id);
+      case 'api':
+        for (const stage of STAGES) this.published.delete(publishedKey(id, stage));
+        return;
+    }
+  }
+
+  private finish(revision: number): void {
+    this.revision = revision;
+    this.view = {
+      revision,
+      groups: this.groups.values(),
+      backendServices: this.backendServices.values(),
+      vpcAccesses: this.vpcAccesses.values(),
+      published: this.published.values(),
+      apps: this.apps.values(),
+      authorizations: this.authorizations.values(),
+    };
+  }
+}
