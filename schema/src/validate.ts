@@ -73,6 +73,63 @@ export function validateResource<K extends Kind>(kind: K, input: unknown, pointe
  * instead of being silently dropped or mangled. Never throws.
  */
 function jsonData(input: unknown, root: string): ValidationResult<unknown> {
+  // Plain JSON data (the common case: parsed JSON, or objects built of plain
+  // values) is copied without tracking pointers; anything else takes the
+  // careful walk below, which names each problem.
+  try {
+    return { ok: true, value: plainCopy(input, 0) };
+  } catch {
+    return carefulJsonData(input, root);
+  }
+}
+
+/** Thrown by plainCopy when a value needs the careful walk. */
+const NOT_PLAIN = new Error('not plain JSON data');
+
+/** Nesting beyond this takes the careful walk (which also tells a cycle from deep data). */
+const PLAIN_DEPTH = 256;
+
+/**
+ * A copy of plain JSON data (strings, finite numbers, booleans, null,
+ * arrays without undefined items, objects without toJSON or a
+ * `__proto__` key), the same value the careful walk returns for it.
+ * Throws for anything else.
+ */
+function plainCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value)) return value;
+      throw NOT_PLAIN;
+    case 'object':
+      break;
+    default:
+      throw NOT_PLAIN;
+  }
+  if (value === null) return null;
+  if (depth > PLAIN_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') throw NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === undefined) throw NOT_PLAIN;
+      out.push(plainCopy(item, depth + 1));
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') throw NOT_PLAIN;
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item !== undefined) out[key] = plainCopy(item, depth + 1);
+  }
+  return out;
+}
+
+/** jsonData for any input: a copy, or every place that is not JSON data. */
+function carefulJsonData(input: unknown, root: string): ValidationResult<unknown> {
   const problems: Problem[] = [];
   const ancestors = new Set<object>();
   const bad = (pointer: string, what: string) =>

@@ -367,6 +367,17 @@ describe('input that is not JSON data', () => {
     expect(result.ok && result.value.authorizations[0]!.expiresAt).toBe('2030-01-01T00:00:00.000Z');
   });
 
+  test('plain data validates alike at any depth, and is never modified', () => {
+    const nest = (depth: number): unknown => (depth === 0 ? 'leaf' : { inner: [nest(depth - 1)] });
+    for (const depth of [2, 400]) {
+      const doc = designExample();
+      doc.apps[0].extra = nest(depth);
+      const before = JSON.stringify(doc);
+      expect(codesAndPointers(doc)).toEqual([['SCHEMA_VIOLATION', '/apps/0/extra']]);
+      expect(JSON.stringify(doc)).toBe(before);
+    }
+  });
+
   test('treats a __proto__ key as an unknown field, not a prototype', () => {
     const doc = JSON.parse(JSON.stringify(designExample()).replace('"name":"mobile"', '"name":"mobile","__proto__":{"polluted":true}'));
     expect(codesAndPointers(doc)).toEqual([['SCHEMA_VIOLATION', '/apps/0/__proto__']]);
