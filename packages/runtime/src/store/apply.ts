@@ -48,6 +48,8 @@ interface BatchContext {
   readonly rev: number;
   /** Rows read or written by the batch, by `kind id` (null: known not to exist), with their parsed specs. */
   readonly rows: Map<string, CachedRow | null>;
+  /** Resources (`kind id`) already marked as changed at `rev`. */
+  readonly touched: Set<string>;
 }
 
 /** A row the batch has seen, and its spec once parsed. */
@@ -67,7 +69,7 @@ export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
     const revision = sql.revision();
     if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
       throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`);
-    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map() };
+    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map(), touched: new Set() };
     const results: OperationResult[] = [];
     const errors: OperationError[] = [];
     batch.operations.forEach((op, index) => {
@@ -159,9 +161,19 @@ function parsedRow<T>(ctx: BatchContext, row: ResourceRow): T {
   return (cached && cached.row.spec === row.spec ? specOf<T>(cached) : JSON.parse(row.spec)) as T;
 }
 
-/** Records a write: later lookups see the new row and reuse its spec. */
+/** Records a write (logged at the batch's revision): later lookups see the new row and reuse its spec. */
 function remember(ctx: BatchContext, row: ResourceRow, spec?: unknown): void {
-  ctx.rows.set(`${row.kind} ${row.id}`, spec === undefined ? { row } : { row, spec });
+  const key = `${row.kind} ${row.id}`;
+  ctx.rows.set(key, spec === undefined ? { row } : { row, spec });
+  ctx.touched.add(key);
+}
+
+/** Logs a change to a resource's published revisions or credentials (once per batch). */
+function touch(ctx: BatchContext, kind: Kind, id: string): void {
+  const key = `${kind} ${id}`;
+  if (ctx.touched.has(key)) return;
+  ctx.touched.add(key);
+  ctx.sql.touch(kind, id, ctx.rev);
 }
 
 /** The existing resource, or a 404 failure. */
@@ -210,7 +222,7 @@ function referencesOf(kind: Kind, spec: StoredSpec<Kind>): { ref: Ref; pointer: 
 }
 
 /** Checks every reference exists now; records them. */
-function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredSpec<Kind>, index: number): void {
+function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredSpec<Kind>, index: number, fresh: boolean): void {
   const refs = referencesOf(kind, spec);
   const problems: Problem[] = [];
   for (const { ref, pointer } of refs)
@@ -221,13 +233,14 @@ function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredS
     kind,
     id,
     refs.map((r) => r.ref),
+    fresh,
   );
 }
 
 function create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): OperationResult {
   const id = idOf(kind, spec);
   if (lookup(ctx, kind, id)) throw new OpFailure('APIGW_ALREADY_EXISTS', `${describe(kind, id)} already exists`);
-  linkReferences(ctx, kind, id, spec, index);
+  linkReferences(ctx, kind, id, spec, index, true);
   const text = canonicalJson(spec);
   const digest = kind === 'api' ? digestOf(text) : null;
   ctx.sql.insertResource(kind, id, ctx.stack, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
@@ -253,12 +266,12 @@ function update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: nu
       if (after.environments[stage]) continue;
       for (const p of ctx.sql.publishedByBackendStage(id, stage)) {
         ctx.sql.deletePublished(p.api, stage);
-        ctx.sql.touch('api', p.api, ctx.rev);
+        touch(ctx, 'api', p.api);
         (unpublished ??= []).push({ api: p.api, stage });
       }
     }
   }
-  linkReferences(ctx, kind, id, spec, index);
+  linkReferences(ctx, kind, id, spec, index, false);
   const text = canonicalJson(spec);
   const digest = kind === 'api' ? digestOf(text) : null;
   ctx.sql.updateResource(kind, id, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
@@ -284,6 +297,7 @@ function remove(ctx: BatchContext, kind: Kind, id: string, index: number): Opera
   }
   ctx.sql.deleteResource(kind, id, ctx.rev);
   ctx.rows.set(`${kind} ${id}`, null);
+  ctx.touched.delete(`${kind} ${id}`);
   if (kind === 'api') ctx.sql.deletePublishedOf(id);
   if (kind === 'app') ctx.sql.deleteCredentials(id);
   ctx.written.delete(`${kind} ${id}`);
@@ -318,7 +332,7 @@ function publish(ctx: BatchContext, api: string, stage: Stage, index: number): O
     );
   const route = (cached.route ??= routeKey(definition));
   ctx.sql.upsertPublished({ api, stage, route, backend: backend.name, digest: row.digest ?? digestOf(row.spec), definition: row.spec, published_at: ctx.now });
-  ctx.sql.touch('api', api, ctx.rev);
+  touch(ctx, 'api', api);
   ctx.publishedRoutes.set(`${route}\u0000${stage}`, index);
   return { index, op: 'publish', kind: 'api', id: api };
 }
@@ -328,7 +342,7 @@ function unpublish(ctx: BatchContext, api: string, stage: Stage, index: number):
   assertOwned(ctx, row);
   if (!ctx.sql.published(api, stage)) throw new OpFailure('APIGW_NOT_PUBLISHED', `api ${api} is not published to ${stage}`);
   ctx.sql.deletePublished(api, stage);
-  ctx.sql.touch('api', api, ctx.rev);
+  touch(ctx, 'api', api);
   return { index, op: 'unpublish', kind: 'api', id: api };
 }
 
@@ -337,7 +351,7 @@ function rotate(ctx: BatchContext, app: string, index: number): OperationResult 
   assertOwned(ctx, row);
   const fresh = ctx.store.newCredentials(app);
   ctx.sql.rotateCredentials(app, fresh.app_secret, fresh.app_code);
-  ctx.sql.touch('app', app, ctx.rev);
+  touch(ctx, 'app', app);
   return { index, op: 'rotateCredentials', kind: 'app', id: app };
 }
 

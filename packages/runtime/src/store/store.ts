@@ -418,13 +418,17 @@ export class StoreSql {
       resourcesOfStack: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE stack = ? ORDER BY kind, id'),
       apisByRoute: p("SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE route = ? AND kind = 'api' ORDER BY id"),
       changedResources: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE rev > ? ORDER BY kind, id'),
+      changedExceptApis: p("SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE rev > ? AND kind <> 'api' ORDER BY kind, id"),
+      changedApiIds: p("SELECT id FROM resources WHERE rev > ? AND kind = 'api' ORDER BY id"),
+      publishedOfChanged: p(
+        "SELECT p.api, p.stage, p.route, p.backend, p.digest, p.definition, p.published_at FROM published p JOIN resources r ON r.kind = 'api' AND r.id = p.api WHERE r.rev > ? ORDER BY p.api, p.stage",
+      ),
       insertResource: p('INSERT INTO resources (kind, id, stack, spec, created_at, updated_at, route, digest, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       updateResource: p('UPDATE resources SET spec = ?, updated_at = ?, route = ?, digest = ?, rev = ? WHERE kind = ? AND id = ?'),
       setOwner: p('UPDATE resources SET stack = ?, updated_at = ?, rev = ? WHERE kind = ? AND id = ?'),
       touch: p('UPDATE resources SET rev = ? WHERE kind = ? AND id = ?'),
       deleteResource: p('DELETE FROM resources WHERE kind = ? AND id = ?'),
       insertTombstone: p('INSERT INTO tombstones (kind, id, rev) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET rev = excluded.rev'),
-      deleteTombstone: p('DELETE FROM tombstones WHERE kind = ? AND id = ?'),
       tombstonesSince: p('SELECT kind, id FROM tombstones WHERE rev > ? ORDER BY kind, id'),
       pruneTombstones: p('DELETE FROM tombstones WHERE rev <= ?'),
       deleteRefs: p('DELETE FROM refs WHERE from_kind = ? AND from_id = ?'),
@@ -493,6 +497,18 @@ export class StoreSql {
   changedResources(since: number): ResourceRow[] {
     return this.s['changedResources']!.all(since) as unknown as ResourceRow[];
   }
+  /** Resources but APIs changed after revision `since` (see changedResources). */
+  changedExceptApis(since: number): ResourceRow[] {
+    return this.s['changedExceptApis']!.all(since) as unknown as ResourceRow[];
+  }
+  /** Ids of the APIs changed after revision `since`. */
+  changedApiIds(since: number): string[] {
+    return (this.s['changedApiIds']!.all(since) as { id: string }[]).map((r) => r.id);
+  }
+  /** The published revisions of the APIs changed after revision `since`. */
+  publishedOfChanged(since: number): PublishedRow[] {
+    return this.s['publishedOfChanged']!.all(since) as unknown as PublishedRow[];
+  }
   /** Resources deleted after revision `since`. */
   tombstonesSince(since: number): { kind: Kind; id: string }[] {
     return this.s['tombstonesSince']!.all(since) as unknown as { kind: Kind; id: string }[];
@@ -512,8 +528,8 @@ export class StoreSql {
    * key and `digest` its digest, null for other kinds.
    */
   insertResource(kind: Kind, id: string, stack: string | null, spec: string, now: string, route: string | null, digest: string | null, rev: number): void {
+    // A tombstone of an earlier resource with this identity may stay: readers apply deletions before changes.
     this.s['insertResource']!.run(kind, id, stack, spec, now, now, route, digest, rev);
-    this.s['deleteTombstone']!.run(kind, id);
   }
   updateResource(kind: Kind, id: string, spec: string, now: string, route: string | null, digest: string | null, rev: number): void {
     this.s['updateResource']!.run(spec, now, route, digest, rev, kind, id);
@@ -531,8 +547,9 @@ export class StoreSql {
     this.s['deleteRefs']!.run(kind, id);
     this.s['insertTombstone']!.run(kind, id, rev);
   }
-  setRefs(kind: Kind, id: string, refs: readonly Ref[]): void {
-    this.s['deleteRefs']!.run(kind, id);
+  /** Records what a resource refers to, replacing what it referred to before (`fresh`: a new resource, nothing to replace). */
+  setRefs(kind: Kind, id: string, refs: readonly Ref[], fresh = false): void {
+    if (!fresh) this.s['deleteRefs']!.run(kind, id);
     for (const ref of refs) this.s['insertRef']!.run(kind, id, ref.kind, ref.id);
   }
   usersOf(kind: Kind, id: string): Ref[] {

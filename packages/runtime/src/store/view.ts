@@ -111,17 +111,21 @@ export class ViewCache {
   }
 
   private patch(sql: StoreSql, revision: number): void {
-    for (const t of sql.tombstonesSince(this.revision)) this.remove(t.kind, t.id);
-    for (const row of sql.changedResources(this.revision)) {
-      if (row.kind !== 'api') {
-        this.setRow(row, row.kind === 'app' ? sql.credentials(row.id) : undefined);
-        continue;
-      }
-      // An API row changes with its published revisions: read them again.
-      const before = STAGES.map((stage) => this.published.get(publishedKey(row.id, stage)));
-      for (const stage of STAGES) this.published.delete(publishedKey(row.id, stage));
-      for (const p of sql.publishedOf(row.id)) this.setPublished(p, before.find((b) => b?.digest === p.digest));
+    const since = this.revision;
+    for (const t of sql.tombstonesSince(since)) this.remove(t.kind, t.id);
+    const rows = sql.changedExceptApis(since);
+    const credentials = rows.some((r) => r.kind === 'app') ? new Map(sql.allCredentials().map((c) => [c.app, c])) : undefined;
+    for (const row of rows) this.setRow(row, credentials?.get(row.id));
+    // An API row changes with its published revisions: those of every changed API are read again.
+    const before = new Map<string, (ViewPublished | undefined)[]>();
+    for (const id of sql.changedApiIds(since)) {
+      before.set(
+        id,
+        STAGES.map((stage) => this.published.get(publishedKey(id, stage))),
+      );
+      for (const stage of STAGES) this.published.delete(publishedKey(id, stage));
     }
+    for (const p of sql.publishedOfChanged(since)) this.setPublished(p, before.get(p.api)?.find((b) => b?.digest === p.digest));
     this.finish(revision);
   }
 
