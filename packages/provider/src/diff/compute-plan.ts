@@ -69,7 +69,10 @@ export function computePlan(doc: GatewayDocument, state: LiveState, options: Pla
       } else if (l.stack !== doc.stack) {
         if (options.adopt) steps.push(...reconcile(kind, handler, id, desired, l, context, true));
         else conflicts.push({ kind: kindInfo(kind).label, id, owner: l.stack });
-      } else steps.push(...reconcile(kind, handler, id, desired, l, context, false));
+      } else {
+        const changed = reconcile(kind, handler, id, desired, l, context, false);
+        if (changed.length > 0) steps.push(...changed);
+      }
     }
 
     for (const l of live) {
@@ -230,7 +233,7 @@ function stageStep(op: 'publish' | 'unpublish', api: string, stage: Stage, reaso
 /** Steps for a desired resource that exists live (owned, or being adopted). */
 function reconcile(kind: Kind, handler: ResourceHandler<Kind>, id: string, desired: AnySpec, live: LiveResource, context: PlanContext, adopting: boolean): Step[] {
   if (!adopting && sameAsLive(kind, desired, live)) {
-    if (kind !== 'api') return [];
+    if (kind !== 'api' || stagesInSync(desired as Api, live as LiveApi)) return [];
     const stages = apiHandler.stageChanges(desired as Api, live as LiveApi, false);
     if (stages.publish.length === 0 && stages.unpublish.length === 0) return [];
   }
@@ -278,12 +281,45 @@ function reconcile(kind: Kind, handler: ResourceHandler<Kind>, id: string, desir
  * filled). Anything else goes through full normalization and a field diff.
  */
 function sameAsLive(kind: Kind, desired: AnySpec, live: LiveResource): boolean {
+  // The runtime stores specs in canonical form, as the document's are: equal as they are is equal.
+  if (kind === 'api' ? definitionEqual(desired as Api, live.spec) : jsonEqual(desired, live.spec)) return true;
   const spec = kind === 'api' ? { ...(live.spec as object), stages: (desired as Api).stages } : live.spec;
   try {
     return jsonEqual(desired, canonicalSpec(kind, spec as AnySpec));
   } catch {
     return false;
   }
+}
+
+/**
+ * The common case of stageChanges, without allocating: every desired stage
+ * serves the current definition and no other stage is published.
+ */
+function stagesInSync(desired: Api, live: LiveApi): boolean {
+  const published = live.published ?? {};
+  let count = 0;
+  for (const stage of STAGES) {
+    const revision = published[stage];
+    if (revision === undefined) continue;
+    count++;
+    if (revision.digest !== live.digest || !desired.stages.includes(stage)) return false;
+  }
+  return count === new Set(desired.stages).size;
+}
+
+/** An API's definition (everything but its stages) equals a stored one, compared without copying. */
+function definitionEqual(desired: Api, stored: unknown): boolean {
+  if (typeof stored !== 'object' || stored === null || 'stages' in stored) return false;
+  const live = stored as Record<string, unknown>;
+  const wanted = desired as unknown as Record<string, unknown>;
+  let count = 0;
+  for (const key in wanted) {
+    if (key === 'stages' || wanted[key] === undefined) continue;
+    count++;
+    if (!jsonEqual(wanted[key], live[key])) return false;
+  }
+  for (const key in live) if (live[key] !== undefined) count--;
+  return count === 0;
 }
 
 function reconcileApi(id: string, desired: Api, live: LiveApi, liveSpec: Api, adoptOps: Operation[], redactedDesired: AnySpec, redactedLive: AnySpec): Step[] {
