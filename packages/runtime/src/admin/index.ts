@@ -1,5 +1,5 @@
 /** The admin API: HTTP server, the core it calls, token and metrics. */
-export { AdminCore, type ChangeOptions, type ChangeResult } from './core';
+export { AdminCore, type ChangeOptions, type ChangeResult, type StateRead } from './core';
 export { AdminServer, createAdminServer, DEFAULT_ADMIN_MAX_BODY_BYTES, type AdminServerOptions } from './server';
 export { resolveAdminToken, tokenMatches, TOKEN_FILE } from './token';
 export { createMetrics, type AdminMetrics, type MetricsOptions } from './metrics';

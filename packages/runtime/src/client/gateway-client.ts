@@ -17,7 +17,13 @@ export interface GetStateOptions {
  * per-operation errors of a refused batch).
  */
 export interface GatewayClient {
-  /** The live state (or one stack's share of it) and its revision. */
+  /**
+   * The live state (or one stack's share of it) and its revision. Both
+   * clients keep the last state read and afterwards fetch only what
+   * changed since (unless built with `cacheState: false`): the collections
+   * returned are the caller's own arrays, but the resource objects in them
+   * may be shared with later reads, so treat them as immutable.
+   */
   getState(options?: GetStateOptions): Promise<LiveState>;
   /** One live resource, or undefined when it does not exist. */
   getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined>;

@@ -1,5 +1,6 @@
 /** Clients of the admin API. */
 export * from './gateway-client';
 export { HttpGatewayClient, type HttpGatewayClientOptions } from './http-client';
-export { InProcessGatewayClient } from './in-process-client';
+export { InProcessGatewayClient, type InProcessGatewayClientOptions } from './in-process-client';
+export { StateCache, applyStateChanges, isStateChanges, type StateAnswer } from './state-cache';
 export { RESOURCE_PATHS, resourcePath, type ResourcePath } from './paths';
