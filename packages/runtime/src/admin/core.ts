@@ -26,9 +26,10 @@ export interface ChangeResult extends BatchResult {
 }
 
 /** A state read as JSON text: the whole state, what changed since a revision, or nothing when `since` is current. */
-export type StateRead =
-  | { readonly revision: number; readonly kind: 'state' | 'changes'; readonly text: string }
-  | { readonly revision: number; readonly kind: 'unchanged' };
+export type StateRead = { readonly revision: number; /** The store's id (see GatewayStore.id). */ readonly store: string } & (
+  | { readonly kind: 'state' | 'changes'; readonly text: string }
+  | { readonly kind: 'unchanged' }
+);
 
 /** The admin operations over one store. */
 export class AdminCore {
@@ -65,21 +66,24 @@ export class AdminCore {
 
   /**
    * A state read for a reader that already has the state at revision
-   * `since` (see LiveStateChanges): nothing when that is still current,
+   * `since` of the store `store` (see LiveStateChanges; without `store`,
+   * this one): nothing when that is still current,
    * else what changed since, or the whole state when the change log does
    * not reach back that far. Without `since`, the whole state.
    */
-  readState(options: GetStateOptions & { readonly since?: number } = {}): StateRead {
-    const { since, ...rest } = options;
-    if (since !== undefined) {
+  readState(options: GetStateOptions & { readonly since?: number; readonly store?: string } = {}): StateRead {
+    const { since, store, ...rest } = options;
+    const id = this.store.id;
+    // Revisions of another store (a gateway replaced at the same address) say nothing about this one.
+    if (since !== undefined && (store === undefined || store === id)) {
       if (!Number.isSafeInteger(since) || since < 0) throw badRequest('/since', 'must be a revision (a non-negative integer)');
       if (rest.stack !== undefined && !isStackName(rest.stack)) throw badRequest('/stack', 'must be a stack name');
       const revision = this.store.revision;
-      if (since === revision) return { revision, kind: 'unchanged' };
+      if (since === revision) return { revision, store: id, kind: 'unchanged' };
       const text = this.store.getChangesText(since, rest);
-      if (text !== undefined) return { revision, kind: 'changes', text };
+      if (text !== undefined) return { revision, store: id, kind: 'changes', text };
     }
-    return { kind: 'state', ...this.stateText(rest) };
+    return { kind: 'state', store: id, ...this.stateText(rest) };
   }
 
   /** See GatewayClient.getResource. */

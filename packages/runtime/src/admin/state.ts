@@ -1,12 +1,14 @@
 /**
- * `GET /v1/state[?stack=S][&since=R]`: the live state with its revision as
- * ETag; `If-None-Match` with the current ETag answers 304. With `since`,
- * a reader that holds the state at revision R gets only what changed since
- * (a LiveStateChanges, told apart by its `since` field), or the whole state
- * when the change log no longer reaches back to R.
+ * `GET /v1/state[?stack=S][&since=R[&store=ID]]`: the live state with its
+ * revision as ETag and the store's id in `X-Apigw-Store`; `If-None-Match`
+ * with the current ETag answers 304. With `since`, a reader that holds the
+ * state at revision R (of store ID) gets only what changed since (a
+ * LiveStateChanges, told apart by its `since` field), or the whole state
+ * when the change log no longer reaches back to R or ID names another store.
  */
 import { KINDS } from '@apigw/schema';
 import { RuntimeError } from '../errors';
+import { STORE_HEADER } from '../client/paths';
 import { checkQuery, etag, type Reply, type Route } from './router';
 
 export const routes: readonly Route[] = [
@@ -14,7 +16,8 @@ export const routes: readonly Route[] = [
     pattern: '/v1/state',
     methods: {
       GET: (ctx): Reply => {
-        checkQuery(ctx, ['stack', 'since']);
+        checkQuery(ctx, ['stack', 'since', 'store']);
+        const store = ctx.query.get('store');
         const stack = ctx.query.get('stack');
         const sinceText = ctx.query.get('since');
         if (sinceText !== null && !/^\d{1,15}$/.test(sinceText))
@@ -23,9 +26,13 @@ export const routes: readonly Route[] = [
           });
         const current = etag(ctx.core.store.revision);
         if (ctx.headers['if-none-match'] === current) return { status: 304, headers: { etag: current } };
-        const read = ctx.core.readState({ ...(stack ? { stack } : {}), ...(sinceText === null ? {} : { since: Number(sinceText) }) });
+        const read = ctx.core.readState({
+          ...(stack ? { stack } : {}),
+          ...(sinceText === null ? {} : { since: Number(sinceText) }),
+          ...(store === null ? {} : { store }),
+        });
         const text = read.kind === 'unchanged' ? `{"revision":${read.revision},"since":${read.revision},"changed":${EMPTY_COLLECTIONS},"deleted":[]}` : read.text;
-        return { status: 200, text, headers: { etag: etag(read.revision), 'content-type': 'application/json; charset=utf-8' } };
+        return { status: 200, text, headers: { etag: etag(read.revision), [STORE_HEADER]: read.store, 'content-type': 'application/json; charset=utf-8' } };
       },
     },
   },

@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 import { AdminApiError, adminApiErrorFrom } from '../errors';
 import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState, LiveStateChanges } from '../model';
 import type { GatewayClient, GetStateOptions } from './gateway-client';
-import { resourcePath } from './paths';
+import { STORE_HEADER, resourcePath } from './paths';
 import { StateCache } from './state-cache';
 
 /** Where and how to reach an admin API. */
@@ -49,11 +49,12 @@ export class HttpGatewayClient implements GatewayClient {
   getState(options: GetStateOptions = {}): Promise<LiveState> {
     const stack = options.stack === undefined ? '' : `stack=${encodeURIComponent(options.stack)}`;
     if (!this.states) return this.call<LiveState>('GET', `/v1/state${stack ? `?${stack}` : ''}`);
-    return this.states.read(options.stack, async (since) => {
-      if (since === undefined) return this.call<LiveState>('GET', `/v1/state${stack ? `?${stack}` : ''}`);
-      const { status, body } = await this.send('GET', `/v1/state?${stack ? `${stack}&` : ''}since=${since}`, undefined, { 'if-none-match': `"${since}"` });
-      if (status === 304) return 'unchanged';
-      return this.answer<LiveState | LiveStateChanges>(status, body);
+    return this.states.read(options.stack, async (held) => {
+      const query = [stack, ...(held ? [`since=${held.revision}`] : []), ...(held?.store ? [`store=${encodeURIComponent(held.store)}`] : [])].filter((q) => q !== '');
+      const { status, body, headers } = await this.send('GET', `/v1/state${query.length > 0 ? `?${query.join('&')}` : ''}`, undefined, held ? { 'if-none-match': `"${held.revision}"` } : undefined);
+      const store = typeof headers[STORE_HEADER] === 'string' ? headers[STORE_HEADER] : undefined;
+      if (status === 304) return { answer: 'unchanged', ...(held?.store === undefined ? {} : { store: held.store }) };
+      return { answer: this.answer<LiveState | LiveStateChanges>(status, body), ...(store === undefined ? {} : { store }) };
     });
   }
 
@@ -96,7 +97,7 @@ export class HttpGatewayClient implements GatewayClient {
   }
 
   /** Sends a request; resolves with the status and the parsed JSON body (undefined when empty). */
-  private async send(method: string, path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<{ status: number; body: unknown }> {
+  private async send(method: string, path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<{ status: number; body: unknown; headers: Record<string, string | string[] | undefined> }> {
     let payload: string | undefined;
     try {
       payload = body === undefined ? undefined : JSON.stringify(body);
@@ -124,7 +125,7 @@ export class HttpGatewayClient implements GatewayClient {
       parsed = undefined;
       if (response.statusCode < 300) throw new AdminApiError(response.statusCode, 'APIGW_BAD_RESPONSE', 'admin API answered with a body that is not JSON');
     }
-    return { status: response.statusCode, body: parsed };
+    return { status: response.statusCode, body: parsed, headers: response.headers };
   }
 
   /** Closes the connection pool. */

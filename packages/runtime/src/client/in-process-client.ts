@@ -9,7 +9,7 @@ import type { AdminCore } from '../admin/core';
 import { RuntimeError, adminApiErrorFrom, errorBody } from '../errors';
 import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState, LiveStateChanges } from '../model';
 import type { GatewayClient, GetStateOptions } from './gateway-client';
-import { StateCache } from './state-cache';
+import { StateCache, type HeldState, type StateAnswer } from './state-cache';
 
 /** Options of the in-process client. */
 export interface InProcessGatewayClientOptions {
@@ -31,12 +31,12 @@ export class InProcessGatewayClient implements GatewayClient {
   getState(options: GetStateOptions = {}): Promise<LiveState> {
     const sent = asSent(options);
     // The state arrives as the JSON text the HTTP API sends, parsed once: what a remote client gets.
-    const read = (since: number | undefined) =>
+    const read = (held: HeldState | undefined): Promise<StateAnswer> =>
       this.run(() => {
-        const answer = this.core.readState({ ...sent, ...(since === undefined ? {} : { since }) });
-        return answer.kind === 'unchanged' ? ('unchanged' as const) : (JSON.parse(answer.text) as LiveState | LiveStateChanges);
+        const read = this.core.readState({ ...sent, ...(held ? { since: held.revision, ...(held.store === undefined ? {} : { store: held.store }) } : {}) });
+        return { answer: read.kind === 'unchanged' ? 'unchanged' : (JSON.parse(read.text) as LiveState | LiveStateChanges), store: read.store };
       }, false);
-    return this.states ? this.states.read(sent.stack, read) : (read(undefined) as Promise<LiveState>);
+    return this.states ? this.states.read(sent.stack, read) : read(undefined).then(({ answer }) => answer as LiveState);
   }
 
   getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined> {

@@ -2,5 +2,5 @@
 export * from './gateway-client';
 export { HttpGatewayClient, type HttpGatewayClientOptions } from './http-client';
 export { InProcessGatewayClient, type InProcessGatewayClientOptions } from './in-process-client';
-export { StateCache, applyStateChanges, isStateChanges, type StateAnswer } from './state-cache';
-export { RESOURCE_PATHS, resourcePath, type ResourcePath } from './paths';
+export { StateCache, applyStateChanges, isStateChanges, type HeldState, type StateAnswer } from './state-cache';
+export { RESOURCE_PATHS, STORE_HEADER, resourcePath, type ResourcePath } from './paths';

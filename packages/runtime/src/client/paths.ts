@@ -4,6 +4,9 @@
  */
 import type { Kind } from '@apigw/schema';
 
+/** Response header of a state read naming the store it came from (see GatewayStore.id). */
+export const STORE_HEADER = 'x-apigw-store';
+
 /** How one kind's resources are addressed. */
 export interface ResourcePath {
   readonly kind: Kind;

@@ -7,8 +7,22 @@
 import { KINDS, type Kind } from '@apigw/schema';
 import type { LiveResource, LiveState, LiveStateChanges } from '../model';
 
-/** What a state fetch answered: the whole state, the changes since the revision asked for, or nothing new. */
-export type StateAnswer = LiveState | LiveStateChanges | 'unchanged';
+/**
+ * What a state fetch answered: the whole state, the changes since the
+ * revision asked for, or nothing new; with the id of the store that
+ * answered, when it says.
+ */
+export interface StateAnswer {
+  readonly answer: LiveState | LiveStateChanges | 'unchanged';
+  readonly store?: string;
+}
+
+/** What a cache holds of one stack's state, and so what a fetch may ask changes since. */
+export interface HeldState {
+  readonly revision: number;
+  /** The store the state was read from, when known. */
+  readonly store?: string;
+}
 
 /** Tells changes from a whole state. */
 export function isStateChanges(answer: LiveState | LiveStateChanges): answer is LiveStateChanges {
@@ -64,19 +78,20 @@ function merged(before: readonly LiveResource[], gone: ReadonlySet<string> | und
 
 /** The last state read, per stack (`''`: the whole state). */
 export class StateCache {
-  private readonly states = new Map<string, LiveState>();
+  private readonly states = new Map<string, { state: LiveState; store?: string }>();
 
   /**
-   * The current state: `fetch` is called with the revision held (undefined
-   * the first time) and answers the whole state, the changes since, or
+   * The current state: `fetch` is called with what is held (undefined the
+   * first time) and answers the whole state, the changes since, or
    * 'unchanged'. The answer is a fresh LiveState whose collections are new
    * arrays; the resources in them are shared with later reads, so treat
    * them as immutable.
    */
-  async read(stack: string | undefined, fetch: (since: number | undefined) => Promise<StateAnswer>): Promise<LiveState> {
+  async read(stack: string | undefined, fetch: (held: HeldState | undefined) => Promise<StateAnswer>): Promise<LiveState> {
     const key = stack ?? '';
-    const held = this.states.get(key);
-    const answer = await fetch(held?.revision);
+    const entry = this.states.get(key);
+    const held = entry?.state;
+    const { answer, store } = await fetch(entry ? { revision: entry.state.revision, ...(entry.store === undefined ? {} : { store: entry.store }) } : undefined);
     let state: LiveState;
     if (answer === 'unchanged') {
       if (!held) throw new TypeError('a state fetch without a revision answered "unchanged"');
@@ -86,7 +101,7 @@ export class StateCache {
       state = applyStateChanges(held, answer);
     } else state = answer;
     const latest = this.states.get(key);
-    if (!latest || latest.revision <= state.revision) this.states.set(key, state);
+    if (!latest || latest.store !== store || latest.state.revision <= state.revision) this.states.set(key, store === undefined ? { state } : { state, store });
     return copyOf(state);
   }
 

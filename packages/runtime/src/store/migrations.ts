@@ -5,6 +5,7 @@
  * mistaken for an empty one. Migrations are append-only: a released one
  * never changes.
  */
+import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { ApiDefinition } from '../model';
 import { routeKey } from './route-key';
@@ -123,6 +124,14 @@ export const MIGRATIONS: readonly Migration[] = [
       const setDigest = db.prepare("UPDATE resources SET digest = ? WHERE kind = 'api' AND id = ?");
       for (const row of db.prepare("SELECT id, spec FROM resources WHERE kind = 'api'").all() as { id: string; spec: string }[])
         setDigest.run(digestOf(row.spec), row.id);
+    },
+  },
+  {
+    version: 4,
+    description: 'store identity: a random id, so a reader holding a state can tell this store from another at the same address',
+    up: (db) => {
+      db.exec(`CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`);
+      db.prepare("INSERT INTO meta (name, value) VALUES ('store_id', ?)").run(randomBytes(16).toString('hex'));
     },
   },
 ];

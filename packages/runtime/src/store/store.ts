@@ -107,6 +107,7 @@ export class GatewayStore {
   private closed = false;
   /** The last view read, brought up to date from the change log by the next read. */
   private view: ViewCache | undefined;
+  private storeId: string | undefined;
 
   constructor(dataDir: string, options: OpenStoreOptions = {}) {
     this.readOnly = options.readOnly ?? false;
@@ -197,6 +198,16 @@ export class GatewayStore {
     } finally {
       this.db.exec('COMMIT');
     }
+  }
+
+  /**
+   * A random id given to the store when it was made: revisions of two
+   * stores are unrelated, so changes are only asked of the store a state
+   * was read from.
+   */
+  get id(): string {
+    this.assertOpen();
+    return (this.storeId ??= this.sql.storeId());
   }
 
   /** The current revision. */
@@ -514,6 +525,9 @@ export class StoreSql {
     return this.s['tombstonesSince']!.all(since) as unknown as { kind: Kind; id: string }[];
   }
   /** The oldest revision the change log answers from (see GatewayStore.getChanges). */
+  storeId(): string {
+    return (this.db.prepare("SELECT value FROM meta WHERE name = 'store_id'").get() as { value: string }).value;
+  }
   changesFloor(): number {
     const row = this.s['counter']!.get('changes_floor') as { value: number } | undefined;
     return row ? Number(row.value) : 0;

@@ -156,10 +156,14 @@ describe('admin API over HTTP', () => {
     expect(changes.json.changed.apis.map((a: { id: string; published: object }) => [a.id, Object.keys(a.published)])).toEqual([['shop/getUser', ['RELEASE']]]);
     expect((await h.call('GET', '/v1/state?since=2', { headers: { 'if-none-match': '"2"' } })).status).toBe(304);
     expect((await h.call('GET', '/v1/state?since=2')).json).toMatchObject({ revision: 2, since: 2, deleted: [] });
-    // Ahead of the gateway (another gateway at the same address, say): the whole state.
+    // Ahead of the gateway, or of another store (a gateway replaced at the same address): the whole state.
     const whole = await h.call('GET', '/v1/state?since=7&stack=shop');
     expect(whole.json.since).toBeUndefined();
     expect(whole.json.apis.map((a: { id: string }) => a.id)).toEqual(['shop/getUser']);
+    const store = changes.headers['x-apigw-store'] as string;
+    expect(store).toMatch(/^[0-9a-f]{32}$/);
+    expect((await h.call('GET', `/v1/state?since=1&store=${store}`)).json.since).toBe(1);
+    expect((await h.call('GET', '/v1/state?since=1&store=0123')).json.since).toBeUndefined();
     for (const bad of ['-1', 'x', '1.5', '']) {
       const refused = await h.call('GET', `/v1/state?since=${bad}`);
       expect([refused.status, refused.json.error.problems[0].pointer]).toEqual([400, '?since']);

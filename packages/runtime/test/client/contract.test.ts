@@ -37,6 +37,34 @@ async function refusal(call: Promise<unknown>): Promise<AdminApiError> {
 
 const ops = (list: unknown[]) => list as Operation[];
 
+describe('HTTP client', () => {
+  test('a gateway replaced at the same address (another store) is read in full, whatever its revision', async () => {
+    const first = tempDir();
+    const second = tempDir();
+    let gateway = await createGateway({ dataDir: first.dir, port: 0, adminPort: 0, adminToken: 'contract-token' });
+    const client = new HttpGatewayClient({ endpoint: gateway.adminUrl, token: gateway.adminToken });
+    const adminPort = Number(new URL(gateway.adminUrl).port);
+    try {
+      await client.batch({ stack: 'shop', operations: shopOperations() });
+      expect((await client.getState()).apis.map((a) => a.id)).toEqual(['shop/getUser']);
+      await gateway.close();
+      // Let the client see its kept-alive connection to the old gateway close.
+      await new Promise((resolve) => setImmediate(resolve));
+      gateway = await createGateway({ dataDir: second.dir, port: 0, adminPort, adminToken: 'contract-token' });
+      await gateway.client.batch({ stack: 'other', operations: ops([{ op: 'create', kind: 'app', spec: app }]) });
+      await gateway.client.batch({ stack: 'other', operations: ops([{ op: 'rotateCredentials', app: 'mobile' }]) });
+      const state = await client.getState();
+      expect(state).toEqual(gateway.store.getState());
+      expect(state.apis).toEqual([]);
+    } finally {
+      await client.close();
+      await gateway.close();
+      first.cleanup();
+      second.cleanup();
+    }
+  });
+});
+
 describe.each(clients)('%s', (_name, makeClient) => {
   let setup: Setup;
   let client: GatewayClient;

@@ -28,8 +28,16 @@ describe('store', () => {
     store.applyBatch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile' }] });
     const state = store.getState();
     const credentials = store.getCredentials('mobile');
+    const id = store.id;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
     store.close();
     const reopened = openStore(dir.dir);
+    expect(reopened.id).toBe(id);
+    const other = tempDir();
+    const another = openStore(other.dir);
+    expect(another.id).not.toBe(id);
+    another.close();
+    other.cleanup();
     expect(reopened.revision).toBe(2);
     expect(reopened.getState()).toEqual(state);
     expect(reopened.getCredentials('mobile')).toEqual(credentials);
