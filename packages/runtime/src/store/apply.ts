@@ -50,6 +50,8 @@ interface BatchContext {
   readonly rows: Map<string, CachedRow | null>;
   /** Resources (`kind id`) already marked as changed at `rev`. */
   readonly touched: Set<string>;
+  /** Definitions published by the batch, parsed, by digest. */
+  readonly published: Map<string, ApiDefinition>;
 }
 
 /** A row the batch has seen, and its spec once parsed. */
@@ -69,7 +71,7 @@ export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
     const revision = sql.revision();
     if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
       throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`);
-    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map(), touched: new Set() };
+    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map(), touched: new Set(), published: new Map() };
     const results: OperationResult[] = [];
     const errors: OperationError[] = [];
     batch.operations.forEach((op, index) => {
@@ -95,6 +97,7 @@ export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
     if (revision + 1 - sql.changesFloor() >= 2 * store.retainedRevisions) sql.pruneChanges(revision + 1 - store.retainedRevisions);
     sql.exec('COMMIT');
     committed = true;
+    store.offerPublished(ctx.published);
     return { revision: revision + 1, dryRun: false, results };
   } finally {
     if (!committed) sql.exec('ROLLBACK');
@@ -331,7 +334,9 @@ function publish(ctx: BatchContext, api: string, stage: Stage, index: number): O
       `api ${api} cannot be published to ${stage}: its backend service ${backend.name} has no ${stage} definition`,
     );
   const route = (cached.route ??= routeKey(definition));
-  ctx.sql.upsertPublished({ api, stage, route, backend: backend.name, digest: row.digest ?? digestOf(row.spec), definition: row.spec, published_at: ctx.now });
+  const digest = row.digest ?? digestOf(row.spec);
+  ctx.published.set(digest, definition);
+  ctx.sql.upsertPublished({ api, stage, route, backend: backend.name, digest, definition: row.spec, published_at: ctx.now });
   touch(ctx, 'api', api);
   ctx.publishedRoutes.set(`${route}\u0000${stage}`, index);
   return { index, op: 'publish', kind: 'api', id: api };

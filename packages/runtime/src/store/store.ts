@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { KINDS, STAGES, type Kind, type Stage } from '@apigw/schema';
 import { RuntimeError, StoreCorruptError, StoreVersionError } from '../errors';
-import type { AppCredentials, BatchResult, LiveResource, LiveState, LiveStateChanges, StateView } from '../model';
+import type { ApiDefinition, AppCredentials, BatchResult, LiveResource, LiveState, LiveStateChanges, StateView } from '../model';
 import type { GetStateOptions } from '../client/gateway-client';
 import { applyBatch } from './apply';
 import { digestOf } from './digest';
@@ -107,6 +107,8 @@ export class GatewayStore {
   private closed = false;
   /** The last view read, brought up to date from the change log by the next read. */
   private view: ViewCache | undefined;
+  /** Definitions the last batch published, parsed, by digest: the next view takes them instead of parsing them again. */
+  private published = new Map<string, ApiDefinition>();
   private storeId: string | undefined;
 
   constructor(dataDir: string, options: OpenStoreOptions = {}) {
@@ -328,7 +330,8 @@ export class GatewayStore {
    */
   readView(): StateView {
     return this.read(() => {
-      this.view = ViewCache.read(this.view, this.sql);
+      this.view = ViewCache.read(this.view, this.sql, this.published);
+      this.published = new Map();
       return this.view.current;
     });
   }
@@ -339,6 +342,14 @@ export class GatewayStore {
     this.closed = true;
     this.listeners.clear();
     this.db.close();
+  }
+
+  /**
+   * @internal Definitions a committed batch published, parsed (equal to
+   * their stored JSON), offered to the next view read.
+   */
+  offerPublished(definitions: ReadonlyMap<string, ApiDefinition>): void {
+    this.published = new Map(definitions);
   }
 
   /** @internal Fresh credentials for an app, unique AppKey. */

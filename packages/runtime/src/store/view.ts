@@ -85,17 +85,24 @@ export class ViewCache {
    * transaction. Reads everything the first time, or when the change log no
    * longer reaches back to the cached revision; otherwise only what changed.
    */
-  static read(cache: ViewCache | undefined, sql: StoreSql): ViewCache {
+  static read(cache: ViewCache | undefined, sql: StoreSql, known?: ReadonlyMap<string, ApiDefinition>): ViewCache {
     const revision = sql.revision();
     if (cache && cache.revision === revision && cache.view) return cache;
     if (cache && cache.revision >= 0 && cache.revision < revision && cache.revision >= sql.changesFloor()) {
+      cache.known = known;
       cache.patch(sql, revision);
+      cache.known = undefined;
       return cache;
     }
     const fresh = new ViewCache();
+    fresh.known = known;
     fresh.fill(sql, revision, cache);
+    fresh.known = undefined;
     return fresh;
   }
+
+  /** Definitions already parsed by the writer, by digest (see GatewayStore.readView), while a read runs. */
+  private known: ReadonlyMap<string, ApiDefinition> | undefined;
 
   /** The view; shared between reads of the same revision (treat it as immutable). */
   get current(): StateView {
@@ -155,7 +162,7 @@ export class ViewCache {
   /** A published revision; a definition never changes under its digest, so an earlier entry with the same digest is reused. */
   private setPublished(p: PublishedRow, earlier: ViewPublished | undefined): void {
     const entry = earlier && earlier.digest === p.digest && earlier.stage === p.stage ? earlier : undefined;
-    const api = entry?.api ?? (earlier?.digest === p.digest ? earlier.api : (JSON.parse(p.definition) as ApiDefinition));
+    const api = entry?.api ?? (earlier?.digest === p.digest ? earlier.api : (this.known?.get(p.digest) ?? (JSON.parse(p.definition) as ApiDefinition)));
     this.published.set(publishedKey(p.api, p.stage), entry ?? { stage: p.stage, digest: p.digest, api });
   }
 
