@@ -388,13 +388,15 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
   if (touchedApis.length + touchedBackends.length + touchedGroups.length > 0) {
     // APIs: the touched ones and those sharing a route key with them (the only ones they can clash with).
     // Backends: the touched ones and those the included APIs use. Groups: all (domains are gateway-wide).
-    const routes = new Set<string>();
+    const routes = new Map<string, ResourceRow>();
     for (const a of touchedApis) {
       const cached = lookup(ctx, 'api', a.id);
-      if (cached) routes.add((cached.route ??= routeKey(specOf<ApiDefinition>(cached))));
+      if (cached) routes.set((cached.route ??= routeKey(specOf<ApiDefinition>(cached))), cached.row);
     }
+    // Many routes: one scan finds those more than one API answers; any other route is the touched API's alone.
+    const shared = routes.size > SHARED_ROUTE_SCAN ? new Set(ctx.sql.sharedApiRoutes()) : undefined;
     const apis = orderTouchedLast(
-      [...routes].flatMap((route) => ctx.sql.apisByRoute(route)),
+      [...routes].flatMap(([route, row]) => (shared && !shared.has(route) ? [row] : ctx.sql.apisByRoute(route))),
       touchedApis,
     );
     const apiSpecs = apis.rows.map((r) => parsedRow<ApiDefinition>(ctx, r));
@@ -457,6 +459,9 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
     problems,
   }));
 }
+
+/** Above this many touched routes, the route clash check scans for shared routes once instead of querying each. */
+const SHARED_ROUTE_SCAN = 32;
 
 /** Rows with the touched ones last; maps each touched row's position to its operation index. */
 function orderTouchedLast(rows: readonly ResourceRow[], touched: readonly { id: string; index: number }[]): { rows: ResourceRow[]; indexOfRow: Map<number, number> } {

@@ -438,6 +438,7 @@ export class StoreSql {
       resourcesExceptApis: p("SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE kind <> 'api' ORDER BY kind, id"),
       resourcesOfKind: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE kind = ? ORDER BY id'),
       resourcesOfStack: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE stack = ? ORDER BY kind, id'),
+      sharedApiRoutes: p("SELECT route FROM resources WHERE route IS NOT NULL AND kind = 'api' GROUP BY route HAVING count(*) > 1"),
       apisByRoute: p("SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE route = ? AND kind = 'api' ORDER BY id"),
       changedResources: p('SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE rev > ? ORDER BY kind, id'),
       changedExceptApis: p("SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources WHERE rev > ? AND kind <> 'api' ORDER BY kind, id"),
@@ -510,6 +511,10 @@ export class StoreSql {
   }
   resourcesOfStack(stack: string): ResourceRow[] {
     return this.s['resourcesOfStack']!.all(stack) as unknown as ResourceRow[];
+  }
+  /** Route keys more than one API has. */
+  sharedApiRoutes(): string[] {
+    return (this.s['sharedApiRoutes']!.all() as { route: string }[]).map((r) => r.route);
   }
   /** APIs with one route key (see routeKey). */
   apisByRoute(route: string): ResourceRow[] {

@@ -115,6 +115,32 @@ describe('store', () => {
     store.close();
   });
 
+  test('route clashes are found in large batches too: with an existing API and within the batch', () => {
+    const store = openStore(dir.dir);
+    store.applyBatch({ stack: 'shop', operations: shopOperations() });
+    const many = (first: number) =>
+      Array.from({ length: 40 }, (_, i) => ({ op: 'create', kind: 'api', spec: api(`list${first + i}`, `/items${first + i}`) }));
+    const clashing = { op: 'create', kind: 'api', spec: api('getPerson', '/users/{id}') }; // the route of shop/getUser
+    const twice = [
+      { op: 'create', kind: 'api', spec: api('twinOne', '/twins') },
+      { op: 'create', kind: 'api', spec: api('twinTwo', '/twins') },
+    ];
+    let error: { errors?: { index: number; problems?: { code: string }[] }[] } | undefined;
+    try {
+      store.applyBatch({ stack: 'shop', operations: [...many(0), clashing, ...twice, ...many(100)] });
+    } catch (e) {
+      error = e as typeof error;
+    }
+    expect(error?.errors?.map((e) => [e.index, e.problems?.map((p) => p.code)])).toEqual([
+      [40, ['ROUTE_CONFLICT']],
+      [42, ['ROUTE_CONFLICT']],
+    ]);
+    expect(store.revision).toBe(1);
+    store.applyBatch({ stack: 'shop', operations: [...many(0), ...many(100)] });
+    expect(store.getState().apis).toHaveLength(81);
+    store.close();
+  });
+
   test('commit listeners hear each committed revision, not dry runs or refusals', () => {
     const store = openStore(dir.dir);
     const heard: number[] = [];
