@@ -431,9 +431,10 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
   }
 
   // Published revisions: APIs of one group published to one stage must not answer the same route.
+  const sharedPublished = ctx.publishedRoutes.size > SHARED_ROUTE_SCAN ? new Set(ctx.sql.sharedPublishedRoutes()) : undefined;
   for (const [key, index] of ctx.publishedRoutes) {
     const [route, stage] = key.split('\u0000') as [string, Stage];
-    if (ctx.sql.countPublishedByRoute(route, stage) < 2) continue;
+    if (sharedPublished ? !sharedPublished.has(key) : ctx.sql.countPublishedByRoute(route, stage) < 2) continue;
     const published = ctx.sql.publishedByRoute(route, stage).map((p) => JSON.parse(p.definition) as ApiDefinition);
     const groupRow = ctx.sql.resource('group', published[0]!.group);
     if (!groupRow) continue;

@@ -460,6 +460,7 @@ export class StoreSql {
       published: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE api = ? AND stage = ?'),
       publishedOf: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE api = ?'),
       allPublished: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published ORDER BY api, stage'),
+      sharedPublishedRoutes: p('SELECT route, stage FROM published GROUP BY route, stage HAVING count(*) > 1'),
       countPublishedByRoute: p('SELECT count(*) AS n FROM published WHERE route = ? AND stage = ?'),
       publishedByRoute: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE route = ? AND stage = ? ORDER BY api'),
       publishedByBackend: p('SELECT api, stage, route, backend, digest, definition, published_at FROM published WHERE backend = ? ORDER BY api, stage'),
@@ -598,6 +599,10 @@ export class StoreSql {
   /** Published revisions with one route key in one stage. */
   publishedByRoute(route: string, stage: Stage): PublishedRow[] {
     return this.s['publishedByRoute']!.all(route, stage) as unknown as PublishedRow[];
+  }
+  /** Route keys and stages more than one published revision has, as `route NUL stage`. */
+  sharedPublishedRoutes(): string[] {
+    return (this.s['sharedPublishedRoutes']!.all() as { route: string; stage: string }[]).map((r) => `${r.route}\u0000${r.stage}`);
   }
   countPublishedByRoute(route: string, stage: Stage): number {
     return Number((this.s['countPublishedByRoute']!.get(route, stage) as { n: number }).n);

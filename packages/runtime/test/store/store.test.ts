@@ -138,6 +138,17 @@ describe('store', () => {
     expect(store.revision).toBe(1);
     store.applyBatch({ stack: 'shop', operations: [...many(0), ...many(100)] });
     expect(store.getState().apis).toHaveLength(81);
+    // Published revisions: getUser's RELEASE revision still answers /users/{id}; getUser2 may not be published there.
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'update', kind: 'api', spec: api('getUser', '/people/{id}') }, { op: 'create', kind: 'api', spec: api('getUser2') }] as never });
+    const publishMany = Array.from({ length: 40 }, (_, i) => ({ op: 'publish', api: `shop/list${i}`, stage: 'RELEASE' }));
+    let refused: { errors?: { index: number; problems?: { code: string }[] }[] } | undefined;
+    try {
+      store.applyBatch({ stack: 'shop', operations: [...publishMany, { op: 'publish', api: 'shop/getUser2', stage: 'RELEASE' }] as never });
+    } catch (e) {
+      refused = e as typeof refused;
+    }
+    expect(refused?.errors?.map((e) => [e.index, e.problems?.map((p) => p.code)])).toEqual([[40, ['ROUTE_CONFLICT']]]);
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'publish', api: 'shop/getUser', stage: 'RELEASE' }, ...publishMany, { op: 'publish', api: 'shop/getUser2', stage: 'RELEASE' }] as never });
     store.close();
   });
 
