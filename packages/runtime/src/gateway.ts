@@ -108,8 +108,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       dataPlane = plane;
       plane.update(store.readView());
       store.onCommit((revision) => {
+        const started = process.hrtime.bigint();
         try {
           plane.update(store.readView());
+          metrics.dataPlaneUpdate.observe(Number(process.hrtime.bigint() - started) / 1e9);
         } catch (error) {
           // The data plane keeps serving its previous snapshot; the state is committed regardless.
           options.logger?.error({ err: error, revision }, 'data plane could not compile the new state');

@@ -12,6 +12,12 @@ export interface AdminMetrics {
   readonly duration: Histogram<'method' | 'route'>;
   readonly batches: Counter<'outcome'>;
   readonly revision: Gauge;
+  /**
+   * Time the in-process data plane took to take each committed state (the
+   * view read and the snapshot compile): part of every batch's latency,
+   * since a commit is live when its batch returns.
+   */
+  readonly dataPlaneUpdate: Histogram;
 }
 
 /** Options of createMetrics. */
@@ -48,5 +54,11 @@ export function createMetrics(options: MetricsOptions = {}): AdminMetrics {
       registers: [registry],
     }),
     revision: new Gauge({ name: 'apigw_state_revision', help: 'Revision of the committed state.', registers: [registry] }),
+    dataPlaneUpdate: new Histogram({
+      name: 'apigw_dataplane_update_seconds',
+      help: 'Time the in-process data plane took to take a committed state (view read and snapshot compile), in seconds.',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: [registry],
+    }),
   };
 }

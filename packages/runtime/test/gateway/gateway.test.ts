@@ -109,6 +109,10 @@ describe('createGateway', () => {
     const metrics = await gateway.metrics.metrics();
     expect(metrics).toContain('apigw_admin_requests_total');
     expect(metrics).toContain('apigw_requests_total');
+    // The data plane took the restored state at start: no commit yet, so no update measured.
+    expect(metrics).toContain('apigw_dataplane_update_seconds_count 0');
+    await gateway.client.batch({ stack: 'shop', operations: ops([{ op: 'create', kind: 'app', spec: { name: 'mobile' } }]) });
+    expect(await gateway.metrics.metrics()).toContain('apigw_dataplane_update_seconds_count 1');
   });
 
   test('with dataPlane: false it runs only the store and admin API; readers follow commits', async () => {
