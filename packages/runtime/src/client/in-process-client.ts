@@ -28,16 +28,24 @@ export class InProcessGatewayClient implements GatewayClient {
     this.states = options.cacheState === false ? undefined : new StateCache();
   }
 
-  getState(options: GetStateOptions = {}): Promise<LiveState> {
-    const sent = asSent(options);
+  async getState(options: GetStateOptions = {}): Promise<LiveState> {
+    await Promise.resolve();
+    let sent: GetStateOptions;
+    try {
+      sent = asSent(options);
+    } catch (error) {
+      const { status, body } = errorBody(error);
+      throw adminApiErrorFrom(status, wire(body));
+    }
     // The state arrives as the JSON text the HTTP API sends, parsed once: what a remote client gets.
     const read = (held: HeldState | undefined): Promise<StateAnswer> =>
       this.run(() => {
-        const read = this.core.readState({ ...sent, ...(held ? { since: held.revision, ...(held.store === undefined ? {} : { store: held.store }) } : {}) });
-        return { answer: read.kind === 'unchanged' ? 'unchanged' : (JSON.parse(read.text) as LiveState | LiveStateChanges), store: read.store };
+        const answer = this.core.readState({ ...sent, ...(held ? { since: held.revision, ...(held.store === undefined ? {} : { store: held.store }) } : {}) });
+        return { answer: answer.kind === 'unchanged' ? 'unchanged' : (JSON.parse(answer.text) as LiveState | LiveStateChanges), store: answer.store };
       }, false);
-    return this.states ? this.states.read(sent.stack, read) : read(undefined).then(({ answer }) => answer as LiveState);
+    return this.states ? this.states.read(sent.stack, read) : (await read(undefined)).answer as LiveState;
   }
+
 
   getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined> {
     return this.run(() => this.core.getResource(kind, id));

@@ -7,6 +7,8 @@
 import { AdminApiError } from '../../src/errors';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { HttpGatewayClient } from '../../src/client/http-client';
+import { InProcessGatewayClient } from '../../src/client/in-process-client';
+import { AdminCore } from '../../src/admin/core';
 import type { GatewayClient } from '../../src/client/gateway-client';
 import type { BatchRequest, Operation } from '../../src/model';
 import { api, app, authorization, group, orders, shopOperations, tempDir, users, vpc } from '../store/fixtures';
@@ -36,6 +38,29 @@ async function refusal(call: Promise<unknown>): Promise<AdminApiError> {
 }
 
 const ops = (list: unknown[]) => list as Operation[];
+
+describe('clients built with cacheState: false', () => {
+  test('read the whole state every time', async () => {
+    const dir = tempDir();
+    const gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 'contract-token' });
+    const http = new HttpGatewayClient({ endpoint: gateway.adminUrl, token: gateway.adminToken, cacheState: false });
+    const inProcess = new InProcessGatewayClient(new AdminCore(gateway.store), { cacheState: false });
+    try {
+      for (const client of [http, inProcess]) {
+        await client.batch({ stack: 'shop', operations: client === http ? shopOperations() : ops([{ op: 'rotateCredentials', app: 'mobile' }]) });
+        const first = await client.getState();
+        await client.batch({ stack: 'shop', operations: ops([{ op: 'unpublish', api: 'shop/getUser', stage: 'TEST' }, { op: 'publish', api: 'shop/getUser', stage: 'TEST' }]) });
+        const second = await client.getState();
+        expect(second).toEqual(gateway.store.getState());
+        expect(second.groups[0]).not.toBe(first.groups[0]); // nothing kept between reads
+      }
+    } finally {
+      await http.close();
+      await gateway.close();
+      dir.cleanup();
+    }
+  });
+});
 
 describe('HTTP client', () => {
   test('a gateway replaced at the same address (another store) is read in full, whatever its revision', async () => {
