@@ -105,17 +105,23 @@ export class HttpGatewayClient implements GatewayClient {
       throw new AdminApiError(400, 'APIGW_BAD_REQUEST', `the request cannot be sent as JSON: ${(error as Error).message}`, { cause: error });
     }
     let response;
-    try {
-      response = await this.pool.request({
-        method: method as 'GET',
-        path,
-        headers: { authorization: this.authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        ...(payload === undefined ? {} : { body: payload }),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      });
-    } catch (error) {
-      throw new AdminApiError(0, 'APIGW_UNREACHABLE', `admin API unreachable: ${(error as Error).message}`, { cause: error });
+    // A read may go out on a kept-alive connection the server has just closed (it restarted, or
+    // dropped idle connections): it is sent once more, on a fresh one. Writes are never repeated.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await this.pool.request({
+          method: method as 'GET',
+          path,
+          headers: { authorization: this.authorization, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+          ...(payload === undefined ? {} : { body: payload }),
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        });
+        break;
+      } catch (error) {
+        if (method === 'GET' && attempt === 1 && connectionDropped(error)) continue;
+        throw new AdminApiError(0, 'APIGW_UNREACHABLE', `admin API unreachable: ${(error as Error).message}`, { cause: error });
+      }
     }
     const text = await response.body.text();
     let parsed: unknown;
@@ -132,4 +138,10 @@ export class HttpGatewayClient implements GatewayClient {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** A request failed because its connection closed under it (not a timeout, not a refused connection). */
+function connectionDropped(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
