@@ -9,7 +9,7 @@ import { AdminApiError, adminApiErrorFrom } from '../errors';
 import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState, LiveStateChanges } from '../model';
 import type { GatewayClient, GetStateOptions } from './gateway-client';
 import { STORE_HEADER, resourcePath } from './paths';
-import { StateCache } from './state-cache';
+import { StateCache, type HeldState } from './state-cache';
 
 /** Where and how to reach an admin API. */
 export interface HttpGatewayClientOptions {
@@ -47,16 +47,23 @@ export class HttpGatewayClient implements GatewayClient {
   }
 
   getState(options: GetStateOptions = {}): Promise<LiveState> {
-    const stack = options.stack === undefined ? '' : `stack=${encodeURIComponent(options.stack)}`;
-    if (!this.states) return this.call<LiveState>('GET', `/v1/state${stack ? `?${stack}` : ''}`);
+    const path = (held?: HeldState) => {
+      const query = new URLSearchParams();
+      if (options.stack !== undefined) query.set('stack', options.stack);
+      if (held) query.set('since', String(held.revision));
+      if (held?.store !== undefined) query.set('store', held.store);
+      const text = query.toString();
+      return text === '' ? '/v1/state' : `/v1/state?${text}`;
+    };
+    if (!this.states) return this.call<LiveState>('GET', path());
     return this.states.read(options.stack, async (held) => {
-      const query = [stack, ...(held ? [`since=${held.revision}`] : []), ...(held?.store ? [`store=${encodeURIComponent(held.store)}`] : [])].filter((q) => q !== '');
-      const { status, body, headers } = await this.send('GET', `/v1/state${query.length > 0 ? `?${query.join('&')}` : ''}`, undefined, held ? { 'if-none-match': `"${held.revision}"` } : undefined);
-      const store = typeof headers[STORE_HEADER] === 'string' ? headers[STORE_HEADER] : undefined;
+      const { status, body, headers } = await this.send('GET', path(held), undefined, held ? { 'if-none-match': `"${held.revision}"` } : undefined);
       if (status === 304) return { answer: 'unchanged', ...(held?.store === undefined ? {} : { store: held.store }) };
-      return { answer: this.answer<LiveState | LiveStateChanges>(status, body), ...(store === undefined ? {} : { store }) };
+      const store = headers[STORE_HEADER];
+      return { answer: this.answer<LiveState | LiveStateChanges>(status, body), ...(typeof store === 'string' ? { store } : {}) };
     });
   }
+
 
   async getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined> {
     const path = resourcePath(kind, id);
