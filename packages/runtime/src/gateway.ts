@@ -72,13 +72,16 @@ export interface Gateway {
   readonly metrics: Registry;
   /** The store (for embedding: read views, commits). */
   readonly store: GatewayStore;
+  /** Appends metric text from elsewhere (data-plane worker processes) to `/metrics`. */
+  addMetricsSource(source: () => Promise<string>): void;
   /** Subscribes to commits (after the data plane has the new state); returns the unsubscribe function. */
   onCommit(listener: CommitListener): () => void;
   /** Stops the admin API and the data plane (in-flight requests finish), then closes the store. */
   close(): Promise<void>;
 }
 
-function urlOf(host: string, port: number): string {
+/** `http://host:port`, with an IPv6 host in brackets. */
+export function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
@@ -132,6 +135,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       },
       metrics: metrics.registry,
       store,
+      addMetricsSource: (source) => {
+        metrics.external.push(source);
+      },
       onCommit: (listener) => store.onCommit(listener),
       close: async () => {
         ready = false;

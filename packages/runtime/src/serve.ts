@@ -1,13 +1,17 @@
 /**
  * `apigw serve`: runs the gateway in the foreground, prints where it
  * listens, and stops cleanly (in-flight requests finish, the store closes)
- * on SIGTERM or SIGINT.
+ * on SIGTERM or SIGINT. With more than one worker, the data plane runs in
+ * worker processes sharing the port (cluster.ts) while this process keeps
+ * the store and the admin API.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApigwError } from '@apigw/schema';
 import { TOKEN_FILE } from './admin/token';
-import { createGateway, type Gateway } from './gateway';
+import { attachDataPlaneWorkers, type DataPlaneWorkers } from './cluster';
+import { createGateway, urlOf, type Gateway } from './gateway';
 
 /** What `apigw serve` runs. */
 export interface ServeOptions {
@@ -19,6 +23,14 @@ export interface ServeOptions {
   readonly adminPort: number;
   /** Data-plane address. @default '127.0.0.1' */
   readonly host: string;
+  /**
+   * Data-plane processes. 1 serves from this process; more fork worker
+   * processes that share the port, as nginx and Kong do.
+   * @default one per core
+   */
+  readonly workers: number;
+  /** Print the usage and exit 0. */
+  readonly help?: boolean;
 }
 
 /** Where serve writes and which signals stop it (a test passes its own). */
@@ -29,13 +41,14 @@ export interface ServeIo {
 }
 
 /** Usage text of `apigw serve`. */
-export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--port 8080] [--admin-port 9080] [--host 127.0.0.1]
+export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--port 8080] [--admin-port 9080] [--host 127.0.0.1] [--workers N]
 
 Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
   --data-dir DIR     durable state, admin.token and inventory.json (default $APIGW_DATA_DIR or ./.apigw)
   --port N           data-plane HTTP port (0: any free port)
   --admin-port N     admin API port, on 127.0.0.1 (0: any free port)
   --host ADDR        data-plane address
+  --workers N        data-plane processes sharing the port (default: one per core; 1 serves in this process)
 The admin token is APIGW_ADMIN_TOKEN, or DIR/admin.token (generated on first start).
 `;
 
@@ -64,6 +77,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
         port: { type: 'string' },
         'admin-port': { type: 'string' },
         host: { type: 'string' },
+        workers: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -76,7 +91,16 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     port: port(values.port, 8080, '--port'),
     adminPort: port(values['admin-port'], 9080, '--admin-port'),
     host: values.host ?? '127.0.0.1',
+    workers: workerCount(values.workers),
+    ...(values.help ? { help: true } : {}),
   };
+}
+
+function workerCount(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new ServeUsageError(`--workers must be a whole number from 1 to 256, not ${JSON.stringify(value)}`);
+  return n;
 }
 
 /**
@@ -91,16 +115,41 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
     io.err.write(`apigw serve: ${(error as Error).message}\n\n${SERVE_USAGE}`);
     return 2;
   }
+  if (options.help) {
+    io.out.write(SERVE_USAGE);
+    return 0;
+  }
+  const inWorkers = options.workers > 1;
   let gateway: Gateway;
+  let workers: DataPlaneWorkers | undefined;
   try {
-    gateway = await createGateway({ dataDir: options.dataDir, port: options.port, adminPort: options.adminPort, host: options.host, processMetrics: true });
+    gateway = await createGateway({
+      dataDir: options.dataDir,
+      port: options.port,
+      adminPort: options.adminPort,
+      host: options.host,
+      processMetrics: true,
+      ...(inWorkers ? { dataPlane: false as const } : {}),
+    });
   } catch (error) {
     io.err.write(`apigw serve: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
+  if (inWorkers) {
+    try {
+      workers = await attachDataPlaneWorkers(gateway, { dataDir: options.dataDir, port: options.port, host: options.host, workers: options.workers });
+    } catch (error) {
+      io.err.write(`apigw serve: cannot start the data-plane workers: ${(error as Error).message}\n`);
+      await gateway.close();
+      return 1;
+    }
+    const running = workers;
+    gateway.addMetricsSource(() => running.metrics());
+  }
+  const dataUrl = workers ? urlOf(options.host, workers.port) : gateway.dataUrl;
   const tokenSource = process.env['APIGW_ADMIN_TOKEN'] ? 'APIGW_ADMIN_TOKEN' : join(options.dataDir, TOKEN_FILE);
   io.out.write(
-    `apigw data plane listening on ${gateway.dataUrl}\n` +
+    `apigw data plane listening on ${dataUrl}${workers ? ` (${options.workers} worker processes)` : ''}\n` +
       `apigw admin API listening on ${gateway.adminUrl} (token: ${tokenSource})\n` +
       `apigw state at revision ${gateway.revision} in ${options.dataDir}\n`,
   );
@@ -114,6 +163,7 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
     io.signals.once('SIGINT', stop);
   });
   io.out.write(`apigw stopping (${signal})\n`);
+  await workers?.close();
   await gateway.close();
   io.out.write('apigw stopped\n');
   return 0;

@@ -22,7 +22,8 @@ export const routes: readonly Route[] = [
     methods: {
       GET: async (ctx) => {
         ctx.metrics.revision.set(ctx.core.store.revision);
-        return { status: 200, text: await ctx.metrics.registry.metrics(), headers: { 'content-type': ctx.metrics.registry.contentType } };
+        const texts = await Promise.all([ctx.metrics.registry.metrics(), ...ctx.metrics.external.map((source) => source())]);
+        return { status: 200, text: texts.filter((t) => t.length > 0).join('\n'), headers: { 'content-type': ctx.metrics.registry.contentType } };
       },
     },
   },

@@ -18,6 +18,11 @@ export interface AdminMetrics {
    * since a commit is live when its batch returns.
    */
   readonly dataPlaneUpdate: Histogram;
+  /**
+   * Metric text produced elsewhere and appended to `/metrics`: the
+   * aggregated request metrics of data-plane worker processes.
+   */
+  readonly external: (() => Promise<string>)[];
 }
 
 /** Options of createMetrics. */
@@ -60,5 +65,6 @@ export function createMetrics(options: MetricsOptions = {}): AdminMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     }),
+    external: [],
   };
 }

@@ -6,6 +6,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HttpGatewayClient } from '../../src/client/http-client';
 import { parseServeArgs } from '../../src/serve';
@@ -24,8 +26,8 @@ interface Running {
   exit: Promise<number | null>;
 }
 
-function serve(dir: string): Promise<Running> {
-  const child = spawn(process.execPath, [serveMain, '--data-dir', dir, '--port', '0', '--admin-port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(dir: string, extra: readonly string[] = []): Promise<Running> {
+  const child = spawn(process.execPath, [serveMain, '--data-dir', dir, '--port', '0', '--admin-port', '0', ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -79,6 +81,54 @@ describe('apigw serve', () => {
     expect(run.stderr).toContain('usage: apigw serve');
     const unknown = spawnSync(process.execPath, [serveMain, '--workers-of-doom'], { env, encoding: 'utf8' });
     expect(unknown.status).toBe(2);
+    const none = spawnSync(process.execPath, [serveMain, '--workers', '0'], { env, encoding: 'utf8' });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('--workers must be a whole number from 1 to 256');
+  });
+
+  test('--help prints the usage and exits 0', () => {
+    const run = spawnSync(process.execPath, [serveMain, '--help'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('--workers N');
+  });
+
+  test('with --workers 2 the data plane runs in two worker processes that follow commits and stop with it', async () => {
+    const running = await serve(dir.dir, ['--workers', '2']);
+    expect(running.out()).toContain('(2 worker processes)');
+    const workerPids = spawnSync('ps', ['-o', 'pid=', '--ppid', String(running.child.pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((pid) => pid > 0);
+    expect(workerPids).toHaveLength(2);
+
+    const token = readFileSync(join(dir.dir, 'admin.token'), 'utf8').trim();
+    const client = new HttpGatewayClient({ endpoint: running.adminUrl, token });
+    const mock = { statusCode: 200, body: 'pong', headers: {} };
+    const result = await client.batch({
+      stack: 'demo',
+      operations: [
+        { op: 'create', kind: 'backendService', spec: { name: 'pong', type: 'MOCK', environments: { RELEASE: { mock } } } },
+        { op: 'create', kind: 'group', spec: { name: 'demo', domains: ['demo.localhost'] } },
+        { op: 'create', kind: 'api', spec: { group: 'demo', name: 'ping', auth: { type: 'ANONYMOUS' }, request: { method: 'GET', path: '/ping' }, backend: { service: 'pong', path: '/' } } },
+        { op: 'publish', api: 'demo/ping', stage: 'RELEASE' },
+      ] as never,
+    });
+    // Workers learn of the commit over IPC: poll (bounded) until a request is answered by the new revision.
+    let answer = { status: 0, body: '' };
+    for (let i = 0; i < 100 && answer.status !== 200; i++) {
+      answer = await get(running.dataUrl, '/ping', 'demo.localhost');
+      if (answer.status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(answer).toEqual({ status: 200, body: 'pong' });
+    expect(result.revision).toBe(1);
+
+    const metrics = await (await fetch(`${running.adminUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(metrics).toContain('apigw_requests_total{api="demo/ping",stage="RELEASE",status="200"}');
+    await client.close();
+
+    running.child.kill('SIGTERM');
+    expect(await running.exit).toBe(0);
+    for (const pid of workerPids) expect(() => process.kill(pid, 0)).toThrow();
   });
 
   test('an unusable data directory is refused with the reason (exit 1), and left as it was', () => {
@@ -91,8 +141,26 @@ describe('apigw serve', () => {
   });
 
   test('arguments default to the documented ports and APIGW_DATA_DIR', () => {
-    expect(parseServeArgs([], {})).toEqual({ dataDir: '.apigw', port: 8080, adminPort: 9080, host: '127.0.0.1' });
-    expect(parseServeArgs(['--data-dir', '/d', '--port', '0', '--admin-port', '1', '--host', '::1'], {})).toEqual({ dataDir: '/d', port: 0, adminPort: 1, host: '::1' });
+    expect(parseServeArgs([], {})).toEqual({ dataDir: '.apigw', port: 8080, adminPort: 9080, host: '127.0.0.1', workers: availableParallelism() });
+    expect(parseServeArgs(['--data-dir', '/d', '--port', '0', '--admin-port', '1', '--host', '::1', '--workers', '3'], {})).toEqual({
+      dataDir: '/d',
+      port: 0,
+      adminPort: 1,
+      host: '::1',
+      workers: 3,
+    });
     expect(parseServeArgs([], { APIGW_DATA_DIR: '/env' }).dataDir).toBe('/env');
   });
 });
+
+function get(base: string, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(new URL(path, base), { headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -62,7 +62,7 @@ function checkConsistent(dir: string): number {
 }
 
 function start(dir: string): Promise<{ child: ChildProcess; adminUrl: string }> {
-  const child = spawn(process.execPath, [serveMain, '--data-dir', dir, '--port', '0', '--admin-port', '0'], {
+  const child = spawn(process.execPath, [serveMain, '--data-dir', dir, '--port', '0', '--admin-port', '0', '--workers', '1'], {
     env: { ...process.env, APIGW_ADMIN_TOKEN: TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
