@@ -7,8 +7,28 @@ export * from './model';
 export * from './errors';
 export * from './client';
 export * from './dataplane/data-plane';
-export { createDataPlane } from './dataplane';
+export {
+  createDataPlane,
+  GATEWAY_ERRORS,
+  GatewayError,
+  stringToSign,
+  sign,
+  APP_CODE_QUERY_PARAMETER,
+  TIMESTAMP_WINDOW_MS,
+  loadInventoryFile,
+  InventoryError,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_BACKENDS,
+  type GatewayErrorInfo,
+  type GatewayErrorName,
+  type SignableRequest,
+  type SignatureMethod,
+  type ParamBag,
+  type BackendModule,
+  type BackendRegistry,
+} from './dataplane';
+export { attachDataPlaneWorkers, startDataPlaneWorkers, DataPlaneWorkers, WorkersStartError, type DataPlaneWorkersOptions, type CommitSource } from './cluster';
 export { openStore, GatewayStore, STORE_FILE, SCHEMA_VERSION, type OpenStoreOptions, type CommitListener } from './store';
 export { AdminCore, AdminServer, createAdminServer, createMetrics, resolveAdminToken, TOKEN_FILE, DEFAULT_ADMIN_MAX_BODY_BYTES, type AdminServerOptions, type AdminMetrics, type ChangeOptions, type ChangeResult } from './admin';
-export { createGateway, INVENTORY_FILE, type Gateway, type GatewayOptions } from './gateway';
+export { createGateway, urlOf, INVENTORY_FILE, type Gateway, type GatewayOptions } from './gateway';
 export { runServe, parseServeArgs, SERVE_USAGE, ServeUsageError, type ServeOptions, type ServeIo } from './serve';

@@ -1,10 +1,13 @@
 /**
  * A minimal client for the gateway's App authentication, as Alibaba's SDKs
  * sign requests: HMAC-SHA256 over the method, the standard headers, the
- * signed `x-ca-*` headers and the path with its sorted query.
+ * signed `x-ca-*` headers and the path with its sorted query. The string to
+ * sign comes from the runtime's signature module, the one the gateway
+ * verifies with.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
+import { sign } from '@apigw/runtime';
 
 /** A signed GET's answer. */
 export interface SignedResponse {
@@ -26,17 +29,8 @@ export interface SignedGetOptions {
   readonly appSecret: string;
 }
 
-/** The string to sign of a body-less request (see REFERENCE: Alibaba Cloud App authentication). */
-export function stringToSignForGet(accept: string, headers: Readonly<Record<string, string>>, path: string, query: Readonly<Record<string, string>>): string {
-  const signed = Object.keys(headers).sort();
-  const keys = Object.keys(query).sort();
-  const queryText = keys.map((k) => (query[k] === '' ? k : `${k}=${query[k]}`)).join('&');
-  return ['GET', accept, '', '', '', ...signed.map((n) => `${n}:${headers[n]}`), keys.length > 0 ? `${path}?${queryText}` : path].join('\n');
-}
-
 /** Sends a signed GET to the gateway's data plane. */
 export function signedGet(options: SignedGetOptions): Promise<SignedResponse> {
-  const accept = 'application/json';
   const caHeaders: Record<string, string> = {
     'x-ca-key': options.appKey,
     'x-ca-nonce': randomUUID(),
@@ -44,18 +38,16 @@ export function signedGet(options: SignedGetOptions): Promise<SignedResponse> {
     'x-ca-stage': options.stage,
     'x-ca-timestamp': String(Date.now()),
   };
-  const query = options.query ?? {};
-  const text = stringToSignForGet(accept, caHeaders, options.path, query);
-  const signature = createHmac('sha256', options.appSecret).update(text, 'utf8').digest('base64');
-  const search = new URLSearchParams(query).toString();
-  const url = new URL(`${options.path}${search ? `?${search}` : ''}`, options.gateway);
-  const headers = {
+  const headers: Record<string, string> = {
     host: options.host,
-    accept,
+    accept: 'application/json',
     ...caHeaders,
     'x-ca-signature-headers': Object.keys(caHeaders).join(','),
-    'x-ca-signature': signature,
   };
+  const query = options.query ?? {};
+  headers['x-ca-signature'] = sign('HmacSHA256', options.appSecret, { method: 'GET', headers, path: options.path, query, form: null });
+  const search = new URLSearchParams(query).toString();
+  const url = new URL(`${options.path}${search ? `?${search}` : ''}`, options.gateway);
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
