@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import type { BackendService } from '@apigw/schema';
 import type { StateView } from '../model';
-import { compileSnapshot, emptySnapshot, type Snapshot } from '../snapshot/snapshot';
+import { emptySnapshot, SnapshotCompiler, type Snapshot } from '../snapshot/snapshot';
 import { poolKey } from './backends/proxy';
 import { compileTarget, DEFAULT_BACKENDS, type BackendRegistry } from './backends/registry';
 import type { DataPlane, DataPlaneOptions } from './data-plane';
@@ -79,7 +79,9 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
   readonly instanceId: string;
   private readonly pools = new Map<string, Pool>();
   /** TLS contexts by sha256 of certificate and key, kept from one snapshot to the next. */
-  private secureContexts = new Map<string, SecureContext>();
+  private readonly secureContexts = new Map<string, SecureContext>();
+  /** Compiles each view against what it compiled from the previous one. */
+  private readonly compiler: SnapshotCompiler;
   private readonly logger: Logger | null;
   private readonly metrics: DataPlaneMetrics | null;
   private readonly httpServer: Server;
@@ -90,6 +92,15 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
 
   constructor(private readonly options: DataPlaneOptions, registry: BackendRegistry = DEFAULT_BACKENDS) {
     this.registry = registry;
+    this.compiler = new SnapshotCompiler(
+      (service, env, ctx) => compileTarget(registry, service, env, ctx),
+      (cert, key) => {
+        const id = createHash('sha256').update(cert).update('\0').update(key).digest('hex');
+        let ctx = this.secureContexts.get(id);
+        if (ctx === undefined) this.secureContexts.set(id, (ctx = createSecureContext({ cert, key })));
+        return ctx;
+      },
+    );
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.maxResponseBytes = options.maxResponseBytes ?? Infinity;
     this.instanceId = options.instanceId ?? hostname();
@@ -125,37 +136,38 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     else cb(null, ctx);
   };
 
-  /** Compiles the view and swaps it in; pools of origins no longer used are closed once idle. */
+  /**
+   * Compiles the view and swaps it in; pools of origins no longer used are
+   * closed once idle. The compiler reuses what it made of every object the
+   * view shares with the previous one, so a commit costs what it changed.
+   */
   update(view: StateView): void {
     const inventory = {
       ...(this.options.inventoryFile === undefined ? {} : loadInventoryFile(this.options.inventoryFile)),
       ...(this.options.inventory ?? {}),
     };
-    const registry = this.registry;
-    const contexts = new Map<string, SecureContext>();
-    const next = compileSnapshot(view, (service, env, ctx) => compileTarget(registry, service, env, ctx), {
-      inventory,
-      secureContext: (cert, key) => {
-        const id = createHash('sha256').update(cert).update('\0').update(key).digest('hex');
-        const ctx = this.secureContexts.get(id) ?? createSecureContext({ cert, key });
-        contexts.set(id, ctx);
-        return ctx;
-      },
-    });
+    const previous = this.snapshot;
+    const next = this.compiler.compile(view, inventory);
     this.snapshot = next;
-    // TLS contexts are reused across commits; those no longer named are dropped.
-    this.secureContexts = contexts;
-    const used = new Set<string>();
-    for (const backend of next.backends.values()) {
-      const module = registry[backend.service.type];
-      for (const t of backend.targets) {
-        if (t !== null && t.value !== null && module?.origins !== undefined) for (const o of module.origins(t.value)) used.add(o);
-      }
+    if (next.certificates !== previous.certificates) {
+      // TLS contexts are reused across commits; those no longer served are dropped.
+      const served = new Set(next.certificates.values());
+      for (const [id, ctx] of this.secureContexts) if (!served.has(ctx)) this.secureContexts.delete(id);
     }
-    for (const [key, pool] of this.pools) {
-      if (!used.has(key)) {
-        this.pools.delete(key);
-        pool.close().catch(noop);
+    if (next.backends !== previous.backends) {
+      const registry = this.registry;
+      const used = new Set<string>();
+      for (const backend of next.backends.values()) {
+        const module = registry[backend.service.type];
+        for (const t of backend.targets) {
+          if (t !== null && t.value !== null && module?.origins !== undefined) for (const o of module.origins(t.value)) used.add(o);
+        }
+      }
+      for (const [key, pool] of this.pools) {
+        if (!used.has(key)) {
+          this.pools.delete(key);
+          pool.close().catch(noop);
+        }
       }
     }
     if (next.warnings.length > 0 && this.logger !== null) this.logger.warn({ revision: next.revision, warnings: next.warnings }, 'snapshot compiled with warnings');

@@ -16,6 +16,7 @@ import {
   joinPaths,
   parsePathTemplate,
   type ApiGroup,
+  type Authorization,
   type BackendEnvironment,
   type BackendService,
   type ConstantParameter,
@@ -196,76 +197,307 @@ export function emptySnapshot(): Snapshot {
  * (the store validated it, so this is a defence, not a feature).
  */
 export function compileSnapshot(view: StateView, compileTarget: TargetCompiler, options: CompileOptions = {}): Snapshot {
-  const warnings: CompileWarning[] = [];
-  const vpcAccesses = new Map(view.vpcAccesses.map((v) => [v.name, v] as const));
-  const ctx: CompileContext = { vpcAccesses, inventory: options.inventory ?? {} };
-  const secureContext = options.secureContext ?? ((cert: string, key: string) => createSecureContext({ cert, key }));
+  return new SnapshotCompiler(compileTarget, options.secureContext).compile(view, options.inventory);
+}
 
-  const backends = new Map<string, BackendEntry>();
-  for (const service of view.backendServices) {
-    const targets = STAGE_NAMES.map((stage) => {
-      const env = service.environments[stage];
-      return env === undefined ? null : compileTarget(service, env, ctx);
-    }) as [CompiledTarget | null, CompiledTarget | null, CompiledTarget | null];
-    backends.set(service.name, { service, targets });
+type Published = StateView['published'][number];
+type ViewApp = StateView['apps'][number];
+
+/** A published entry compiled against one group object, with what its router needs. */
+interface CompiledRoute {
+  readonly group: ApiGroup;
+  readonly entry: ApiEntry;
+  readonly method: string;
+  readonly template: string;
+  readonly matchAllChildPaths: boolean;
+}
+
+/** One stage of one group: the routes it was built from, in view order, and the router. */
+interface StageRoutes {
+  readonly group: ApiGroup;
+  readonly routes: readonly CompiledRoute[];
+  readonly router: Router<ApiEntry>;
+  readonly added: number;
+  /** Routes left out because an earlier one answers the same method and path shape. */
+  readonly clashes: ReadonlyMap<CompiledRoute, CompileWarning>;
+}
+
+/** What a compile built for one group. */
+interface GroupBuilt {
+  readonly stages: readonly [StageRoutes, StageRoutes, StageRoutes];
+  readonly entry: GroupEntry;
+}
+
+/** What a group contributes besides its routes. */
+interface GroupExtras {
+  readonly certificates: readonly (readonly [string, SecureContext])[];
+  readonly warnings: readonly CompileWarning[];
+}
+
+/** The app-side tables of a snapshot. */
+interface AppTables {
+  readonly appsByKey: ReadonlyMap<string, AppEntry>;
+  readonly appsByCodeHash: ReadonlyMap<string, AppEntry>;
+}
+
+/**
+ * Compiles successive StateViews, each in time proportional to what changed
+ * since the previous one. A view reuses the very objects of the previous view
+ * for whatever a commit left alone (entries, groups, services, apps,
+ * authorizations, and whole arrays of a kind that did not change), so the
+ * compiler remembers, by object identity, what it made of each: compiled API
+ * entries per published entry (valid while the group object is the same),
+ * routers per group and stage (rebuilt only when one of their routes or the
+ * group changed), backend targets per service (valid while VPC accesses and
+ * inventory are the same), keys per app and grants per authorization.
+ *
+ * Every call returns a new Snapshot; what it shares with the previous one is
+ * never modified after it was built, so swapping the reference stays atomic
+ * for requests, and a snapshot equals the one `compileSnapshot` makes from the
+ * same view (same routes, targets, apps and grants).
+ */
+export class SnapshotCompiler {
+  private readonly secureContext: (certificatePem: string, privateKeyPem: string) => SecureContext;
+  private routesByPublished = new WeakMap<Published, CompiledRoute>();
+  private extrasByGroup = new WeakMap<ApiGroup, GroupExtras>();
+  private targetsByService = new WeakMap<BackendService, BackendEntry>();
+  private keysByApp = new WeakMap<ViewApp, { readonly key: KeyObject; readonly codeHash: string | null }>();
+  private grantsByAuthorization = new WeakMap<Authorization, Grant>();
+  /** What the last compile built per group name: routes per stage and the group entry serving them. */
+  private groupsBuilt = new Map<string, GroupBuilt>();
+  private last: {
+    readonly view: StateView;
+    readonly inventoryKey: string;
+    readonly snapshot: Snapshot;
+    readonly groupWarnings: readonly CompileWarning[];
+  } | null = null;
+
+  /**
+   * @param compileTarget compiles one environment of a backend service.
+   * @param secureContext builds (or reuses) the TLS context of a certificate and key; throws for a bad pair.
+   */
+  constructor(
+    private readonly compileTarget: TargetCompiler,
+    secureContext?: (certificatePem: string, privateKeyPem: string) => SecureContext,
+  ) {
+    this.secureContext = secureContext ?? ((cert, key) => createSecureContext({ cert, key }));
   }
 
-  const hosts = new Map<string, GroupEntry>();
-  const groups = new Map<string, GroupEntry>();
-  const certificates = new Map<string, SecureContext>();
-  for (const group of view.groups) {
-    const entry: GroupEntry = { group, routers: [new Router(), new Router(), new Router()] };
-    groups.set(group.name, entry);
-    for (const domain of group.domains) hosts.set(domain.toLowerCase(), entry);
-    for (const cert of group.certificates ?? []) {
-      try {
-        certificates.set(cert.domain.toLowerCase(), secureContext(cert.certificatePem, cert.privateKeyPem));
-      } catch (err) {
-        warnings.push({ subject: `group ${group.name} certificate ${cert.domain}`, message: (err as Error).message });
+  /** Compiles `view`, reusing what was compiled from the objects it shares with the previous view. */
+  compile(view: StateView, inventory: Readonly<Record<string, string>> = {}): Snapshot {
+    const last = this.last;
+    const inventoryKey = JSON.stringify(inventory);
+
+    let backends: ReadonlyMap<string, BackendEntry>;
+    let vpcAccesses: ReadonlyMap<string, VpcAccess>;
+    if (last !== null && last.view.vpcAccesses === view.vpcAccesses && last.inventoryKey === inventoryKey) {
+      vpcAccesses = last.snapshot.vpcAccesses;
+      backends = last.view.backendServices === view.backendServices ? last.snapshot.backends : this.compileBackends(view, vpcAccesses, inventory);
+    } else {
+      // What a target compiles to depends on VPC accesses and the inventory: start over.
+      this.targetsByService = new WeakMap();
+      vpcAccesses = new Map(view.vpcAccesses.map((v) => [v.name, v] as const));
+      backends = this.compileBackends(view, vpcAccesses, inventory);
+    }
+
+    let hosts: ReadonlyMap<string, GroupEntry>;
+    let certificates: ReadonlyMap<string, SecureContext>;
+    let routeCount: number;
+    let groupWarnings: readonly CompileWarning[];
+    if (last !== null && last.view.groups === view.groups && last.view.published === view.published) {
+      ({ hosts, certificates, routeCount } = last.snapshot);
+      groupWarnings = last.groupWarnings;
+    } else {
+      ({ hosts, certificates, routeCount, warnings: groupWarnings } = this.compileRoutes(view));
+    }
+
+    let apps: AppTables;
+    if (last !== null && last.view.apps === view.apps && last.view.authorizations === view.authorizations) {
+      apps = last.snapshot;
+    } else {
+      apps = this.compileApps(view);
+    }
+
+    const snapshot: Snapshot = {
+      revision: view.revision,
+      hosts,
+      backends,
+      vpcAccesses,
+      appsByKey: apps.appsByKey,
+      appsByCodeHash: apps.appsByCodeHash,
+      certificates,
+      routeCount,
+      warnings: groupWarnings,
+    };
+    this.last = { view, inventoryKey, snapshot, groupWarnings };
+    return snapshot;
+  }
+
+  private compileBackends(view: StateView, vpcAccesses: ReadonlyMap<string, VpcAccess>, inventory: Readonly<Record<string, string>>): Map<string, BackendEntry> {
+    const ctx: CompileContext = { vpcAccesses, inventory };
+    const backends = new Map<string, BackendEntry>();
+    for (const service of view.backendServices) {
+      let entry = this.targetsByService.get(service);
+      if (entry === undefined) {
+        const targets = STAGE_NAMES.map((stage) => {
+          const env = service.environments[stage];
+          return env === undefined ? null : this.compileTarget(service, env, ctx);
+        }) as [CompiledTarget | null, CompiledTarget | null, CompiledTarget | null];
+        entry = { service, targets };
+        this.targetsByService.set(service, entry);
+      }
+      backends.set(service.name, entry);
+    }
+    return backends;
+  }
+
+  private compileRoutes(view: StateView): {
+    hosts: Map<string, GroupEntry>;
+    certificates: Map<string, SecureContext>;
+    routeCount: number;
+    warnings: CompileWarning[];
+  } {
+    let missingGroup = false;
+    const groups = new Map<string, ApiGroup>();
+    for (const group of view.groups) groups.set(group.name, group);
+
+    // Published entries by group and stage, in view order (the order decides which of two clashing routes wins).
+    const byGroup = new Map<string, [CompiledRoute[], CompiledRoute[], CompiledRoute[]]>();
+    for (const published of view.published) {
+      const group = groups.get(published.api.group);
+      if (group === undefined) {
+        missingGroup = true;
+        continue;
+      }
+      let route = this.routesByPublished.get(published);
+      if (route === undefined || route.group !== group) {
+        const { stage, api } = published;
+        route = {
+          group,
+          entry: compileApi(api, group, stage),
+          method: api.request.method,
+          template: joinPaths(group.basePath, api.request.path),
+          matchAllChildPaths: api.request.matchAllChildPaths,
+        };
+        this.routesByPublished.set(published, route);
+      }
+      let lists = byGroup.get(group.name);
+      if (lists === undefined) byGroup.set(group.name, (lists = [[], [], []]));
+      lists[route.entry.stageIndex]!.push(route);
+    }
+
+    const hosts = new Map<string, GroupEntry>();
+    const certificates = new Map<string, SecureContext>();
+    const groupsBuilt = new Map<string, GroupBuilt>();
+    const warnings: CompileWarning[] = [];
+    const clashes = new Map<CompiledRoute, CompileWarning>();
+    let routeCount = 0;
+    for (const group of view.groups) {
+      const lists = byGroup.get(group.name) ?? NO_ROUTES;
+      const before = this.groupsBuilt.get(group.name);
+      const stages = [0, 1, 2].map((i) => {
+        const previous = before?.stages[i];
+        return previous !== undefined && previous.group === group && sameRoutes(previous.routes, lists[i]!) ? previous : buildStage(group, lists[i]!);
+      }) as [StageRoutes, StageRoutes, StageRoutes];
+      const entry: GroupEntry =
+        before !== undefined && before.entry.group === group && stages.every((s, i) => s.router === before.entry.routers[i])
+          ? before.entry
+          : { group, routers: [stages[0].router, stages[1].router, stages[2].router] };
+      groupsBuilt.set(group.name, { stages, entry });
+      for (const domain of group.domains) hosts.set(domain.toLowerCase(), entry);
+      for (const s of stages) {
+        routeCount += s.added;
+        for (const [route, warning] of s.clashes) clashes.set(route, warning);
+      }
+      const extras = this.groupExtras(group);
+      for (const [domain, ctx] of extras.certificates) certificates.set(domain, ctx);
+      warnings.push(...extras.warnings);
+    }
+    this.groupsBuilt = groupsBuilt;
+    if (missingGroup || clashes.size > 0) {
+      // Reported in view order, after the certificates.
+      for (const published of view.published) {
+        const route = this.routesByPublished.get(published);
+        const clash = route === undefined || !groups.has(published.api.group) ? undefined : clashes.get(route);
+        if (clash !== undefined) warnings.push(clash);
+        else if (!groups.has(published.api.group)) warnings.push({ subject: `api ${apiId(published.api)}`, message: `group ${published.api.group} does not exist` });
       }
     }
+    return { hosts, certificates, routeCount, warnings };
   }
 
-  let routeCount = 0;
-  for (const { stage, api } of view.published) {
-    const g = groups.get(api.group);
-    if (g === undefined) {
-      warnings.push({ subject: `api ${apiId(api)}`, message: `group ${api.group} does not exist` });
-      continue;
+  private groupExtras(group: ApiGroup): GroupExtras {
+    let extras = this.extrasByGroup.get(group);
+    if (extras === undefined) {
+      const certificates: (readonly [string, SecureContext])[] = [];
+      const warnings: CompileWarning[] = [];
+      for (const cert of group.certificates ?? []) {
+        try {
+          certificates.push([cert.domain.toLowerCase(), this.secureContext(cert.certificatePem, cert.privateKeyPem)]);
+        } catch (err) {
+          warnings.push({ subject: `group ${group.name} certificate ${cert.domain}`, message: (err as Error).message });
+        }
+      }
+      extras = { certificates, warnings };
+      this.extrasByGroup.set(group, extras);
     }
-    const entry = compileApi(api, g.group, stage);
+    return extras;
+  }
+
+  private compileApps(view: StateView): AppTables {
+    const grantsByApp = new Map<string, Map<string, Grant>>();
+    for (const a of view.authorizations) {
+      let grant = this.grantsByAuthorization.get(a);
+      if (grant === undefined) {
+        let stages = 0;
+        for (const s of a.stages) stages |= 1 << STAGE_INDEX[s];
+        const expiresAt = a.expiresAt === undefined ? Infinity : Date.parse(a.expiresAt);
+        grant = { stages, expiresAt: Number.isNaN(expiresAt) ? -Infinity : expiresAt };
+        this.grantsByAuthorization.set(a, grant);
+      }
+      let grants = grantsByApp.get(a.app);
+      if (grants === undefined) grantsByApp.set(a.app, (grants = new Map()));
+      grants.set(a.api, grant);
+    }
+    const appsByKey = new Map<string, AppEntry>();
+    const appsByCodeHash = new Map<string, AppEntry>();
+    for (const app of view.apps) {
+      let keys = this.keysByApp.get(app);
+      if (keys === undefined) {
+        keys = { key: createSecretKey(Buffer.from(app.appSecret, 'utf8')), codeHash: app.appCode ? appCodeHash(app.appCode) : null };
+        this.keysByApp.set(app, keys);
+      }
+      const entry: AppEntry = { name: app.name, appKey: app.appKey, key: keys.key, grants: grantsByApp.get(app.name) ?? new Map() };
+      appsByKey.set(app.appKey, entry);
+      if (keys.codeHash !== null) appsByCodeHash.set(keys.codeHash, entry);
+    }
+    return { appsByKey, appsByCodeHash };
+  }
+}
+
+const NO_ROUTES: readonly [CompiledRoute[], CompiledRoute[], CompiledRoute[]] = [[], [], []];
+
+function sameRoutes(a: readonly CompiledRoute[], b: readonly CompiledRoute[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Builds the router of one stage of one group; a route that clashes with an earlier one is left out and reported. */
+function buildStage(group: ApiGroup, routes: readonly CompiledRoute[]): StageRoutes {
+  const router = new Router<ApiEntry>();
+  const clashes = new Map<CompiledRoute, CompileWarning>();
+  let added = 0;
+  for (const r of routes) {
     try {
-      g.routers[entry.stageIndex].add(api.request.method, joinPaths(g.group.basePath, api.request.path), api.request.matchAllChildPaths, entry);
-      routeCount++;
+      router.add(r.method, r.template, r.matchAllChildPaths, r.entry);
+      added++;
     } catch (err) {
       if (!(err instanceof RouteConflictError)) throw err;
-      warnings.push({ subject: `api ${entry.id} in ${stage}`, message: err.message });
+      clashes.set(r, { subject: `api ${r.entry.id} in ${r.entry.stage}`, message: err.message });
     }
   }
-
-  const appsByKey = new Map<string, AppEntry>();
-  const appsByCodeHash = new Map<string, AppEntry>();
-  const grantsByApp = new Map<string, Map<string, Grant>>();
-  for (const a of view.authorizations) {
-    let stages = 0;
-    for (const s of a.stages) stages |= 1 << STAGE_INDEX[s];
-    const expiresAt = a.expiresAt === undefined ? Infinity : Date.parse(a.expiresAt);
-    let grants = grantsByApp.get(a.app);
-    if (grants === undefined) grantsByApp.set(a.app, (grants = new Map()));
-    grants.set(a.api, { stages, expiresAt: Number.isNaN(expiresAt) ? -Infinity : expiresAt });
-  }
-  for (const app of view.apps) {
-    const entry: AppEntry = {
-      name: app.name,
-      appKey: app.appKey,
-      key: createSecretKey(Buffer.from(app.appSecret, 'utf8')),
-      grants: grantsByApp.get(app.name) ?? new Map(),
-    };
-    appsByKey.set(app.appKey, entry);
-    if (app.appCode) appsByCodeHash.set(appCodeHash(app.appCode), entry);
-  }
-
-  return { revision: view.revision, hosts, backends, vpcAccesses, appsByKey, appsByCodeHash, certificates, routeCount, warnings };
+  return { group, routes, router, added, clashes };
 }
 
 /** One shared empty list, so that 10,000s of APIs without parameters cost nothing for them. */
