@@ -222,6 +222,12 @@ interface StageRoutes {
   readonly clashes: ReadonlyMap<CompiledRoute, CompileWarning>;
 }
 
+/** Published routes by group name and stage index, in view order. */
+interface RouteLists {
+  readonly byGroup: ReadonlyMap<string, readonly (readonly CompiledRoute[])[]>;
+  readonly missingGroup: boolean;
+}
+
 /** What a compile built for one group. */
 interface GroupBuilt {
   readonly stages: readonly [StageRoutes, StageRoutes, StageRoutes];
@@ -265,6 +271,8 @@ export class SnapshotCompiler {
   private grantsByAuthorization = new WeakMap<Authorization, Grant>();
   /** What the last compile built per group name: routes per stage and the group entry serving them. */
   private groupsBuilt = new Map<string, GroupBuilt>();
+  /** Whether the last compile met published entries of a group that does not exist. */
+  private missingGroup = false;
   private last: {
     readonly view: StateView;
     readonly inventoryKey: string;
@@ -357,34 +365,10 @@ export class SnapshotCompiler {
     routeCount: number;
     warnings: CompileWarning[];
   } {
-    let missingGroup = false;
     const groups = new Map<string, ApiGroup>();
     for (const group of view.groups) groups.set(group.name, group);
-
-    // Published entries by group and stage, in view order (the order decides which of two clashing routes wins).
-    const byGroup = new Map<string, [CompiledRoute[], CompiledRoute[], CompiledRoute[]]>();
-    for (const published of view.published) {
-      const group = groups.get(published.api.group);
-      if (group === undefined) {
-        missingGroup = true;
-        continue;
-      }
-      let route = this.routesByPublished.get(published);
-      if (route === undefined || route.group !== group) {
-        const { stage, api } = published;
-        route = {
-          group,
-          entry: compileApi(api, group, stage),
-          method: api.request.method,
-          template: joinPaths(group.basePath, api.request.path),
-          matchAllChildPaths: api.request.matchAllChildPaths,
-        };
-        this.routesByPublished.set(published, route);
-      }
-      let lists = byGroup.get(group.name);
-      if (lists === undefined) byGroup.set(group.name, (lists = [[], [], []]));
-      lists[route.entry.stageIndex]!.push(route);
-    }
+    const patched = this.patchRouteLists(view, groups);
+    const { byGroup, missingGroup } = patched ?? this.scanRouteLists(view, groups);
 
     const hosts = new Map<string, GroupEntry>();
     const certificates = new Map<string, SecureContext>();
@@ -414,6 +398,7 @@ export class SnapshotCompiler {
       warnings.push(...extras.warnings);
     }
     this.groupsBuilt = groupsBuilt;
+    this.missingGroup = missingGroup;
     if (missingGroup || clashes.size > 0) {
       // Reported in view order, after the certificates.
       for (const published of view.published) {
@@ -424,6 +409,83 @@ export class SnapshotCompiler {
       }
     }
     return { hosts, certificates, routeCount, warnings };
+  }
+
+  /** Published entries by group and stage, in view order (the order decides which of two clashing routes wins). */
+  private scanRouteLists(view: StateView, groups: ReadonlyMap<string, ApiGroup>): RouteLists {
+    let missingGroup = false;
+    const byGroup = new Map<string, (readonly CompiledRoute[])[]>();
+    for (const published of view.published) {
+      const group = groups.get(published.api.group);
+      if (group === undefined) {
+        missingGroup = true;
+        continue;
+      }
+      const route = this.routeOf(published, group);
+      let lists = byGroup.get(group.name) as CompiledRoute[][] | undefined;
+      if (lists === undefined) byGroup.set(group.name, (lists = [[], [], []]));
+      lists[route.entry.stageIndex]!.push(route);
+    }
+    return { byGroup, missingGroup };
+  }
+
+  /**
+   * The lists of `scanRouteLists`, derived from the last compile's when the
+   * groups are the same objects and only a few published entries were
+   * replaced in place (same API and stage, new definition), which is what a
+   * commit changing some APIs produces: the cost is the changed entries and
+   * their groups, not the whole state. Null when the change is of another
+   * shape.
+   */
+  private patchRouteLists(view: StateView, groups: ReadonlyMap<string, ApiGroup>): RouteLists | null {
+    const last = this.last;
+    if (last === null || last.view.groups !== view.groups) return null;
+    const before = last.view.published;
+    const after = view.published;
+    if (before.length !== after.length) return null;
+    const byGroup = new Map<string, (readonly CompiledRoute[])[]>();
+    for (const [name, built] of this.groupsBuilt) byGroup.set(name, built.stages.map((s) => s.routes));
+    const copied = new Set<readonly CompiledRoute[]>();
+    const limit = 64 + (after.length >> 4);
+    let changed = 0;
+    for (let i = 0; i < after.length; i++) {
+      const was = before[i]!;
+      const now = after[i]!;
+      if (was === now) continue;
+      if (++changed > limit || was.stage !== now.stage || was.api.group !== now.api.group) return null;
+      const group = groups.get(now.api.group);
+      const old = this.routesByPublished.get(was);
+      const lists = group === undefined ? undefined : byGroup.get(group.name);
+      if (old === undefined || lists === undefined || old.group !== group) return null;
+      const stage = old.entry.stageIndex;
+      let list = lists[stage]!;
+      const at = list.indexOf(old);
+      if (at < 0) return null;
+      if (!copied.has(list)) {
+        list = list.slice();
+        copied.add(list);
+        lists[stage] = list;
+      }
+      (list as CompiledRoute[])[at] = this.routeOf(now, group!);
+    }
+    return { byGroup, missingGroup: this.missingGroup };
+  }
+
+  /** What a published entry compiles to in `group`, compiled once per entry and group object. */
+  private routeOf(published: Published, group: ApiGroup): CompiledRoute {
+    let route = this.routesByPublished.get(published);
+    if (route === undefined || route.group !== group) {
+      const { stage, api } = published;
+      route = {
+        group,
+        entry: compileApi(api, group, stage),
+        method: api.request.method,
+        template: joinPaths(group.basePath, api.request.path),
+        matchAllChildPaths: api.request.matchAllChildPaths,
+      };
+      this.routesByPublished.set(published, route);
+    }
+    return route;
   }
 
   private groupExtras(group: ApiGroup): GroupExtras {
@@ -475,9 +537,10 @@ export class SnapshotCompiler {
   }
 }
 
-const NO_ROUTES: readonly [CompiledRoute[], CompiledRoute[], CompiledRoute[]] = [[], [], []];
+const NO_ROUTES: readonly (readonly CompiledRoute[])[] = [[], [], []];
 
 function sameRoutes(a: readonly CompiledRoute[], b: readonly CompiledRoute[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
