@@ -154,7 +154,7 @@ describe('SnapshotCompiler', () => {
       }
       commits++;
       for (const op of operations) {
-        if (op.op === 'create' && op.kind === 'api') apis.add(`${op.spec.group as string}/${op.spec.name}`);
+        if (op.op === 'create' && op.kind === 'api') apis.add(`${(op.spec as { group: string }).group}/${(op.spec as { name: string }).name}`);
         if (op.op === 'delete' && op.kind === 'api') apis.delete(op.id);
       }
       view = store.readView();
