@@ -24,6 +24,7 @@ import {
   specFromProps,
   specKeys,
   topProperty,
+  withUnreadSecrets,
   type PropertyMap,
 } from './state';
 
@@ -97,7 +98,8 @@ export class ResourceLifecycle<K extends Kind> implements Required<Omit<pulumi.d
     const oldSpec = specFromProps(this.kind, olds) as unknown as Record<string, unknown>;
     const unknown = unknownPointers(desired);
     if (unknown.length > 0) return this.diffWithUnknowns(id, oldSpec, desired as unknown as Record<string, unknown>, unknown);
-    const changes = this.handler.diff(desired, liveFromOutputs(this.kind, id, olds));
+    const live = liveFromOutputs(this.kind, id, olds);
+    const changes = this.handler.diff(desired, { ...live, spec: withUnreadSecrets(this.kind, live.spec, desired) } as LiveResource<K>);
     const replaces = new Set(changes.filter((c) => c.forcesReplacement).map((c) => topProperty(c.path)));
     const normalized = this.handler.normalize(desired);
     if (this.handler.id(normalized) !== id) for (const key of this.identityKeys(id, oldSpec, normalized)) replaces.add(key);

@@ -11,7 +11,8 @@
  */
 import { gatewaySchema, kindInfo, type Kind, type KindSpecs } from '@apigw/schema';
 import type { AppCredentials, LiveApi, LiveApp, LiveResource, StoredSpec } from '@apigw/runtime';
-import { handlerFor } from '../kinds';
+import { fieldMarks, handlerFor } from '../kinds';
+import { containsAny, matchesAny } from '../kinds/schema-marks';
 
 /** Property bag as Pulumi hands it to a provider. */
 export type PropertyMap = Readonly<Record<string, unknown>>;
@@ -107,6 +108,29 @@ export function liveFromOutputs<K extends Kind>(kind: K, id: string, outs: Prope
     return app as unknown as LiveResource<K>;
   }
   return { ...base, spec: spec as unknown as StoredSpec<K> };
+}
+
+/**
+ * `spec` (read from outputs, which never hold secrets) with each secret
+ * field it lacks taken from `desired` at the same position: a secret is
+ * written, never read back, so the diff takes it as unchanged (as the
+ * reconciler and the Terraform provider do) instead of finding a required
+ * field missing.
+ */
+export function withUnreadSecrets(kind: Kind, spec: unknown, desired: unknown): unknown {
+  const secret = fieldMarks(kind).secret;
+  const fill = (value: unknown, from: unknown, path: readonly string[]): unknown => {
+    if (value === null || typeof value !== 'object' || from === null || typeof from !== 'object' || !containsAny(secret, path)) return value;
+    if (Array.isArray(value)) return value.map((v, i) => fill(v, (from as unknown[])[i], [...path, String(i)]));
+    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const [key, v] of Object.entries(from as Record<string, unknown>)) {
+      const at = [...path, key];
+      if (out[key] === undefined && matchesAny(secret, at)) out[key] = v;
+      else if (out[key] !== undefined) out[key] = fill(out[key], v, at);
+    }
+    return out;
+  };
+  return fill(spec, desired, []);
 }
 
 /**

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createGateway, type Gateway } from '@apigw/runtime';
 import type { Kind } from '@apigw/schema';
 import { GatewayResourceProvider } from '@apigw/provider/pulumi';
+import { selfSignedCertificate } from '../../src/terraform/certificate';
 import { CheckFailed, configure, destroy, importResource, refresh, up, type Provider, type ResourceState } from './engine';
 
 const OWNER = 'shop';
@@ -286,6 +287,19 @@ describe('Pulumi resource lifecycle against a running gateway', () => {
     const unowned = await new GatewayResourceProvider('app').check({}, { name: 'nobody' });
     expect(unowned.failures).toEqual([expect.objectContaining({ property: 'stack' })]);
     expect(gateway.revision).toBe(revision);
+  });
+
+  it('plans no change for a group with a certificate, whose private key the outputs never hold', async () => {
+    const { certPem, keyPem } = selfSignedCertificate();
+    const secure = { name: 'secure', domains: ['secure.shop.localhost'], certificates: [{ domain: 'secure.shop.localhost', certificatePem: certPem, privateKeyPem: keyPem }], stack: OWNER };
+    const created = await up(providers.group, undefined, secure);
+    expect(JSON.stringify(created.state.outputs)).not.toContain(keyPem);
+    const again = await up(providers.group, created.state, secure);
+    expect(again.step).toBe('same');
+    const described = await up(providers.group, again.state, { ...secure, description: 'TLS' });
+    expect(described.step).toBe('update');
+    await destroy(providers.group, described.state);
+    expect(await gateway.client.getResource('group', 'secure')).toBeUndefined();
   });
 
   it('destroy deletes everything, dependents first; a second delete is a no-op', async () => {
