@@ -3,12 +3,15 @@
  * timestamp window, in bounded memory.
  *
  * Two generations of nonces are kept; the older is dropped when the newer is
- * one window old, so every nonce is remembered for at least a window. When
- * the current generation reaches `maxEntries`, it is rotated early; to keep
- * replays impossible the store then remembers the newest timestamp it has
- * forgotten (`floor`), and refuses any request whose timestamp is not after
- * it. A replay of a forgotten nonce carries its original timestamp, which is
- * at or below the floor.
+ * one window old, so every nonce is remembered for at least a window. A
+ * nonce whose timestamp is still inside the window then (a client clock
+ * ahead of the gateway's) moves to the new generation instead: its timestamp
+ * alone would not refuse a replay. When the current generation reaches
+ * `maxEntries`, it is rotated early; to keep replays impossible the store
+ * then remembers the newest timestamp it has forgotten (`floor`), and
+ * refuses any request whose timestamp is not after it. A replay of a
+ * forgotten nonce carries its original timestamp, which is at or below the
+ * floor.
  */
 
 /** What `check` answers. */
@@ -45,20 +48,28 @@ export class NonceStore {
    * answers USED when it was seen already or may have been forgotten.
    */
   check(key: string, timestamp: number, now: number = Date.now()): NonceVerdict {
-    if (now - this.currentStartedAt >= this.windowMs) this.rotate(now);
+    if (now - this.currentStartedAt >= this.windowMs) this.rotate(now, now - this.windowMs);
     if (timestamp <= this.floor) return 'USED';
     if (this.current.has(key) || this.previous.has(key)) return 'USED';
-    if (this.current.size >= this.maxEntries) this.rotate(now);
+    if (this.current.size >= this.maxEntries) this.rotate(now, Infinity);
     this.current.set(key, timestamp);
     return 'OK';
   }
 
-  private rotate(now: number): void {
-    // Forgetting a generation is safe once the floor is at or above every
-    // timestamp in it: a replay of any of its nonces is refused by the floor.
-    for (const ts of this.previous.values()) if (ts > this.floor) this.floor = ts;
+  /**
+   * Starts a new generation and drops the older one, except its nonces
+   * stamped after `keepAfter`. Forgetting a nonce is safe once the floor is
+   * at or above its timestamp; raising the floor only over timestamps that
+   * have left the window refuses no request that could still be valid.
+   */
+  private rotate(now: number, keepAfter: number): void {
+    const kept = new Map<string, number>();
+    for (const [key, ts] of this.previous) {
+      if (ts > keepAfter) kept.set(key, ts);
+      else if (ts > this.floor) this.floor = ts;
+    }
     this.previous = this.current;
-    this.current = new Map();
+    this.current = kept;
     this.currentStartedAt = now;
   }
 }

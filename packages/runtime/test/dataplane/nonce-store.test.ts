@@ -23,4 +23,17 @@ describe('NonceStore', () => {
     // A fresh request is accepted.
     expect(store.check('k\nfresh', t0 + 2000, t0 + 2000)).toBe('OK');
   });
+
+  test('a future-dated nonce neither blocks other clients nor becomes replayable when its generation ends', () => {
+    const t0 = 9_000_000;
+    const store = new NonceStore({}, t0);
+    // A client clock ahead of the gateway by almost the whole window, just before a rotation.
+    expect(store.check('fast\nn1', t0 + 2 * WINDOW - 1, t0 + WINDOW - 1)).toBe('OK');
+    expect(store.check('k\nn2', t0 + WINDOW, t0 + WINDOW)).toBe('OK');
+    // Two rotations later its generation is dropped; its timestamp is still inside the window.
+    const now = t0 + 2 * WINDOW;
+    expect(store.check('fast\nn1', t0 + 2 * WINDOW - 1, now)).toBe('USED');
+    // A client whose clock is a minute behind is still served.
+    expect(store.check('slow\nn3', now - 60_000, now)).toBe('OK');
+  });
 });
