@@ -10,7 +10,7 @@ import {
 import type { LiveResource, Operation, StoredSpec } from '@apigw/runtime';
 import { diffFields } from './field-diff';
 import type { FieldChange, ResourceHandler } from './resource-handler';
-import { fieldMarks, type FieldMarks } from './schema-marks';
+import { containsAny, fieldMarks, matchesAny, type FieldMarks } from './schema-marks';
 
 /**
  * The behaviour every kind shares: identity from `resourceId`, normalization
@@ -86,15 +86,12 @@ export class BaseHandler<K extends Kind> implements ResourceHandler<K> {
 }
 
 function stripSecrets(value: unknown, secrets: readonly (readonly string[])[], path: readonly string[]): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  const below = secrets.filter((p) => p.length > path.length && path.every((t, i) => p[i] === '*' || p[i] === t));
-  if (below.length === 0) return value;
-  if (Array.isArray(value)) return value.map((v, i) => stripSecrets(v, below, [...path, String(i)]));
+  if (value === null || typeof value !== 'object' || !containsAny(secrets, path)) return value;
+  if (Array.isArray(value)) return value.map((v, i) => stripSecrets(v, secrets, [...path, String(i)]));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const at = [...path, k];
-    if (below.some((p) => p.length === at.length && p.every((t, i) => t === '*' || t === at[i]))) continue;
-    out[k] = stripSecrets(v, below, at);
+    if (!matchesAny(secrets, at)) out[k] = stripSecrets(v, secrets, at);
   }
   return out;
 }

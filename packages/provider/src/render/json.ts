@@ -3,7 +3,7 @@ import type { Kind } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
 import type { Plan, PlanEvent, PlanSummary } from '../diff';
 import { fieldMarks } from '../kinds';
-import { ANY } from '../kinds/schema-marks';
+import { matchesAny } from '../kinds/schema-marks';
 
 /** Version of the machine-readable plan format (`schema/plan.schema.json`). */
 export const PLAN_FORMAT_VERSION = 1;
@@ -67,7 +67,7 @@ function redactOperation(op: Operation): unknown {
 }
 
 function replaceAt(value: unknown, patterns: readonly (readonly string[])[], path: readonly string[]): unknown {
-  if (patterns.some((p) => p.length === path.length && p.every((t, i) => t === ANY || t === path[i])))
+  if (matchesAny(patterns, path))
     return typeof value === 'string' ? secretRef(value) : value;
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v, i) => replaceAt(v, patterns, [...path, String(i)]));
