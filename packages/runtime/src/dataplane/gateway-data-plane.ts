@@ -22,7 +22,7 @@ import type { DataPlane, DataPlaneOptions } from './data-plane';
 import { handleRequest, nextRequestId, type Exchange } from './exchange';
 import { GATEWAY_ERRORS } from './gateway-errors';
 import { NonceStore } from './nonce-store';
-import { accessLogger, DataPlaneMetrics } from './observability';
+import { accessLogger, DataPlaneMetrics, STAGE_LABELS } from './observability';
 import type { GatewayRuntime } from './runtime';
 
 /** Default largest request body: 8 MiB. */
@@ -201,7 +201,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
         host: req.headers.host,
         path: ex.path,
         api: ex.api?.id ?? null,
-        stage: ['TEST', 'PRE', 'RELEASE'][ex.stageIndex],
+        stage: STAGE_LABELS[ex.stageIndex],
         app: ex.app?.name ?? null,
         status: ex.status,
         errorCode: ex.errorCode,

@@ -12,7 +12,8 @@ import type { Exchange } from './exchange';
 /** Where the access log goes. */
 export type AccessLogOption = false | Logger | pino.DestinationStream | NodeJS.WritableStream;
 
-const STAGE_LABELS = ['TEST', 'PRE', 'RELEASE'];
+/** Stage names by `Exchange.stageIndex`. */
+export const STAGE_LABELS: readonly string[] = ['TEST', 'PRE', 'RELEASE'];
 
 /** Builds the logger: silent for `false`/absent, else pino writing to the destination. */
 export function accessLogger(option: AccessLogOption | undefined): Logger | null {
