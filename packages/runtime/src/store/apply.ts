@@ -10,6 +10,7 @@ import { BatchRejectedError, RuntimeError, type RuntimeErrorCode } from '../erro
 import type { ApiDefinition, BatchResult, Operation, OperationError, OperationResult, StoredSpec } from '../model';
 import { isOperationError, parseBatchRequest } from './batch-request';
 import { routeKey } from './route-key';
+import { newAppCode, newAppSecret } from './credentials';
 import { digestOf } from './digest';
 import type { GatewayStore, Ref, ResourceRow, StoreSql } from './store';
 
@@ -354,8 +355,7 @@ function unpublish(ctx: BatchContext, api: string, stage: Stage, index: number):
 function rotate(ctx: BatchContext, app: string, index: number): OperationResult {
   const row = existing(ctx, 'app', app).row;
   assertOwned(ctx, row);
-  const fresh = ctx.store.newCredentials(app);
-  ctx.sql.rotateCredentials(app, fresh.app_secret, fresh.app_code);
+  ctx.sql.rotateCredentials(app, newAppSecret(), newAppCode());
   touch(ctx, 'app', app);
   return { index, op: 'rotateCredentials', kind: 'app', id: app };
 }

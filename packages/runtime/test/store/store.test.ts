@@ -115,6 +115,20 @@ describe('store', () => {
     store.close();
   });
 
+  test('rotating credentials changes only the AppSecret and AppCode: the AppKey stays and app ids are not spent', () => {
+    const store = openStore(dir.dir);
+    store.applyBatch({ stack: 'shop', operations: shopOperations() });
+    const before = store.getCredentials('mobile');
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile' }] });
+    const after = store.getCredentials('mobile');
+    expect([after.appKey, after.appId]).toEqual([before.appKey, before.appId]);
+    expect(after.appSecret).not.toBe(before.appSecret);
+    expect(after.appCode).not.toBe(before.appCode);
+    store.applyBatch({ stack: 'shop', operations: [{ op: 'create', kind: 'app', spec: { name: 'desktop' } }] });
+    expect(store.getCredentials('desktop').appId).toBe(before.appId + 1);
+    store.close();
+  });
+
   test('route clashes are found in large batches too: with an existing API and within the batch', () => {
     const store = openStore(dir.dir);
     store.applyBatch({ stack: 'shop', operations: shopOperations() });
