@@ -15,14 +15,14 @@ import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import type { BackendService } from '@apigw/schema';
 import type { StateView } from '../model';
-import { emptySnapshot, SnapshotCompiler, type Snapshot } from '../snapshot/snapshot';
+import { emptySnapshot, SnapshotCompiler, stageName, type Snapshot } from '../snapshot/snapshot';
 import { poolKey } from './backends/proxy';
 import { compileTarget, DEFAULT_BACKENDS, type BackendRegistry } from './backends/registry';
 import type { DataPlane, DataPlaneOptions } from './data-plane';
 import { handleRequest, nextRequestId, type Exchange } from './exchange';
 import { GATEWAY_ERRORS } from './gateway-errors';
 import { NonceStore } from './nonce-store';
-import { accessLogger, DataPlaneMetrics, STAGE_LABELS } from './observability';
+import { accessLogger, DataPlaneMetrics } from './observability';
 import type { GatewayRuntime } from './runtime';
 
 /** Default largest request body: 8 MiB. */
@@ -201,7 +201,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
         host: req.headers.host,
         path: ex.path,
         api: ex.api?.id ?? null,
-        stage: STAGE_LABELS[ex.stageIndex],
+        stage: stageName(ex.stageIndex),
         app: ex.app?.name ?? null,
         status: ex.status,
         errorCode: ex.errorCode,

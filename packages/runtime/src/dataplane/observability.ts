@@ -7,13 +7,11 @@
  */
 import pino, { type Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { stageName } from '../snapshot/snapshot';
 import type { Exchange } from './exchange';
 
 /** Where the access log goes. */
 export type AccessLogOption = false | Logger | pino.DestinationStream | NodeJS.WritableStream;
-
-/** Stage names by `Exchange.stageIndex`. */
-export const STAGE_LABELS: readonly string[] = ['TEST', 'PRE', 'RELEASE'];
 
 /** Builds the logger: silent for `false`/absent, else pino writing to the destination. */
 export function accessLogger(option: AccessLogOption | undefined): Logger | null {
@@ -47,7 +45,7 @@ export class DataPlaneMetrics {
 
   record(ex: Exchange, seconds: number): void {
     const api = ex.api === null ? '' : ex.api.id;
-    const stage = STAGE_LABELS[ex.stageIndex]!;
+    const stage = stageName(ex.stageIndex);
     const key = api + '\n' + stage;
     const ckey = key + '\n' + ex.status;
     let c = this.counterChildren.get(ckey);
