@@ -1,6 +1,17 @@
-import { KINDS, kindInfo, pointerToken, resourceId, type GatewayDocumentInput, type Kind, type KindSpecs } from '@apigw/schema';
+import {
+  DocumentInvalidError,
+  KINDS,
+  kindInfo,
+  parseDocument,
+  pointerToken,
+  resourceId,
+  type GatewayDocument,
+  type GatewayDocumentInput,
+  type Kind,
+  type KindSpecs,
+} from '@apigw/schema';
 import { DEFAULT_STACK, RESOURCE_TYPE_NAMES, resourceTypeOf, type TfBlock } from '../terraform/provider-schema';
-import { conform, fromTf, type TfObject, type TfValue } from '../terraform/values';
+import { conform, fromTf, pointerToPath, type TfObject, type TfValue } from '../terraform/values';
 import { TfJsonInvalidError } from './errors';
 
 /**
@@ -30,6 +41,45 @@ interface Entry {
 
 /** A cdk.tf.json object as an apigw document (not yet validated; `apigw` validates it like any document). */
 export function documentFromTfJson(input: unknown, file = 'cdk.tf.json'): GatewayDocumentInput {
+  return readTfJson(input, file).document;
+}
+
+/**
+ * A cdk.tf.json object as a validated apigw document. Each problem names
+ * its place in the file (`/resource/apigw_api_group/shop/base_path`), not in
+ * the document it is read as, which the user never sees.
+ */
+export function parseTfJsonDocument(input: unknown, file = 'cdk.tf.json'): GatewayDocument {
+  const { document, places } = readTfJson(input, file);
+  try {
+    return parseDocument(document);
+  } catch (error) {
+    if (!(error instanceof DocumentInvalidError)) throw error;
+    throw new DocumentInvalidError(
+      error.problems.map((p) => ({ ...p, pointer: filePointer(p.pointer, places) })),
+      file,
+    );
+  }
+}
+
+/** The resource a document entry (`/groups/0`) was read from. */
+interface Place {
+  readonly kind: Kind;
+  readonly pointer: string;
+}
+
+/** A document pointer as the pointer of the same value in the cdk.tf.json file. */
+function filePointer(pointer: string, places: ReadonlyMap<string, Place>): string {
+  if (pointer === '/stack') return '/provider/apigw/stack';
+  const entry = /^\/[A-Za-z]+\/\d+/.exec(pointer)?.[0];
+  const place = entry === undefined ? undefined : places.get(entry);
+  if (!entry || !place) return pointer;
+  const steps = pointerToPath(resourceTypeOf(place.kind).block, pointer.slice(entry.length));
+  const tokens = steps.map((s) => ('attribute_name' in s ? s.attribute_name : 'element_key_int' in s ? String(s.element_key_int) : s.element_key_string));
+  return place.pointer + tokens.map((t) => `/${pointerToken(t)}`).join('');
+}
+
+function readTfJson(input: unknown, file: string): { document: GatewayDocumentInput; places: Map<string, Place> } {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new TfJsonInvalidError(file, '', 'is not a Terraform JSON configuration object');
   const tf = input as Record<string, unknown>;
   const entries = new Map<string, Entry>();
@@ -87,11 +137,15 @@ export function documentFromTfJson(input: unknown, file = 'cdk.tf.json'): Gatewa
 
   const doc: Record<string, unknown> = { apiVersion: 'apigw/v1', stack: providerStack(tf, file) };
   for (const { collection } of KINDS) doc[collection] = [];
+  const places = new Map<string, Place>();
   for (const entry of entries.values()) {
     const spec = fromTf(resourceTypeOf(entry.kind).block, resolveEntry(entry));
-    (doc[kindInfo(entry.kind).collection] as unknown[]).push(spec);
+    const { collection } = kindInfo(entry.kind);
+    const list = doc[collection] as unknown[];
+    places.set(`/${collection}/${list.length}`, { kind: entry.kind, pointer: entry.pointer });
+    list.push(spec);
   }
-  return doc as unknown as GatewayDocumentInput;
+  return { document: doc as unknown as GatewayDocumentInput, places };
 }
 
 /** The `stack` of the file's apigw provider configuration (one stack per file). */

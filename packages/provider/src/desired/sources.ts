@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stackFromProgram } from '@apigw/constructs';
 import { createJiti } from 'jiti';
-import { documentFromTfJson } from '../cdktf/from-tf-json';
+import { parseTfJsonDocument } from '../cdktf/from-tf-json';
 import { SourceInvalidError } from '../errors';
 
 /**
@@ -14,7 +14,7 @@ export interface DocumentSource {
   readonly name: string;
   /** True when this source reads the file (by its name). */
   matches(file: string): boolean;
-  /** The document the file describes, not yet validated. */
+  /** The document the file describes; loadDocument validates it (a source may validate first, to name places in its own file's terms). */
   load(file: string): Promise<unknown>;
 }
 
@@ -48,12 +48,13 @@ export const programSource: DocumentSource = {
 
 /**
  * A stack synthesized by CDKTF (`cdk.tf.json`): the apigw resources in it,
- * read by the CDKTF integration's converter (`../cdktf/from-tf-json`).
+ * read by the CDKTF integration's converter (`../cdktf/from-tf-json`), which
+ * names a problem's place in the file rather than in the document.
  */
 export const tfJsonSource: DocumentSource = {
   name: 'synthesized CDKTF stack',
   matches: (file) => file.endsWith('.tf.json'),
-  load: async (file) => documentFromTfJson(parseJsonFile(file), file),
+  load: async (file) => parseTfJsonDocument(parseJsonFile(file), file),
 };
 
 /** The sources `-f` tries, in order: the first whose `matches` accepts the file reads it. */

@@ -34,4 +34,22 @@ describe('loading a synthesized CDKTF stack', () => {
     fs.writeFileSync(bad, JSON.stringify({ resource: { apigw_app: { a: { name: '${var.name}' } } } }));
     await expect(loadDocument(bad)).rejects.toMatchObject({ code: 'APIGW_TFJSON_INVALID', pointer: '/resource/apigw_app/a/name' });
   });
+
+  it('names the place in the file of a value the document rules refuse', async () => {
+    const file = path.join(dir, 'invalid.tf.json');
+    const tf = {
+      provider: { apigw: [{ stack: 'pipeline' }] },
+      resource: {
+        apigw_api_group: { shop: { name: 'shop', base_path: 'nope' } },
+        apigw_backend_service: { stub: { name: 'stub', type: 'MOCK', environments: { release: { mock: { status_code: 99 } } } } },
+      },
+    };
+    fs.writeFileSync(file, JSON.stringify(tf));
+    const error = await loadDocument(file).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'APIGW_DOCUMENT_INVALID' });
+    const pointers = (error as { problems: { pointer: string }[] }).problems.map((p) => p.pointer);
+    expect(pointers).toContain('/resource/apigw_api_group/shop/base_path');
+    expect((error as Error).message).toContain(file);
+    expect((error as Error).message).not.toContain('/groups/0');
+  });
 });
