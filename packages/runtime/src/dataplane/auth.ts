@@ -14,10 +14,10 @@
  *
  * Then the app must hold an unexpired authorization for the API in this stage.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { appCodeHash, type AppEntry } from '../snapshot/snapshot';
 import type { ErrorAnswer, Exchange } from './exchange';
-import { stringToSign } from './signature';
+import { signatureDigest, stringToSign, type SignatureMethod } from './signature';
 
 /** Name of the query parameter that carries an AppCode for HEADER_QUERY APIs. */
 export const APP_CODE_QUERY_PARAMETER = 'AppCode';
@@ -76,14 +76,14 @@ function verifySignature(ex: Exchange): ErrorAnswer | null {
   const given = headers['x-ca-signature'];
   if (typeof given !== 'string') return E('INVALID_SIGNATURE', ': X-Ca-Signature is missing');
 
-  const method = headers['x-ca-signature-method'];
-  let algorithm: 'sha256' | 'sha1';
-  if (method === undefined || method === 'HmacSHA256') {
+  const sent = headers['x-ca-signature-method'];
+  let method: SignatureMethod;
+  if (sent === undefined || sent === 'HmacSHA256') {
     if (!api.allowSha256) return INVALID_SIGNATURE_METHOD;
-    algorithm = 'sha256';
-  } else if (method === 'HmacSHA1') {
+    method = 'HmacSHA256';
+  } else if (sent === 'HmacSHA1') {
     if (!api.allowSha1) return INVALID_SIGNATURE_METHOD;
-    algorithm = 'sha1';
+    method = 'HmacSHA1';
   } else {
     return INVALID_SIGNATURE_METHOD;
   }
@@ -113,9 +113,9 @@ function verifySignature(ex: Exchange): ErrorAnswer | null {
     query: ex.rawQuery === '' ? null : ex.query,
     form: ex.form,
   });
-  const expected = createHmac(algorithm, app.key).update(text, 'utf8').digest();
-  const sent = Buffer.from(given, 'base64');
-  if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+  const expected = signatureDigest(method, app.key, text);
+  const signature = Buffer.from(given, 'base64');
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
     return E('INVALID_SIGNATURE', ', Server StringToSign:`' + text.replace(/\n/g, '#') + '`');
   }
 
