@@ -1,3 +1,4 @@
+import { resourceId } from '@apigw/schema';
 import { AdminApiError, type BatchResult, type GatewayClient, type Operation } from '@apigw/runtime';
 import { ApplyRefusedError, StalePlanError } from '../errors';
 
@@ -37,11 +38,8 @@ export function describeOperation(op: Operation | undefined): string {
   if (!op) return 'unknown';
   switch (op.op) {
     case 'create':
-    case 'update': {
-      const spec = op.spec as { name?: string; group?: string; app?: string; api?: string };
-      const id = op.kind === 'api' ? `${spec.group}/${spec.name}` : op.kind === 'authorization' ? `${spec.app}:${spec.api}` : spec.name;
-      return `${op.op} ${op.kind} ${id}`;
-    }
+    case 'update':
+      return `${op.op} ${op.kind} ${resourceId(op.kind, op.spec as never)}`;
     case 'delete':
     case 'adopt':
       return `${op.op} ${op.kind} ${op.id}`;
