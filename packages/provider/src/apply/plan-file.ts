@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
-import { createHash } from 'node:crypto';
 import { KINDS, resourceId, type AnySpec, type Kind } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
 import { loadDocument } from '../desired';
-import type { PlanEvent, PlanSummary } from '../diff';
+import type { Plan, PlanEvent, PlanSummary } from '../diff';
 import { PlanFileInvalidError, SourceInvalidError } from '../errors';
-import { PLAN_FORMAT_VERSION, isSecretRef, renderJson, type PlanDocument } from '../render';
-import type { Plan } from '../diff';
+import { PLAN_FORMAT_VERSION, isSecretRef, renderJson, secretRef, type PlanDocument } from '../render';
 
 /** A plan read back from a file, ready to apply. */
 export interface SavedPlan {
@@ -74,8 +72,7 @@ async function restoreSecrets(file: string, doc: PlanDocument, operations: reado
 
 function restore(value: unknown, source: unknown, file: string, what: string): unknown {
   if (isSecretRef(value)) {
-    const digest = typeof source === 'string' ? `sha256:${createHash('sha256').update(source, 'utf8').digest('hex')}` : undefined;
-    if (digest !== value.$secret) throw new PlanFileInvalidError(file, `a secret of ${what} changed in the source document since the plan was made; plan again`);
+    if (typeof source !== 'string' || secretRef(source).$secret !== value.$secret) throw new PlanFileInvalidError(file, `a secret of ${what} changed in the source document since the plan was made; plan again`);
     return source;
   }
   if (value === null || typeof value !== 'object') return value;
