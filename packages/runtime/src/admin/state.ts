@@ -1,7 +1,7 @@
 /**
  * `GET /v1/state[?stack=S][&since=R[&store=ID]]`: the live state with its
  * revision as ETag and the store's id in `X-Apigw-Store`; `If-None-Match`
- * with the current ETag answers 304. With `since`, a reader that holds the
+ * with the current ETag answers 304 (unless `store` names another store). With `since`, a reader that holds the
  * state at revision R (of store ID) gets only what changed since (a
  * LiveStateChanges, told apart by its `since` field), or the whole state
  * when the change log no longer reaches back to R or ID names another store.
@@ -25,7 +25,9 @@ export const routes: readonly Route[] = [
             problems: [{ code: 'SCHEMA_VIOLATION', pointer: '?since', message: 'must be a revision (a non-negative integer)' }],
           });
         const current = etag(ctx.core.store.revision);
-        if (ctx.headers['if-none-match'] === current) return { status: 304, headers: { etag: current } };
+        // A revision names a state only within its store: a reader of another store gets the whole state.
+        const sameStore = store === null || store === ctx.core.store.id;
+        if (sameStore && ctx.headers['if-none-match'] === current) return { status: 304, headers: { etag: current } };
         const read = ctx.core.readState({
           ...(stack ? { stack } : {}),
           ...(sinceText === null ? {} : { since: Number(sinceText) }),

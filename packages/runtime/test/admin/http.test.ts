@@ -164,6 +164,9 @@ describe('admin API over HTTP', () => {
     expect(store).toMatch(/^[0-9a-f]{32}$/);
     expect((await h.call('GET', `/v1/state?since=1&store=${store}`)).json.since).toBe(1);
     expect((await h.call('GET', '/v1/state?since=1&store=0123')).json.since).toBeUndefined();
+    // The same revision number in another store is not the same state: no 304 for it.
+    const replaced = await h.call('GET', '/v1/state?since=2&store=0123', { headers: { 'if-none-match': '"2"' } });
+    expect([replaced.status, replaced.json?.since, replaced.json?.apis.length]).toEqual([200, undefined, 1]);
     for (const bad of ['-1', 'x', '1.5', '']) {
       const refused = await h.call('GET', `/v1/state?since=${bad}`);
       expect([refused.status, refused.json.error.problems[0].pointer]).toEqual([400, '?since']);
