@@ -195,7 +195,6 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
       const req = ex.req;
       this.logger.info({
         requestId: ex.rid,
-        time: new Date().toISOString(),
         clientIp: ex.clientIp,
         method: req.method,
         host: req.headers.host,

@@ -13,11 +13,15 @@ import type { Exchange } from './exchange';
 /** Where the access log goes. */
 export type AccessLogOption = false | Logger | pino.DestinationStream | NodeJS.WritableStream;
 
-/** Builds the logger: silent for `false`/absent, else pino writing to the destination. */
+/**
+ * Builds the logger: silent for `false`/absent, a given pino logger as it
+ * is (with its own timestamp), else pino writing to the destination with
+ * an ISO `time`.
+ */
 export function accessLogger(option: AccessLogOption | undefined): Logger | null {
   if (option === undefined || option === false) return null;
   if (typeof (option as Logger).info === 'function' && typeof (option as Logger).child === 'function') return option as Logger;
-  return pino({ base: null, messageKey: 'msg' }, option as pino.DestinationStream);
+  return pino({ base: null, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime }, option as pino.DestinationStream);
 }
 
 /** Counters and latency histogram of the request path. */

@@ -8,6 +8,7 @@ describe('access log and metrics', () => {
   let dp: DataPlane;
   let port: number;
   const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
   const registry = new Registry();
 
   beforeAll(async () => {
@@ -18,6 +19,7 @@ describe('access log and metrics', () => {
       buffered += c.toString();
       let nl: number;
       while ((nl = buffered.indexOf('\n')) !== -1) {
+        raw.push(buffered.slice(0, nl));
         lines.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
         buffered = buffered.slice(nl + 1);
       }
@@ -44,6 +46,10 @@ describe('access log and metrics', () => {
     expect(okLine).toMatchObject({ api: 'shop/getUser', stage: 'RELEASE', status: 200, method: 'GET', path: '/users/1', errorCode: null });
     const missLine = lines.find((l) => l.requestId === missing.headers['x-ca-request-id']);
     expect(missLine).toMatchObject({ api: null, status: 404, errorCode: 'I404NF' });
+    // One ISO time per line: a repeated key is lost or misread by log shippers.
+    const okRaw = raw.find((l) => l.includes(ok.headers['x-ca-request-id'] as string))!;
+    expect(okRaw.match(/"time":/g)).toHaveLength(1);
+    expect(okLine!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   test('requests are counted per API, stage and status', async () => {
