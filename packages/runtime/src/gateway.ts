@@ -44,7 +44,10 @@ export interface GatewayOptions {
   readonly metrics?: Registry;
   /** Also collect Node.js process metrics into the registry. @default false */
   readonly processMetrics?: boolean;
-  /** Where the gateway logs what it does (startup, failed snapshot updates). @default silent */
+  /**
+   * Where the gateway logs what it does (startup, failed snapshot updates).
+   * @default none: a failed snapshot update is then a process warning
+   */
   readonly logger?: Logger;
   /**
    * More data-plane options (access log, limits, instance id...), or
@@ -117,7 +120,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           metrics.dataPlaneUpdate.observe(Number(process.hrtime.bigint() - started) / 1e9);
         } catch (error) {
           // The data plane keeps serving its previous snapshot; the state is committed regardless.
-          options.logger?.error({ err: error, revision }, 'data plane could not compile the new state');
+          if (options.logger) options.logger.error({ err: error, revision }, 'data plane could not compile the new state');
+          else process.emitWarning(`apigw data plane could not take revision ${revision}: ${(error as Error).message}`, 'ApigwWarning');
         }
       });
       bound = await plane.listen();

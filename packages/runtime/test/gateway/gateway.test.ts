@@ -4,7 +4,9 @@
  * repointing a backend's stage with no republish, unpublishing by removing
  * a stage's definition — and a restarted gateway serves what was published.
  */
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { resolve } from 'node:path';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
 import { openStore } from '../../src/store';
@@ -113,6 +115,41 @@ describe('createGateway', () => {
     expect(metrics).toContain('apigw_dataplane_update_seconds_count 0');
     await gateway.client.batch({ stack: 'shop', operations: ops([{ op: 'create', kind: 'app', spec: { name: 'mobile' } }]) });
     expect(await gateway.metrics.metrics()).toContain('apigw_dataplane_update_seconds_count 1');
+  });
+
+  test('a commit the data plane cannot take is reported, and the previous snapshot keeps serving', () => {
+    // Run as `apigw serve` runs it, with no logger: the report must reach stderr.
+    const script = `
+      const { writeFileSync } = require('node:fs');
+      const { get } = require('node:http');
+      const { join } = require('node:path');
+      const { createGateway, INVENTORY_FILE } = require(${JSON.stringify(resolve(__dirname, '../../dist/gateway'))});
+      (async () => {
+        const [dir, ops] = process.argv.slice(1);
+        const gateway = await createGateway({ dataDir: dir, port: 0, adminPort: 0, adminToken: 't' });
+        await gateway.client.batch({ stack: 'shop', operations: JSON.parse(ops) });
+        writeFileSync(join(dir, INVENTORY_FILE), '{ not json');
+        await gateway.client.batch({ stack: 'shop', operations: [{ op: 'create', kind: 'app', spec: { name: 'mobile' } }] });
+        const { port } = new URL(gateway.dataUrl);
+        const body = await new Promise((done, fail) =>
+          get({ host: '127.0.0.1', port, path: '/hello', headers: { host: 'api.shop.localhost' } }, (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d)).on('end', () => done(text));
+          }).on('error', fail),
+        );
+        console.log(JSON.stringify({ revision: gateway.revision, body }));
+        await gateway.close();
+      })();`;
+    const setup = [
+      { op: 'create', kind: 'backendService', spec: stub({ RELEASE: mock('served') }) },
+      { op: 'create', kind: 'group', spec: { name: 'shop', domains: ['api.shop.localhost'] } },
+      { op: 'create', kind: 'api', spec: hello() },
+      { op: 'publish', api: 'shop/hello', stage: 'RELEASE' },
+    ];
+    const child = spawnSync(process.execPath, ['-e', script, dir.dir, JSON.stringify(setup)], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({ revision: 2, body: 'served' });
+    expect(child.stderr).toMatch(/ApigwWarning: apigw data plane could not take revision 2: inventory .* is not JSON/);
   });
 
   test('with dataPlane: false it runs only the store and admin API; readers follow commits', async () => {
