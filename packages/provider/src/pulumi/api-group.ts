@@ -9,8 +9,9 @@ export type ApiGroupArgs = ArgsOf<ApiGroupInput> & OwnershipArgs;
 
 /**
  * A group of APIs served under a base path on the group's domains.
- * Certificates' private keys are secrets: the `certificates` output is a
- * Pulumi secret and never holds a private key.
+ * Certificates' private keys are secrets: the `certificates` input is a
+ * Pulumi secret (encrypted in the state), and the `certificates` output,
+ * also a secret, never holds a private key.
  */
 export class ApiGroup extends pulumi.dynamic.Resource {
   /** The Pulumi type token. */
@@ -34,7 +35,15 @@ export class ApiGroup extends pulumi.dynamic.Resource {
     super(
       providerFor('group'),
       name,
-      { ...spec, description: spec.description, basePath: spec.basePath, domains: spec.domains, certificates: spec.certificates, ...ownershipInputs(args) },
+      {
+        ...spec,
+        description: spec.description,
+        basePath: spec.basePath,
+        domains: spec.domains,
+        // The private keys are inputs too, and Pulumi stores inputs in the state: as a secret they are stored encrypted.
+        certificates: spec.certificates === undefined ? undefined : pulumi.secret(spec.certificates),
+        ...ownershipInputs(args),
+      },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ['certificates'] }),
       TYPE_MODULE,
       'ApiGroup',

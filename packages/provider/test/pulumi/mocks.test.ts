@@ -102,6 +102,19 @@ describe('Pulumi resources under mocks', () => {
     expect(requested).toEqual([['appSecret', 'appCode']]);
   });
 
+  it('hands certificates, private keys included, to the engine as a secret input', async () => {
+    const secrets: boolean[] = [];
+    const record: pulumi.ResourceTransformation = (args) => {
+      secrets.push(args.props['certificates'] !== undefined);
+      void pulumi.isSecret(pulumi.output(args.props['certificates'])).then((secret) => secrets.push(secret));
+      return undefined;
+    };
+    const certificates = [{ domain: 'tls.shop.localhost', certificatePem: 'CERT', privateKeyPem: 'KEY' }];
+    new ApiGroup('tls-group', { name: 'tls_shop', domains: ['tls.shop.localhost'], certificates, stack: 'shop' }, { transformations: [record] });
+    await registeredWith('tls-group', 1);
+    expect(secrets).toEqual([true, true]);
+  });
+
   it('owns resources by the apigw:stack config, else by the Pulumi project and stack', async () => {
     new App('owner-default', { name: 'ownerless' });
     pulumi.runtime.setAllConfig({ 'apigw:stack': 'shop_ops' });
