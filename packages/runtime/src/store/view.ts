@@ -120,9 +120,7 @@ export class ViewCache {
   private patch(sql: StoreSql, revision: number): void {
     const since = this.revision;
     for (const t of sql.tombstonesSince(since)) this.remove(t.kind, t.id);
-    const rows = sql.changedExceptApis(since);
-    const credentials = rows.some((r) => r.kind === 'app') ? new Map(sql.allCredentials().map((c) => [c.app, c])) : undefined;
-    for (const row of rows) this.setRow(row, credentials?.get(row.id));
+    for (const row of sql.changedExceptApis(since)) this.setRow(row, row.kind === 'app' ? sql.credentials(row.id) : undefined);
     // An API row changes with its published revisions: those of every changed API are read again.
     const before = new Map<string, (ViewPublished | undefined)[]>();
     for (const id of sql.changedApiIds(since)) {
