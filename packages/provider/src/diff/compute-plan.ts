@@ -281,7 +281,6 @@ function reconcile(kind: Kind, handler: ResourceHandler<Kind>, id: string, desir
  * filled). Anything else goes through full normalization and a field diff.
  */
 function sameAsLive(kind: Kind, desired: AnySpec, live: LiveResource): boolean {
-  // The runtime stores specs in canonical form, as the document's are: equal as they are is equal.
   if (kind === 'api' ? definitionEqual(desired as Api, live.spec) : jsonEqual(desired, live.spec)) return true;
   const spec = kind === 'api' ? { ...(live.spec as object), stages: (desired as Api).stages } : live.spec;
   try {

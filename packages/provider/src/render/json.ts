@@ -30,7 +30,7 @@ export interface PlanDocument {
   readonly source?: string;
 }
 
-/** The plan in its JSON form; `source` is recorded when the plan has secrets to read back. */
+/** The plan in its JSON form; `source`, when given, is recorded so that apply can read the plan's secrets back from it. */
 export function toPlanDocument(plan: Plan, source?: string): PlanDocument {
   const operations = plan.operations.map(redactOperation);
   return {
