@@ -6,8 +6,8 @@
  * they started with.
  *
  * Backend services are NOT copied into APIs: an API names its service and the
- * request resolves `backends.get(name).environments[stage]` when it arrives,
- * so changing a service's URL repoints every API that uses it at once.
+ * request resolves `backends.get(name).targets[stage]` when it arrives, so
+ * changing a service's URL repoints every API that uses it at once.
  */
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';

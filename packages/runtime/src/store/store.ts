@@ -541,10 +541,11 @@ export class StoreSql {
   tombstonesSince(since: number): { kind: Kind; id: string }[] {
     return this.s['tombstonesSince']!.all(since) as unknown as { kind: Kind; id: string }[];
   }
-  /** The oldest revision the change log answers from (see GatewayStore.getChanges). */
+  /** The random id the store was given when it was made (see GatewayStore.id). */
   storeId(): string {
     return (this.db.prepare("SELECT value FROM meta WHERE name = 'store_id'").get() as { value: string }).value;
   }
+  /** The oldest revision the change log answers from (see GatewayStore.getChanges). */
   changesFloor(): number {
     const row = this.s['counter']!.get('changes_floor') as { value: number } | undefined;
     return row ? Number(row.value) : 0;
