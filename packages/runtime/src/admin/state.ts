@@ -1,10 +1,11 @@
 /**
  * `GET /v1/state[?stack=S][&since=R[&store=ID]]`: the live state with its
  * revision as ETag and the store's id in `X-Apigw-Store`; `If-None-Match`
- * with the current ETag answers 304 (unless `store` names another store). With `since`, a reader that holds the
- * state at revision R (of store ID) gets only what changed since (a
- * LiveStateChanges, told apart by its `since` field), or the whole state
- * when the change log no longer reaches back to R or ID names another store.
+ * with the current ETag answers 304 (unless `store` names another store).
+ * With `since`, a reader that holds the state at revision R (of store ID)
+ * gets only what changed since (a LiveStateChanges, told apart by its
+ * `since` field), or the whole state when the change log no longer reaches
+ * back to R or ID names another store.
  */
 import { KINDS } from '@apigw/schema';
 import { RuntimeError } from '../errors';
