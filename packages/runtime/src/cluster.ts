@@ -54,6 +54,8 @@ export class WorkersStartError extends Error {
 
 /** Name of the inventory file in the data directory (same as the gateway's). */
 const INVENTORY_FILE = 'inventory.json';
+/** Anti-replay nonces, shared by the workers so each nonce is accepted once across all of them. */
+const NONCE_FILE = 'nonces.db';
 const CONFIG_ENV = 'APIGW_DATA_PLANE_WORKER';
 const STOP_GRACE_MS = 15_000;
 /** A worker that dies sooner than this after starting is replaced after a pause, not at once. */
@@ -291,6 +293,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       port: options.port,
       host: options.host ?? '127.0.0.1',
       inventoryFile: join(options.dataDir, INVENTORY_FILE),
+      nonceFile: join(options.dataDir, NONCE_FILE),
       metrics: registry,
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
       ...(options.inventory === undefined ? {} : { inventory: options.inventory }),

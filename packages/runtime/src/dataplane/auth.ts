@@ -123,7 +123,8 @@ function verifySignature(ex: Exchange): ErrorAnswer | null {
   const nonce = headers['x-ca-nonce'];
   if (nonce !== undefined) {
     if ((nonce as string).length > MAX_NONCE_LENGTH || (Number.isNaN(timestamp) && api.antiReplay)) return INVALID_NONCE;
-    if (ex.rt.nonces.check(key + '\n' + (nonce as string), Number.isNaN(timestamp) ? now : timestamp, now) === 'USED') return NONCE_USED;
+    const ledger = api.antiReplay ? ex.rt.replayNonces : ex.rt.nonces;
+    if (ledger.check(key + '\n' + (nonce as string), Number.isNaN(timestamp) ? now : timestamp, now) === 'USED') return NONCE_USED;
   } else if (api.antiReplay) {
     return INVALID_NONCE;
   }

@@ -32,6 +32,14 @@ export interface DataPlaneOptions {
   readonly instanceId?: string;
   /** Most X-Ca-Nonce values remembered per generation (memory bound of anti-replay). @default 100000 */
   readonly nonceCapacity?: number;
+  /**
+   * A SQLite file where the nonces of APIs that demand anti-replay are
+   * remembered, shared by every process serving the gateway (worker
+   * processes), so such a nonce is accepted once across all of them.
+   * Other nonces stay in this process's memory (a shared check costs about
+   * 25 µs, a memory one well under 1 µs). @default in memory
+   */
+  readonly nonceFile?: string;
 }
 
 /**

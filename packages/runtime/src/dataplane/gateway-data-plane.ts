@@ -21,7 +21,8 @@ import { compileTarget, DEFAULT_BACKENDS, type BackendRegistry } from './backend
 import type { DataPlane, DataPlaneOptions } from './data-plane';
 import { handleRequest, nextRequestId, type Exchange } from './exchange';
 import { GATEWAY_ERRORS } from './gateway-errors';
-import { NonceStore } from './nonce-store';
+import { NonceStore, type NonceLedger } from './nonce-store';
+import { SharedNonceStore } from './shared-nonce-store';
 import { accessLogger, DataPlaneMetrics } from './observability';
 import type { GatewayRuntime } from './runtime';
 
@@ -73,7 +74,8 @@ function rawError(status: number, code: string, message: string): string {
 /** The data plane. Create it with `createDataPlane`. */
 export class GatewayDataPlane implements DataPlane, GatewayRuntime {
   snapshot: Snapshot = emptySnapshot();
-  readonly nonces: NonceStore;
+  readonly nonces: NonceLedger;
+  readonly replayNonces: NonceLedger;
   readonly maxBodyBytes: number;
   readonly maxResponseBytes: number;
   readonly instanceId: string;
@@ -105,6 +107,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.maxResponseBytes = options.maxResponseBytes ?? Infinity;
     this.instanceId = options.instanceId ?? hostname();
     this.nonces = new NonceStore({ maxEntries: options.nonceCapacity ?? 100_000 });
+    this.replayNonces = options.nonceFile === undefined ? this.nonces : new SharedNonceStore(options.nonceFile);
     this.logger = accessLogger(options.accessLog);
     this.metrics = options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics);
     const serverOptions = { maxHeaderSize: options.maxHeaderBytes ?? 16_384, requestTimeout: 60_000 };
@@ -232,6 +235,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     await Promise.all(servers.map((s) => closeServer(s, this.listening)));
     await Promise.all([...this.pools.values()].map((p) => p.close().catch(noop)));
     this.pools.clear();
+    this.replayNonces.close?.();
   }
 }
 

@@ -19,6 +19,7 @@ export { GatewayDataPlane, loadInventoryFile, InventoryError, DEFAULT_MAX_BODY_B
 export { GATEWAY_ERRORS, GatewayError, type GatewayErrorInfo, type GatewayErrorName } from './gateway-errors';
 export { stringToSign, sign, signedHeaderNames, type SignableRequest, type SignatureMethod, type ParamBag } from './signature';
 export { APP_CODE_QUERY_PARAMETER, TIMESTAMP_WINDOW_MS } from './auth';
-export { NonceStore, type NonceStoreOptions } from './nonce-store';
+export { NonceStore, type NonceStoreOptions, type NonceLedger, type NonceVerdict } from './nonce-store';
+export { SharedNonceStore, type SharedNonceStoreOptions } from './shared-nonce-store';
 export { DEFAULT_BACKENDS, type BackendRegistry } from './backends/registry';
 export type { BackendModule, CompileResult } from './backends/backend-module';

@@ -17,6 +17,17 @@
 /** What `check` answers. */
 export type NonceVerdict = 'OK' | 'USED';
 
+/** Where a data plane remembers nonces: this process's memory, or a file its workers share. */
+export interface NonceLedger {
+  /**
+   * Records `key` (AppKey and nonce) used by a request stamped `timestamp`;
+   * answers USED when it was seen already or may have been forgotten.
+   */
+  check(key: string, timestamp: number, now?: number): NonceVerdict;
+  /** Releases what the ledger holds open. */
+  close?(): void;
+}
+
 export interface NonceStoreOptions {
   /** How long a nonce is remembered, in ms. @default 900000 (15 minutes) */
   readonly windowMs?: number;
@@ -24,7 +35,8 @@ export interface NonceStoreOptions {
   readonly maxEntries?: number;
 }
 
-export class NonceStore {
+/** A NonceLedger in this process's memory. */
+export class NonceStore implements NonceLedger {
   private current = new Map<string, number>();
   private previous = new Map<string, number>();
   private currentStartedAt: number;

@@ -7,12 +7,15 @@ import type { Pool } from 'undici';
 import type { BackendService } from '@apigw/schema';
 import type { Snapshot } from '../snapshot/snapshot';
 import type { Exchange } from './exchange';
-import type { NonceStore } from './nonce-store';
+import type { NonceLedger } from './nonce-store';
 
 export interface GatewayRuntime {
   /** The snapshot new requests are served from. */
   readonly snapshot: Snapshot;
-  readonly nonces: NonceStore;
+  /** Nonces of APIs that do not demand anti-replay: remembered by this process. */
+  readonly nonces: NonceLedger;
+  /** Nonces of APIs that demand anti-replay: shared by every process serving the gateway. */
+  readonly replayNonces: NonceLedger;
   readonly maxBodyBytes: number;
   /** Largest backend response body relayed; larger answers are cut off. */
   readonly maxResponseBytes: number;

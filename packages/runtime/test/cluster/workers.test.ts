@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { attachDataPlaneWorkers, type DataPlaneWorkers } from '../../src/cluster';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
+import { sign } from '../../src/dataplane/signature';
 import { send, startEcho } from '../dataplane/fixtures';
 
 // Workers are separate processes: they run the built code.
@@ -58,6 +59,35 @@ describe('data-plane workers', () => {
     const after = await Promise.all(Array.from({ length: 10 }, () => send(workers.port, { path: '/second' })));
     expect(after.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(new Set(after.map((r) => workerOf(r.headers['x-ca-request-id']))).size).toBe(2);
+  });
+
+  test('a nonce is accepted once across the workers: a replay to the other worker is refused', async () => {
+    const result = await gateway.client.batch({
+      stack: null,
+      operations: [
+        { op: 'create', kind: 'api', spec: { group: 'shop', name: 'secure', auth: { type: 'APP', antiReplay: true }, request: { method: 'GET', path: '/secure' }, backend: { service: 'users', path: '/secure' } } },
+        { op: 'publish', api: 'shop/secure', stage: 'RELEASE' },
+        { op: 'create', kind: 'app', spec: { name: 'mobile' } },
+        { op: 'create', kind: 'authorization', spec: { app: 'mobile', api: 'shop/secure', stages: ['RELEASE'] } },
+      ] as unknown as Operation[],
+    });
+    await workers.whenServed(result.revision);
+    const { appKey, appSecret } = await gateway.client.getCredentials('mobile');
+    const headers: Record<string, string> = {
+      host: 'api.shop.localhost',
+      'x-ca-key': appKey,
+      'x-ca-nonce': 'c0ffee00-0000-4000-8000-000000000001',
+      'x-ca-timestamp': String(Date.now()),
+      'x-ca-signature-headers': 'x-ca-key,x-ca-nonce,x-ca-timestamp',
+    };
+    headers['x-ca-signature'] = sign('HmacSHA256', appSecret, { method: 'GET', headers, path: '/secure', query: null, form: null });
+
+    // The same signed request, six times, each on a new connection: round-robin spreads them over both workers.
+    const replies = [];
+    for (let i = 0; i < 6; i++) replies.push(await send(workers.port, { path: '/secure', headers }));
+    expect(new Set(replies.map((r) => workerOf(r.headers['x-ca-request-id']))).size).toBe(2);
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(replies.filter((r) => r.status === 400 && r.headers['x-ca-error-message'] === 'Nonce Used')).toHaveLength(5);
   });
 
   test('the primary collects request metrics summed over the workers', async () => {
