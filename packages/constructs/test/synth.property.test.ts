@@ -177,7 +177,7 @@ describe('synth of generated stacks', () => {
         if (thrown === undefined) return; // the arbitrary value happened to be valid
         expect(thrown).toBeInstanceOf(SynthError);
         const problems = (thrown as SynthError).problems;
-        expect(problems.length).toBeGreaterThan(0);
+        expect(problems).not.toHaveLength(0);
         for (const p of problems) {
           expect(p.path === 'prop' || p.path.startsWith('prop/')).toBe(true);
           expect(p.pointer === '' || p.pointer.startsWith('/')).toBe(true);
