@@ -326,10 +326,9 @@ function reconcileApi(id: string, desired: Api, live: LiveApi, liveSpec: Api, ad
   const steps: Step[] = [];
   const definitionChanges = changes.length > 0;
   if (definitionChanges || adoptOps.length > 0) {
-    const { stages: _stages, ...definition } = desired;
     steps.push({
       event: { op: adoptOps.length > 0 ? 'adopt' : 'update', kind: 'api', id, desired: redactedDesired, live: redactedLive, changes },
-      operations: [...adoptOps, ...(definitionChanges ? [{ op: 'update', kind: 'api', spec: definition } as Operation] : [])],
+      operations: [...adoptOps, ...(definitionChanges ? [apiHandler.definitionUpdateOp(desired)] : [])],
     });
   }
   const stages = apiHandler.stageChanges(desired, live, definitionChanges);

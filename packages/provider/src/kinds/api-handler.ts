@@ -67,9 +67,13 @@ export class ApiResourceHandler extends BaseHandler<'api'> implements ApiHandler
     const { publish, unpublish } = this.stageChanges(normalized, liveApi, definitionChanges);
     return [
       ...unpublish.map((stage): Operation => ({ op: 'unpublish', api: live.id, stage })),
-      ...(definitionChanges ? [{ op: 'update', kind: 'api', spec: this.stored(normalized) } as Operation] : []),
+      ...(definitionChanges ? [this.definitionUpdateOp(normalized)] : []),
       ...publish.map((stage): Operation => ({ op: 'publish', api: live.id, stage })),
     ];
+  }
+
+  definitionUpdateOp(desired: Api): Operation {
+    return { op: 'update', kind: 'api', spec: this.stored(desired) };
   }
 
   override deleteOps(live: LiveResource<'api'>): Operation[] {

@@ -66,4 +66,6 @@ export interface StageChanges {
 export interface ApiHandler extends ResourceHandler<'api'> {
   /** Stage-by-stage publishing the desired API needs, given whether its definition changes. */
   stageChanges(desired: KindSpecs['api'], live: LiveApi, definitionChanges: boolean): StageChanges;
+  /** The operation that stores the desired definition; nothing live changes until a stage is published again. */
+  definitionUpdateOp(desired: KindSpecs['api']): Operation;
 }
