@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   APIGW_INTERNAL: 'The runtime failed unexpectedly; the request changed nothing.',
   APIGW_BAD_RESPONSE: 'The admin endpoint answered with something that is not an apigw response (a client-side error).',
   APIGW_UNREACHABLE: 'The admin endpoint could not be reached (a client-side error; status 0).',
+  APIGW_CALL_FAILED: 'A debugging call could not be built (a path parameter or domain is missing) or got no answer from the data plane (a client-side error; status 0).',
 } as const;
 
 /** A stable error code of the runtime. */
@@ -57,6 +58,7 @@ export const ERROR_STATUS: Readonly<Record<RuntimeErrorCode, number>> = {
   APIGW_INTERNAL: 500,
   APIGW_BAD_RESPONSE: 502,
   APIGW_UNREACHABLE: 0,
+  APIGW_CALL_FAILED: 0,
 };
 
 /** Base of the runtime's errors: a stable code and the HTTP status it maps to. */
@@ -96,6 +98,13 @@ export class StoreVersionError extends RuntimeError {
     this.file = file;
     this.found = found;
     this.supported = supported;
+  }
+}
+
+/** A call to an API through the data plane could not be built or got no answer (see `call/`). */
+export class CallError extends RuntimeError {
+  constructor(message: string, cause?: unknown) {
+    super('APIGW_CALL_FAILED', message, cause === undefined ? undefined : { cause });
   }
 }
 

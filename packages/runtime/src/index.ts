@@ -6,6 +6,7 @@
 export * from './model';
 export * from './errors';
 export * from './client';
+export * from './call';
 export * from './dataplane/data-plane';
 export {
   createDataPlane,
