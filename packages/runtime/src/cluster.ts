@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { AggregatorRegistry, Registry, type PrometheusContentType } from 'prom-client';
 import { createDataPlane } from './dataplane';
 import type { DataPlane } from './dataplane/data-plane';
+import { RuntimeError } from './errors';
 import { openStore, type GatewayStore } from './store';
 
 /** What every worker runs. Plain data: it travels to the workers in their environment. */
@@ -48,8 +49,10 @@ export interface DataPlaneWorkersOptions {
 }
 
 /** Why the workers could not start. */
-export class WorkersStartError extends Error {
-  readonly code = 'APIGW_WORKERS_START';
+export class WorkersStartError extends RuntimeError {
+  constructor(message: string) {
+    super('APIGW_WORKERS_START', message);
+  }
 }
 
 /** Name of the inventory file in the data directory (same as the gateway's). */

@@ -1,65 +1,53 @@
 /**
  * The errors the runtime's control plane raises. Every class carries a
  * stable `code` (what clients and tests match on) and, where a request
- * caused it, the HTTP `status` the admin API answers with. `ERROR_CODES`
- * documents every code in one table; a test keeps the table and the
+ * caused it, the HTTP `status` the admin API answers with. `RUNTIME_ERRORS`
+ * holds one record per code (status and meaning); a test keeps the table and the
  * classes in step.
  */
 import { ApigwError, type Problem } from '@apigw/schema';
 import type { OperationError } from './model';
 
-/** Every code the runtime's control plane answers with, and what it means. */
-export const ERROR_CODES = {
-  APIGW_STORE_CORRUPT: 'The data directory holds a file that is not an apigw store, or a damaged one. It is never reset silently.',
-  APIGW_STORE_VERSION: 'The store was written by a newer apigw (its schema version is unknown to this one).',
-  APIGW_STORE_CLOSED: 'The store was used after it was closed.',
-  APIGW_BAD_REQUEST: 'The request body is malformed JSON, or its shape is wrong (problems name each place with a JSON pointer).',
-  APIGW_SPEC_INVALID: 'A resource spec breaks the schema or a rule of the runtime (problems name each place with a JSON pointer).',
-  APIGW_UNAUTHORIZED: 'The Authorization header is missing or does not carry the admin token.',
-  APIGW_ROUTE_NOT_FOUND: 'No admin endpoint has this path.',
-  APIGW_METHOD_NOT_ALLOWED: 'The admin endpoint exists but does not answer this method.',
-  APIGW_BODY_TOO_LARGE: 'The request body is larger than the admin API accepts.',
-  APIGW_NOT_FOUND: 'The resource (or app, or API) does not exist.',
-  APIGW_ALREADY_EXISTS: 'A create names a resource that already exists.',
-  APIGW_REVISION_CONFLICT: 'The state moved past the revision the batch expected.',
-  APIGW_NOT_OWNED: 'The resource is owned by another stack (or by none); only adopt may claim it.',
-  APIGW_IN_USE: 'The resource is still used by others (named in the message) and cannot be deleted.',
-  APIGW_TYPE_IMMUTABLE: "A backend service's type cannot change; replace the service instead.",
-  APIGW_STAGE_WITHOUT_BACKEND: "The API's backend service has no definition for the stage it is published to.",
-  APIGW_NOT_PUBLISHED: 'The API is not published to the stage being unpublished.',
-  APIGW_INTERNAL: 'The runtime failed unexpectedly; the request changed nothing.',
-  APIGW_BAD_RESPONSE: 'The admin endpoint answered with something that is not an apigw response (a client-side error).',
-  APIGW_UNREACHABLE: 'The admin endpoint could not be reached (a client-side error; status 0).',
-  APIGW_CALL_FAILED: 'A debugging call could not be built (a path parameter or domain is missing) or got no answer from the data plane (a client-side error; status 0).',
-} as const;
+/** One code of the runtime: the HTTP status the admin API answers with (0: never an answer) and what it means. */
+export interface RuntimeErrorInfo {
+  readonly status: number;
+  readonly doc: string;
+}
+
+/**
+ * Every code the runtime answers or throws with, one record per code. A
+ * status of 0 marks a code no admin request causes (a start-up or
+ * client-side failure).
+ */
+export const RUNTIME_ERRORS = {
+  APIGW_STORE_CORRUPT: { status: 500, doc: 'The data directory holds a file that is not an apigw store, or a damaged one. It is never reset silently.' },
+  APIGW_STORE_VERSION: { status: 500, doc: 'The store was written by a newer apigw (its schema version is unknown to this one).' },
+  APIGW_STORE_CLOSED: { status: 503, doc: 'The store was used after it was closed.' },
+  APIGW_BAD_REQUEST: { status: 400, doc: 'The request body is malformed JSON, or its shape is wrong (problems name each place with a JSON pointer).' },
+  APIGW_SPEC_INVALID: { status: 400, doc: 'A resource spec breaks the schema or a rule of the runtime (problems name each place with a JSON pointer).' },
+  APIGW_UNAUTHORIZED: { status: 401, doc: 'The Authorization header is missing or does not carry the admin token.' },
+  APIGW_ROUTE_NOT_FOUND: { status: 404, doc: 'No admin endpoint has this path.' },
+  APIGW_METHOD_NOT_ALLOWED: { status: 405, doc: 'The admin endpoint exists but does not answer this method.' },
+  APIGW_BODY_TOO_LARGE: { status: 413, doc: 'The request body is larger than the admin API accepts.' },
+  APIGW_NOT_FOUND: { status: 404, doc: 'The resource (or app, or API) does not exist.' },
+  APIGW_ALREADY_EXISTS: { status: 409, doc: 'A create names a resource that already exists.' },
+  APIGW_REVISION_CONFLICT: { status: 409, doc: 'The state moved past the revision the batch expected.' },
+  APIGW_NOT_OWNED: { status: 409, doc: 'The resource is owned by another stack (or by none); only adopt may claim it.' },
+  APIGW_IN_USE: { status: 409, doc: 'The resource is still used by others (named in the message) and cannot be deleted.' },
+  APIGW_TYPE_IMMUTABLE: { status: 409, doc: "A backend service's type cannot change; replace the service instead." },
+  APIGW_STAGE_WITHOUT_BACKEND: { status: 409, doc: "The API's backend service has no definition for the stage it is published to." },
+  APIGW_NOT_PUBLISHED: { status: 404, doc: 'The API is not published to the stage being unpublished.' },
+  APIGW_INTERNAL: { status: 500, doc: 'The runtime failed unexpectedly; the request changed nothing.' },
+  APIGW_BAD_RESPONSE: { status: 502, doc: 'The admin endpoint answered with something that is not an apigw response (a client-side error).' },
+  APIGW_UNREACHABLE: { status: 0, doc: 'The admin endpoint could not be reached (a client-side error; status 0).' },
+  APIGW_CALL_FAILED: { status: 0, doc: 'A debugging call could not be built (a path parameter or domain is missing) or got no answer from the data plane (a client-side error; status 0).' },
+  APIGW_INVENTORY_INVALID: { status: 0, doc: 'The inventory file (VPC instance id -> address) cannot be read or is not a JSON object of strings.' },
+  APIGW_WORKERS_START: { status: 0, doc: 'The data-plane worker processes could not start (the message names the worker and its error).' },
+  APIGW_USAGE: { status: 0, doc: 'A command line of `apigw serve` is wrong (unknown flag, bad port or count); nothing was started.' },
+} as const satisfies Record<string, RuntimeErrorInfo>;
 
 /** A stable error code of the runtime. */
-export type RuntimeErrorCode = keyof typeof ERROR_CODES;
-
-/** HTTP status of each request-caused code. */
-export const ERROR_STATUS: Readonly<Record<RuntimeErrorCode, number>> = {
-  APIGW_STORE_CORRUPT: 500,
-  APIGW_STORE_VERSION: 500,
-  APIGW_STORE_CLOSED: 503,
-  APIGW_BAD_REQUEST: 400,
-  APIGW_SPEC_INVALID: 400,
-  APIGW_UNAUTHORIZED: 401,
-  APIGW_ROUTE_NOT_FOUND: 404,
-  APIGW_METHOD_NOT_ALLOWED: 405,
-  APIGW_BODY_TOO_LARGE: 413,
-  APIGW_NOT_FOUND: 404,
-  APIGW_ALREADY_EXISTS: 409,
-  APIGW_REVISION_CONFLICT: 409,
-  APIGW_NOT_OWNED: 409,
-  APIGW_IN_USE: 409,
-  APIGW_TYPE_IMMUTABLE: 409,
-  APIGW_STAGE_WITHOUT_BACKEND: 409,
-  APIGW_NOT_PUBLISHED: 404,
-  APIGW_INTERNAL: 500,
-  APIGW_BAD_RESPONSE: 502,
-  APIGW_UNREACHABLE: 0,
-  APIGW_CALL_FAILED: 0,
-};
+export type RuntimeErrorCode = keyof typeof RUNTIME_ERRORS;
 
 /** Base of the runtime's errors: a stable code and the HTTP status it maps to. */
 export class RuntimeError extends ApigwError {
@@ -68,11 +56,14 @@ export class RuntimeError extends ApigwError {
   readonly status: number;
   /** Where a body or spec is wrong, each with a JSON pointer. */
   readonly problems?: readonly Problem[];
+  /** The state's current revision, when the error is about it (APIGW_REVISION_CONFLICT). */
+  readonly revision?: number;
 
-  constructor(code: RuntimeErrorCode, message: string, options?: { problems?: readonly Problem[]; cause?: unknown }) {
+  constructor(code: RuntimeErrorCode, message: string, options?: { problems?: readonly Problem[]; revision?: number; cause?: unknown }) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.status = ERROR_STATUS[code];
+    this.status = RUNTIME_ERRORS[code].status;
     if (options?.problems && options.problems.length > 0) this.problems = options.problems;
+    if (options?.revision !== undefined) this.revision = options.revision;
   }
 }
 
@@ -133,11 +124,19 @@ export class AdminApiError extends ApigwError {
   readonly status: number;
   readonly problems?: readonly Problem[];
   readonly errors?: readonly OperationError[];
-  constructor(status: number, code: string, message: string, details?: { problems?: readonly Problem[]; errors?: readonly OperationError[]; cause?: unknown }) {
+  /** The state's current revision, when the server named it (APIGW_REVISION_CONFLICT). */
+  readonly revision?: number;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details?: { problems?: readonly Problem[]; errors?: readonly OperationError[]; revision?: number; cause?: unknown },
+  ) {
     super(code, message, details?.cause === undefined ? undefined : { cause: details.cause });
     this.status = status;
     if (details?.problems) this.problems = details.problems;
     if (details?.errors) this.errors = details.errors;
+    if (details?.revision !== undefined) this.revision = details.revision;
   }
 }
 
@@ -148,6 +147,8 @@ export interface ErrorBody {
     readonly message: string;
     readonly problems?: readonly Problem[];
     readonly errors?: readonly OperationError[];
+    /** The state's current revision (APIGW_REVISION_CONFLICT). */
+    readonly revision?: number;
   };
 }
 
@@ -160,6 +161,7 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
         message: error.message,
         ...(error.problems ? { problems: error.problems } : {}),
         ...(error instanceof BatchRejectedError ? { errors: error.errors } : {}),
+        ...(error.revision !== undefined ? { revision: error.revision } : {}),
       },
     };
     return { status: error.status, body };
@@ -174,6 +176,7 @@ export function adminApiErrorFrom(status: number, body: unknown): AdminApiError 
     return new AdminApiError(status, e.code, e.message, {
       ...(Array.isArray(e.problems) ? { problems: e.problems } : {}),
       ...(Array.isArray(e.errors) ? { errors: e.errors } : {}),
+      ...(Number.isSafeInteger(e.revision) ? { revision: e.revision } : {}),
     });
   return new AdminApiError(status, status >= 500 ? 'APIGW_INTERNAL' : 'APIGW_BAD_RESPONSE', `admin API answered ${status} without an apigw error body`);
 }

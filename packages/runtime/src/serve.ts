@@ -8,9 +8,9 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApigwError } from '@apigw/schema';
 import { TOKEN_FILE } from './admin/token';
 import { attachDataPlaneWorkers, type DataPlaneWorkers } from './cluster';
+import { RuntimeError } from './errors';
 import { createGateway, urlOf, type Gateway } from './gateway';
 
 /** What `apigw serve` runs. */
@@ -53,7 +53,7 @@ The admin token is APIGW_ADMIN_TOKEN, or DIR/admin.token (generated on first sta
 `;
 
 /** A command-line mistake of `apigw serve`. */
-export class ServeUsageError extends ApigwError {
+export class ServeUsageError extends RuntimeError {
   constructor(message: string) {
     super('APIGW_USAGE', message);
   }

@@ -22,8 +22,7 @@ export async function applyPlan(client: GatewayClient, request: ApplyRequest): P
     return await client.batch({ stack: request.stack, expectedRevision: request.revision, operations: request.operations });
   } catch (error) {
     if (error instanceof AdminApiError && error.code === 'APIGW_REVISION_CONFLICT') {
-      const now = /revision (\d+)/.exec(error.message);
-      throw new StalePlanError(request.revision, now ? Number(now[1]) : undefined, { cause: error });
+      throw new StalePlanError(request.revision, error.revision, { cause: error });
     }
     if (error instanceof AdminApiError && error.errors && error.errors.length > 0) {
       const details = error.errors.map((e) => `operation ${e.index} (${describeOperation(request.operations[e.index])}): ${e.message} [${e.code}]`);

@@ -14,6 +14,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import type { BackendService } from '@apigw/schema';
+import { RuntimeError } from '../errors';
 import type { StateView } from '../model';
 import { emptySnapshot, SnapshotCompiler, stageName, type Snapshot } from '../snapshot/snapshot';
 import { poolKey } from './backends/proxy';
@@ -31,8 +32,10 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 const CLOSE_GRACE_MS = 10_000;
 
 /** Thrown when the inventory file cannot be used. */
-export class InventoryError extends Error {
-  readonly code = 'APIGW_INVENTORY_INVALID';
+export class InventoryError extends RuntimeError {
+  constructor(message: string) {
+    super('APIGW_INVENTORY_INVALID', message);
+  }
 }
 
 /**

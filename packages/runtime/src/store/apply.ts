@@ -71,7 +71,7 @@ export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
   try {
     const revision = sql.revision();
     if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
-      throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`);
+      throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`, { revision });
     const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map(), touched: new Set(), published: new Map() };
     const results: OperationResult[] = [];
     const errors: OperationError[] = [];

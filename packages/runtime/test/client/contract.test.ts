@@ -193,7 +193,7 @@ describe.each(clients)('%s', (_name, makeClient) => {
     const ok = await client.batch({ stack: 'shop', expectedRevision: 1, operations: ops([{ op: 'create', kind: 'app', spec: { name: 'tablet' } }]) });
     expect(ok.revision).toBe(2);
     const stale = await refusal(client.batch({ stack: 'shop', expectedRevision: 1, operations: ops([{ op: 'create', kind: 'app', spec: { name: 'watch' } }]) }));
-    expect([stale.status, stale.code]).toEqual([409, 'APIGW_REVISION_CONFLICT']);
+    expect([stale.status, stale.code, stale.revision]).toEqual([409, 'APIGW_REVISION_CONFLICT', 2]);
     expect(await client.getResource('app', 'watch')).toBeUndefined();
     expect((await client.getState()).revision).toBe(2);
   });
