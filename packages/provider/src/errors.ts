@@ -19,6 +19,7 @@ export const PROVIDER_ERROR_CODES = {
   APIGW_APPROVAL_REQUIRED: 'apply or destroy needs --auto-approve when nobody can answer the prompt.',
   APIGW_EXPORT_AMBIGUOUS: 'export without --stack found resources of several stacks, or of none.',
   APIGW_CONNECTION: 'The admin endpoint is not a URL, or no admin token was found.',
+  APIGW_CALL_TARGET: 'apigw call names a group, API or app the gateway does not have, or no single app is authorized to call with.',
 } as const;
 
 /** A stable error code of this package. */
@@ -116,5 +117,12 @@ export class ExportAmbiguousError extends ProviderError {
 export class ConnectionError extends ProviderError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('APIGW_CONNECTION', message, options);
+  }
+}
+
+/** `apigw call` names something the gateway does not have, or its options are malformed. */
+export class CallTargetError extends ProviderError {
+  constructor(message: string) {
+    super('APIGW_CALL_TARGET', message);
   }
 }

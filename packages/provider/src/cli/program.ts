@@ -9,6 +9,7 @@ import { computeDestroyPlan, computePlan, isEmptyPlan, type Plan, type PlanEvent
 import { ApprovalRequiredError } from '../errors';
 import { renderHuman, renderJson, renderMarkdown, useColor } from '../render';
 import { describe as describeBlock, resourceBlocks, symbolOf } from '../render/human';
+import { collect, DEFAULT_GATEWAY, runCall, type CallCommandOptions } from './call-command';
 import { connect, DEFAULT_ENDPOINT, type ConnectionOptions } from './connection';
 import { ask, type CliIo } from './io';
 
@@ -157,6 +158,27 @@ export function buildProgram(io: CliIo, state: RunState): Command {
       const c = await withClient(cmd, (client) => client.getCredentials(app));
       if (opts.json) out(`${JSON.stringify({ app: c.app, appKey: c.appKey, appSecret: c.appSecret, appCode: c.appCode }, null, 2)}\n`);
       else out(`App:       ${c.app}\nAppKey:    ${c.appKey}\nAppSecret: ${c.appSecret}\nAppCode:   ${c.appCode}\n`);
+    });
+
+  program
+    .command('call')
+    .description('call an API through the data plane as an app would (signed, or with --app-code), and explain the answer')
+    .argument('<target>', 'GROUP/API, e.g. shop/getUser')
+    .option('--stage <stage>', 'TEST, PRE or RELEASE', 'RELEASE')
+    .option('--app <app>', 'the app whose credentials sign the call (default: the one app authorized for the API in the stage)')
+    .option('--app-code', "send the app's AppCode (Authorization: APPCODE) instead of a signature")
+    .option('-d, --data <body>', 'request body (JSON gets Content-Type application/json)')
+    .option('-H, --header <header>', "extra header 'Name: value' (repeatable)", collect, [])
+    .option('--query <k=v>', 'query parameter (repeatable)', collect, [])
+    .option('--path-param <k=v>', "value of the path's {k} (repeatable)", collect, [])
+    .option('-X, --request <method>', "HTTP method (default: the API's)")
+    .option('--gateway <url>', `data-plane address (env APIGW_GATEWAY, default ${DEFAULT_GATEWAY})`)
+    .option('-v, --verbose', 'show the request headers and the string to sign')
+    .action(async (target: string, opts: CallCommandOptions, cmd: Command) => {
+      const outcome = await withClient(cmd, (client) => runCall(client, target, opts, io.env));
+      for (const w of outcome.warnings) io.stderr.write(`Warning: ${w}\n`);
+      out(outcome.text);
+      if (!outcome.ok) state.exitCode = EXIT.ERROR;
     });
 
   program.command('serve').description('run the embedded gateway in the foreground (apigw serve --help)').allowUnknownOption().helpOption(false);

@@ -4,7 +4,8 @@
  * Starts a gateway (temporary data dir, loopback ephemeral ports) and two
  * sample HTTP backends (users v1 and users v2); applies
  * examples/quickstart/gateway.ts with every backend pointed at v1; calls
- * GET /users/42 signed with the mobile app's AppKey and AppSecret; moves
+ * `apigw call shop/getUser` (GET /users/42 signed with the mobile app's
+ * AppKey and AppSecret); moves
  * the users service's RELEASE URL to v2, shows the plan (which names the
  * APIs this repoints, with no republish), applies it and calls again: v2
  * answers. Then stops everything it started.
@@ -16,7 +17,6 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createGateway, type Gateway } from '@apigw/runtime';
 import { main } from '../cli/main';
-import { signedGet } from './signed-request';
 
 const QUICKSTART = path.resolve(__dirname, '../../../../examples/quickstart/gateway.ts');
 
@@ -55,33 +55,31 @@ function step(title: string): void {
 }
 
 /** Runs the apigw CLI in this process against the demo gateway; fails the demo on an unexpected exit code. */
-async function apigw(gateway: Gateway, args: string[], expected: number[] = [0]): Promise<number> {
+async function apigw(gateway: Gateway, args: string[], expected: number[] = [0], stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   process.stdout.write(`$ apigw ${args.map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ')}\n`);
   const stdin = new PassThrough();
   stdin.end();
   const code = await main(args, {
-    stdout: process.stdout,
+    stdout,
     stderr: process.stderr,
     stdin,
-    env: { ...process.env, APIGW_ENDPOINT: gateway.adminUrl, APIGW_TOKEN: gateway.adminToken },
+    env: { ...process.env, APIGW_ENDPOINT: gateway.adminUrl, APIGW_TOKEN: gateway.adminToken, APIGW_GATEWAY: gateway.dataUrl },
   });
   if (!expected.includes(code)) throw new Error(`apigw ${args[0]} exited with ${code}`);
   return code;
 }
 
-async function callGetUser(gateway: Gateway, credentials: { appKey: string; appSecret: string }): Promise<string> {
-  const response = await signedGet({
-    gateway: gateway.dataUrl,
-    host: 'api.shop.localhost',
-    path: '/users/42',
-    query: { fields: 'name' },
-    stage: 'RELEASE',
-    ...credentials,
+/** `apigw call shop/getUser` (signed with the mobile app's AppKey/AppSecret); resolves with the backend that answered. */
+async function callGetUser(gateway: Gateway): Promise<string> {
+  const printed = new PassThrough();
+  const chunks: Buffer[] = [];
+  printed.on('data', (c: Buffer) => {
+    chunks.push(c);
+    process.stdout.write(c);
   });
-  process.stdout.write(`GET http://api.shop.localhost/users/42?fields=name (X-Ca-Stage: RELEASE, signed by app mobile)\n`);
-  process.stdout.write(`-> ${response.status} ${response.body}\n`);
-  if (response.status !== 200) throw new Error(`the gateway answered ${response.status}: ${String(response.headers['x-ca-error-message'] ?? '')}`);
-  return (JSON.parse(response.body) as { servedBy: string }).servedBy;
+  await apigw(gateway, ['call', 'shop/getUser', '--path-param', 'id=42', '--query', 'fields=name', '--app', 'mobile'], [0], printed);
+  const body = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n').pop() ?? '';
+  return (JSON.parse(body) as { servedBy: string }).servedBy;
 }
 
 /** The demo; resolves with the process exit code. */
@@ -107,8 +105,7 @@ export async function runDemo(): Promise<number> {
     await apigw(gateway, ['apply', '-f', QUICKSTART, '--auto-approve']);
 
     step('Calling an API with a signed request');
-    const credentials = await gateway.client.getCredentials('mobile');
-    const before = await callGetUser(gateway, credentials);
+    const before = await callGetUser(gateway);
 
     step("Moving the users service's RELEASE URL to users v2");
     process.env['QUICKSTART_USERS_RELEASE_URL'] = v2.url;
@@ -117,7 +114,7 @@ export async function runDemo(): Promise<number> {
     await apigw(gateway, ['apply', '-f', QUICKSTART, '--auto-approve']);
 
     step('Calling the same API again');
-    const after = await callGetUser(gateway, credentials);
+    const after = await callGetUser(gateway);
 
     step('Done');
     process.stdout.write(`Before: ${before}. After: ${after}. No API was republished: the backend's RELEASE definition repointed them.\n`);

@@ -8,9 +8,10 @@ describe('npm run demo', () => {
     const run = spawnSync(process.execPath, [demo], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('-> 200 {"servedBy":"users v1"');
+    expect(run.stdout).toContain('$ apigw call shop/getUser --path-param id=42 --query fields=name --app mobile');
+    expect(run.stdout).toMatch(/signed by app mobile[^]*< 200[^]*\n\{"servedBy":"users v1"/);
     expect(run.stdout).toMatch(/repoints 3 APIs published to RELEASE at once \(no republish\): admin_api\/createUser, shop\/getUser, shop\/listUsers/);
-    expect(run.stdout).toContain('-> 200 {"servedBy":"users v2"');
+    expect(run.stdout).toContain('\n{"servedBy":"users v2"');
     expect(run.stdout).toContain('Before: users v1. After: users v2.');
   });
 });
