@@ -10,7 +10,7 @@ import {
 import type { LiveResource, Operation, StoredSpec } from '@apigw/runtime';
 import { diffFields } from './field-diff';
 import type { FieldChange, ResourceHandler } from './resource-handler';
-import { containsAny, fieldMarks, matchesAny, type FieldMarks } from './schema-marks';
+import { ANY, containsAny, fieldMarks, matchesAny, type FieldMarks } from './schema-marks';
 
 /**
  * The behaviour every kind shares: identity from `resourceId`, normalization
@@ -37,8 +37,16 @@ export class BaseHandler<K extends Kind> implements ResourceHandler<K> {
     return canonicalSpec(this.kind, result.value);
   }
 
+  /**
+   * The live spec, normalized. The gateway does not return secrets
+   * (certificate private keys): one it did not return stays absent from
+   * the result, never invented, and a diff takes it as unchanged.
+   */
   toSpec(live: LiveResource<K>): KindSpecs[K] {
-    return this.normalize(live.spec as unknown as KindSpecs[K]);
+    if (this.marks.secret.length === 0) return this.normalize(live.spec as unknown as KindSpecs[K]);
+    // Validated with a stand-in where a required secret was not returned, then left out again.
+    const filled = fillSecrets(live.spec, this.marks.secret, []) as KindSpecs[K];
+    return stripSecrets(this.normalize(filled), this.marks.secret, [], (v) => v === UNREAD) as KindSpecs[K];
   }
 
   redact(spec: KindSpecs[K]): KindSpecs[K] {
@@ -85,13 +93,31 @@ export class BaseHandler<K extends Kind> implements ResourceHandler<K> {
   }
 }
 
-function stripSecrets(value: unknown, secrets: readonly (readonly string[])[], path: readonly string[]): unknown {
+/** Stands in for a secret the gateway did not return, while a live spec is validated. */
+const UNREAD = '\u0000unread secret';
+
+function fillSecrets(value: unknown, secrets: readonly (readonly string[])[], path: readonly string[]): unknown {
   if (value === null || typeof value !== 'object' || !containsAny(secrets, path)) return value;
-  if (Array.isArray(value)) return value.map((v, i) => stripSecrets(v, secrets, [...path, String(i)]));
+  if (Array.isArray(value)) return value.map((v, i) => fillSecrets(v, secrets, [...path, String(i)]));
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const secret of secrets) {
+    if (secret.length !== path.length + 1 || !containsAny([secret], path)) continue;
+    const key = secret[path.length]!;
+    if (key !== ANY && out[key] === undefined) out[key] = UNREAD;
+  }
+  for (const [k, v] of Object.entries(out)) out[k] = fillSecrets(v, secrets, [...path, k]);
+  return out;
+}
+
+/** `value` without the secret fields below it (only those whose value `which` picks, when given). */
+function stripSecrets(value: unknown, secrets: readonly (readonly string[])[], path: readonly string[], which: (secret: unknown) => boolean = () => true): unknown {
+  if (value === null || typeof value !== 'object' || !containsAny(secrets, path)) return value;
+  if (Array.isArray(value)) return value.map((v, i) => stripSecrets(v, secrets, [...path, String(i)], which));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const at = [...path, k];
-    if (!matchesAny(secrets, at)) out[k] = stripSecrets(v, secrets, at);
+    if (!matchesAny(secrets, at)) out[k] = stripSecrets(v, secrets, at, which);
+    else if (!which(v)) out[k] = v;
   }
   return out;
 }

@@ -14,6 +14,7 @@ import type { GetStateOptions } from '../client/gateway-client';
 import { applyBatch } from './apply';
 import { digestOf } from './digest';
 import { newAppCode, newAppKey, newAppSecret } from './credentials';
+import { publicSpecText } from './secrets';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { sqlite } from './sqlite';
 import { ViewCache } from './view';
@@ -399,7 +400,7 @@ class StateCollections {
  */
 function liveJson(row: ResourceRow, published: readonly PublishedRow[] | undefined, credentials: CredentialsRow | undefined): string {
   const q = JSON.stringify;
-  const head = `{"kind":${q(row.kind)},"id":${q(row.id)},"stack":${q(row.stack)},"createdAt":${q(row.created_at)},"updatedAt":${q(row.updated_at)},"spec":${row.spec}`;
+  const head = `{"kind":${q(row.kind)},"id":${q(row.id)},"stack":${q(row.stack)},"createdAt":${q(row.created_at)},"updatedAt":${q(row.updated_at)},"spec":${publicSpecText(row.kind, row.spec)}`;
   if (row.kind === 'api') {
     let stages = '';
     for (const stage of STAGES) {

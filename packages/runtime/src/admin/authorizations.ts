@@ -1,5 +1,0 @@
-/** Authorizations (app × API × stages): create, read, update, delete. */
-import { resourceRoutes } from './resources';
-import type { Route } from './router';
-
-export const routes: readonly Route[] = resourceRoutes('authorization');
