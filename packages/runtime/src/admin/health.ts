@@ -1,7 +1,7 @@
 /**
- * `/healthz` (the process answers), `/readyz` (the store is open and the
- * data plane serves) — both open, they reveal nothing — and `/metrics`
- * (Prometheus text; needs the token like every other endpoint).
+ * `/healthz` (the process answers) and `/readyz` (the store is open and the
+ * data plane serves): both open to callers without the token, since they
+ * reveal nothing.
  */
 import { json, type Route } from './router';
 
@@ -14,16 +14,6 @@ export const routes: readonly Route[] = [
       GET: (ctx) => {
         const ready = ctx.ready();
         return json(ready ? 200 : 503, { status: ready ? 'ready' : 'starting', revision: ctx.core.store.revision });
-      },
-    },
-  },
-  {
-    pattern: '/metrics',
-    methods: {
-      GET: async (ctx) => {
-        ctx.metrics.revision.set(ctx.core.store.revision);
-        const texts = await Promise.all([ctx.metrics.registry.metrics(), ...ctx.metrics.external.map((source) => source())]);
-        return { status: 200, text: texts.filter((t) => t.length > 0).join('\n'), headers: { 'content-type': ctx.metrics.registry.contentType } };
       },
     },
   },

@@ -3,3 +3,4 @@ export { AdminCore, type ChangeOptions, type ChangeResult, type StateRead } from
 export { AdminServer, createAdminServer, DEFAULT_ADMIN_MAX_BODY_BYTES, type AdminServerOptions } from './server';
 export { resolveAdminToken, tokenMatches, TOKEN_FILE } from './token';
 export { createMetrics, type AdminMetrics, type MetricsOptions } from './metrics';
+export type { Handler, Reply, RequestContext, Route } from './router';

@@ -1,9 +1,11 @@
 /**
- * The create/read/update/delete endpoints every kind shares:
- * `GET|POST <collection>` and `GET|PUT|DELETE <collection>/<id segments>`.
- * Each kind's module declares its routes from this.
+ * The create/read/update/delete endpoints, the same for every kind:
+ * `GET|POST <collection>` and `GET|PUT|DELETE <collection>/<id segments>`,
+ * with the paths of client/paths.ts. What differs between kinds is data
+ * (the path, the id fields the path fixes); an endpoint that only one kind
+ * has lives in its own module (stages.ts: publishing an API).
  */
-import type { Kind } from '@apigw/schema';
+import { KINDS, type Kind } from '@apigw/schema';
 import { RESOURCE_PATHS } from '../client/paths';
 import { RuntimeError } from '../errors';
 import type { LiveResource } from '../model';
@@ -28,7 +30,7 @@ function identityOf(kind: Kind, params: Readonly<Record<string, string>>): Recor
 }
 
 /** The CRUD routes of one kind. */
-export function resourceRoutes(kind: Kind): Route[] {
+function resourceRoutes(kind: Kind): Route[] {
   const path = RESOURCE_PATHS[kind];
   const idOf = (ctx: RequestContext) => path.id(path.params.map((p) => ctx.params[p]!));
   return [
@@ -71,3 +73,6 @@ export function resourceRoutes(kind: Kind): Route[] {
     },
   ];
 }
+
+/** The CRUD routes of every kind. */
+export const routes: readonly Route[] = KINDS.flatMap(({ kind }) => resourceRoutes(kind));

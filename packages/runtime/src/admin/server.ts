@@ -8,20 +8,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RuntimeError, errorBody } from '../errors';
-import { routes as apiRoutes } from './apis';
-import { routes as appRoutes } from './apps';
-import { routes as authorizationRoutes } from './authorizations';
-import { routes as backendServiceRoutes } from './backend-services';
 import { routes as batchRoutes } from './batch';
 import type { AdminCore } from './core';
 import { routes as credentialRoutes } from './credentials';
-import { routes as groupRoutes } from './groups';
 import { routes as healthRoutes } from './health';
+import { routes as metricsRoutes } from './metrics-endpoint';
 import type { AdminMetrics } from './metrics';
-import { Router, type Reply, type RequestContext } from './router';
+import { routes as resourceRoutes } from './resources';
+import { Router, type Reply, type RequestContext, type Route } from './router';
+import { routes as stageRoutes } from './stages';
 import { routes as stateRoutes } from './state';
 import { tokenMatches } from './token';
-import { routes as vpcAccessRoutes } from './vpc-accesses';
 
 /** Largest admin request body accepted by default (16 MiB: a batch of many thousand operations). */
 export const DEFAULT_ADMIN_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -36,20 +33,16 @@ export interface AdminServerOptions {
   readonly maxBodyBytes?: number;
   /** Whether the gateway is ready to serve (for /readyz). @default () => true */
   readonly ready?: () => boolean;
+  /**
+   * More endpoints on the same listener (a web console), matched after the
+   * API's own; each needs the token unless marked `open`.
+   * @default none
+   */
+  readonly routes?: readonly Route[];
 }
 
-const router = new Router([
-  ...healthRoutes,
-  ...stateRoutes,
-  ...batchRoutes,
-  ...vpcAccessRoutes,
-  ...backendServiceRoutes,
-  ...groupRoutes,
-  ...apiRoutes,
-  ...credentialRoutes,
-  ...appRoutes,
-  ...authorizationRoutes,
-]);
+/** The admin API's own endpoints. */
+const API_ROUTES: readonly Route[] = [...healthRoutes, ...metricsRoutes, ...stateRoutes, ...batchRoutes, ...resourceRoutes, ...stageRoutes, ...credentialRoutes];
 
 /** Creates (does not start) the admin API server. */
 export function createAdminServer(options: AdminServerOptions): AdminServer {
@@ -60,9 +53,11 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
 export class AdminServer {
   readonly server: Server;
   private readonly maxBodyBytes: number;
+  private readonly router: Router;
 
   constructor(private readonly options: AdminServerOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_ADMIN_MAX_BODY_BYTES;
+    this.router = new Router([...API_ROUTES, ...(options.routes ?? [])]);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     });
@@ -106,7 +101,7 @@ export class AdminServer {
     }
     let routeName = 'unknown';
     try {
-      const found = router.find(url.pathname);
+      const found = this.router.find(url.pathname);
       if (found) routeName = found.route.pattern;
       if (!found?.route.open && !tokenMatches(req.headers.authorization, this.options.token)) {
         req.resume();

@@ -1,10 +1,11 @@
 /**
- * APIs: create, read, update, delete, and publish/unpublish to a stage
- * (`PUT|DELETE /v1/apis/{group}/{name}/stages/{stage}`).
+ * Publishing: `PUT /v1/apis/{group}/{name}/stages/{stage}` publishes an
+ * API's current definition to a stage, `DELETE` unpublishes it. The API's
+ * own create/read/update/delete endpoints are resources.ts's, like every
+ * kind's.
  */
 import { STAGES, type Stage } from '@apigw/schema';
 import { RuntimeError } from '../errors';
-import { resourceRoutes } from './resources';
 import { changeOptions, checkNoBody, etag, json, type RequestContext, type Route } from './router';
 
 function stageOf(ctx: RequestContext): Stage {
@@ -17,7 +18,6 @@ function stageOf(ctx: RequestContext): Stage {
 }
 
 export const routes: readonly Route[] = [
-  ...resourceRoutes('api'),
   {
     pattern: '/v1/apis/:group/:name/stages/:stage',
     methods: {
