@@ -10,3 +10,4 @@ export * from './canonical';
 export * from './path-template';
 export * from './parameter-value';
 export * from './validate';
+export * from './cidr';

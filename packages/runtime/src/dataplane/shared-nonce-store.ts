@@ -14,7 +14,7 @@
  * `synchronous=NORMAL` (no fsync per request, never corrupted by a crash).
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { sqlite } from '../store/sqlite';
+import { openSharedScratchFile } from '../store/sqlite';
 import type { NonceLedger, NonceVerdict } from './nonce-store';
 
 /** Options of SharedNonceStore. */
@@ -37,12 +37,7 @@ export class SharedNonceStore implements NonceLedger {
   constructor(file: string, options: SharedNonceStoreOptions = {}) {
     this.windowMs = options.windowMs ?? 15 * 60_000;
     this.pruneEveryMs = options.pruneEveryMs ?? 60_000;
-    const { DatabaseSync } = sqlite();
-    this.db = new DatabaseSync(file);
-    // Workers write concurrently: wait for the lock rather than fail.
-    this.db.exec('PRAGMA busy_timeout = 5000');
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db = openSharedScratchFile(file);
     this.db.exec('CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, ts INTEGER NOT NULL) WITHOUT ROWID');
     this.db.exec('CREATE INDEX IF NOT EXISTS nonces_by_ts ON nonces (ts)');
     this.insert = this.db.prepare('INSERT OR IGNORE INTO nonces (key, ts) VALUES (?, ?)');

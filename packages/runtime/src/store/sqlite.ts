@@ -28,3 +28,18 @@ export function sqlite(): Sqlite {
   }
   return loaded;
 }
+
+/**
+ * Opens a SQLite file that several processes write at once and that holds
+ * nothing durable (per-request state such as nonces or call counts): the
+ * lock is waited for rather than failed, WAL lets readers run beside the
+ * writer, and `synchronous=NORMAL` skips the fsync per write while never
+ * corrupting the file in a crash.
+ */
+export function openSharedScratchFile(file: string): import('node:sqlite').DatabaseSync {
+  const db = new (sqlite().DatabaseSync)(file);
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  return db;
+}

@@ -1,0 +1,166 @@
+/**
+ * JWT: a bearer token, verified with `jose` against the key of the plugin.
+ *
+ * The token is read from a header (after a prefix, `Bearer ` by default)
+ * or a query parameter. Its signature must verify with the configured JWKS,
+ * public key (PEM) or HMAC secret, with an algorithm the plugin allows;
+ * `exp` (required unless the plugin says otherwise) and `nbf` are checked
+ * with a small clock skew; `iss` and `aud` when the plugin names them.
+ * Selected claims are then sent to the backend as headers; a client's own
+ * headers of those names are never forwarded, so a caller cannot forge them.
+ */
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
+/** Signature algorithms a JWT plugin may allow. */
+export type JwtAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'HS256' | 'HS384' | 'HS512';
+
+/** A JWT configuration as the document states it (defaults filled). */
+export interface JwtConfig {
+  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
+  readonly publicKey?: string;
+  readonly secret?: string;
+  readonly algorithms: readonly JwtAlgorithm[];
+  readonly issuer?: string;
+  readonly audience?: readonly string[];
+  readonly from: { readonly in: 'HEAD' | 'QUERY'; readonly name: string; readonly prefix?: string };
+  readonly clockSkewSeconds: number;
+  readonly requireExp: boolean;
+  readonly claimsToHeaders?: readonly { readonly claim: string; readonly header: string }[];
+}
+
+/** A JWT plugin compiled for the request path. */
+export interface JwtPolicy {
+  readonly key: KeyObject | JWTVerifyGetKey;
+  readonly algorithms: string[];
+  readonly issuer: string | undefined;
+  readonly audience: string[] | undefined;
+  readonly fromQuery: boolean;
+  /** Lowercased header name, or the query parameter name. */
+  readonly name: string;
+  readonly prefix: string;
+  readonly clockSkewSeconds: number;
+  readonly requiredClaims: string[];
+  /** Claim name -> lowercased backend header name. */
+  readonly claimHeaders: readonly { readonly claim: string; readonly header: string }[];
+  /** Lowercased names of the claim headers, never taken from the client. */
+  readonly claimHeaderNames: ReadonlySet<string>;
+}
+
+/** Compiles a plugin's configuration once (keys imported here, not per request). */
+export function compileJwt(config: JwtConfig): JwtPolicy {
+  let key: KeyObject | JWTVerifyGetKey;
+  if (config.jwks !== undefined) key = createLocalJWKSet(config.jwks as unknown as JSONWebKeySet);
+  else if (config.publicKey !== undefined) key = createPublicKey(config.publicKey);
+  else if (config.secret !== undefined) key = createSecretKey(Buffer.from(config.secret, 'utf8'));
+  else throw new TypeError('a JWT plugin needs jwks, publicKey or secret');
+  const claimHeaders = (config.claimsToHeaders ?? []).map((c) => ({ claim: c.claim, header: c.header.toLowerCase() }));
+  return {
+    key,
+    algorithms: [...config.algorithms],
+    issuer: config.issuer,
+    audience: config.audience === undefined || config.audience.length === 0 ? undefined : [...config.audience],
+    fromQuery: config.from.in === 'QUERY',
+    name: config.from.in === 'QUERY' ? config.from.name : config.from.name.toLowerCase(),
+    prefix: config.from.prefix ?? '',
+    clockSkewSeconds: config.clockSkewSeconds,
+    requiredClaims: config.requireExp ? ['exp'] : [],
+    claimHeaders,
+    claimHeaderNames: new Set(claimHeaders.map((c) => c.header)),
+  };
+}
+
+/** Largest token accepted, in characters. */
+const MAX_TOKEN_LENGTH = 16_384;
+
+/**
+ * The token of a request, or null when there is none: from the header
+ * (after the prefix, compared case-insensitively) or the query parameter.
+ */
+export function tokenOf(
+  policy: JwtPolicy,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  query: () => Readonly<Record<string, string | string[] | undefined>>,
+): string | null {
+  let raw: string | string[] | undefined;
+  if (policy.fromQuery) raw = query()[policy.name];
+  else raw = headers[policy.name];
+  if (typeof raw !== 'string') return null;
+  const prefix = policy.prefix;
+  if (prefix !== '') {
+    if (raw.length <= prefix.length || raw.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return null;
+    raw = raw.slice(prefix.length);
+  }
+  raw = raw.trim();
+  return raw === '' ? null : raw;
+}
+
+/** Why a token was refused (the text after `Invalid JWT: `). */
+export class JwtRefusal {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * Verifies a token; resolves with its claims, or with a JwtRefusal saying
+ * why not. `now` (epoch seconds) is the clock the time claims are checked
+ * against. Never rejects.
+ */
+export async function verifyJwt(policy: JwtPolicy, token: string, now?: number): Promise<JWTPayload | JwtRefusal> {
+  if (token.length > MAX_TOKEN_LENGTH) return new JwtRefusal('token is too long');
+  try {
+    const options = {
+      algorithms: policy.algorithms,
+      clockTolerance: policy.clockSkewSeconds,
+      requiredClaims: policy.requiredClaims,
+      ...(policy.issuer === undefined ? {} : { issuer: policy.issuer }),
+      ...(policy.audience === undefined ? {} : { audience: policy.audience }),
+      ...(now === undefined ? {} : { currentDate: new Date(now * 1000) }),
+    };
+    const result =
+      typeof policy.key === 'function'
+        ? await jwtVerify(token, policy.key as JWTVerifyGetKey, options)
+        : await jwtVerify(token, policy.key as KeyObject, options);
+    return result.payload;
+  } catch (err) {
+    return new JwtRefusal(reasonOf(err));
+  }
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'token expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'nbf':
+        return 'token not yet valid';
+      case 'iss':
+        return 'issuer not accepted';
+      case 'aud':
+        return 'audience not accepted';
+      case 'exp':
+        return 'token has no expiry';
+      default:
+        return `claim ${err.claim} ${err.reason === 'missing' ? 'missing' : 'invalid'}`;
+    }
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature does not verify';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no key of the key set matches the token';
+  if (err instanceof joseErrors.JWKSMultipleMatchingKeys) return 'several keys of the key set match the token';
+  return 'token is malformed';
+}
+
+/**
+ * The backend headers the claims give (name, value, …): strings as they
+ * are, other values as JSON; a missing claim sends no header.
+ */
+export function claimHeaders(policy: JwtPolicy, payload: JWTPayload): string[] {
+  const out: string[] = [];
+  for (const { claim, header } of policy.claimHeaders) {
+    const value = (payload as Record<string, unknown>)[claim];
+    if (value === undefined || value === null) continue;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    // Header values carry printable ASCII; anything else is percent-encoded.
+    out.push(header, text.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c)));
+  }
+  return out;
+}
