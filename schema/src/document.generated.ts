@@ -146,6 +146,17 @@ export interface ApiBackend {
    */
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | 'ANY';
   /**
+   * OSS backends: the object action a request performs on the key named by path. Derived from the method when absent (GET GetObject, PUT PutObject, POST PostObject or, with ?append, AppendObject, HEAD HeadObject, DELETE DeleteObject).
+   */
+  ossAction?:
+    | 'GetObject'
+    | 'PutObject'
+    | 'PostObject'
+    | 'AppendObject'
+    | 'HeadObject'
+    | 'GetObjectMeta'
+    | 'DeleteObject';
+  /**
    * How long the backend may take to answer before the gateway answers 504.
    */
   timeoutMs: number;
@@ -243,6 +254,17 @@ export interface ApiBackendInput {
    * Method sent to the backend; ANY sends the request's own method.
    */
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | 'ANY';
+  /**
+   * OSS backends: the object action a request performs on the key named by path. Derived from the method when absent (GET GetObject, PUT PutObject, POST PostObject or, with ?append, AppendObject, HEAD HeadObject, DELETE DeleteObject).
+   */
+  ossAction?:
+    | 'GetObject'
+    | 'PutObject'
+    | 'PostObject'
+    | 'AppendObject'
+    | 'HeadObject'
+    | 'GetObjectMeta'
+    | 'DeleteObject';
   /**
    * How long the backend may take to answer before the gateway answers 504.
    */
@@ -452,9 +474,13 @@ export interface MockResponse {
   };
 }
 /**
- * A function compute function.
+ * A function compute function. The runtime resolves service, function and qualifier through its functions.json (local handler code or an invoke URL); an HTTP function is reached at its trigger URL.
  */
 export interface FunctionTarget {
+  /**
+   * EVENT: the gateway invokes the function with an API Gateway event and relays the result it returns. HTTP: the function has an HTTP trigger at url, proxied like an HTTP backend.
+   */
+  type: 'EVENT' | 'HTTP';
   /**
    * Region of the function.
    */
@@ -471,6 +497,10 @@ export interface FunctionTarget {
    * Version or alias.
    */
   qualifier: string;
+  /**
+   * HTTP functions: the trigger URL requests are proxied to (scheme, host, port and an optional base path).
+   */
+  url?: string;
 }
 /**
  * An object storage bucket.
@@ -522,9 +552,13 @@ export interface MockResponseInput {
   };
 }
 /**
- * A function compute function.
+ * A function compute function. The runtime resolves service, function and qualifier through its functions.json (local handler code or an invoke URL); an HTTP function is reached at its trigger URL.
  */
 export interface FunctionTargetInput {
+  /**
+   * EVENT: the gateway invokes the function with an API Gateway event and relays the result it returns. HTTP: the function has an HTTP trigger at url, proxied like an HTTP backend.
+   */
+  type?: 'EVENT' | 'HTTP';
   /**
    * Region of the function.
    */
@@ -541,6 +575,10 @@ export interface FunctionTargetInput {
    * Version or alias.
    */
   qualifier?: string;
+  /**
+   * HTTP functions: the trigger URL requests are proxied to (scheme, host, port and an optional base path).
+   */
+  url?: string;
 }
 /**
  * A backend with one definition per environment. APIs published to a stage follow the definition for that stage at request time.

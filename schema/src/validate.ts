@@ -310,6 +310,7 @@ function semanticProblems(doc: GatewayDocument): Problem[] {
         if (!backend.environments[stage])
           add('STAGE_WITHOUT_BACKEND', `${at}/stages/${j}`, `api ${id} is published to ${stage} but backend service ${backend.name} has no ${stage} definition`);
       });
+    checkOssAction(api, at, backend, add);
     checkParameters(api, at, add);
     const shape = `${pathShape(api.request.path)}${api.request.matchAllChildPaths ? '/**' : ''}`;
     const methods = api.request.method === 'ANY' ? HTTP_METHODS : [api.request.method];
@@ -346,6 +347,36 @@ const ENVIRONMENT_FIELD: Record<BackendService['type'], 'url' | 'vpcAccess' | 'm
   OSS: 'oss',
 };
 
+/**
+ * The OSS actions each method may perform (Alibaba's method to action
+ * table). A method without an entry cannot reach an OSS backend.
+ */
+export const OSS_ACTIONS_BY_METHOD: Readonly<Record<string, readonly OssAction[]>> = {
+  GET: ['GetObject'],
+  PUT: ['PutObject'],
+  POST: ['PostObject', 'AppendObject'],
+  HEAD: ['HeadObject', 'GetObjectMeta'],
+  DELETE: ['DeleteObject'],
+};
+
+/** An OSS object action. */
+export type OssAction = NonNullable<Api['backend']['ossAction']>;
+
+function checkOssAction(api: Api, at: string, backend: BackendService | undefined, add: Add): void {
+  const action = api.backend.ossAction;
+  if (action === undefined) return;
+  const id = apiId(api);
+  if (backend !== undefined && backend.type !== 'OSS') {
+    add('OSS_ACTION_MISMATCH', `${at}/backend/ossAction`, `api ${id} names OSS action ${action}, but backend service ${backend.name} is of type ${backend.type}`);
+    return;
+  }
+  // The method the backend receives: the backend's own, else the request's (ANY: any method, checked per request).
+  const method = api.backend.method !== 'ANY' ? api.backend.method : api.request.method;
+  if (method === 'ANY') return;
+  if (!(OSS_ACTIONS_BY_METHOD[method] ?? []).includes(action))
+    add('OSS_ACTION_MISMATCH', `${at}/backend/ossAction`, `api ${id} sends ${method} to its OSS backend, which cannot perform ${action}`);
+}
+
 function checkEnvironments(b: BackendService, at: string, vpcAccesses: ReadonlySet<string>, add: Add): void {
   const needed = ENVIRONMENT_FIELD[b.type];
   for (const [stage, env] of Object.entries(b.environments) as [Stage, Record<string, unknown>][]) {
@@ -354,6 +385,13 @@ function checkEnvironments(b: BackendService, at: string, vpcAccesses: ReadonlyS
     for (const field of Object.keys(env)) {
       const fits = field === needed || (b.type === 'VPC' && field === 'https');
       if (!fits) add('ENVIRONMENT_SHAPE', `${envAt}/${field}`, `backend service ${b.name} is of type ${b.type}; ${field} does not apply to it`);
+    }
+    const fn = env['function'] as { type?: string; url?: string } | undefined;
+    if (b.type === 'FUNCTION' && fn !== undefined) {
+      if ((fn.type ?? 'EVENT') === 'HTTP' && fn.url === undefined)
+        add('ENVIRONMENT_SHAPE', `${envAt}/function/url`, `backend service ${b.name}'s ${stage} function has an HTTP trigger, so it needs url`);
+      if ((fn.type ?? 'EVENT') === 'EVENT' && fn.url !== undefined)
+        add('ENVIRONMENT_SHAPE', `${envAt}/function/url`, `backend service ${b.name}'s ${stage} function is an EVENT function; url applies to HTTP functions only`);
     }
     const vpc = env['vpcAccess'];
     if (b.type === 'VPC' && typeof vpc === 'string' && !vpcAccesses.has(vpc))

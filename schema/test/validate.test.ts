@@ -206,6 +206,31 @@ const CASES: RuleCase[] = [
     expected: [['DEFAULT_TYPE_MISMATCH', '/apis/0/request/parameters/1/default']],
   },
   {
+    name: 'an OSS action on an HTTP backend',
+    mutate: (d) => (d.apis[0].backend.ossAction = 'GetObject'),
+    expected: [['OSS_ACTION_MISMATCH', '/apis/0/backend/ossAction']],
+  },
+  {
+    name: 'an OSS action its method cannot perform',
+    mutate: (d) => {
+      d.backendServices.push({ name: 'files', type: 'OSS', environments: { TEST: { oss: { bucket: 'shop-files' } }, RELEASE: { oss: { bucket: 'shop-files' } } } });
+      d.apis[0].backend.service = 'files';
+      d.apis[0].backend.ossAction = 'PutObject';
+    },
+    expected: [['OSS_ACTION_MISMATCH', '/apis/0/backend/ossAction']],
+  },
+  {
+    name: 'an HTTP function without its trigger URL',
+    mutate: (d) => d.backendServices.push({ name: 'fn_http', type: 'FUNCTION', environments: { RELEASE: { function: { type: 'HTTP', service: 's', function: 'f' } } } }),
+    expected: [['ENVIRONMENT_SHAPE', '/backendServices/3/environments/RELEASE/function/url']],
+  },
+  {
+    name: 'an EVENT function with a trigger URL',
+    mutate: (d) =>
+      d.backendServices.push({ name: 'fn_event', type: 'FUNCTION', environments: { RELEASE: { function: { service: 's', function: 'f', url: 'http://127.0.0.1:9' } } } }),
+    expected: [['ENVIRONMENT_SHAPE', '/backendServices/3/environments/RELEASE/function/url']],
+  },
+  {
     name: 'an INT parameter whose default overflows',
     mutate: (d) => d.apis[0].request.parameters.push({ name: 'page', in: 'QUERY', type: 'INT', default: '2147483648' }),
     expected: [['DEFAULT_TYPE_MISMATCH', '/apis/0/request/parameters/2/default']],

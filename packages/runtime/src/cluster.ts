@@ -22,6 +22,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AggregatorRegistry, Registry, type PrometheusContentType } from 'prom-client';
 import { createDataPlane } from './dataplane';
+import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { DataPlane } from './dataplane/data-plane';
 import { RuntimeError } from './errors';
 import { openStore, type GatewayStore } from './store';
@@ -40,6 +41,8 @@ export interface DataPlaneWorkersOptions {
   readonly workers?: number;
   /** VPC instance id -> address; wins over `<dataDir>/inventory.json`. */
   readonly inventory?: Readonly<Record<string, string>>;
+  /** Function table; wins over `<dataDir>/functions.json`. */
+  readonly functions?: Readonly<Record<string, FunctionConfig>>;
   /** Largest request body forwarded, in bytes. */
   readonly maxBodyBytes?: number;
   /** Write the JSON access log of each worker to its stdout. @default false */
@@ -57,6 +60,8 @@ export class WorkersStartError extends RuntimeError {
 
 /** Name of the inventory file in the data directory (same as the gateway's). */
 const INVENTORY_FILE = 'inventory.json';
+/** Name of the function table in the data directory (same as the gateway's). */
+const FUNCTIONS_FILE = 'functions.json';
 /** Anti-replay nonces, shared by the workers so each nonce is accepted once across all of them. */
 const NONCE_FILE = 'nonces.db';
 const CONFIG_ENV = 'APIGW_DATA_PLANE_WORKER';
@@ -296,10 +301,12 @@ export async function runDataPlaneWorker(): Promise<void> {
       port: options.port,
       host: options.host ?? '127.0.0.1',
       inventoryFile: join(options.dataDir, INVENTORY_FILE),
+      functionsFile: join(options.dataDir, FUNCTIONS_FILE),
       nonceFile: join(options.dataDir, NONCE_FILE),
       metrics: registry,
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
       ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
+      ...(options.functions === undefined ? {} : { functions: options.functions }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
       ...(options.accessLog === true ? { accessLog: process.stdout } : {}),
     });

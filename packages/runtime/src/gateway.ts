@@ -14,11 +14,14 @@ import { resolveAdminToken } from './admin/token';
 import type { GatewayClient } from './client/gateway-client';
 import { InProcessGatewayClient } from './client/in-process-client';
 import { createDataPlane } from './dataplane';
+import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
 import { openStore, type CommitListener, type GatewayStore } from './store/store';
 
 /** Name of the inventory file the gateway reads from the data directory. */
 export const INVENTORY_FILE = 'inventory.json';
+/** Name of the function table the gateway reads from the data directory. */
+export const FUNCTIONS_FILE = 'functions.json';
 
 /** How to run a gateway. */
 export interface GatewayOptions {
@@ -36,6 +39,11 @@ export interface GatewayOptions {
   readonly adminToken?: string;
   /** VPC instance id -> address; wins over `<dataDir>/inventory.json`. */
   readonly inventory?: Readonly<Record<string, string>>;
+  /**
+   * Function table: `service/function[@qualifier]` -> `{ codeDir, handler, timeoutSeconds, memoryMB }`
+   * or `{ invokeUrl }`; wins over `<dataDir>/functions.json`.
+   */
+  readonly functions?: Readonly<Record<string, FunctionConfig>>;
   /** Data-plane HTTPS port, served for group domains with certificates. */
   readonly tlsPort?: number;
   /** Largest admin request body, in bytes. @default 16 MiB */
@@ -54,7 +62,7 @@ export interface GatewayOptions {
    * `false` to run no data plane in this process (when worker processes
    * serve traffic: they read the store and follow `onCommit`).
    */
-  readonly dataPlane?: false | Partial<Omit<DataPlaneOptions, 'port' | 'host' | 'tlsPort' | 'inventory' | 'metrics'>>;
+  readonly dataPlane?: false | Partial<Omit<DataPlaneOptions, 'port' | 'host' | 'tlsPort' | 'inventory' | 'functions' | 'metrics'>>;
 }
 
 /** A running gateway. */
@@ -107,9 +115,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         port: options.port ?? 8080,
         host,
         inventoryFile: join(options.dataDir, INVENTORY_FILE),
+        functionsFile: join(options.dataDir, FUNCTIONS_FILE),
         metrics: metrics.registry,
         ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
         ...(options.inventory ? { inventory: options.inventory } : {}),
+        ...(options.functions ? { functions: options.functions } : {}),
       });
       dataPlane = plane;
       plane.update(store.readView());

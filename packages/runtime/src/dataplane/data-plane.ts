@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { StateView } from '../model';
+import type { FunctionConfig } from './backends/function/config';
 
 /** Where and how the data plane serves traffic. */
 export interface DataPlaneOptions {
@@ -20,6 +21,17 @@ export interface DataPlaneOptions {
    * passes `<dataDir>/inventory.json`.
    */
   readonly inventoryFile?: string;
+  /**
+   * Function table: `service/function[@qualifier]` -> local handler code or
+   * an invoke URL (see `FunctionConfig`); entries win over the file's.
+   */
+  readonly functions?: Readonly<Record<string, FunctionConfig>>;
+  /**
+   * functions.json with more function entries, read at every `update` and
+   * whenever it changes; relative code directories are relative to its
+   * directory. The gateway passes `<dataDir>/functions.json`.
+   */
+  readonly functionsFile?: string;
   /** Largest backend response body relayed, in bytes; a larger answer is cut off. @default unlimited */
   readonly maxResponseBytes?: number;
   /** Largest request head (request line and headers), in bytes (larger: 431). @default 16384 */

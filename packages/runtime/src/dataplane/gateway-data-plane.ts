@@ -18,7 +18,8 @@ import { RuntimeError } from '../errors';
 import type { StateView } from '../model';
 import { emptySnapshot, SnapshotCompiler, stageName, type Snapshot } from '../snapshot/snapshot';
 import { poolKey } from './backends/proxy';
-import { compileTarget, DEFAULT_BACKENDS, type BackendRegistry } from './backends/registry';
+import { FunctionHost } from './backends/function/host';
+import { compileTarget, createBackendRegistry, type BackendRegistry } from './backends/registry';
 import type { DataPlane, DataPlaneOptions } from './data-plane';
 import { handleRequest, nextRequestId, type Exchange } from './exchange';
 import { GATEWAY_ERRORS } from './gateway-errors';
@@ -95,7 +96,16 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
   private listening = false;
   private closed = false;
 
-  constructor(private readonly options: DataPlaneOptions, registry: BackendRegistry = DEFAULT_BACKENDS) {
+  /** Runs the event functions of FUNCTION backends. */
+  private readonly functions: FunctionHost;
+
+  constructor(private readonly options: DataPlaneOptions, registry?: BackendRegistry) {
+    this.functions = new FunctionHost({
+      ...(options.functions === undefined ? {} : { functions: options.functions }),
+      ...(options.functionsFile === undefined ? {} : { functionsFile: options.functionsFile }),
+      onReloadError: (err) => this.reportConfigError(err),
+    });
+    registry ??= createBackendRegistry({ functions: this.functions });
     this.registry = registry;
     this.compiler = new SnapshotCompiler(
       (service, env, ctx) => compileTarget(registry, service, env, ctx),
@@ -152,6 +162,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
       ...(this.options.inventoryFile === undefined ? {} : loadInventoryFile(this.options.inventoryFile)),
       ...(this.options.inventory ?? {}),
     };
+    this.functions.reload();
     const previous = this.snapshot;
     const next = this.compiler.compile(view, inventory);
     this.snapshot = next;
@@ -216,6 +227,12 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     }
   }
 
+  /** A runtime configuration file changed into something unusable; the previous configuration stays. */
+  private reportConfigError(err: Error): void {
+    if (this.logger !== null) this.logger.warn({ err }, 'runtime configuration not reloaded');
+    else process.emitWarning(`apigw: ${err.message}`, 'ApigwWarning');
+  }
+
   logError(ex: Exchange, err: unknown): void {
     if (this.logger !== null) this.logger.error({ requestId: ex.rid, err }, 'request failed');
   }
@@ -237,6 +254,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     if (this.httpsServer !== null) servers.push(this.httpsServer);
     await Promise.all(servers.map((s) => closeServer(s, this.listening)));
     await Promise.all([...this.pools.values()].map((p) => p.close().catch(noop)));
+    await this.functions.close();
     this.pools.clear();
     this.replayNonces.close?.();
   }

@@ -44,8 +44,10 @@ export const GATEWAY_ERRORS = {
   INVALID_CONTENT_MD5: { status: 400, code: 'A400MD', message: 'Invalid Content-MD5', doc: 'Content-MD5 does not match the body.' },
   UNAUTHORIZED: { status: 403, code: 'A403PR', message: 'Unauthorized', doc: 'The app is not authorized for this API in this stage, or its authorization expired.' },
   BACKEND_FAILED: { status: 502, code: 'D502FB', message: 'Failed To Invoke Backend Service', doc: 'The backend dropped the connection or answered something that is not HTTP, or its answer is larger than the response limit.' },
-  SERVICE_UNAVAILABLE: { status: 503, code: 'D503SU', message: 'Service Unavailable', doc: 'The backend cannot be reached: it refused the connection, its service has no definition for this stage, or its VPC instance is missing from the inventory.' },
-  BACKEND_TYPE_UNSERVED: { status: 503, code: 'D503BT', message: 'Backend Type Not Served', doc: 'The backend type (FUNCTION, OSS) is not served by this runtime.' },
+  FUNCTION_FAILED: { status: 502, code: 'D502FE', message: 'Failed To Invoke Backend Service', doc: 'The event function threw, called back with an error, crashed, ran out of memory or exited; the message says which.' },
+  FUNCTION_RESULT_INVALID: { status: 502, code: 'D502FR', message: 'Failed To Invoke Backend Service', doc: "The event function's result is not `{ statusCode, headers, body, isBase64Encoded }`; the message says what is wrong with it." },
+  SERVICE_UNAVAILABLE: { status: 503, code: 'D503SU', message: 'Service Unavailable', doc: "The backend cannot be reached: it refused the connection, its service has no definition for this stage, its VPC instance is missing from the inventory, or its function from the runtime's functions.json." },
+  BACKEND_TYPE_UNSERVED: { status: 503, code: 'D503BT', message: 'Backend Type Not Served', doc: "The backend type has no module in the data plane's backend registry (the default registry serves every type)." },
   BACKEND_TIMEOUT: { status: 504, code: 'D504TO', message: 'Backend timeout', doc: "The backend did not answer within the API's timeout." },
   INTERNAL_ERROR: { status: 500, code: 'X500IE', message: 'Internal Error', doc: 'The gateway failed in a way it did not foresee; the request id finds it in the access log.' },
 } as const satisfies Record<string, GatewayErrorInfo>;

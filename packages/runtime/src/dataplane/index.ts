@@ -21,5 +21,8 @@ export { stringToSign, sign, signedHeaderNames, type SignableRequest, type Signa
 export { APP_CODE_QUERY_PARAMETER, TIMESTAMP_WINDOW_MS } from './auth';
 export { NonceStore, type NonceStoreOptions, type NonceLedger, type NonceVerdict } from './nonce-store';
 export { SharedNonceStore, type SharedNonceStoreOptions } from './shared-nonce-store';
-export { DEFAULT_BACKENDS, type BackendRegistry } from './backends/registry';
+export { createBackendRegistry, type BackendRegistry, type BackendServices } from './backends/registry';
+export { FunctionHost, type FunctionHostOptions } from './backends/function/host';
+export { FunctionsConfigError, resolveFunctions, loadFunctionsFile, type FunctionConfig, type LocalFunctionConfig, type RemoteFunctionConfig } from './backends/function/config';
+export type { ApiGatewayEvent } from './backends/function/event';
 export type { BackendModule, CompileResult } from './backends/backend-module';

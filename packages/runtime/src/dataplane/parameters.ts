@@ -105,7 +105,8 @@ function appendQuery(query: string, name: string, value: string): string {
   return query === '' ? pair : query + '&' + pair;
 }
 
-function headerValid(value: string): boolean {
+/** True when a value may be sent in an HTTP header (no control characters, Latin-1 only). */
+export function headerValid(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if ((c < 0x20 && c !== 9) || c === 0x7f || c > 0xff) return false;

@@ -131,12 +131,15 @@ describe('backend types and failures', () => {
     expect(r.headers['x-ca-error-code']).toBeUndefined();
   });
 
-  test('FUNCTION and OSS backends answer that the type is not served', async () => {
-    for (const [path, type] of [['/fn', 'FUNCTION'], ['/oss', 'OSS']]) {
-      const r = await send(port, { path });
-      expect([r.status, r.headers['x-ca-error-code']]).toEqual([503, 'D503BT']);
-      expect(r.headers['x-ca-error-message']).toContain(type);
-    }
+  test('a FUNCTION backend whose function the runtime does not know answers 503 naming it', async () => {
+    const r = await send(port, { path: '/fn' });
+    expect([r.status, r.headers['x-ca-error-code']]).toEqual([503, 'D503SU']);
+    expect(r.headers['x-ca-error-message']).toContain('s/f@LATEST');
+  });
+
+  test('OSS backends answer that the type is not served', async () => {
+    const r = await send(port, { path: '/oss' });
+    expect([r.status, r.headers['x-ca-error-code']]).toEqual([503, 'D503BT']);
   });
 
   test('a backend slower than the API timeout answers 504', async () => {

@@ -1,9 +1,12 @@
 import { appCodeHash, compileSnapshot, emptySnapshot } from '../../src/snapshot';
-import { compileTarget, DEFAULT_BACKENDS } from '../../src/dataplane/backends/registry';
+import { FunctionHost } from '../../src/dataplane/backends/function/host';
+import { compileTarget, createBackendRegistry } from '../../src/dataplane/backends/registry';
+
+const BACKENDS = createBackendRegistry({ functions: new FunctionHost({}) });
 import { httpService, view } from '../dataplane/fixtures';
 
 const compile = (v: ReturnType<typeof view>, inventory: Record<string, string> = {}) =>
-  compileSnapshot(v, (s, env, ctx) => compileTarget(DEFAULT_BACKENDS, s, env, ctx), { inventory });
+  compileSnapshot(v, (s, env, ctx) => compileTarget(BACKENDS, s, env, ctx), { inventory });
 
 describe('compileSnapshot', () => {
   test('indexes domains case-insensitively, apps by key and hashed code, grants by API and stage', () => {

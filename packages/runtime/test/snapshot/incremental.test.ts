@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileTarget, DEFAULT_BACKENDS } from '../../src/dataplane/backends/registry';
+import { FunctionHost } from '../../src/dataplane/backends/function/host';
+import { compileTarget, createBackendRegistry } from '../../src/dataplane/backends/registry';
+
+const BACKENDS = createBackendRegistry({ functions: new FunctionHost({}) });
 import type { Operation, StateView } from '../../src/model';
 import { compileSnapshot, SnapshotCompiler, type Snapshot, type TargetCompiler } from '../../src/snapshot';
 import { openStore, type GatewayStore } from '../../src/store';
@@ -13,7 +16,7 @@ import { openStore, type GatewayStore } from '../../src/store';
  * share the objects each commit left alone (which the compiler relies on).
  */
 
-const target: TargetCompiler = (service, env, ctx) => compileTarget(DEFAULT_BACKENDS, service, env, ctx);
+const target: TargetCompiler = (service, env, ctx) => compileTarget(BACKENDS, service, env, ctx);
 const STAGES = ['TEST', 'PRE', 'RELEASE'] as const;
 const HOSTS = ['g0.test.localhost', 'g1.test.localhost', 'g2.test.localhost', 'alt.test.localhost'];
 const METHODS = ['GET', 'POST', 'DELETE'];

@@ -5,6 +5,8 @@
 import type { BackendEnvironment, BackendService } from '@apigw/schema';
 import type { CompileContext, CompiledTarget } from '../../snapshot/snapshot';
 import type { BackendModule } from './backend-module';
+import { functionBackend } from './function/function-backend';
+import type { FunctionHost } from './function/host';
 import { httpBackend } from './http';
 import { mockBackend } from './mock';
 import { unservedBackend } from './unserved';
@@ -12,14 +14,22 @@ import { vpcBackend } from './vpc';
 
 export type BackendRegistry = Readonly<Record<BackendService['type'], BackendModule<unknown>>>;
 
-/** The modules this runtime ships. */
-export const DEFAULT_BACKENDS: BackendRegistry = {
-  HTTP: httpBackend as BackendModule<unknown>,
-  VPC: vpcBackend as BackendModule<unknown>,
-  MOCK: mockBackend as BackendModule<unknown>,
-  FUNCTION: unservedBackend('FUNCTION'),
-  OSS: unservedBackend('OSS'),
-};
+/** What the modules that run code or hold data use: one of each per data plane. */
+export interface BackendServices {
+  /** Runs event functions (FUNCTION backends). */
+  readonly functions: FunctionHost;
+}
+
+/** The modules this runtime ships, bound to one data plane's services. */
+export function createBackendRegistry(services: BackendServices): BackendRegistry {
+  return {
+    HTTP: httpBackend as BackendModule<unknown>,
+    VPC: vpcBackend as BackendModule<unknown>,
+    MOCK: mockBackend as BackendModule<unknown>,
+    FUNCTION: functionBackend(services.functions) as BackendModule<unknown>,
+    OSS: unservedBackend('OSS'),
+  };
+}
 
 /** Compiles one environment with its type's module. */
 export function compileTarget(registry: BackendRegistry, service: BackendService, env: BackendEnvironment, ctx: CompileContext): CompiledTarget {
