@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AdminCore } from './admin/core';
 import { createMetrics } from './admin/metrics';
+import { consoleRoutes } from './admin/console';
 import { AdminServer } from './admin/server';
 import { resolveAdminToken } from './admin/token';
 import type { GatewayClient } from './client/gateway-client';
@@ -105,7 +106,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createMetrics({ ...(options.metrics ? { registry: options.metrics } : {}), defaultMetrics: options.processMetrics ?? false });
   const core = new AdminCore(store);
   let ready = false;
-  const admin = new AdminServer({ core, token: adminToken, metrics, ready: () => ready, ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}) });
+  let dataUrl = '';
+  const consoleHost = { dataUrl: () => dataUrl, ...(options.logger ? { audit: options.logger } : {}) };
+  const admin = new AdminServer({ core, token: adminToken, metrics, ready: () => ready, routes: consoleRoutes(consoleHost), ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}) });
   let dataPlane: DataPlane | undefined;
   try {
     let bound: { port: number; tlsPort?: number } | undefined;
@@ -135,6 +138,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         }
       });
       bound = await plane.listen();
+      dataUrl = urlOf(host, bound.port);
     }
     const adminPort = await admin.listen(options.adminPort ?? 9080, adminHost);
     ready = true;
