@@ -14,6 +14,7 @@ import pino, { type Logger } from 'pino';
 import { RuntimeError } from '../errors';
 import type { ApiDefinition, LiveApi, LiveResource, LiveState } from '../model';
 import type { AdminCore } from './core';
+import { metricsText } from './metrics-endpoint';
 import type {
   ApiDetail,
   ApiPage,
@@ -495,8 +496,7 @@ export function trafficFromMetrics(text: string, api?: string): TrafficSeries[] 
 async function traffic(ctx: RequestContext): Promise<TrafficSample> {
   checkQuery(ctx, ['api']);
   const api = ctx.query.get('api') || undefined;
-  const texts = await Promise.all([ctx.metrics.registry.metrics(), ...ctx.metrics.external.map((source) => source())]);
-  return { at: Date.now(), series: trafficFromMetrics(texts.join('\n'), api) };
+  return { at: Date.now(), series: trafficFromMetrics(await metricsText(ctx.metrics), api) };
 }
 
 // ---------------------------------------------------------------- routes
