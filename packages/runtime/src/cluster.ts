@@ -21,7 +21,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AggregatorRegistry, Registry, type PrometheusContentType } from 'prom-client';
-import { createDataPlane } from './dataplane';
+import { createDataPlane, InventorySource } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { DataPlane } from './dataplane/data-plane';
 import { RuntimeError } from './errors';
@@ -297,15 +297,14 @@ export async function runDataPlaneWorker(): Promise<void> {
     const registry = new Registry();
     AggregatorRegistry.setRegistries([registry]);
     new AggregatorRegistry();
+    const inventory = new InventorySource(join(options.dataDir, INVENTORY_FILE), options.inventory);
     const dp = createDataPlane({
       port: options.port,
       host: options.host ?? '127.0.0.1',
-      inventoryFile: join(options.dataDir, INVENTORY_FILE),
       functionsFile: join(options.dataDir, FUNCTIONS_FILE),
       nonceFile: join(options.dataDir, NONCE_FILE),
       metrics: registry,
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
-      ...(options.inventory === undefined ? {} : { inventory: options.inventory }),
       ...(options.functions === undefined ? {} : { functions: options.functions }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
       ...(options.accessLog === true ? { accessLog: process.stdout } : {}),
@@ -332,7 +331,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       if (msg.type === 'apigw:revision') {
         if (msg.revision <= dp.revision || stopping) return;
         try {
-          dp.update(opened.readView());
+          dp.update(opened.readView(), inventory.read());
           send({ type: 'apigw:served', revision: dp.revision });
         } catch (err) {
           process.stderr.write(`apigw worker ${process.pid}: cannot load revision ${msg.revision}: ${(err as Error).message}\n`);
@@ -341,7 +340,7 @@ export async function runDataPlaneWorker(): Promise<void> {
         stop();
       }
     });
-    dp.update(opened.readView());
+    dp.update(opened.readView(), inventory.read());
     const bound = await dp.listen();
     send({ type: 'apigw:listening', port: bound.port, ...(bound.tlsPort === undefined ? {} : { tlsPort: bound.tlsPort }), revision: dp.revision });
   } catch (err) {

@@ -28,7 +28,7 @@ export const RUNTIME_ERRORS = {
   APIGW_UNAUTHORIZED: { status: 401, doc: 'The Authorization header is missing or does not carry the admin token.' },
   APIGW_ROUTE_NOT_FOUND: { status: 404, doc: 'No admin endpoint has this path.' },
   APIGW_METHOD_NOT_ALLOWED: { status: 405, doc: 'The admin endpoint exists but does not answer this method.' },
-  APIGW_BODY_TOO_LARGE: { status: 413, doc: 'The request body is larger than the admin API accepts.' },
+  APIGW_BODY_TOO_LARGE: { status: 413, doc: 'The request body is larger than the admin API (or, streaming to a backend, the data plane) accepts.' },
   APIGW_NOT_FOUND: { status: 404, doc: 'The resource (or app, or API) does not exist.' },
   APIGW_ALREADY_EXISTS: { status: 409, doc: 'A create names a resource that already exists.' },
   APIGW_REVISION_CONFLICT: { status: 409, doc: 'The state moved past the revision the batch expected.' },
@@ -41,8 +41,9 @@ export const RUNTIME_ERRORS = {
   APIGW_BAD_RESPONSE: { status: 502, doc: 'The admin endpoint answered with something that is not an apigw response (a client-side error).' },
   APIGW_UNREACHABLE: { status: 0, doc: 'The admin endpoint could not be reached (a client-side error; status 0).' },
   APIGW_CALL_FAILED: { status: 0, doc: 'A debugging call could not be built (a path parameter or domain is missing) or got no answer from the data plane (a client-side error; status 0).' },
-  APIGW_INVENTORY_INVALID: { status: 0, doc: 'The inventory file (VPC instance id -> address) cannot be read or is not a JSON object of strings.' },
+  APIGW_INVENTORY_INVALID: { status: 0, doc: 'The inventory file (VPC instance id -> address) cannot be read or is not a JSON object of strings; /readyz answers 503 with the reason.' },
   APIGW_WORKERS_START: { status: 0, doc: 'The data-plane worker processes could not start (the message names the worker and its error).' },
+  APIGW_ROUTE_CONFLICT: { status: 0, doc: 'Two APIs of one group and stage answer the same method and path template (the data plane serves neither and reports a snapshot warning).' },
   APIGW_USAGE: { status: 0, doc: 'A command line of `apigw serve` is wrong (unknown flag, bad port or count); nothing was started.' },
 } as const satisfies Record<string, RuntimeErrorInfo>;
 
@@ -111,6 +112,37 @@ export class BatchRejectedError extends RuntimeError {
       { problems },
     );
     this.errors = errors;
+  }
+}
+
+/** Two routes of one router answer the same method and path template. */
+export class RouteConflictError extends RuntimeError {
+  constructor(
+    readonly method: string,
+    readonly template: string,
+  ) {
+    super('APIGW_ROUTE_CONFLICT', `two routes answer ${method} ${template}`);
+  }
+}
+
+/** The inventory file cannot be used; the message names the file and what is wrong. */
+export class InventoryError extends RuntimeError {
+  constructor(
+    readonly file: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super('APIGW_INVENTORY_INVALID', message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * A request body outgrew the data plane's limit while it streamed to the
+ * backend (thrown into the body stream; the client is answered 413).
+ */
+export class BodyTooLargeError extends RuntimeError {
+  constructor(limit: number) {
+    super('APIGW_BODY_TOO_LARGE', `request body larger than ${limit} bytes`);
   }
 }
 

@@ -14,7 +14,7 @@ import { AdminServer } from './admin/server';
 import { resolveAdminToken } from './admin/token';
 import type { GatewayClient } from './client/gateway-client';
 import { InProcessGatewayClient } from './client/in-process-client';
-import { createDataPlane } from './dataplane';
+import { createDataPlane, InventorySource } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
 import { openStore, type CommitListener, type GatewayStore } from './store/store';
@@ -105,10 +105,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const store = openStore(options.dataDir);
   const metrics = createMetrics({ ...(options.metrics ? { registry: options.metrics } : {}), defaultMetrics: options.processMetrics ?? false });
   const core = new AdminCore(store);
+  // Read beside the store at every commit; an unusable file keeps the data plane on its snapshot and /readyz says why.
+  const inventory = new InventorySource(join(options.dataDir, INVENTORY_FILE), options.inventory);
   let ready = false;
   let dataUrl = '';
   const consoleHost = { dataUrl: () => dataUrl, ...(options.logger ? { audit: options.logger } : {}) };
-  const admin = new AdminServer({ core, token: adminToken, metrics, ready: () => ready, routes: consoleRoutes(consoleHost), ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}) });
+  const admin = new AdminServer({
+    core,
+    token: adminToken,
+    metrics,
+    ready: () => ready,
+    notReadyBecause: () => inventory.problem?.message ?? null,
+    routes: consoleRoutes(consoleHost),
+    ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}),
+  });
   let dataPlane: DataPlane | undefined;
   try {
     let bound: { port: number; tlsPort?: number } | undefined;
@@ -117,19 +127,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...options.dataPlane,
         port: options.port ?? 8080,
         host,
-        inventoryFile: join(options.dataDir, INVENTORY_FILE),
         functionsFile: join(options.dataDir, FUNCTIONS_FILE),
         metrics: metrics.registry,
         ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
-        ...(options.inventory ? { inventory: options.inventory } : {}),
         ...(options.functions ? { functions: options.functions } : {}),
       });
       dataPlane = plane;
-      plane.update(store.readView());
+      plane.update(store.readView(), inventory.read());
       store.onCommit((revision) => {
         const started = process.hrtime.bigint();
         try {
-          plane.update(store.readView());
+          plane.update(store.readView(), inventory.read());
           metrics.dataPlaneUpdate.observe(Number(process.hrtime.bigint() - started) / 1e9);
         } catch (error) {
           // The data plane keeps serving its previous snapshot; the state is committed regardless.
@@ -139,6 +147,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       });
       bound = await plane.listen();
       dataUrl = urlOf(host, bound.port);
+    } else {
+      // Worker processes read the file themselves; this process reports it by /readyz.
+      const check = (): void => {
+        try {
+          inventory.read();
+        } catch {
+          // Kept in inventory.problem.
+        }
+      };
+      check();
+      store.onCommit(check);
     }
     const adminPort = await admin.listen(options.adminPort ?? 9080, adminHost);
     ready = true;

@@ -17,7 +17,7 @@ export {
   APP_CODE_QUERY_PARAMETER,
   TIMESTAMP_WINDOW_MS,
   loadInventoryFile,
-  InventoryError,
+  InventorySource,
   DEFAULT_MAX_BODY_BYTES,
   createBackendRegistry,
   FunctionsConfigError,

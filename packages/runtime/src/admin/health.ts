@@ -1,7 +1,8 @@
 /**
  * `/healthz` (the process answers) and `/readyz` (the store is open and the
- * data plane serves): both open to callers without the token, since they
- * reveal nothing.
+ * data plane serves what was committed; 503 with the reason when, say, the
+ * inventory file is unusable): both open to callers without the token,
+ * since they reveal nothing.
  */
 import { json, type Route } from './router';
 
@@ -13,6 +14,8 @@ export const routes: readonly Route[] = [
     methods: {
       GET: (ctx) => {
         const ready = ctx.ready();
+        const problem = ready ? (ctx.notReadyBecause?.() ?? null) : null;
+        if (problem !== null) return json(503, { status: 'not-ready', reason: problem, revision: ctx.core.store.revision });
         return json(ready ? 200 : 503, { status: ready ? 'ready' : 'starting', revision: ctx.core.store.revision });
       },
     },

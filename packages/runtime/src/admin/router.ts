@@ -21,6 +21,8 @@ export interface RequestContext {
   readonly metrics: AdminMetrics;
   /** Whether the gateway serves traffic (for /readyz). */
   readonly ready: () => boolean;
+  /** Why a started gateway cannot serve what it should (an unusable inventory file), or null (for /readyz). */
+  readonly notReadyBecause?: () => string | null;
 }
 
 /** What a handler answers. */

@@ -39,6 +39,8 @@ export interface AdminServerOptions {
    * @default none
    */
   readonly routes?: readonly Route[];
+  /** Why a started gateway cannot serve what it should, or null; /readyz answers 503 with it. @default none */
+  readonly notReadyBecause?: () => string | null;
 }
 
 /** The admin API's own endpoints. */
@@ -129,6 +131,7 @@ export class AdminServer {
         core: this.options.core,
         metrics: this.options.metrics,
         ready: this.options.ready ?? (() => true),
+        ...(this.options.notReadyBecause === undefined ? {} : { notReadyBecause: this.options.notReadyBecause }),
       };
       const reply = await handler(ctx);
       return this.send(req, res, routeName, reply, started);

@@ -1,23 +1,28 @@
 /**
- * Authentication and authorization of APP APIs.
+ * Authentication and authorization of APP APIs, in three steps the
+ * pipeline calls in order, cheapest first:
  *
- * A caller proves it is an app in one of two ways:
- * - AppCode: `Authorization: APPCODE <code>`; for APIs whose `appCode` is
- *   `HEADER_QUERY` also the `AppCode` query parameter (`?AppCode=<code>`).
- *   The credential is removed before the request is forwarded.
- * - Signature: `X-Ca-Key` and `X-Ca-Signature` over the string to sign
- *   (see signature.ts), with the algorithm in `X-Ca-Signature-Method`
- *   (HmacSHA256 when absent) among those the API accepts, `X-Ca-Timestamp`
- *   within 15 minutes of the gateway clock, `X-Ca-Nonce` used once (required
- *   when the API demands anti-replay), and Content-MD5 matching the body when
- *   it is sent with a body that is not a form.
- *
- * Then the app must hold an unexpired authorization for the API in this stage.
+ * 1. `authenticate` (request head only, no body read, no HMAC): finds the
+ *    app by its credential, checks the shape of the signature headers and
+ *    the timestamp window, and the app's authorization for the API in this
+ *    stage. A caller proves it is an app in one of two ways:
+ *    - AppCode: `Authorization: APPCODE <code>`; for APIs whose `appCode` is
+ *      `HEADER_QUERY` also the `AppCode` query parameter (`?AppCode=<code>`).
+ *      The credential is removed before the request is forwarded.
+ *    - Signature: `X-Ca-Key` and `X-Ca-Signature` over the string to sign
+ *      (see signature.ts), with the algorithm in `X-Ca-Signature-Method`
+ *      (HmacSHA256 when absent) among those the API accepts, `X-Ca-Timestamp`
+ *      within 15 minutes of the gateway clock, `X-Ca-Nonce` used once
+ *      (required when the API demands anti-replay).
+ * 2. `verifySignature` (after a body that must be signed has been read):
+ *    Content-MD5 against the body, then the HMAC.
+ * 3. `spendNonce` (after per-API policies): records the nonce, so only a
+ *    request that would otherwise be served uses one up.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { appCodeHash, type AppEntry } from '../snapshot/snapshot';
-import type { ErrorAnswer, Exchange } from './exchange';
-import { signatureDigest, stringToSign, type SignatureMethod } from './signature';
+import { ErrorAnswer, type Exchange } from './exchange';
+import { signatureDigest, stringToSign } from './signature';
 
 /** Name of the query parameter that carries an AppCode for HEADER_QUERY APIs. */
 export const APP_CODE_QUERY_PARAMETER = 'AppCode';
@@ -27,25 +32,30 @@ export const TIMESTAMP_WINDOW_MS = 15 * 60_000;
 
 const MAX_NONCE_LENGTH = 128;
 
-const E = (name: ErrorAnswer['name'], detail?: string): ErrorAnswer => (detail === undefined ? { name } : { name, detail });
-const INVALID_APP_KEY = E('INVALID_APP_KEY');
-const INVALID_APP_CODE = E('INVALID_APP_CODE');
-const UNAUTHORIZED = E('UNAUTHORIZED');
-const INVALID_TIMESTAMP = E('INVALID_TIMESTAMP');
-const TIMESTAMP_EXPIRED = E('TIMESTAMP_EXPIRED');
-const INVALID_NONCE = E('INVALID_NONCE');
-const NONCE_USED = E('NONCE_USED');
-const INVALID_CONTENT_MD5 = E('INVALID_CONTENT_MD5');
-const INVALID_SIGNATURE_METHOD = E('INVALID_SIGNATURE_METHOD');
+const INVALID_APP_KEY = new ErrorAnswer('INVALID_APP_KEY');
+const INVALID_APP_CODE = new ErrorAnswer('INVALID_APP_CODE');
+const APP_CODE_NOT_ACCEPTED = new ErrorAnswer('INVALID_APP_CODE', ': the API does not accept AppCode');
+const UNAUTHORIZED = new ErrorAnswer('UNAUTHORIZED');
+const INVALID_TIMESTAMP = new ErrorAnswer('INVALID_TIMESTAMP');
+const TIMESTAMP_EXPIRED = new ErrorAnswer('TIMESTAMP_EXPIRED');
+const INVALID_NONCE = new ErrorAnswer('INVALID_NONCE');
+const NONCE_USED = new ErrorAnswer('NONCE_USED');
+const INVALID_CONTENT_MD5 = new ErrorAnswer('INVALID_CONTENT_MD5');
+const INVALID_SIGNATURE_METHOD = new ErrorAnswer('INVALID_SIGNATURE_METHOD');
+const SIGNATURE_MISSING = new ErrorAnswer('INVALID_SIGNATURE', ': X-Ca-Signature is missing');
 
-/** Authenticates and authorizes the exchange's caller; null when allowed. Sets `ex.app`. */
-export function authenticate(ex: Exchange): ErrorAnswer | null {
+/**
+ * Identifies the caller of an APP API from the request head and checks its
+ * authorization; answers the app, or the refusal. A signed request is not
+ * verified yet (see `verifySignature`).
+ */
+export function authenticate(ex: Exchange): AppEntry | ErrorAnswer {
   const api = ex.api!;
   const headers = ex.req.headers;
   const authz = headers.authorization;
   let app: AppEntry | undefined;
   if (authz !== undefined && authz.length > 8 && authz.slice(0, 8).toUpperCase() === 'APPCODE ') {
-    if (api.appCodeMode === 0) return E('INVALID_APP_CODE', ': the API does not accept AppCode');
+    if (api.appCodeMode === 0) return APP_CODE_NOT_ACCEPTED;
     app = ex.snapshot.appsByCodeHash.get(appCodeHash(authz.slice(8).trim()));
     if (app === undefined) return INVALID_APP_CODE;
     ex.appCodeInHeader = true;
@@ -56,56 +66,69 @@ export function authenticate(ex: Exchange): ErrorAnswer | null {
     if (app === undefined) return INVALID_APP_CODE;
     ex.appCodeInQuery = true;
   } else {
-    const verdict = verifySignature(ex);
-    if (verdict !== null) return verdict;
-    app = ex.app!;
+    const found = signedCaller(ex);
+    if (found instanceof ErrorAnswer) return found;
+    app = found;
   }
-  ex.app = app;
   const grant = app.grants.get(api.id);
   if (grant === undefined || (grant.stages & (1 << ex.stageIndex)) === 0 || grant.expiresAt <= Date.now()) return UNAUTHORIZED;
-  return null;
+  return app;
 }
 
-function verifySignature(ex: Exchange): ErrorAnswer | null {
+/** The app named by X-Ca-Key, once the other signature headers are well-formed. */
+function signedCaller(ex: Exchange): AppEntry | ErrorAnswer {
   const api = ex.api!;
   const headers = ex.req.headers;
   const key = headers['x-ca-key'];
   if (typeof key !== 'string') return INVALID_APP_KEY;
   const app = ex.snapshot.appsByKey.get(key);
   if (app === undefined) return INVALID_APP_KEY;
-  const given = headers['x-ca-signature'];
-  if (typeof given !== 'string') return E('INVALID_SIGNATURE', ': X-Ca-Signature is missing');
+  if (typeof headers['x-ca-signature'] !== 'string') return SIGNATURE_MISSING;
 
   const sent = headers['x-ca-signature-method'];
-  let method: SignatureMethod;
   if (sent === undefined || sent === 'HmacSHA256') {
     if (!api.allowSha256) return INVALID_SIGNATURE_METHOD;
-    method = 'HmacSHA256';
+    ex.signatureMethod = 'HmacSHA256';
   } else if (sent === 'HmacSHA1') {
     if (!api.allowSha1) return INVALID_SIGNATURE_METHOD;
-    method = 'HmacSHA1';
+    ex.signatureMethod = 'HmacSHA1';
   } else {
     return INVALID_SIGNATURE_METHOD;
   }
 
-  const now = Date.now();
   const tsHeader = headers['x-ca-timestamp'];
-  let timestamp = NaN;
   if (tsHeader !== undefined) {
     if (!/^\d{1,15}$/.test(tsHeader as string)) return INVALID_TIMESTAMP;
-    timestamp = Number(tsHeader);
-    if (Math.abs(now - timestamp) > TIMESTAMP_WINDOW_MS) return TIMESTAMP_EXPIRED;
+    const timestamp = Number(tsHeader);
+    if (Math.abs(Date.now() - timestamp) > TIMESTAMP_WINDOW_MS) return TIMESTAMP_EXPIRED;
+    ex.signedAt = timestamp;
   } else if (api.antiReplay) {
     return INVALID_TIMESTAMP;
   }
 
+  const nonce = headers['x-ca-nonce'];
+  if (nonce !== undefined) {
+    if ((nonce as string).length > MAX_NONCE_LENGTH) return INVALID_NONCE;
+  } else if (api.antiReplay) {
+    return INVALID_NONCE;
+  }
+  return app;
+}
+
+/**
+ * Verifies a signed request: Content-MD5 against a body that was read (not
+ * a form), then the HMAC over the string to sign. Nothing to do for an
+ * AppCode caller.
+ */
+export function verifySignature(ex: Exchange, app: AppEntry): ErrorAnswer | null {
+  if (ex.signatureMethod === null) return null;
+  const headers = ex.req.headers;
   const md5 = headers['content-md5'];
   if (md5 !== undefined && ex.body !== null && ex.form === null) {
     const actual = createHash('md5').update(ex.body).digest();
     const sent = Buffer.from(md5 as string, 'base64');
     if (sent.length !== actual.length || !timingSafeEqual(sent, actual)) return INVALID_CONTENT_MD5;
   }
-
   const text = stringToSign({
     method: ex.req.method!,
     headers,
@@ -113,21 +136,25 @@ function verifySignature(ex: Exchange): ErrorAnswer | null {
     query: ex.rawQuery === '' ? null : ex.query,
     form: ex.form,
   });
-  const expected = signatureDigest(method, app.key, text);
-  const signature = Buffer.from(given, 'base64');
+  const expected = signatureDigest(ex.signatureMethod, app.key, text);
+  const signature = Buffer.from(headers['x-ca-signature'] as string, 'base64');
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
-    return E('INVALID_SIGNATURE', ', Server StringToSign:`' + text.replace(/\n/g, '#') + '`');
+    return new ErrorAnswer('INVALID_SIGNATURE', ', Server StringToSign:`' + text.replace(/\n/g, '#') + '`');
   }
-
-  // Only a request that proves the key may spend a nonce.
-  const nonce = headers['x-ca-nonce'];
-  if (nonce !== undefined) {
-    if ((nonce as string).length > MAX_NONCE_LENGTH || (Number.isNaN(timestamp) && api.antiReplay)) return INVALID_NONCE;
-    const ledger = api.antiReplay ? ex.rt.replayNonces : ex.rt.nonces;
-    if (ledger.check(key + '\n' + (nonce as string), Number.isNaN(timestamp) ? now : timestamp, now) === 'USED') return NONCE_USED;
-  } else if (api.antiReplay) {
-    return INVALID_NONCE;
-  }
-  ex.app = app;
   return null;
+}
+
+/**
+ * Spends the request's X-Ca-Nonce (signed requests that send one): a nonce
+ * seen before within the window answers Nonce Used. Called last before the
+ * request is forwarded, so a refused request leaves its nonce unspent.
+ */
+export function spendNonce(ex: Exchange, app: AppEntry): ErrorAnswer | null {
+  if (ex.signatureMethod === null) return null;
+  const nonce = ex.req.headers['x-ca-nonce'];
+  if (nonce === undefined) return null;
+  const now = Date.now();
+  const ledger = ex.api!.antiReplay ? ex.rt.replayNonces : ex.rt.nonces;
+  const timestamp = Number.isNaN(ex.signedAt) ? now : ex.signedAt;
+  return ledger.check(app.appKey + '\n' + (nonce as string), timestamp, now) === 'USED' ? NONCE_USED : null;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { StateView } from '../model';
 import type { FunctionConfig } from './backends/function/config';
+import type { Inventory } from './inventory';
 
 /** Where and how the data plane serves traffic. */
 export interface DataPlaneOptions {
@@ -17,8 +18,10 @@ export interface DataPlaneOptions {
   readonly maxBodyBytes?: number;
   /**
    * JSON file with more inventory entries (`{ "i-web1": "10.0.0.5" }`), read
-   * at every `update`; `inventory` entries win over the file's. The gateway
-   * passes `<dataDir>/inventory.json`.
+   * once when the data plane is created (an unusable file throws
+   * InventoryError); `inventory` entries win over the file's. To follow a
+   * file that changes, read it beside the state (`InventorySource`) and pass
+   * the result to `update`, as the gateway does with `<dataDir>/inventory.json`.
    */
   readonly inventoryFile?: string;
   /**
@@ -61,8 +64,12 @@ export interface DataPlaneOptions {
 export interface DataPlane {
   /** Revision of the snapshot now serving. */
   readonly revision: number;
-  /** Compiles and atomically swaps in a new snapshot. */
-  update(view: StateView): void;
+  /**
+   * Compiles and atomically swaps in a new snapshot. Pure: it reads no file.
+   * `inventory` (VPC instance id -> address) replaces the inventory targets
+   * compile against; without it the previous one is kept.
+   */
+  update(view: StateView, inventory?: Inventory): void;
   /** Starts listening; resolves with the bound ports. */
   listen(): Promise<{ port: number; tlsPort?: number }>;
   /** Stops accepting, lets in-flight requests finish, closes backend pools. */

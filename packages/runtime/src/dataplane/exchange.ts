@@ -1,31 +1,44 @@
 /**
- * One request through the gateway: routing, authentication, parameter
- * handling, then the backend module. The path is synchronous up to the
- * backend unless the body must be read first (form parameters to sign or
- * map, Content-MD5 to check).
+ * The state of one request as it passes through the gateway (`Exchange`),
+ * how a gateway-made error is answered, and what a request sees of the data
+ * plane that serves it (`GatewayRuntime`). The steps that fill it are in
+ * `pipeline.ts`; backend modules read it and end it.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import type { Readable } from 'node:stream';
+import type { Pool } from 'undici';
 import type { ApiEntry, AppEntry, Snapshot } from '../snapshot/snapshot';
-import { authenticate } from './auth';
 import { GATEWAY_ERRORS, type GatewayErrorName } from './gateway-errors';
-import { buildForward } from './parameters';
-import type { GatewayRuntime } from './runtime';
+import type { NonceLedger } from './nonce-store';
+import type { SignatureMethod } from './signature';
 
-/** Longest request target accepted. */
-const MAX_URL_LENGTH = 8192;
-/** Most path segments accepted. */
-const MAX_SEGMENTS = 128;
-
-const STAGES: ReadonlyMap<string, number> = new Map([
-  ['TEST', 0],
-  ['PRE', 1],
-  ['RELEASE', 2],
-]);
-const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
-const FORM = 'application/x-www-form-urlencoded';
+/**
+ * What a request sees of the data plane that serves it: the current
+ * snapshot, shared services (pools, nonce memory) and the sinks for its
+ * outcome. Backend modules are not reached through it: each compiled
+ * target carries its module's `invoke`.
+ */
+export interface GatewayRuntime {
+  /** The snapshot new requests are served from. */
+  readonly snapshot: Snapshot;
+  /** Nonces of APIs that do not demand anti-replay: remembered by this process. */
+  readonly nonces: NonceLedger;
+  /** Nonces of APIs that demand anti-replay: shared by every process serving the gateway. */
+  readonly replayNonces: NonceLedger;
+  readonly maxBodyBytes: number;
+  /** Largest backend response body relayed; larger answers are cut off. */
+  readonly maxResponseBytes: number;
+  /** Value of the CaInstanceId system parameter. */
+  readonly instanceId: string;
+  /** The keep-alive pool for an origin (and TLS server name), created on first use and reused. */
+  pool(origin: string, servername: string | null): Pool;
+  /** Records a finished exchange (access log, metrics). */
+  observe(ex: Exchange): void;
+  /** Records an unexpected failure while serving an exchange. */
+  logError(ex: Exchange, err: unknown): void;
+}
 
 /** Per-process prefix plus a counter: unique, ordered and cheap. */
 const RID_PREFIX = randomUUID().slice(0, 24).toUpperCase();
@@ -37,12 +50,28 @@ export function nextRequestId(): string {
   return RID_PREFIX + '000000000000'.slice(n.length) + n;
 }
 
+/**
+ * A refusal: the gateway error to answer, with optional detail text after
+ * its message (`Invalid Param Required: id`). Steps of the pipeline (and
+ * per-API policies) return one to stop the request, or null to let it go on.
+ */
+export class ErrorAnswer {
+  constructor(
+    readonly name: GatewayErrorName,
+    readonly detail?: string,
+  ) {}
+}
+
+/** Longest detail text echoed in X-Ca-Error-Message: client input never makes an answer unbounded. */
+export const MAX_ERROR_DETAIL = 1024;
+
 /** The state of one request as it passes through the gateway. */
 export class Exchange {
   readonly rid: string = nextRequestId();
   readonly start: number = performance.now();
   api: ApiEntry | null = null;
   stageIndex = 2;
+  /** The calling app, once authenticated (APP APIs). */
   app: AppEntry | null = null;
   path = '/';
   rawQuery = '';
@@ -59,6 +88,10 @@ export class Exchange {
   appCodeInQuery = false;
   /** True when the AppCode came in the Authorization header (removed before forwarding). */
   appCodeInHeader = false;
+  /** The algorithm of a signed request (null for AppCode and anonymous calls). */
+  signatureMethod: SignatureMethod | null = null;
+  /** X-Ca-Timestamp of a signed request, NaN when it sent none. */
+  signedAt = NaN;
   /** What to send to the backend, filled by buildForward. */
   fwdMethod = 'GET';
   fwdPath = '/';
@@ -66,6 +99,8 @@ export class Exchange {
   fwdBody: Buffer | Readable | AsyncIterable<Buffer> | null = null;
   status = 0;
   errorCode: string | null = null;
+  /** What the access log says about a failure the client is told less of (a backend's address, a VPC instance id). */
+  errorDetail: string | null = null;
 
   constructor(
     readonly rt: GatewayRuntime,
@@ -86,9 +121,15 @@ export class Exchange {
     return this.req.socket.remoteAddress ?? '';
   }
 
+  /** Answers a refusal. */
+  refuse(answer: ErrorAnswer): void {
+    this.sendError(answer.name, answer.detail);
+  }
+
   /** Answers a gateway-made error (status, X-Ca-Error-Message, X-Ca-Error-Code, X-Ca-Request-Id). */
   sendError(name: GatewayErrorName, detail?: string): void {
     const info = GATEWAY_ERRORS[name];
+    if (detail !== undefined && detail.length > MAX_ERROR_DETAIL) detail = detail.slice(0, MAX_ERROR_DETAIL) + '...';
     let message: string = detail === undefined ? info.message : info.message + detail;
     if (/[^\x20-\x7e]/.test(message)) message = message.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));
     const res = this.res;
@@ -116,159 +157,4 @@ export class Exchange {
     this.status = status;
     this.rt.observe(this);
   }
-}
-
-function hostOf(header: string): string {
-  let end = header.length;
-  if (header.charCodeAt(0) === 91 /* [ */) {
-    const close = header.indexOf(']');
-    return (close === -1 ? header : header.slice(0, close + 1)).toLowerCase();
-  }
-  const colon = header.indexOf(':');
-  if (colon !== -1) end = colon;
-  return (end === header.length ? header : header.slice(0, end)).toLowerCase();
-}
-
-/**
- * True when a segment of the path is `.` or `..` (also percent-encoded):
- * forwarded, it would let a request climb out of the backend path.
- */
-function hasDotSegment(path: string): boolean {
-  if (path.indexOf('/.') === -1 && path.indexOf('%2') === -1) return false;
-  const segments = path.split('/');
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i]!.replace(/%2e/gi, '.');
-    if (s === '.' || s === '..') return true;
-  }
-  return false;
-}
-
-function countSegments(path: string): number {
-  let n = 0;
-  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) n++;
-  return n;
-}
-
-/** True when the request carries a body. */
-function hasBody(req: IncomingMessage): boolean {
-  const len = req.headers['content-length'];
-  return (len !== undefined && len !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
-
-/** Entry point: serves one request. Never throws. */
-export function handleRequest(rt: GatewayRuntime, req: IncomingMessage, res: ServerResponse, tls: boolean): void {
-  const ex = new Exchange(rt, rt.snapshot, req, res, tls);
-  try {
-    route(ex);
-  } catch (err) {
-    fail(ex, err);
-  }
-}
-
-function fail(ex: Exchange, err: unknown): void {
-  ex.rt.logError(ex, err);
-  ex.sendError('INTERNAL_ERROR');
-}
-
-function route(ex: Exchange): void {
-  const req = ex.req;
-  const url = req.url ?? '';
-  if (url.length > MAX_URL_LENGTH) return ex.sendError('URL_TOO_LONG');
-  if (url.charCodeAt(0) !== 47) return ex.sendError('INVALID_URL');
-  const q = url.indexOf('?');
-  if (q === -1) {
-    ex.path = url;
-  } else {
-    ex.path = url.slice(0, q);
-    ex.rawQuery = url.slice(q + 1);
-  }
-  const method = req.method ?? '';
-  if (!METHODS.has(method)) return ex.sendError('UNSUPPORTED_METHOD');
-  const host = req.headers.host;
-  if (host === undefined) return ex.sendError('INVALID_DOMAIN');
-  const group = ex.snapshot.hosts.get(hostOf(host));
-  if (group === undefined) return ex.sendError('INVALID_DOMAIN');
-  const stageHeader = req.headers['x-ca-stage'];
-  if (stageHeader !== undefined) {
-    const s = STAGES.get(stageHeader as string);
-    if (s === undefined) return ex.sendError('INVALID_HEADER', ': X-Ca-Stage must be TEST, PRE or RELEASE');
-    ex.stageIndex = s;
-  }
-  if (countSegments(ex.path) > MAX_SEGMENTS) return ex.sendError('INVALID_PATH');
-  if (hasDotSegment(ex.path)) return ex.sendError('INVALID_URL', ': dot segments are not allowed');
-  const found = group.routers[ex.stageIndex]!.find(method, ex.path);
-  if (found === 'NOT_FOUND') return ex.sendError('API_NOT_FOUND');
-  if (found === 'METHOD_NOT_ALLOWED') return ex.sendError('INVALID_HTTP_METHOD');
-  const api = found.route.value;
-  ex.api = api;
-  ex.params = found.params;
-  ex.remainder = found.remainder;
-  if (ex.tls ? !api.allowHttps : !api.allowHttp) return ex.sendError('PROTOCOL_NOT_ALLOWED', ex.tls ? ': HTTPS' : ': HTTP');
-
-  if (hasBody(req)) {
-    const len = req.headers['content-length'];
-    if (len !== undefined && Number(len) > ex.rt.maxBodyBytes) return ex.sendError('BODY_TOO_LARGE');
-    const ct = req.headers['content-type'];
-    const isForm = ct !== undefined && ct.startsWith(FORM);
-    if ((isForm && (api.isApp || api.needsForm)) || (api.isApp && req.headers['content-md5'] !== undefined)) {
-      readBodyThenContinue(ex, isForm);
-      return;
-    }
-  }
-  proceed(ex);
-}
-
-function readBodyThenContinue(ex: Exchange, isForm: boolean): void {
-  readBody(ex.req, ex.rt.maxBodyBytes).then(
-    (body) => {
-      try {
-        if (body === 'TOO_LARGE') return ex.sendError('BODY_TOO_LARGE');
-        if (body === 'ABORTED') return ex.res.destroyed ? ex.done(499) : ex.sendError('INVALID_BODY');
-        ex.body = body;
-        if (isForm) ex.form = parseQuery(body.toString('utf8'));
-        proceed(ex);
-      } catch (err) {
-        fail(ex, err);
-      }
-    },
-    (err: unknown) => fail(ex, err),
-  );
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'TOO_LARGE' | 'ABORTED'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limit) return 'TOO_LARGE';
-      chunks.push(chunk as Buffer);
-    }
-  } catch {
-    return 'ABORTED';
-  }
-  return Buffer.concat(chunks, size);
-}
-
-function proceed(ex: Exchange): void {
-  const api = ex.api!;
-  if (api.isApp) {
-    const err = authenticate(ex);
-    if (err !== null) return ex.sendError(err.name, err.detail);
-  }
-  const fwdErr = buildForward(ex);
-  if (fwdErr !== null) return ex.sendError(fwdErr.name, fwdErr.detail);
-  const backend = ex.snapshot.backends.get(api.serviceName);
-  const target = backend === undefined ? null : backend.targets[ex.stageIndex];
-  if (backend === undefined || target === null || target === undefined) {
-    return ex.sendError('SERVICE_UNAVAILABLE', `: backend service ${api.serviceName} has no definition for ${api.stage}`);
-  }
-  if (target.error !== null) return ex.sendError(target.unservedType ? 'BACKEND_TYPE_UNSERVED' : 'SERVICE_UNAVAILABLE', ': ' + target.error);
-  ex.rt.invoke(backend.service.type, ex, target.value);
-}
-
-/** A gateway error with optional detail text after its message. */
-export interface ErrorAnswer {
-  readonly name: GatewayErrorName;
-  readonly detail?: string;
 }

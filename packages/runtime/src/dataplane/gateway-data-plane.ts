@@ -5,7 +5,6 @@
  * way keep the snapshot they started with.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
@@ -13,58 +12,24 @@ import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
-import type { BackendService } from '@apigw/schema';
-import { RuntimeError } from '../errors';
 import type { StateView } from '../model';
-import { emptySnapshot, SnapshotCompiler, stageName, type Snapshot } from '../snapshot/snapshot';
+import { emptySnapshot, SnapshotCompiler, type Snapshot } from '../snapshot/snapshot';
 import { poolKey } from './backends/proxy';
 import { FunctionHost } from './backends/function/host';
 import { compileTarget, createBackendRegistry, type BackendRegistry } from './backends/registry';
 import type { DataPlane, DataPlaneOptions } from './data-plane';
-import { handleRequest, nextRequestId, type Exchange } from './exchange';
+import { nextRequestId, type Exchange } from './exchange';
+import { loadInventoryFile, type Inventory } from './inventory';
+import { handleRequest } from './pipeline';
 import { GATEWAY_ERRORS } from './gateway-errors';
 import { NonceStore, type NonceLedger } from './nonce-store';
 import { SharedNonceStore } from './shared-nonce-store';
-import { accessLogger, DataPlaneMetrics } from './observability';
-import type { GatewayRuntime } from './runtime';
+import { accessLogger, DataPlaneMetrics, ExchangeObserver } from './observability';
+import type { GatewayRuntime } from './exchange';
 
 /** Default largest request body: 8 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 const CLOSE_GRACE_MS = 10_000;
-
-/** Thrown when the inventory file cannot be used. */
-export class InventoryError extends RuntimeError {
-  constructor(message: string) {
-    super('APIGW_INVENTORY_INVALID', message);
-  }
-}
-
-/**
- * Reads an inventory file: a JSON object mapping VPC instance ids to IP
- * addresses. A missing file is an empty inventory.
- */
-export function loadInventoryFile(file: string): Record<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new InventoryError(`cannot read inventory ${file}: ${(err as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InventoryError(`inventory ${file} is not JSON: ${(err as Error).message}`);
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new InventoryError(`inventory ${file} must be an object of instance id -> address`);
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-    if (typeof v !== 'string') throw new InventoryError(`inventory ${file}: /${k} must be a string address`);
-    out[k] = v;
-  }
-  return out;
-}
 
 function rawError(status: number, code: string, message: string): string {
   return (
@@ -89,7 +54,9 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
   /** Compiles each view against what it compiled from the previous one. */
   private readonly compiler: SnapshotCompiler;
   private readonly logger: Logger | null;
-  private readonly metrics: DataPlaneMetrics | null;
+  private readonly observer: ExchangeObserver;
+  /** The inventory targets compile against (`options.inventory` entries win). */
+  private inventory: Inventory;
   private readonly httpServer: Server;
   private httpsServer: HttpsServer | null = null;
   private readonly registry: BackendRegistry;
@@ -122,7 +89,8 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.nonces = new NonceStore({ maxEntries: options.nonceCapacity ?? 100_000 });
     this.replayNonces = options.nonceFile === undefined ? this.nonces : new SharedNonceStore(options.nonceFile);
     this.logger = accessLogger(options.accessLog);
-    this.metrics = options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics);
+    this.observer = new ExchangeObserver(this.logger, options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics));
+    this.inventory = { ...(options.inventoryFile === undefined ? {} : loadInventoryFile(options.inventoryFile)), ...options.inventory };
     const serverOptions = { maxHeaderSize: options.maxHeaderBytes ?? 16_384, requestTimeout: 60_000 };
     this.httpServer = createServer(serverOptions, this.onHttpRequest);
     this.httpServer.on('clientError', onClientError);
@@ -156,15 +124,14 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
    * Compiles the view and swaps it in; pools of origins no longer used are
    * closed once idle. The compiler reuses what it made of every object the
    * view shares with the previous one, so a commit costs what it changed.
+   * Reads no file: a new `inventory` replaces the one targets compile
+   * against (`options.inventory` entries still win), none keeps it.
    */
-  update(view: StateView): void {
-    const inventory = {
-      ...(this.options.inventoryFile === undefined ? {} : loadInventoryFile(this.options.inventoryFile)),
-      ...(this.options.inventory ?? {}),
-    };
+  update(view: StateView, inventory?: Inventory): void {
+    if (inventory !== undefined) this.inventory = this.options.inventory === undefined ? inventory : { ...inventory, ...this.options.inventory };
     this.functions.reload();
     const previous = this.snapshot;
-    const next = this.compiler.compile(view, inventory);
+    const next = this.compiler.compile(view, this.inventory);
     this.snapshot = next;
     if (next.certificates !== previous.certificates) {
       // TLS contexts are reused across commits; those no longer served are dropped.
@@ -200,31 +167,8 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     return pool;
   }
 
-  invoke(type: BackendService['type'], ex: Exchange, target: unknown): void {
-    this.registry[type].invoke(ex, target);
-  }
-
   observe(ex: Exchange): void {
-    if (this.metrics === null && this.logger === null) return;
-    const ms = performance.now() - ex.start;
-    if (this.metrics !== null) this.metrics.record(ex, ms / 1000);
-    if (this.logger !== null) {
-      const req = ex.req;
-      this.logger.info({
-        requestId: ex.rid,
-        clientIp: ex.clientIp,
-        method: req.method,
-        host: req.headers.host,
-        path: ex.path,
-        api: ex.api?.id ?? null,
-        stage: stageName(ex.stageIndex),
-        app: ex.app?.name ?? null,
-        status: ex.status,
-        errorCode: ex.errorCode,
-        ms: Math.round(ms * 1000) / 1000,
-        protocol: ex.tls ? 'https' : 'http',
-      });
-    }
+    this.observer.observe(ex);
   }
 
   /** A runtime configuration file changed into something unusable; the previous configuration stays. */
@@ -234,7 +178,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
   }
 
   logError(ex: Exchange, err: unknown): void {
-    if (this.logger !== null) this.logger.error({ requestId: ex.rid, err }, 'request failed');
+    this.observer.logError(ex, err);
   }
 
   async listen(): Promise<{ port: number; tlsPort?: number }> {

@@ -15,7 +15,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
 }
 
 export type { DataPlane, DataPlaneOptions } from './data-plane';
-export { GatewayDataPlane, loadInventoryFile, InventoryError, DEFAULT_MAX_BODY_BYTES } from './gateway-data-plane';
+export { GatewayDataPlane, DEFAULT_MAX_BODY_BYTES } from './gateway-data-plane';
+export { loadInventoryFile, InventorySource, InventoryError, type Inventory } from './inventory';
+export { ErrorAnswer, type Exchange } from './exchange';
+export type { RequestPolicy } from './policy';
 export { GATEWAY_ERRORS, GatewayError, type GatewayErrorInfo, type GatewayErrorName } from './gateway-errors';
 export { stringToSign, sign, signedHeaderNames, type SignableRequest, type SignatureMethod, type ParamBag } from './signature';
 export { APP_CODE_QUERY_PARAMETER, TIMESTAMP_WINDOW_MS } from './auth';

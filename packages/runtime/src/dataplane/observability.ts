@@ -24,6 +24,52 @@ export function accessLogger(option: AccessLogOption | undefined): Logger | null
   return pino({ base: null, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime }, option as pino.DestinationStream);
 }
 
+/**
+ * The sinks of finished exchanges: one access-log line each (request id,
+ * client, method, host, path, API, stage, app, status, error code and the
+ * detail the client was not told, milliseconds) and the request metrics.
+ */
+export class ExchangeObserver {
+  constructor(
+    private readonly logger: Logger | null,
+    private readonly metrics: DataPlaneMetrics | null,
+  ) {}
+
+  /** Records a finished exchange. */
+  observe(ex: Exchange): void {
+    if (this.metrics === null && this.logger === null) return;
+    const ms = performance.now() - ex.start;
+    if (this.metrics !== null) this.metrics.record(ex, ms / 1000);
+    if (this.logger !== null) this.logger.info(accessLine(ex, ms));
+  }
+
+  /** Records an unexpected failure while serving an exchange. */
+  logError(ex: Exchange, err: unknown): void {
+    if (this.logger !== null) this.logger.error({ requestId: ex.rid, err }, 'request failed');
+  }
+}
+
+/** The access-log record of a finished exchange that took `ms` milliseconds. */
+export function accessLine(ex: Exchange, ms: number): Record<string, unknown> {
+  const req = ex.req;
+  const line: Record<string, unknown> = {
+    requestId: ex.rid,
+    clientIp: ex.clientIp,
+    method: req.method,
+    host: req.headers.host,
+    path: ex.path,
+    api: ex.api?.id ?? null,
+    stage: stageName(ex.stageIndex),
+    app: ex.app?.name ?? null,
+    status: ex.status,
+    errorCode: ex.errorCode,
+    ms: Math.round(ms * 1000) / 1000,
+    protocol: ex.tls ? 'https' : 'http',
+  };
+  if (ex.errorDetail !== null) line.errorDetail = ex.errorDetail;
+  return line;
+}
+
 /** Counters and latency histogram of the request path. */
 export class DataPlaneMetrics {
   private readonly requests: Counter<'api' | 'stage' | 'status'>;

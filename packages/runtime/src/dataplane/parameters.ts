@@ -22,20 +22,8 @@ import { stringify as stringifyQuery } from 'node:querystring';
 import { parsesAs, type SystemParameter } from '@apigw/schema';
 import type { ApiEntry, CompiledParameter } from '../snapshot/snapshot';
 import { APP_CODE_QUERY_PARAMETER } from './auth';
-import type { ErrorAnswer, Exchange } from './exchange';
-
-/** Headers that belong to one connection and are never forwarded (RFC 9110 §7.6.1). */
-export const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+import { ErrorAnswer, type Exchange } from './exchange';
+import { BodyTooLargeError, connectionTokens, headerValueValid, HOP_BY_HOP } from './http-facts';
 
 /** Headers a MAPPING API forwards although they are not declared. */
 const MAPPING_KEPT = new Set(['content-type', 'content-length', 'content-encoding', 'accept', 'accept-encoding', 'accept-language', 'user-agent']);
@@ -43,16 +31,11 @@ const MAPPING_KEPT = new Set(['content-type', 'content-length', 'content-encodin
 /** Name of this proxy in the CaProxy system parameter. */
 const PROXY_NAME = 'apigw';
 
-/** Thrown into a chunked request body stream when it outgrows the limit. */
-export class BodyTooLargeError extends Error {
-  readonly code = 'APIGW_BODY_TOO_LARGE';
-}
-
 async function* limitBody(source: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
   let size = 0;
   for await (const chunk of source) {
     size += chunk.length;
-    if (size > limit) throw new BodyTooLargeError('request body too large');
+    if (size > limit) throw new BodyTooLargeError(limit);
     yield chunk;
   }
 }
@@ -105,15 +88,6 @@ function appendQuery(query: string, name: string, value: string): string {
   return query === '' ? pair : query + '&' + pair;
 }
 
-/** True when a value may be sent in an HTTP header (no control characters, Latin-1 only). */
-export function headerValid(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 0x20 && c !== 9) || c === 0x7f || c > 0xff) return false;
-  }
-  return true;
-}
-
 /** Fills the exchange's fwd* fields; answers an error for a bad request. */
 export function buildForward(ex: Exchange): ErrorAnswer | null {
   const api = ex.api!;
@@ -150,7 +124,7 @@ function addCommonHeaders(ex: Exchange, api: ApiEntry, out: string[]): ErrorAnsw
   const sys = api.systemHeaders;
   for (let i = 0; i < sys.length; i++) {
     const v = systemValue(ex, sys[i]!.name);
-    if (!headerValid(v)) return { name: 'INVALID_HEADER', detail: `: ${sys[i]!.name}` };
+    if (!headerValueValid(v)) return new ErrorAnswer('INVALID_HEADER', `: ${sys[i]!.name}`);
     out.push(sys[i]!.as, v);
   }
   return null;
@@ -211,14 +185,6 @@ function buildPassthrough(ex: Exchange, api: ApiEntry): ErrorAnswer | null {
   return null;
 }
 
-/** Header names listed in a Connection header: hop-by-hop for this connection only. */
-function connectionTokens(value: string): Set<string> {
-  const set = new Set<string>();
-  const parts = value.split(',');
-  for (let i = 0; i < parts.length; i++) set.add(parts[i]!.trim().toLowerCase());
-  return set;
-}
-
 function readParameter(ex: Exchange, p: CompiledParameter): string | undefined | null {
   switch (p.def.in) {
     case 'PATH': {
@@ -252,20 +218,20 @@ function buildMapping(ex: Exchange, api: ApiEntry): ErrorAnswer | null {
   for (let i = 0; i < params.length; i++) {
     const p = params[i]!;
     let value = readParameter(ex, p);
-    if (value === null) return { name: 'INVALID_PARAMETER', detail: `: ${p.def.name} in ${LOCATION_NAMES[p.def.in]} is not valid percent-encoding` };
+    if (value === null) return new ErrorAnswer('INVALID_PARAMETER', `: ${p.def.name} in ${LOCATION_NAMES[p.def.in]} is not valid percent-encoding`);
     if (value === undefined || (value === '' && p.def.in !== 'QUERY' && p.def.in !== 'BODY')) {
       if (p.def.default !== undefined) {
         value = p.def.default;
       } else if (p.def.required || p.def.in === 'PATH') {
         return p.def.in === 'HEAD'
-          ? { name: 'HEADER_REQUIRED', detail: `: ${p.def.name}` }
-          : { name: 'PARAMETER_REQUIRED', detail: `: ${p.def.name} in ${LOCATION_NAMES[p.def.in]}` };
+          ? new ErrorAnswer('HEADER_REQUIRED', `: ${p.def.name}`)
+          : new ErrorAnswer('PARAMETER_REQUIRED', `: ${p.def.name} in ${LOCATION_NAMES[p.def.in]}`);
       } else {
         continue;
       }
     }
     if (p.def.type !== 'STRING' && !parsesAs(p.def.type, value)) {
-      return { name: 'INVALID_PARAMETER', detail: `: ${p.def.name} in ${LOCATION_NAMES[p.def.in]} must be ${p.def.type}` };
+      return new ErrorAnswer('INVALID_PARAMETER', `: ${p.def.name} in ${LOCATION_NAMES[p.def.in]} must be ${p.def.type}`);
     }
     switch (p.backendIn) {
       case 'PATH':
@@ -276,7 +242,7 @@ function buildMapping(ex: Exchange, api: ApiEntry): ErrorAnswer | null {
         query = appendQuery(query, p.backendName, value);
         break;
       case 'HEAD':
-        if (!headerValid(value)) return { name: 'INVALID_PARAMETER', detail: `: ${p.def.name} cannot be sent as a header` };
+        if (!headerValueValid(value)) return new ErrorAnswer('INVALID_PARAMETER', `: ${p.def.name} cannot be sent as a header`);
         out.push(p.backendName, value);
         break;
       case 'BODY':

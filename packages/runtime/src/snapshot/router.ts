@@ -16,6 +16,10 @@
  * decodes them.
  */
 import { parsePathTemplate } from '@apigw/schema';
+import { RouteConflictError } from '../errors';
+
+/** Thrown when two routes answer the same method and path shape (one home: the runtime's errors). */
+export { RouteConflictError };
 
 /**
  * Routes of one node, by method; `ANY` answers methods without their own
@@ -108,14 +112,6 @@ export interface RouteMatch<T> {
 
 /** Result of a lookup: a match, or why there is none. */
 export type RouteResult<T> = RouteMatch<T> | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED';
-
-/** Thrown when two routes answer the same method and path shape. */
-export class RouteConflictError extends Error {
-  constructor(readonly method: string, readonly template: string) {
-    super(`two routes answer ${method} ${template}`);
-    this.name = 'RouteConflictError';
-  }
-}
 
 /** An immutable-after-build routing tree. */
 export class Router<T> {

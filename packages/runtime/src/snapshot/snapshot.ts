@@ -25,6 +25,8 @@ import {
   type SystemParameter,
   type VpcAccess,
 } from '@apigw/schema';
+import type { Exchange } from '../dataplane/exchange';
+import type { RequestPolicy } from '../dataplane/policy';
 import type { ApiDefinition, StateView } from '../model';
 import { Router, RouteConflictError } from './router';
 
@@ -98,6 +100,11 @@ export interface ApiEntry {
   readonly systemQuery: readonly SystemParameter[];
   /** Path parameter names of the request template, in order. */
   readonly pathParamNames: readonly string[];
+  /**
+   * The API's request policies, run by the pipeline before and after
+   * authentication (see `dataplane/policy.ts`); empty when it has none.
+   */
+  readonly policies: readonly RequestPolicy[];
 }
 
 /** A group's routers, one per stage. */
@@ -118,6 +125,11 @@ export interface CompiledTarget<T = unknown> {
   readonly error: string | null;
   /** True when the error is that this runtime serves no backend of the type. */
   readonly unservedType: boolean;
+  /**
+   * The backend module's `invoke`, carried by the target so the request
+   * path calls it directly; absent, the target is not served (503).
+   */
+  readonly invoke?: (ex: Exchange, target: T) => void;
 }
 
 /** A backend service with its per-stage targets. */
@@ -623,6 +635,7 @@ function compileApi(def: ApiDefinition, group: ApiGroup, stage: Stage): ApiEntry
     systemHeaders: orNone(sys.filter((s) => s.in === 'HEAD')),
     systemQuery: orNone(sys.filter((s) => s.in === 'QUERY')),
     pathParamNames: orNone(pathParamNames),
+    policies: NONE,
   };
 }
 

@@ -5,8 +5,10 @@
  * a stage's definition — and a restarted gateway serves what was published.
  */
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
 import { openStore } from '../../src/store';
@@ -177,6 +179,42 @@ describe('createGateway', () => {
     } finally {
       await first.close();
       other.cleanup();
+    }
+  });
+
+  test('an unusable inventory file makes /readyz answer 503 naming it, and a good one makes the gateway ready again', async () => {
+    const upstream = createServer((_req, res) => res.end('inside'));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    try {
+      gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+      const { client, adminUrl, dataUrl } = gateway;
+      await client.batch({
+        stack: 'shop',
+        operations: ops([
+          { op: 'create', kind: 'vpcAccess', spec: { name: 'webAccess', vpcId: 'vpc-1', instanceId: 'i-web1', port: upstreamPort } },
+          { op: 'create', kind: 'backendService', spec: { name: 'insideService', type: 'VPC', environments: { RELEASE: { vpcAccess: 'webAccess' } } } },
+          { op: 'create', kind: 'group', spec: { name: 'shop', domains: ['api.shop.localhost'] } },
+          { op: 'create', kind: 'api', spec: { ...hello(), backend: { service: 'insideService', path: '/' } } },
+          { op: 'publish', api: 'shop/hello', stage: 'RELEASE' },
+        ]),
+      });
+      expect((await get(dataUrl, '/hello')).status).toBe(503);
+      expect((await get(adminUrl, '/readyz')).status).toBe(200);
+
+      writeFileSync(join(dir.dir, 'inventory.json'), '{ "i-web1": ');
+      await client.batch({ stack: 'shop', operations: ops([{ op: 'create', kind: 'app', spec: { name: 'mobile' } }]) });
+      const notReady = await get(adminUrl, '/readyz');
+      expect(notReady.status).toBe(503);
+      expect(JSON.parse(notReady.body)).toMatchObject({ status: 'not-ready', reason: expect.stringMatching(/inventory .*inventory\.json is not JSON/) });
+
+      writeFileSync(join(dir.dir, 'inventory.json'), JSON.stringify({ 'i-web1': '127.0.0.1' }));
+      await client.batch({ stack: 'shop', operations: ops([{ op: 'create', kind: 'app', spec: { name: 'tablet' } }]) });
+      expect((await get(adminUrl, '/readyz')).status).toBe(200);
+      expect(await get(dataUrl, '/hello')).toMatchObject({ status: 200, body: 'inside' });
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise((r) => upstream.close(r));
     }
   });
 });

@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Exchange } from '../exchange';
 import type { GatewayErrorName } from '../gateway-errors';
-import { BodyTooLargeError, HOP_BY_HOP } from '../parameters';
+import { BodyTooLargeError, HOP_BY_HOP } from '../http-facts';
 
 /** Where a request goes: an origin's pool, a path prefix and an optional Host header. */
 export interface ProxyTarget {

@@ -37,5 +37,5 @@ export function compileTarget(registry: BackendRegistry, service: BackendService
   if (module === undefined) return { env, value: null, error: `backend type ${service.type} is unknown`, unservedType: true };
   const r = module.compile(service, env, ctx);
   if ('error' in r) return { env, value: null, error: r.error, unservedType: r.unservedType === true };
-  return { env, value: r.value, error: null, unservedType: false };
+  return { env, value: r.value, error: null, unservedType: false, invoke: module.invoke };
 }

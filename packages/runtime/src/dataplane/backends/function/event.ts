@@ -14,7 +14,7 @@
 import { parse as parseQuery } from 'node:querystring';
 import type { Readable } from 'node:stream';
 import type { Exchange } from '../../exchange';
-import { BodyTooLargeError, HOP_BY_HOP, headerValid } from '../../parameters';
+import { BodyTooLargeError, HOP_BY_HOP, headerValueValid } from '../../http-facts';
 
 /** The event an API Gateway trigger hands a function. */
 export interface ApiGatewayEvent {
@@ -57,7 +57,7 @@ export async function readForwardBody(body: Exchange['fwdBody'], limit: number):
   for await (const chunk of body as Readable | AsyncIterable<Buffer>) {
     const c = chunk as Buffer;
     size += c.length;
-    if (size > limit) throw new BodyTooLargeError('request body too large');
+    if (size > limit) throw new BodyTooLargeError(limit);
     chunks.push(c);
   }
   return Buffer.concat(chunks, size);
@@ -168,7 +168,7 @@ export function parseResult(raw: unknown): FunctionAnswer | string {
       const values = Array.isArray(v) ? v : [v];
       for (const one of values) {
         const s = headerValue(one);
-        if (s === null || !headerValid(s)) return `header ${name} has a value that is not valid`;
+        if (s === null || !headerValueValid(s)) return `header ${name} has a value that is not valid`;
         headers.push([lower, s]);
       }
       if (lower === 'content-type') hasType = true;

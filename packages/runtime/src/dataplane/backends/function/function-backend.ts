@@ -10,7 +10,7 @@
  * - past min(API timeout, function timeout): 504 `D504TO`.
  */
 import type { Exchange } from '../../exchange';
-import { BodyTooLargeError } from '../../parameters';
+import { BodyTooLargeError } from '../../http-facts';
 import type { BackendModule } from '../backend-module';
 import { httpTarget } from '../http';
 import { poolKey, proxy, type ProxyTarget } from '../proxy';

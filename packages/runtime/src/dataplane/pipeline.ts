@@ -1,0 +1,237 @@
+/**
+ * The request pipeline: one straight line of steps from the request head to
+ * the backend module, each of which may refuse the request. Cheap, bounded
+ * checks come first; the HMAC, the body and the nonce come only for a
+ * request every earlier step accepted.
+ *
+ *  1. target    request target, method, Host and X-Ca-Stage (bounded string checks)
+ *  2. route     the group's router for the stage; the API's protocols
+ *  3. policies  `beforeAuth` hooks of the API's policies (see policy.ts)
+ *  4. identify  APP APIs: the caller's credential and authorization (auth.ts)
+ *  5. body      read in full only when it must be signed or mapped
+ *  6. verify    APP APIs: Content-MD5 and the signature
+ *  7. policies  `afterAuth` hooks of the API's policies
+ *  8. nonce     spent now, so a refused request never uses one up
+ *  9. forward   what the backend receives (parameters.ts)
+ * 10. invoke    the compiled target's backend module, which ends the exchange
+ *
+ * The path is synchronous up to the backend unless the body must be read
+ * first (form parameters to sign or map, Content-MD5 to check).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import { authenticate, spendNonce, verifySignature } from './auth';
+import { ErrorAnswer, Exchange } from './exchange';
+import { FORM_CONTENT_TYPE, hasBody, PROXIED_METHODS } from './http-facts';
+import { buildForward } from './parameters';
+import { runPolicies } from './policy';
+import type { GatewayRuntime } from './exchange';
+
+/** Longest request target accepted. */
+const MAX_URL_LENGTH = 8192;
+/** Most path segments accepted. */
+const MAX_SEGMENTS = 128;
+
+const STAGES: ReadonlyMap<string, number> = new Map([
+  ['TEST', 0],
+  ['PRE', 1],
+  ['RELEASE', 2],
+]);
+
+/** Entry point: serves one request. Never throws. */
+export function handleRequest(rt: GatewayRuntime, req: IncomingMessage, res: ServerResponse, tls: boolean): void {
+  const ex = new Exchange(rt, rt.snapshot, req, res, tls);
+  try {
+    const refusal = routeAndIdentify(ex);
+    if (refusal !== null) ex.refuse(refusal);
+  } catch (err) {
+    fail(ex, err);
+  }
+}
+
+function fail(ex: Exchange, err: unknown): void {
+  ex.rt.logError(ex, err);
+  ex.sendError('INTERNAL_ERROR');
+}
+
+function hostOf(header: string): string {
+  let end = header.length;
+  if (header.charCodeAt(0) === 91 /* [ */) {
+    const close = header.indexOf(']');
+    return (close === -1 ? header : header.slice(0, close + 1)).toLowerCase();
+  }
+  const colon = header.indexOf(':');
+  if (colon !== -1) end = colon;
+  return (end === header.length ? header : header.slice(0, end)).toLowerCase();
+}
+
+/**
+ * True when a segment of the path is `.` or `..` (also percent-encoded):
+ * forwarded, it would let a request climb out of the backend path.
+ */
+function hasDotSegment(path: string): boolean {
+  if (path.indexOf('/.') === -1 && path.indexOf('%2') === -1) return false;
+  const segments = path.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!.replace(/%2e/gi, '.');
+    if (s === '.' || s === '..') return true;
+  }
+  return false;
+}
+
+function countSegments(path: string): number {
+  let n = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) n++;
+  return n;
+}
+
+const URL_TOO_LONG = new ErrorAnswer('URL_TOO_LONG');
+const INVALID_URL = new ErrorAnswer('INVALID_URL');
+const DOT_SEGMENT = new ErrorAnswer('INVALID_URL', ': dot segments are not allowed');
+const INVALID_PATH = new ErrorAnswer('INVALID_PATH');
+const UNSUPPORTED_METHOD = new ErrorAnswer('UNSUPPORTED_METHOD');
+const INVALID_DOMAIN = new ErrorAnswer('INVALID_DOMAIN');
+const BAD_STAGE = new ErrorAnswer('INVALID_HEADER', ': X-Ca-Stage must be TEST, PRE or RELEASE');
+const API_NOT_FOUND = new ErrorAnswer('API_NOT_FOUND');
+const INVALID_HTTP_METHOD = new ErrorAnswer('INVALID_HTTP_METHOD');
+const HTTP_NOT_ALLOWED = new ErrorAnswer('PROTOCOL_NOT_ALLOWED', ': HTTP');
+const HTTPS_NOT_ALLOWED = new ErrorAnswer('PROTOCOL_NOT_ALLOWED', ': HTTPS');
+const BODY_TOO_LARGE = new ErrorAnswer('BODY_TOO_LARGE');
+
+/** Steps 1–5; continues synchronously to `proceed` unless the body must be read first. */
+function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
+  // 1. target
+  const req = ex.req;
+  const url = req.url ?? '';
+  if (url.length > MAX_URL_LENGTH) return URL_TOO_LONG;
+  if (url.charCodeAt(0) !== 47) return INVALID_URL;
+  const q = url.indexOf('?');
+  if (q === -1) {
+    ex.path = url;
+  } else {
+    ex.path = url.slice(0, q);
+    ex.rawQuery = url.slice(q + 1);
+  }
+  const method = req.method ?? '';
+  if (!PROXIED_METHODS.has(method)) return UNSUPPORTED_METHOD;
+  const host = req.headers.host;
+  if (host === undefined) return INVALID_DOMAIN;
+  const group = ex.snapshot.hosts.get(hostOf(host));
+  if (group === undefined) return INVALID_DOMAIN;
+  const stageHeader = req.headers['x-ca-stage'];
+  if (stageHeader !== undefined) {
+    const s = STAGES.get(stageHeader as string);
+    if (s === undefined) return BAD_STAGE;
+    ex.stageIndex = s;
+  }
+  if (countSegments(ex.path) > MAX_SEGMENTS) return INVALID_PATH;
+  if (hasDotSegment(ex.path)) return DOT_SEGMENT;
+
+  // 2. route
+  const found = group.routers[ex.stageIndex]!.find(method, ex.path);
+  if (found === 'NOT_FOUND') return API_NOT_FOUND;
+  if (found === 'METHOD_NOT_ALLOWED') return INVALID_HTTP_METHOD;
+  const api = found.route.value;
+  ex.api = api;
+  ex.params = found.params;
+  ex.remainder = found.remainder;
+  if (ex.tls ? !api.allowHttps : !api.allowHttp) return ex.tls ? HTTPS_NOT_ALLOWED : HTTP_NOT_ALLOWED;
+
+  // 3. policies before authentication
+  if (api.policies.length > 0) {
+    const refusal = runPolicies(api.policies, 'beforeAuth', ex);
+    if (refusal !== null) return refusal;
+  }
+
+  let mustRead = false;
+  let isForm = false;
+  if (hasBody(req)) {
+    const len = req.headers['content-length'];
+    if (len !== undefined && Number(len) > ex.rt.maxBodyBytes) return BODY_TOO_LARGE;
+    const ct = req.headers['content-type'];
+    isForm = ct !== undefined && ct.startsWith(FORM_CONTENT_TYPE);
+    mustRead = isForm && api.needsForm;
+  }
+
+  // 4. identify (APP APIs), from the head alone: a body is read only for a known, authorized caller
+  if (api.isApp) {
+    const app = authenticate(ex);
+    if (app instanceof ErrorAnswer) return app;
+    ex.app = app;
+    if (ex.signatureMethod !== null && !mustRead && hasBody(req)) mustRead = isForm || req.headers['content-md5'] !== undefined;
+  }
+
+  // 5. body
+  if (mustRead) {
+    readBodyThenProceed(ex, isForm);
+    return null;
+  }
+  return proceed(ex);
+}
+
+function readBodyThenProceed(ex: Exchange, isForm: boolean): void {
+  readBody(ex.req, ex.rt.maxBodyBytes).then(
+    (body) => {
+      try {
+        if (body === 'TOO_LARGE') return ex.refuse(BODY_TOO_LARGE);
+        if (body === 'ABORTED') return ex.res.destroyed ? ex.done(499) : ex.sendError('INVALID_BODY');
+        ex.body = body;
+        if (isForm) ex.form = parseQuery(body.toString('utf8'));
+        const refusal = proceed(ex);
+        if (refusal !== null) ex.refuse(refusal);
+      } catch (err) {
+        fail(ex, err);
+      }
+    },
+    (err: unknown) => fail(ex, err),
+  );
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'TOO_LARGE' | 'ABORTED'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) return 'TOO_LARGE';
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return 'ABORTED';
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** Steps 6–10. */
+function proceed(ex: Exchange): ErrorAnswer | null {
+  const api = ex.api!;
+  const app = ex.app;
+  // 6. verify
+  if (app !== null) {
+    const refusal = verifySignature(ex, app);
+    if (refusal !== null) return refusal;
+  }
+  // 7. policies after authentication
+  if (api.policies.length > 0) {
+    const refusal = runPolicies(api.policies, 'afterAuth', ex);
+    if (refusal !== null) return refusal;
+  }
+  // 8. nonce
+  if (app !== null) {
+    const refusal = spendNonce(ex, app);
+    if (refusal !== null) return refusal;
+  }
+  // 9. forward
+  const forwardRefusal = buildForward(ex);
+  if (forwardRefusal !== null) return forwardRefusal;
+  const backend = ex.snapshot.backends.get(api.serviceName);
+  const target = backend === undefined ? null : backend.targets[ex.stageIndex];
+  if (target === null || target === undefined) {
+    return new ErrorAnswer('SERVICE_UNAVAILABLE', `: backend service ${api.serviceName} has no definition for ${api.stage}`);
+  }
+  if (target.error !== null) return new ErrorAnswer(target.unservedType ? 'BACKEND_TYPE_UNSERVED' : 'SERVICE_UNAVAILABLE', ': ' + target.error);
+  if (target.invoke === undefined) return new ErrorAnswer('BACKEND_TYPE_UNSERVED', ': ' + backend!.service.type);
+  // 10. invoke
+  target.invoke(ex, target.value);
+  return null;
+}
