@@ -1288,6 +1288,12 @@ export interface ApiBackend {
   */
   readonly method?: string;
   /**
+  * OSS backends: the object action a request performs on the key named by path. Derived from the method when absent (GET GetObject, PUT PutObject, POST PostObject or, with ?append, AppendObject, HEAD HeadObject, DELETE DeleteObject). One of `GetObject`, `PutObject`, `PostObject`, `AppendObject`, `HeadObject`, `GetObjectMeta`, `DeleteObject`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/api#oss_action Api#oss_action}
+  */
+  readonly ossAction?: string;
+  /**
   * How long the backend may take to answer before the gateway answers 504. Default: `10000`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/api#timeout_ms Api#timeout_ms}
@@ -1316,6 +1322,7 @@ export function apiBackendToTerraform(struct?: ApiBackend | cdktf.IResolvable): 
     service: cdktf.stringToTerraform(struct!.service),
     path: cdktf.stringToTerraform(struct!.path),
     method: cdktf.stringToTerraform(struct!.method),
+    oss_action: cdktf.stringToTerraform(struct!.ossAction),
     timeout_ms: cdktf.numberToTerraform(struct!.timeoutMs),
     constant_parameters: cdktf.listMapper(apiBackendConstantParametersToTerraform, true)(struct!.constantParameters),
     system_parameters: cdktf.listMapper(apiBackendSystemParametersToTerraform, true)(struct!.systemParameters),
@@ -1343,6 +1350,12 @@ export function apiBackendToHclTerraform(struct?: ApiBackend | cdktf.IResolvable
     },
     method: {
       value: cdktf.stringToHclTerraform(struct!.method),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    oss_action: {
+      value: cdktf.stringToHclTerraform(struct!.ossAction),
       isBlock: false,
       type: "simple",
       storageClassType: "string",
@@ -1401,6 +1414,10 @@ export class ApiBackendOutputReference extends cdktf.ComplexObject {
       hasAnyValues = true;
       internalValueResult.method = this._method;
     }
+    if (this._ossAction !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.ossAction = this._ossAction;
+    }
     if (this._timeoutMs !== undefined) {
       hasAnyValues = true;
       internalValueResult.timeoutMs = this._timeoutMs;
@@ -1423,6 +1440,7 @@ export class ApiBackendOutputReference extends cdktf.ComplexObject {
       this._service = undefined;
       this._path = undefined;
       this._method = undefined;
+      this._ossAction = undefined;
       this._timeoutMs = undefined;
       this._constantParameters.internalValue = undefined;
       this._systemParameters.internalValue = undefined;
@@ -1437,6 +1455,7 @@ export class ApiBackendOutputReference extends cdktf.ComplexObject {
       this._service = value.service;
       this._path = value.path;
       this._method = value.method;
+      this._ossAction = value.ossAction;
       this._timeoutMs = value.timeoutMs;
       this._constantParameters.internalValue = value.constantParameters;
       this._systemParameters.internalValue = value.systemParameters;
@@ -1483,6 +1502,22 @@ export class ApiBackendOutputReference extends cdktf.ComplexObject {
   // Temporarily expose input value. Use with caution.
   public get methodInput() {
     return this._method;
+  }
+
+  // oss_action - computed: false, optional: true, required: false
+  private _ossAction?: string; 
+  public get ossAction() {
+    return this.getStringAttribute('oss_action');
+  }
+  public set ossAction(value: string) {
+    this._ossAction = value;
+  }
+  public resetOssAction() {
+    this._ossAction = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get ossActionInput() {
+    return this._ossAction;
   }
 
   // timeout_ms - computed: true, optional: true, required: false

@@ -199,6 +199,12 @@ export class BackendServiceEnvironmentsTestMockOutputReference extends cdktf.Com
 }
 export interface BackendServiceEnvironmentsTestFunction {
   /**
+  * EVENT: the gateway invokes the function with an API Gateway event and relays the result it returns. HTTP: the function has an HTTP trigger at url, proxied like an HTTP backend. One of `EVENT`, `HTTP`. Default: `"EVENT"`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#type BackendService#type}
+  */
+  readonly type?: string;
+  /**
   * Region of the function.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#region BackendService#region}
@@ -222,6 +228,12 @@ export interface BackendServiceEnvironmentsTestFunction {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#qualifier BackendService#qualifier}
   */
   readonly qualifier?: string;
+  /**
+  * HTTP functions: the trigger URL requests are proxied to (scheme, host, port and an optional base path).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#url BackendService#url}
+  */
+  readonly url?: string;
 }
 
 export function backendServiceEnvironmentsTestFunctionToTerraform(struct?: BackendServiceEnvironmentsTestFunction | cdktf.IResolvable): any {
@@ -230,10 +242,12 @@ export function backendServiceEnvironmentsTestFunctionToTerraform(struct?: Backe
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
   return {
+    type: cdktf.stringToTerraform(struct!.type),
     region: cdktf.stringToTerraform(struct!.region),
     service: cdktf.stringToTerraform(struct!.service),
     function: cdktf.stringToTerraform(struct!.function),
     qualifier: cdktf.stringToTerraform(struct!.qualifier),
+    url: cdktf.stringToTerraform(struct!.url),
   }
 }
 
@@ -244,6 +258,12 @@ export function backendServiceEnvironmentsTestFunctionToHclTerraform(struct?: Ba
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
   const attrs = {
+    type: {
+      value: cdktf.stringToHclTerraform(struct!.type),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
     region: {
       value: cdktf.stringToHclTerraform(struct!.region),
       isBlock: false,
@@ -264,6 +284,12 @@ export function backendServiceEnvironmentsTestFunctionToHclTerraform(struct?: Ba
     },
     qualifier: {
       value: cdktf.stringToHclTerraform(struct!.qualifier),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    url: {
+      value: cdktf.stringToHclTerraform(struct!.url),
       isBlock: false,
       type: "simple",
       storageClassType: "string",
@@ -292,6 +318,10 @@ export class BackendServiceEnvironmentsTestFunctionOutputReference extends cdktf
     }
     let hasAnyValues = this.isEmptyObject;
     const internalValueResult: any = {};
+    if (this._type !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.type = this._type;
+    }
     if (this._region !== undefined) {
       hasAnyValues = true;
       internalValueResult.region = this._region;
@@ -308,6 +338,10 @@ export class BackendServiceEnvironmentsTestFunctionOutputReference extends cdktf
       hasAnyValues = true;
       internalValueResult.qualifier = this._qualifier;
     }
+    if (this._url !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.url = this._url;
+    }
     return hasAnyValues ? internalValueResult : undefined;
   }
 
@@ -315,10 +349,12 @@ export class BackendServiceEnvironmentsTestFunctionOutputReference extends cdktf
     if (value === undefined) {
       this.isEmptyObject = false;
       this.resolvableValue = undefined;
+      this._type = undefined;
       this._region = undefined;
       this._service = undefined;
       this._function = undefined;
       this._qualifier = undefined;
+      this._url = undefined;
     }
     else if (cdktf.Tokenization.isResolvable(value)) {
       this.isEmptyObject = false;
@@ -327,11 +363,29 @@ export class BackendServiceEnvironmentsTestFunctionOutputReference extends cdktf
     else {
       this.isEmptyObject = Object.keys(value).length === 0;
       this.resolvableValue = undefined;
+      this._type = value.type;
       this._region = value.region;
       this._service = value.service;
       this._function = value.function;
       this._qualifier = value.qualifier;
+      this._url = value.url;
     }
+  }
+
+  // type - computed: true, optional: true, required: false
+  private _type?: string; 
+  public get type() {
+    return this.getStringAttribute('type');
+  }
+  public set type(value: string) {
+    this._type = value;
+  }
+  public resetType() {
+    this._type = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get typeInput() {
+    return this._type;
   }
 
   // region - computed: false, optional: true, required: false
@@ -390,6 +444,22 @@ export class BackendServiceEnvironmentsTestFunctionOutputReference extends cdktf
   // Temporarily expose input value. Use with caution.
   public get qualifierInput() {
     return this._qualifier;
+  }
+
+  // url - computed: false, optional: true, required: false
+  private _url?: string; 
+  public get url() {
+    return this.getStringAttribute('url');
+  }
+  public set url(value: string) {
+    this._url = value;
+  }
+  public resetUrl() {
+    this._url = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get urlInput() {
+    return this._url;
   }
 }
 export interface BackendServiceEnvironmentsTestOss {
@@ -956,6 +1026,12 @@ export class BackendServiceEnvironmentsPreMockOutputReference extends cdktf.Comp
 }
 export interface BackendServiceEnvironmentsPreFunction {
   /**
+  * EVENT: the gateway invokes the function with an API Gateway event and relays the result it returns. HTTP: the function has an HTTP trigger at url, proxied like an HTTP backend. One of `EVENT`, `HTTP`. Default: `"EVENT"`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#type BackendService#type}
+  */
+  readonly type?: string;
+  /**
   * Region of the function.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#region BackendService#region}
@@ -979,6 +1055,12 @@ export interface BackendServiceEnvironmentsPreFunction {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#qualifier BackendService#qualifier}
   */
   readonly qualifier?: string;
+  /**
+  * HTTP functions: the trigger URL requests are proxied to (scheme, host, port and an optional base path).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#url BackendService#url}
+  */
+  readonly url?: string;
 }
 
 export function backendServiceEnvironmentsPreFunctionToTerraform(struct?: BackendServiceEnvironmentsPreFunction | cdktf.IResolvable): any {
@@ -987,10 +1069,12 @@ export function backendServiceEnvironmentsPreFunctionToTerraform(struct?: Backen
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
   return {
+    type: cdktf.stringToTerraform(struct!.type),
     region: cdktf.stringToTerraform(struct!.region),
     service: cdktf.stringToTerraform(struct!.service),
     function: cdktf.stringToTerraform(struct!.function),
     qualifier: cdktf.stringToTerraform(struct!.qualifier),
+    url: cdktf.stringToTerraform(struct!.url),
   }
 }
 
@@ -1001,6 +1085,12 @@ export function backendServiceEnvironmentsPreFunctionToHclTerraform(struct?: Bac
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
   const attrs = {
+    type: {
+      value: cdktf.stringToHclTerraform(struct!.type),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
     region: {
       value: cdktf.stringToHclTerraform(struct!.region),
       isBlock: false,
@@ -1021,6 +1111,12 @@ export function backendServiceEnvironmentsPreFunctionToHclTerraform(struct?: Bac
     },
     qualifier: {
       value: cdktf.stringToHclTerraform(struct!.qualifier),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    url: {
+      value: cdktf.stringToHclTerraform(struct!.url),
       isBlock: false,
       type: "simple",
       storageClassType: "string",
@@ -1049,6 +1145,10 @@ export class BackendServiceEnvironmentsPreFunctionOutputReference extends cdktf.
     }
     let hasAnyValues = this.isEmptyObject;
     const internalValueResult: any = {};
+    if (this._type !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.type = this._type;
+    }
     if (this._region !== undefined) {
       hasAnyValues = true;
       internalValueResult.region = this._region;
@@ -1065,6 +1165,10 @@ export class BackendServiceEnvironmentsPreFunctionOutputReference extends cdktf.
       hasAnyValues = true;
       internalValueResult.qualifier = this._qualifier;
     }
+    if (this._url !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.url = this._url;
+    }
     return hasAnyValues ? internalValueResult : undefined;
   }
 
@@ -1072,10 +1176,12 @@ export class BackendServiceEnvironmentsPreFunctionOutputReference extends cdktf.
     if (value === undefined) {
       this.isEmptyObject = false;
       this.resolvableValue = undefined;
+      this._type = undefined;
       this._region = undefined;
       this._service = undefined;
       this._function = undefined;
       this._qualifier = undefined;
+      this._url = undefined;
     }
     else if (cdktf.Tokenization.isResolvable(value)) {
       this.isEmptyObject = false;
@@ -1084,11 +1190,29 @@ export class BackendServiceEnvironmentsPreFunctionOutputReference extends cdktf.
     else {
       this.isEmptyObject = Object.keys(value).length === 0;
       this.resolvableValue = undefined;
+      this._type = value.type;
       this._region = value.region;
       this._service = value.service;
       this._function = value.function;
       this._qualifier = value.qualifier;
+      this._url = value.url;
     }
+  }
+
+  // type - computed: true, optional: true, required: false
+  private _type?: string; 
+  public get type() {
+    return this.getStringAttribute('type');
+  }
+  public set type(value: string) {
+    this._type = value;
+  }
+  public resetType() {
+    this._type = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get typeInput() {
+    return this._type;
   }
 
   // region - computed: false, optional: true, required: false
@@ -1147,6 +1271,22 @@ export class BackendServiceEnvironmentsPreFunctionOutputReference extends cdktf.
   // Temporarily expose input value. Use with caution.
   public get qualifierInput() {
     return this._qualifier;
+  }
+
+  // url - computed: false, optional: true, required: false
+  private _url?: string; 
+  public get url() {
+    return this.getStringAttribute('url');
+  }
+  public set url(value: string) {
+    this._url = value;
+  }
+  public resetUrl() {
+    this._url = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get urlInput() {
+    return this._url;
   }
 }
 export interface BackendServiceEnvironmentsPreOss {
@@ -1713,6 +1853,12 @@ export class BackendServiceEnvironmentsReleaseMockOutputReference extends cdktf.
 }
 export interface BackendServiceEnvironmentsReleaseFunction {
   /**
+  * EVENT: the gateway invokes the function with an API Gateway event and relays the result it returns. HTTP: the function has an HTTP trigger at url, proxied like an HTTP backend. One of `EVENT`, `HTTP`. Default: `"EVENT"`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#type BackendService#type}
+  */
+  readonly type?: string;
+  /**
   * Region of the function.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#region BackendService#region}
@@ -1736,6 +1882,12 @@ export interface BackendServiceEnvironmentsReleaseFunction {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#qualifier BackendService#qualifier}
   */
   readonly qualifier?: string;
+  /**
+  * HTTP functions: the trigger URL requests are proxied to (scheme, host, port and an optional base path).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/apigw/apigw/0.1.0/docs/resources/backend_service#url BackendService#url}
+  */
+  readonly url?: string;
 }
 
 export function backendServiceEnvironmentsReleaseFunctionToTerraform(struct?: BackendServiceEnvironmentsReleaseFunction | cdktf.IResolvable): any {
@@ -1744,10 +1896,12 @@ export function backendServiceEnvironmentsReleaseFunctionToTerraform(struct?: Ba
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
   return {
+    type: cdktf.stringToTerraform(struct!.type),
     region: cdktf.stringToTerraform(struct!.region),
     service: cdktf.stringToTerraform(struct!.service),
     function: cdktf.stringToTerraform(struct!.function),
     qualifier: cdktf.stringToTerraform(struct!.qualifier),
+    url: cdktf.stringToTerraform(struct!.url),
   }
 }
 
@@ -1758,6 +1912,12 @@ export function backendServiceEnvironmentsReleaseFunctionToHclTerraform(struct?:
     throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
   }
   const attrs = {
+    type: {
+      value: cdktf.stringToHclTerraform(struct!.type),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
     region: {
       value: cdktf.stringToHclTerraform(struct!.region),
       isBlock: false,
@@ -1778,6 +1938,12 @@ export function backendServiceEnvironmentsReleaseFunctionToHclTerraform(struct?:
     },
     qualifier: {
       value: cdktf.stringToHclTerraform(struct!.qualifier),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    url: {
+      value: cdktf.stringToHclTerraform(struct!.url),
       isBlock: false,
       type: "simple",
       storageClassType: "string",
@@ -1806,6 +1972,10 @@ export class BackendServiceEnvironmentsReleaseFunctionOutputReference extends cd
     }
     let hasAnyValues = this.isEmptyObject;
     const internalValueResult: any = {};
+    if (this._type !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.type = this._type;
+    }
     if (this._region !== undefined) {
       hasAnyValues = true;
       internalValueResult.region = this._region;
@@ -1822,6 +1992,10 @@ export class BackendServiceEnvironmentsReleaseFunctionOutputReference extends cd
       hasAnyValues = true;
       internalValueResult.qualifier = this._qualifier;
     }
+    if (this._url !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.url = this._url;
+    }
     return hasAnyValues ? internalValueResult : undefined;
   }
 
@@ -1829,10 +2003,12 @@ export class BackendServiceEnvironmentsReleaseFunctionOutputReference extends cd
     if (value === undefined) {
       this.isEmptyObject = false;
       this.resolvableValue = undefined;
+      this._type = undefined;
       this._region = undefined;
       this._service = undefined;
       this._function = undefined;
       this._qualifier = undefined;
+      this._url = undefined;
     }
     else if (cdktf.Tokenization.isResolvable(value)) {
       this.isEmptyObject = false;
@@ -1841,11 +2017,29 @@ export class BackendServiceEnvironmentsReleaseFunctionOutputReference extends cd
     else {
       this.isEmptyObject = Object.keys(value).length === 0;
       this.resolvableValue = undefined;
+      this._type = value.type;
       this._region = value.region;
       this._service = value.service;
       this._function = value.function;
       this._qualifier = value.qualifier;
+      this._url = value.url;
     }
+  }
+
+  // type - computed: true, optional: true, required: false
+  private _type?: string; 
+  public get type() {
+    return this.getStringAttribute('type');
+  }
+  public set type(value: string) {
+    this._type = value;
+  }
+  public resetType() {
+    this._type = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get typeInput() {
+    return this._type;
   }
 
   // region - computed: false, optional: true, required: false
@@ -1904,6 +2098,22 @@ export class BackendServiceEnvironmentsReleaseFunctionOutputReference extends cd
   // Temporarily expose input value. Use with caution.
   public get qualifierInput() {
     return this._qualifier;
+  }
+
+  // url - computed: false, optional: true, required: false
+  private _url?: string; 
+  public get url() {
+    return this.getStringAttribute('url');
+  }
+  public set url(value: string) {
+    this._url = value;
+  }
+  public resetUrl() {
+    this._url = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get urlInput() {
+    return this._url;
   }
 }
 export interface BackendServiceEnvironmentsReleaseOss {
