@@ -301,6 +301,46 @@ describe('console', () => {
     await page.close();
   });
 
+  it('debugs an API: a signed call reaches the real backend, a wrong secret shows both strings to sign', async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Debug', exact: true }).click();
+    await page.getByLabel('API (group/name)').fill('shop/getUser');
+    await page.getByRole('button', { name: 'Choose' }).click();
+    await page.getByLabel('Stage').selectOption('RELEASE');
+    await page.getByLabel(/^id · PATH/).fill('42');
+    await page.getByLabel(/^verbose · QUERY/).selectOption('true');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('debug-status').filter({ hasText: '200' }).waitFor();
+    const body = JSON.parse(await page.getByTestId('debug-body').innerText()) as Record<string, unknown>;
+    // The call reached the backend RELEASE points at now, the mapping sending the path and query through.
+    const release = gateway.store.getResource('backendService', 'users')?.spec.environments.RELEASE?.url;
+    expect(body).toEqual({ backend: release === green.url ? 'green' : 'blue', method: 'GET', url: '/v1/users/42?verbose=true', tenant: 'shop' });
+    await page.screenshot({ path: join(shots, '10-debug.png'), fullPage: true });
+    await expectNoSecret(page, 'debug, signed');
+
+    await page.getByLabel('Call as').selectOption({ label: 'app mobile, with its AppCode' });
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('debug-status').filter({ hasText: '200' }).waitFor();
+    await page.getByText('APPCODE ••••••').waitFor({ state: 'attached' });
+    await expectNoSecret(page, 'debug, AppCode');
+
+    const credentials = await gateway.client.getCredentials('mobile');
+    await page.getByLabel('Call as').selectOption('typed-keys');
+    await page.getByLabel('AppKey', { exact: true }).fill(credentials.appKey);
+    await page.getByLabel('AppSecret', { exact: true }).fill('not-the-secret');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('debug-status').filter({ hasText: '400' }).waitFor();
+    expect(await page.getByTestId('debug-explain').innerText()).toContain('A403IS');
+    const server = await page.getByTestId('server-sts').innerText();
+    expect(server.split('\n')[0]).toBe('GET');
+    expect(server).toContain('/users/42?verbose=true');
+    expect(server).toContain(`x-ca-key:${credentials.appKey}`);
+    await page.screenshot({ path: join(shots, '11-debug-signature-error.png'), fullPage: true });
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('is readable in a narrow window and usable from the keyboard', async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 380, height: 800 });

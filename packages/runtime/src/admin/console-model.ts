@@ -164,3 +164,62 @@ export interface TrafficSample {
   readonly at: number;
   readonly series: readonly TrafficSeries[];
 }
+
+/** Who a Debug call calls as. */
+export type DebugCaller =
+  /** An app of the gateway: the runtime signs with its AppKey/AppSecret, or sends its AppCode; the browser never sees them. */
+  | { readonly kind: 'app'; readonly app: string; readonly use?: 'signature' | 'appCode' }
+  /** An AppCode typed in. */
+  | { readonly kind: 'appCode'; readonly appCode: string }
+  /** An AppKey and AppSecret typed in (to check a client's credentials). */
+  | { readonly kind: 'keys'; readonly appKey: string; readonly appSecret: string }
+  | { readonly kind: 'anonymous' };
+
+/** `POST /v1/console/debug`: call an API through this gateway's data plane. */
+export interface DebugRequest {
+  /** `group/name`. */
+  readonly api: string;
+  readonly stage: Stage;
+  readonly caller: DebugCaller;
+  /** Values of the path's `{name}` parameters. */
+  readonly path?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Form fields (BODY parameters), sent as application/x-www-form-urlencoded. */
+  readonly form?: Readonly<Record<string, string>>;
+  /** A raw body (instead of form fields). */
+  readonly body?: string;
+  /** The request's method, for an API whose method is ANY. */
+  readonly method?: string;
+}
+
+/** What a Debug call sent and got. */
+export interface DebugResult {
+  readonly request: {
+    readonly method: string;
+    /** Host, path and query as sent (an AppCode in the query masked). */
+    readonly url: string;
+    /** Headers as sent (an AppCode in Authorization masked). */
+    readonly headers: readonly (readonly [string, string])[];
+    readonly body: string;
+    /** The string the runtime signed, when it signed. */
+    readonly stringToSign?: string;
+  };
+  /** Absent when no answer came (see failure). */
+  readonly response?: {
+    readonly status: number;
+    readonly headers: readonly (readonly [string, string])[];
+    /** The body as UTF-8 text (binary bytes replaced). */
+    readonly body: string;
+    readonly truncated: boolean;
+    readonly requestId?: string;
+    /** The gateway's own refusal or failure, explained from its error table. */
+    readonly gatewayError?: { readonly code: string; readonly message: string; readonly status: number; readonly doc: string; readonly sent: string };
+    /** On a signature mismatch: the string the gateway computed (its `#` turned back into line breaks). */
+    readonly serverStringToSign?: string;
+  };
+  /** Milliseconds from sending to the whole answer. */
+  readonly ms: number;
+  /** Why no answer came. */
+  readonly failure?: string;
+}

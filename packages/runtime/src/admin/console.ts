@@ -4,7 +4,8 @@
  * the admin token and sends it as a bearer token on every call), and the
  * read endpoints its pages use under `/v1/console/` (token required like
  * every admin endpoint). Configuration is read-only here: the only
- * non-GET endpoints reveal an app's secrets (logged) and run a Debug call.
+ * non-GET endpoints reveal an app's secrets (logged) and run a Debug call
+ * (console-debug.ts).
  */
 import { X509Certificate, createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import pino, { type Logger } from 'pino';
 import { RuntimeError } from '../errors';
 import type { ApiDefinition, LiveApi, LiveResource, LiveState } from '../model';
 import type { AdminCore } from './core';
+import { parseDebugRequest, runDebugCall } from './console-debug';
 import { metricsText } from './metrics-endpoint';
 import type {
   ApiDetail,
@@ -515,5 +517,14 @@ export function consoleRoutes(host: ConsoleHost): Route[] {
     { pattern: '/v1/console/apps', methods: { GET: (ctx) => json(200, apps(ctx)) } },
     { pattern: '/v1/console/apps/:name/reveal', methods: { POST: (ctx) => reveal(ctx, host) } },
     { pattern: '/v1/console/traffic', methods: { GET: async (ctx) => json(200, await traffic(ctx)) } },
+    {
+      pattern: '/v1/console/debug',
+      methods: {
+        POST: async (ctx) => {
+          checkQuery(ctx, []);
+          return json(200, await runDebugCall(ctx.core, host.dataUrl(), parseDebugRequest(ctx.body)), { 'cache-control': 'no-store' });
+        },
+      },
+    },
   ];
 }
