@@ -2,6 +2,7 @@
 // terraform-provider-apigw: the Terraform plugin (protocol 6) of apigw.
 // Terraform starts it; run by hand it explains that and exits 1.
 'use strict';
+require('./require-node.js').requireNode();
 const { runPlugin } = require('../dist/terraform/main.js');
 
 process.on('SIGINT', () => undefined);

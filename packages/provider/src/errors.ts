@@ -19,6 +19,8 @@ export const PROVIDER_ERROR_CODES = {
   APIGW_APPROVAL_REQUIRED: 'apply or destroy needs --auto-approve when nobody can answer the prompt.',
   APIGW_EXPORT_AMBIGUOUS: 'export without --stack found resources of several stacks, or of none.',
   APIGW_CONNECTION: 'The admin endpoint is not a URL, or no admin token was found.',
+  APIGW_STACK_EMPTY: 'export --stack names a stack that owns nothing on the gateway.',
+  APIGW_USAGE: 'The command line is wrong in a way the CLI can name (a document given where a saved plan goes, ...).',
   APIGW_CALL_TARGET: 'apigw call names a group, API or app the gateway does not have, or no single app is authorized to call with.',
 } as const;
 
@@ -124,5 +126,23 @@ export class ConnectionError extends ProviderError {
 export class CallTargetError extends ProviderError {
   constructor(message: string) {
     super('APIGW_CALL_TARGET', message);
+  }
+}
+
+/** `export --stack NAME` names a stack that owns nothing. */
+export class StackEmptyError extends ProviderError {
+  constructor(readonly stackName: string, readonly stacks: readonly string[]) {
+    super(
+      'APIGW_STACK_EMPTY',
+      `stack ${stackName} owns nothing on the gateway` +
+        (stacks.length === 0 ? ' (no stack owns anything yet)' : ` (stacks that own resources: ${stacks.join(', ')})`),
+    );
+  }
+}
+
+/** A command-line mistake the CLI can name and correct. */
+export class UsageError extends ProviderError {
+  constructor(message: string) {
+    super('APIGW_USAGE', message);
   }
 }

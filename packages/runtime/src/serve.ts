@@ -45,8 +45,8 @@ export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--port 8080] [-
 
 Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
   --data-dir DIR     durable state, admin.token and inventory.json (default $APIGW_DATA_DIR or ./.apigw)
-  --port N           data-plane HTTP port (0: any free port)
-  --admin-port N     admin API port, on 127.0.0.1 (0: any free port)
+  --port N           data-plane HTTP port (default $APIGW_PORT or 8080; 0: any free port)
+  --admin-port N     admin API port, on 127.0.0.1 (default $APIGW_ADMIN_PORT or 9080; 0: any free port)
   --host ADDR        data-plane address
   --workers N        data-plane processes sharing the port (default: one per core; 1 serves in this process)
 The admin token is APIGW_ADMIN_TOKEN, or DIR/admin.token (generated on first start).
@@ -88,8 +88,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   return {
     dataDir: values['data-dir'] ?? env['APIGW_DATA_DIR'] ?? '.apigw',
-    port: port(values.port, 8080, '--port'),
-    adminPort: port(values['admin-port'], 9080, '--admin-port'),
+    port: port(values.port ?? (env['APIGW_PORT'] || undefined), 8080, values.port !== undefined ? '--port' : 'APIGW_PORT'),
+    adminPort: port(values['admin-port'] ?? (env['APIGW_ADMIN_PORT'] || undefined), 9080, values['admin-port'] !== undefined ? '--admin-port' : 'APIGW_ADMIN_PORT'),
     host: values.host ?? '127.0.0.1',
     workers: workerCount(values.workers),
     ...(values.help ? { help: true } : {}),

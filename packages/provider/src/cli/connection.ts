@@ -13,11 +13,16 @@ export interface ConnectionOptions {
 /** The admin endpoint used when neither `--endpoint` nor APIGW_ENDPOINT says otherwise. */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9080';
 
+/** The data directory `apigw serve` uses when none is given, relative to where it runs. */
+export const DEFAULT_DATA_DIR = '.apigw';
+
 /**
  * Resolves the endpoint (`--endpoint`, APIGW_ENDPOINT, the default) and the
- * token (`--token`, APIGW_TOKEN, or the `admin.token` file of `--data-dir`).
+ * token: `--token`, APIGW_TOKEN, or the `admin.token` file of the data
+ * directory — `--data-dir`, else APIGW_DATA_DIR, else `./.apigw` when it
+ * holds one — the same places `apigw serve` writes it.
  */
-export function resolveConnection(options: ConnectionOptions, env: NodeJS.ProcessEnv): { endpoint: string; token: string } {
+export function resolveConnection(options: ConnectionOptions, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): { endpoint: string; token: string } {
   const endpoint = options.endpoint ?? env['APIGW_ENDPOINT'] ?? DEFAULT_ENDPOINT;
   try {
     new URL(endpoint);
@@ -25,15 +30,22 @@ export function resolveConnection(options: ConnectionOptions, env: NodeJS.Proces
     throw new ConnectionError(`--endpoint ${JSON.stringify(endpoint)} is not a URL`);
   }
   let token = options.token ?? env['APIGW_TOKEN'];
-  if ((token === undefined || token === '') && options.dataDir) {
-    const file = path.join(options.dataDir, TOKEN_FILE);
+  const dataDir = options.dataDir ?? (env['APIGW_DATA_DIR'] || undefined);
+  if ((token === undefined || token === '') && dataDir) {
+    const file = path.resolve(cwd, dataDir, TOKEN_FILE);
     try {
       token = fs.readFileSync(file, 'utf8').trim();
     } catch {
-      throw new ConnectionError(`no admin token in ${file}: start the gateway with --data-dir ${options.dataDir} first, or pass --token`);
+      const from = options.dataDir !== undefined ? '--data-dir' : 'APIGW_DATA_DIR';
+      throw new ConnectionError(`no admin token in ${file} (${from}): start the gateway with --data-dir ${dataDir} first, or pass --token`);
     }
   }
-  if (token === undefined || token === '') throw new ConnectionError('no admin token: pass --token, set APIGW_TOKEN, or point --data-dir at the gateway data directory');
+  if (token === undefined || token === '') {
+    const file = path.resolve(cwd, DEFAULT_DATA_DIR, TOKEN_FILE);
+    if (fs.existsSync(file)) token = fs.readFileSync(file, 'utf8').trim();
+  }
+  if (token === undefined || token === '')
+    throw new ConnectionError(`no admin token: pass --token, set APIGW_TOKEN, or point --data-dir (or APIGW_DATA_DIR) at the gateway's data directory (apigw serve writes ${DEFAULT_DATA_DIR}/${TOKEN_FILE} where it runs)`);
   return { endpoint, token };
 }
 

@@ -23,8 +23,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return EXIT.ERROR;
     }
     io.stderr.write(`${errorText(error)}\n`);
+    if (argv.includes('--debug')) io.stderr.write(debugText(error));
     return EXIT.ERROR;
   }
+}
+
+/** The whole stack of an error and of every cause behind it (`--debug`). */
+export function debugText(error: unknown): string {
+  let text = '';
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const stack = (e as { stack?: unknown }).stack;
+    text += `${depth === 0 ? '' : 'Caused by: '}${typeof stack === 'string' ? stack : String(e)}\n`;
+  }
+  return text;
 }
 
 /** How an error reads on the terminal: its message, its code, and a hint where one helps. */

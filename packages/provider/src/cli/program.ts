@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { canonicalJson, kindInfo } from '@apigw/schema';
 import type { BatchResult, GatewayClient, HttpGatewayClient } from '@apigw/runtime';
-import { exportDocument, readLiveState } from '../actual';
+import { exportDocument, readLiveState, stacksOf } from '../actual';
 import { applyPlan, readPlanFile, writePlanFile } from '../apply';
 import { loadDocument } from '../desired';
 import { computeDestroyPlan, computePlan, isEmptyPlan, type Plan, type PlanEvent, type PlanSummary } from '../diff';
-import { ApprovalRequiredError } from '../errors';
+import { ApprovalRequiredError, StackEmptyError, UsageError } from '../errors';
 import { renderHuman, renderJson, renderMarkdown, useColor } from '../render';
 import { describe as describeBlock, resourceBlocks, symbolOf } from '../render/human';
 import { collect, DEFAULT_GATEWAY, runCall, type CallCommandOptions } from './call-command';
@@ -34,7 +35,10 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .description('Manage an apigw API gateway as code: validate, plan and apply documents and constructs programs.')
     .addOption(new Option('--endpoint <url>', `admin API endpoint (env APIGW_ENDPOINT, default ${DEFAULT_ENDPOINT})`))
     .addOption(new Option('--token <token>', 'admin token (env APIGW_TOKEN)'))
-    .addOption(new Option('--data-dir <dir>', 'gateway data directory to read admin.token from'))
+    .addOption(new Option('--data-dir <dir>', 'gateway data directory to read admin.token from (env APIGW_DATA_DIR, default ./.apigw)'))
+    .version(packageVersion(), '-V, --version', 'print the apigw version')
+    .option('--debug', 'on an error, print the whole stack trace')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run apigw help for usage)');
@@ -110,6 +114,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
         throw new CommanderError(1, 'apigw.usage', 'error: apply takes either -f FILE or a saved plan: apigw apply -f gateway.json | apigw apply plan.json');
       await withClient(cmd, async (client) => {
         if (planFile !== undefined) {
+          if (!looksLikePlan(planFile)) throw new UsageError(`${planFile} is a document or program, not a saved plan: did you mean apigw apply -f ${planFile}?`);
           const saved = await readPlanFile(planFile);
           out(`Applying the saved plan ${planFile} (stack ${saved.stack}, planned against revision ${saved.revision}).\n`);
           const result = await applyWithProgress(client, saved.stack, saved.revision, saved.operations);
@@ -141,7 +146,12 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .option('--stack <name>', 'the stack to export (required when several stacks own resources)')
     .option('-o, --output <file>', 'write the document to this file')
     .action(async (opts: { stack?: string; output?: string }, cmd: Command) => {
-      const doc = await withClient(cmd, async (client) => exportDocument(await readLiveState(client), opts.stack));
+      const doc = await withClient(cmd, async (client) => {
+        const live = await readLiveState(client);
+        const stacks = stacksOf(live);
+        if (opts.stack !== undefined && !stacks.includes(opts.stack)) throw new StackEmptyError(opts.stack, stacks);
+        return exportDocument(live, opts.stack);
+      });
       const text = `${canonicalJson(doc, 2)}\n`;
       if (opts.output) {
         fs.writeFileSync(opts.output, text);
@@ -213,6 +223,31 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   }
 
   return program;
+}
+
+/** The version in @apigw/provider's package.json. */
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Whether FILE can be a saved plan: a JSON file with a formatVersion. A
+ * document (it has apiVersion) or a program is a mistake for `-f FILE`.
+ */
+function looksLikePlan(file: string): boolean {
+  if (/\.(ts|mts|cts|js|mjs|cjs)$/.test(file)) return false;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return true;
+  }
+  try {
+    const doc = JSON.parse(text) as Record<string, unknown> | null;
+    return !(typeof doc === 'object' && doc !== null && 'apiVersion' in doc && !('formatVersion' in doc));
+  } catch {
+    return true;
+  }
 }
 
 /** What an apply changed: one line per resource, the APIs it unpublished, and the totals. */

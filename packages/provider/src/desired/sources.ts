@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stackFromProgram } from '@apigw/constructs';
+import { ApigwError } from '@apigw/schema';
 import { createJiti } from 'jiti';
 import { parseTfJsonDocument } from '../cdktf/from-tf-json';
 import { SourceInvalidError } from '../errors';
@@ -38,13 +39,48 @@ export const programSource: DocumentSource = {
     let exported: unknown;
     try {
       exported = await jiti.import(path.resolve(file));
+      const stack = await stackFromProgram(exported, file);
+      return stack.synth();
     } catch (error) {
-      throw new SourceInvalidError(file, `the program failed to load: ${(error as Error).message ?? String(error)}`, { cause: error });
+      if (error instanceof ApigwError) throw error;
+      const where = userFrame(error);
+      throw new SourceInvalidError(
+        file,
+        `the program failed: ${messageOf(error)}` +
+          (where === undefined ? '' : `\n  at ${path.relative(process.cwd(), where.file) || where.file}:${where.line}:${where.column}`) +
+          '\n  (apigw --debug prints the whole stack)',
+        { cause: error },
+      );
     }
-    const stack = await stackFromProgram(exported, file);
-    return stack.synth();
   },
 };
+
+/** A thrown value's message (errors from a program's own realm are not `instanceof Error` here). */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+/** Frames of apigw itself and of installed packages: never the user's code. */
+const NOT_USER_CODE = /[\\/]node_modules[\\/]|^node:|[\\/](schema|packages[\\/](constructs|runtime|provider))[\\/](src|dist)[\\/]/;
+
+/**
+ * The first stack frame of a thrown error that is in the user's own files
+ * (not node internals, not an installed package, not apigw), so that a
+ * program that throws is reported at its own file and line.
+ */
+export function userFrame(error: unknown): { file: string; line: number; column: number } | undefined {
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  if (typeof stack !== 'string') return undefined;
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^():]*?):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+    if (m === null) continue;
+    const file = m[1]!.replace(/^file:\/\//, '');
+    if (NOT_USER_CODE.test(file)) continue;
+    return { file, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
+}
 
 /**
  * A stack synthesized by CDKTF (`cdk.tf.json`): the apigw resources in it,

@@ -95,6 +95,36 @@ describe('usage', () => {
     expect(run.stderr).toContain('Is the gateway running');
   });
 
+  it('says "did you mean -f" when a document is given where a saved plan goes', async () => {
+    const doc = write('gateway.json', { apiVersion: 'apigw/v1', stack: 'shop' });
+    const run = await cli(['apply', doc, '--token', 't']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${doc} is a document or program, not a saved plan: did you mean apigw apply -f ${doc}? [APIGW_USAGE]`);
+    expect((await cli(['apply', program, '--token', 't'])).stderr).toContain(`did you mean apigw apply -f ${program}?`);
+  });
+
+  it('shows the connection options in every subcommand\'s help, and prints its version', async () => {
+    for (const command of ['plan', 'apply', 'export', 'credentials', 'call', 'destroy']) {
+      const run = await cli([command, '--help']);
+      expect(run.code).toBe(0);
+      for (const option of ['--endpoint <url>', '--token <token>', '--data-dir <dir>']) expect([command, run.stdout.includes(option)]).toEqual([command, true]);
+    }
+    const version = await cli(['--version']);
+    expect(version).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
+  });
+
+  it("reports a program that throws at the line of the user's file; --debug prints the whole stack", async () => {
+    const throws = path.join(__dirname, '../desired/fixtures/throws.ts');
+    const run = await cli(['validate', '-f', throws]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the program failed: FIXTURE_DOMAINS is not set');
+    expect(run.stderr).toMatch(/\n {2}at \S*throws\.ts:5:33\n/);
+    expect(run.stderr).not.toContain('jiti');
+    const debug = await cli(['validate', '-f', throws, '--debug']);
+    expect(debug.stderr).toContain('Caused by: Error: FIXTURE_DOMAINS is not set');
+    expect(debug.stderr).toContain('jiti');
+  });
+
   it('refuses a plan file that is not a plan', async () => {
     const run = await cli(['apply', write('not-a-plan.json', { hello: 1 }), '--token', 't']);
     expect(run.code).toBe(1);
@@ -114,8 +144,20 @@ describe('connection', () => {
   });
 
   it('explains a missing token', () => {
-    expect(() => resolveConnection({}, {})).toThrow(/no admin token/);
-    expect(() => resolveConnection({ dataDir: dir }, {})).toThrow(/no admin token in/);
+    expect(() => resolveConnection({}, {}, dir)).toThrow(/no admin token/);
+    expect(() => resolveConnection({ dataDir: dir }, {}, dir)).toThrow(/no admin token in/);
+    expect(() => resolveConnection({}, { APIGW_DATA_DIR: dir }, dir)).toThrow(/no admin token in .*\(APIGW_DATA_DIR\)/);
+  });
+
+  it('finds the token where apigw serve writes it: APIGW_DATA_DIR, else ./.apigw', () => {
+    const other = path.join(dir, 'elsewhere');
+    fs.mkdirSync(path.join(dir, '.apigw'));
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(dir, '.apigw', 'admin.token'), 'from-cwd\n');
+    fs.writeFileSync(path.join(other, 'admin.token'), 'from-env\n');
+    expect(resolveConnection({}, {}, dir).token).toBe('from-cwd');
+    expect(resolveConnection({}, { APIGW_DATA_DIR: 'elsewhere' }, dir).token).toBe('from-env');
+    expect(resolveConnection({ token: 'flag' }, { APIGW_DATA_DIR: 'elsewhere' }, dir).token).toBe('flag');
   });
 });
 

@@ -1,0 +1,123 @@
+/**
+ * apigw used the way a team uses it from its own repository: the root
+ * README's "Use it in your own repository" blocks, run exactly as written —
+ * pack the workspaces, make a fresh project in a temporary directory
+ * outside this repository, install the tarballs there (their dependencies
+ * from the npm registry, through the local npm cache when it has them),
+ * write the README's gateway.ts, start `apigw serve`, then synth, plan,
+ * apply, read the credentials and make signed and AppCode calls against the
+ * running gateway.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { blocksUnder, commandsOf, isBackground, runCommand, startBackground, type Background, type CommandRun } from '../readme-commands';
+
+const root = path.resolve(__dirname, '../../../..');
+const readme = path.join(root, 'README.md');
+
+jest.setTimeout(600_000);
+
+describe('installing apigw outside the monorepo', () => {
+  let project: string;
+  let serve: Background | undefined;
+  let backend: http.Server;
+  let backendUrl: string;
+  const ran: CommandRun[] = [];
+
+  beforeAll(async () => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'apigw-first-week-'));
+    backend = http.createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ servedBy: 'users', path: req.url }));
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+    backendUrl = `http://127.0.0.1:${(backend.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    backend.closeAllConnections();
+    await new Promise<void>((resolve) => backend.close(() => resolve()));
+    // Deleting an installed node_modules takes a while on a busy disk; rm finishes it after the test.
+    spawn('rm', ['-rf', project], { detached: true, stdio: 'ignore' }).unref();
+  });
+
+  it('packs, installs, and runs synth, plan, apply and signed calls from a fresh project', async () => {
+    expect(project.startsWith(root)).toBe(false);
+    const blocks = blocksUnder(readme, 'Use it in your own repository');
+    const shell = blocks.filter((b) => b.lang === 'sh');
+    const program = blocks.find((b) => b.lang === 'ts');
+    expect(shell).toHaveLength(3);
+    expect(program).toBeDefined();
+
+    // The environment of a user who set APIGW_HOME, plus what a shared test machine needs:
+    // npm prefers its cache (offline-capable), servers take free ports.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      APIGW_HOME: root,
+      npm_config_prefer_offline: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+      APIGW_PORT: '0',
+      APIGW_ADMIN_PORT: '0',
+      USERS_URL: backendUrl,
+      NO_COLOR: '1',
+    };
+    for (const k of Object.keys(env)) if (k.startsWith('npm_package_') || k === 'npm_config_prefix' || k === 'INIT_CWD') delete env[k];
+
+    const run = async (line: string, cwd: string) => {
+      const r = await runCommand(line, cwd, env);
+      ran.push(r);
+      if (r.status !== 0) throw new Error(`\`${line}\` exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+      return r;
+    };
+
+    // 1. In the checkout: pack.
+    for (const line of commandsOf(shell[0]!)) await run(line, root);
+    const tarballs = fs.readdirSync(path.join(root, 'dist-packages')).sort();
+    expect(tarballs).toEqual(['apigw-constructs-0.1.0.tgz', 'apigw-provider-0.1.0.tgz', 'apigw-runtime-0.1.0.tgz', 'apigw-schema-0.1.0.tgz']);
+    const listing = spawnSync('tar', ['-tzf', path.join(root, 'dist-packages', 'apigw-provider-0.1.0.tgz')], { encoding: 'utf8' }).stdout;
+    expect(listing).toContain('package/dist/cli/main.js');
+    expect(listing).not.toContain('package/dist/demo/');
+
+    // 2. In the new project: install.
+    for (const line of commandsOf(shell[1]!)) await run(line, project);
+    const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules/@apigw/provider/package.json'), 'utf8')) as { engines: { node: string } };
+    expect(installed.engines.node).toBe('>=22.13');
+    expect(fs.realpathSync(path.join(project, 'node_modules/@apigw/constructs')).startsWith(project)).toBe(true);
+
+    // 3. The gateway program, as the README shows it.
+    fs.writeFileSync(path.join(project, 'gateway.ts'), program!.text);
+
+    // 4. Serve, synth, plan, apply, credentials, calls.
+    const results = new Map<string, CommandRun>();
+    for (const line of commandsOf(shell[2]!)) {
+      if (isBackground(line)) {
+        serve = startBackground(line, project, env);
+        const [, data] = await serve.waitFor(/data plane listening on (\S+)/);
+        const [, admin] = await serve.waitFor(/admin API listening on (\S+)/);
+        env['APIGW_ENDPOINT'] = admin;
+        env['APIGW_GATEWAY'] = data;
+        continue;
+      }
+      results.set(line.replace(/\s+#.*$/, ''), await run(line, project));
+    }
+    const out = (cmd: string) => results.get(cmd)!.stdout;
+    expect(out('npx apigw synth gateway.ts -o gateway.json')).toContain('Wrote gateway.json (stack shop).');
+    const doc = JSON.parse(fs.readFileSync(path.join(project, 'gateway.json'), 'utf8')) as { backendServices: { environments: { RELEASE: { url: string } } }[] };
+    expect(doc.backendServices[0]!.environments.RELEASE.url).toBe(backendUrl);
+    expect(out('npx apigw plan -f gateway.json')).toContain('Plan: 5 to add, 0 to change, 0 to destroy.');
+    expect(out('npx apigw apply -f gateway.json --auto-approve')).toContain('Apply complete! Resources: 5 added, 0 changed, 0 destroyed.');
+    expect(out('npx apigw credentials mobile')).toMatch(/AppCode: {3}\S+/);
+    const signed = out('npx apigw call shop/getUser --path-param id=42');
+    expect(signed).toContain('signed by app mobile');
+    expect(signed).toContain('< 200');
+    expect(signed).toContain('{"servedBy":"users","path":"/v1/users/42"}');
+    const withCode = out('npx apigw call shop/getUser --path-param id=42 --app-code');
+    expect(withCode).toContain('with the AppCode of app mobile');
+    expect(withCode).toContain('< 200');
+  });
+});
