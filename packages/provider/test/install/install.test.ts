@@ -78,7 +78,8 @@ describe('installing apigw outside the monorepo', () => {
     // 1. In the checkout: pack.
     for (const line of commandsOf(shell[0]!)) await run(line, root);
     const tarballs = fs.readdirSync(path.join(root, 'dist-packages')).sort();
-    expect(tarballs).toEqual(['apigw-constructs-0.1.0.tgz', 'apigw-provider-0.1.0.tgz', 'apigw-runtime-0.1.0.tgz', 'apigw-schema-0.1.0.tgz']);
+    const workspaces = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+    expect(tarballs).toEqual(workspaces.map((w) => `apigw-${path.basename(w)}-0.1.0.tgz`).sort());
     const listing = spawnSync('tar', ['-tzf', path.join(root, 'dist-packages', 'apigw-provider-0.1.0.tgz')], { encoding: 'utf8' }).stdout;
     expect(listing).toContain('package/dist/cli/main.js');
     expect(listing).not.toContain('package/dist/demo/');
