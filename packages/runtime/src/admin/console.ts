@@ -13,7 +13,7 @@ import { extname, join } from 'node:path';
 import { KINDS, STAGES, type ApiGroup, type BackendService, type Stage, type VpcAccess } from '@apigw/schema';
 import pino, { type Logger } from 'pino';
 import { RuntimeError } from '../errors';
-import type { ApiDefinition, LiveApi, LiveResource, LiveState } from '../model';
+import type { ApiDefinition, LiveApi, LiveResource, LiveState, LiveStateChanges } from '../model';
 import type { AdminCore } from './core';
 import { parseDebugRequest, runDebugCall } from './console-debug';
 import { metricsText } from './metrics-endpoint';
@@ -126,22 +126,30 @@ class ConsoleIndex {
   readonly groupNames: string[];
   readonly serviceNames: string[];
 
+  /** The state as arrays, for the views. */
+  readonly state: LiveState;
+
   constructor(
-    readonly state: LiveState,
+    readonly revision: number,
+    readonly collections: Collections,
     published: readonly { readonly stage: Stage; readonly api: ApiDefinition }[],
   ) {
+    const state: Record<string, unknown> = { revision };
+    for (const [collection, byId] of collections) state[collection] = [...byId.values()];
+    for (const { collection } of KINDS) state[collection] ??= [];
+    this.state = state as unknown as LiveState;
     for (const p of published) {
       const id = `${p.api.group}/${p.api.name}`;
       let byStage = this.published.get(id);
       if (!byStage) this.published.set(id, (byStage = {}));
       byStage[p.stage] = p.api;
     }
-    for (const s of state.backendServices) this.services.set(s.id, s);
-    for (const v of state.vpcAccesses) this.vpcs.set(v.id, v.spec);
-    this.rows = state.apis.map((api) => this.row(api)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const api of state.apis) this.apiById.set(api.id, api);
+    for (const s of this.state.backendServices) this.services.set(s.id, s);
+    for (const v of this.state.vpcAccesses) this.vpcs.set(v.id, v.spec);
+    this.rows = this.state.apis.map((api) => this.row(api)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const api of this.state.apis) this.apiById.set(api.id, api);
     for (const row of this.rows) this.rowById.set(row.id, row);
-    this.groupNames = state.groups.map((g) => g.id).sort();
+    this.groupNames = this.state.groups.map((g) => g.id).sort();
     this.serviceNames = [...this.services.keys()].sort();
   }
 
@@ -200,15 +208,58 @@ class ConsoleIndex {
 
 const indexes = new WeakMap<AdminCore, ConsoleIndex>();
 
-/** The console index of the current revision. */
+/** Live resources by collection, then by id. */
+type Collections = Map<string, Map<string, { readonly id: string }>>;
+const collectionOfKind = new Map<string, string>(KINDS.map((k) => [k.kind, k.collection]));
+
+/** The state as collections of resources by id. */
+function collectionsOf(state: LiveState): Collections {
+  const collections: Collections = new Map();
+  for (const [key, value] of Object.entries(state)) if (Array.isArray(value)) collections.set(key, new Map((value as { id: string }[]).map((r) => [r.id, r])));
+  return collections;
+}
+
+/** `previous` with a change set applied; undefined when a change names a kind this runtime does not know. */
+function applyChanges(previous: Collections, changes: LiveStateChanges): Collections | undefined {
+  const next: Collections = new Map([...previous].map(([k, v]) => [k, new Map(v)]));
+  for (const { kind, id } of changes.deleted) {
+    const collection = collectionOfKind.get(kind);
+    if (collection === undefined) return undefined;
+    next.get(collection)?.delete(id);
+  }
+  for (const [collection, items] of Object.entries(changes.changed)) {
+    let byId = next.get(collection);
+    if (!byId) next.set(collection, (byId = new Map()));
+    for (const item of items as { id: string }[]) byId.set(item.id, item);
+  }
+  return next;
+}
+
+/**
+ * The console index of the current revision. The first read takes the
+ * whole state; later ones apply what changed since (the store's change
+ * log), so a commit costs the console what it changed, not the gateway's size.
+ */
 function indexOf(core: AdminCore): ConsoleIndex {
   const revision = core.store.revision;
   const cached = indexes.get(core);
-  if (cached && cached.state.revision === revision) return cached;
-  const state = core.getState();
+  if (cached && cached.revision === revision) return cached;
+  let collections: Collections | undefined;
+  let at = revision;
+  if (cached) {
+    const changes = core.store.getChanges(cached.revision);
+    if (changes) {
+      collections = applyChanges(cached.collections, changes);
+      at = changes.revision;
+    }
+  }
+  if (!collections) {
+    const state = core.getState();
+    collections = collectionsOf(state);
+    at = state.revision;
+  }
   // The view carries the published definitions (and secrets, which go no further than this call).
-  const published = core.store.readView().published;
-  const index = new ConsoleIndex(state, published);
+  const index = new ConsoleIndex(at, collections, core.store.readView().published);
   indexes.set(core, index);
   return index;
 }
