@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { AggregatorRegistry, Registry, type PrometheusContentType } from 'prom-client';
 import { createDataPlane, InventorySource } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
+import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane } from './dataplane/data-plane';
 import { RuntimeError } from './errors';
 import { openStore, type GatewayStore } from './store';
@@ -43,6 +44,8 @@ export interface DataPlaneWorkersOptions {
   readonly inventory?: Readonly<Record<string, string>>;
   /** Function table; wins over `<dataDir>/functions.json`. */
   readonly functions?: Readonly<Record<string, FunctionConfig>>;
+  /** External buckets; win over `<dataDir>/oss.json`. */
+  readonly oss?: Readonly<Record<string, ExternalBucketConfig>>;
   /** Largest request body forwarded, in bytes. */
   readonly maxBodyBytes?: number;
   /** Write the JSON access log of each worker to its stdout. @default false */
@@ -62,6 +65,9 @@ export class WorkersStartError extends RuntimeError {
 const INVENTORY_FILE = 'inventory.json';
 /** Name of the function table in the data directory (same as the gateway's). */
 const FUNCTIONS_FILE = 'functions.json';
+/** External bucket table and embedded buckets in the data directory (same as the gateway's). */
+const OSS_FILE = 'oss.json';
+const OSS_DIR = 'oss';
 /** Anti-replay nonces, shared by the workers so each nonce is accepted once across all of them. */
 const NONCE_FILE = 'nonces.db';
 const CONFIG_ENV = 'APIGW_DATA_PLANE_WORKER';
@@ -302,10 +308,13 @@ export async function runDataPlaneWorker(): Promise<void> {
       port: options.port,
       host: options.host ?? '127.0.0.1',
       functionsFile: join(options.dataDir, FUNCTIONS_FILE),
+      ossFile: join(options.dataDir, OSS_FILE),
+      ossRoot: join(options.dataDir, OSS_DIR),
       nonceFile: join(options.dataDir, NONCE_FILE),
       metrics: registry,
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
       ...(options.functions === undefined ? {} : { functions: options.functions }),
+      ...(options.oss === undefined ? {} : { oss: options.oss }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
       ...(options.accessLog === true ? { accessLog: process.stdout } : {}),
     });

@@ -42,6 +42,8 @@ export const RUNTIME_ERRORS = {
   APIGW_UNREACHABLE: { status: 0, doc: 'The admin endpoint could not be reached (a client-side error; status 0).' },
   APIGW_CALL_FAILED: { status: 0, doc: 'A debugging call could not be built (a path parameter or domain is missing) or got no answer from the data plane (a client-side error; status 0).' },
   APIGW_INVENTORY_INVALID: { status: 0, doc: 'The inventory file (VPC instance id -> address) cannot be read or is not a JSON object of strings; /readyz answers 503 with the reason.' },
+  APIGW_FUNCTIONS_INVALID: { status: 0, doc: "The function table (functions.json or the functions option) cannot be read or has a wrong entry (the message names the key and field); the previous table stays in use." },
+  APIGW_OSS_INVALID: { status: 0, doc: 'The bucket table (oss.json or the oss option) cannot be read or has a wrong entry (the message names the bucket and field); the previous table stays in use.' },
   APIGW_WORKERS_START: { status: 0, doc: 'The data-plane worker processes could not start (the message names the worker and its error).' },
   APIGW_ROUTE_CONFLICT: { status: 0, doc: 'Two APIs of one group and stage answer the same method and path template (the data plane serves neither and reports a snapshot warning).' },
   APIGW_USAGE: { status: 0, doc: 'A command line of `apigw serve` is wrong (unknown flag, bad port or count); nothing was started.' },

@@ -16,6 +16,7 @@ import type { GatewayClient } from './client/gateway-client';
 import { InProcessGatewayClient } from './client/in-process-client';
 import { createDataPlane, InventorySource } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
+import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
 import { openStore, type CommitListener, type GatewayStore } from './store/store';
 
@@ -23,6 +24,10 @@ import { openStore, type CommitListener, type GatewayStore } from './store/store
 export const INVENTORY_FILE = 'inventory.json';
 /** Name of the function table the gateway reads from the data directory. */
 export const FUNCTIONS_FILE = 'functions.json';
+/** Name of the external bucket table the gateway reads from the data directory. */
+export const OSS_FILE = 'oss.json';
+/** Directory of the data directory embedded OSS buckets are kept in. */
+export const OSS_DIR = 'oss';
 
 /** How to run a gateway. */
 export interface GatewayOptions {
@@ -45,6 +50,12 @@ export interface GatewayOptions {
    * or `{ invokeUrl }`; wins over `<dataDir>/functions.json`.
    */
   readonly functions?: Readonly<Record<string, FunctionConfig>>;
+  /**
+   * External buckets: bucket -> `{ endpoint, region, bucket }` of an
+   * S3/OSS-compatible endpoint; wins over `<dataDir>/oss.json`. Other buckets
+   * live in `<dataDir>/oss`.
+   */
+  readonly oss?: Readonly<Record<string, ExternalBucketConfig>>;
   /** Data-plane HTTPS port, served for group domains with certificates. */
   readonly tlsPort?: number;
   /** Largest admin request body, in bytes. @default 16 MiB */
@@ -63,7 +74,7 @@ export interface GatewayOptions {
    * `false` to run no data plane in this process (when worker processes
    * serve traffic: they read the store and follow `onCommit`).
    */
-  readonly dataPlane?: false | Partial<Omit<DataPlaneOptions, 'port' | 'host' | 'tlsPort' | 'inventory' | 'functions' | 'metrics'>>;
+  readonly dataPlane?: false | Partial<Omit<DataPlaneOptions, 'port' | 'host' | 'tlsPort' | 'inventory' | 'functions' | 'oss' | 'metrics'>>;
 }
 
 /** A running gateway. */
@@ -128,9 +139,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         port: options.port ?? 8080,
         host,
         functionsFile: join(options.dataDir, FUNCTIONS_FILE),
+        ossFile: join(options.dataDir, OSS_FILE),
+        ossRoot: join(options.dataDir, OSS_DIR),
         metrics: metrics.registry,
         ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
         ...(options.functions ? { functions: options.functions } : {}),
+        ...(options.oss ? { oss: options.oss } : {}),
       });
       dataPlane = plane;
       plane.update(store.readView(), inventory.read());

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { StateView } from '../model';
 import type { FunctionConfig } from './backends/function/config';
+import type { ExternalBucketConfig } from './backends/oss/config';
 import type { Inventory } from './inventory';
 
 /** Where and how the data plane serves traffic. */
@@ -35,6 +36,16 @@ export interface DataPlaneOptions {
    * directory. The gateway passes `<dataDir>/functions.json`.
    */
   readonly functionsFile?: string;
+  /**
+   * Directory embedded OSS buckets are kept under; buckets the bucket table
+   * does not name live there. The gateway passes `<dataDir>/oss`.
+   * @default none: only external buckets are served
+   */
+  readonly ossRoot?: string;
+  /** External buckets: bucket -> S3/OSS-compatible endpoint; entries win over the file's. */
+  readonly oss?: Readonly<Record<string, ExternalBucketConfig>>;
+  /** oss.json with more external buckets, read at every `update` and whenever it changes. The gateway passes `<dataDir>/oss.json`. */
+  readonly ossFile?: string;
   /** Largest backend response body relayed, in bytes; a larger answer is cut off. @default unlimited */
   readonly maxResponseBytes?: number;
   /** Largest request head (request line and headers), in bytes (larger: 431). @default 16384 */

@@ -16,6 +16,7 @@ import type { StateView } from '../model';
 import { emptySnapshot, SnapshotCompiler, type Snapshot } from '../snapshot/snapshot';
 import { poolKey } from './backends/proxy';
 import { FunctionHost } from './backends/function/host';
+import { ObjectStorage } from './backends/oss/oss-backend';
 import { compileTarget, createBackendRegistry, type BackendRegistry } from './backends/registry';
 import type { DataPlane, DataPlaneOptions } from './data-plane';
 import { nextRequestId, type Exchange } from './exchange';
@@ -65,6 +66,8 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
 
   /** Runs the event functions of FUNCTION backends. */
   private readonly functions: FunctionHost;
+  /** Embedded and external buckets of OSS backends. */
+  private readonly objects: ObjectStorage;
 
   constructor(private readonly options: DataPlaneOptions, registry?: BackendRegistry) {
     this.functions = new FunctionHost({
@@ -72,7 +75,13 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
       ...(options.functionsFile === undefined ? {} : { functionsFile: options.functionsFile }),
       onReloadError: (err) => this.reportConfigError(err),
     });
-    registry ??= createBackendRegistry({ functions: this.functions });
+    this.objects = new ObjectStorage({
+      ...(options.ossRoot === undefined ? {} : { root: options.ossRoot }),
+      ...(options.oss === undefined ? {} : { oss: options.oss }),
+      ...(options.ossFile === undefined ? {} : { ossFile: options.ossFile }),
+      onReloadError: (err) => this.reportConfigError(err),
+    });
+    registry ??= createBackendRegistry({ functions: this.functions, objects: this.objects });
     this.registry = registry;
     this.compiler = new SnapshotCompiler(
       (service, env, ctx) => compileTarget(registry, service, env, ctx),
@@ -129,7 +138,8 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
    */
   update(view: StateView, inventory?: Inventory): void {
     if (inventory !== undefined) this.inventory = this.options.inventory === undefined ? inventory : { ...inventory, ...this.options.inventory };
-    this.functions.reload();
+    this.functions.refresh();
+    this.objects.refresh();
     const previous = this.snapshot;
     const next = this.compiler.compile(view, this.inventory);
     this.snapshot = next;
@@ -198,7 +208,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     if (this.httpsServer !== null) servers.push(this.httpsServer);
     await Promise.all(servers.map((s) => closeServer(s, this.listening)));
     await Promise.all([...this.pools.values()].map((p) => p.close().catch(noop)));
-    await this.functions.close();
+    await Promise.all([this.functions.close(), this.objects.close()]);
     this.pools.clear();
     this.replayNonces.close?.();
   }

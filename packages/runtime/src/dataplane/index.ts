@@ -28,4 +28,6 @@ export { createBackendRegistry, type BackendRegistry, type BackendServices } fro
 export { FunctionHost, type FunctionHostOptions } from './backends/function/host';
 export { FunctionsConfigError, resolveFunctions, loadFunctionsFile, type FunctionConfig, type LocalFunctionConfig, type RemoteFunctionConfig } from './backends/function/config';
 export type { ApiGatewayEvent } from './backends/function/event';
+export { ObjectStorage, type ObjectStorageOptions } from './backends/oss/oss-backend';
+export { OssConfigError, resolveBuckets, type ExternalBucketConfig } from './backends/oss/config';
 export type { BackendModule, CompileResult } from './backends/backend-module';

@@ -92,6 +92,8 @@ export interface ApiEntry {
   readonly backendPathStatic: string | null;
   /** Method sent to the backend, or null to send the request's own. */
   readonly backendMethod: string | null;
+  /** OSS backends: the object action named by the API, or null to derive it from the method. */
+  readonly ossAction: NonNullable<ApiDefinition['backend']['ossAction']> | null;
   readonly serviceName: string;
   readonly timeoutMs: number;
   readonly constantHeaders: readonly ConstantParameter[];
@@ -628,6 +630,7 @@ function compileApi(def: ApiDefinition, group: ApiGroup, stage: Stage): ApiEntry
     backendPath,
     backendPathStatic: hasParam ? null : (backendPath as string[]).join(''),
     backendMethod: def.backend.method === 'ANY' ? null : def.backend.method,
+    ossAction: def.backend.ossAction ?? null,
     serviceName: def.backend.service,
     timeoutMs: def.backend.timeoutMs,
     constantHeaders: orNone(consts.filter((c) => c.in === 'HEAD')),

@@ -79,7 +79,7 @@ describe('backend types and failures', () => {
           { name: 'vpcMissing', type: 'VPC', environments: { RELEASE: { vpcAccess: 'unknownInstance' } } },
           { name: 'stub', type: 'MOCK', environments: { RELEASE: { mock: { statusCode: 201, body: '{"ok":true}', headers: { 'Content-Type': 'application/json', 'x-mock': '1' } } } } },
           { name: 'fn', type: 'FUNCTION', environments: { RELEASE: { function: { service: 's', function: 'f', qualifier: 'LATEST' } } } },
-          { name: 'bucket', type: 'OSS', environments: { RELEASE: { oss: { bucket: 'b' } } } },
+          { name: 'bucket', type: 'OSS', environments: { RELEASE: { oss: { bucket: 'bkt' } } } },
           httpService('testOnly', { TEST: echo.url }),
         ],
         apis: [
@@ -89,7 +89,7 @@ describe('backend types and failures', () => {
           { name: 'vpcMissingApi', request: { path: '/vpc/missing' }, backend: { service: 'vpcMissing', path: '/inside' } },
           { name: 'mockApi', request: { path: '/mock' }, backend: { service: 'stub', path: '/' } },
           { name: 'fnApi', request: { path: '/fn' }, backend: { service: 'fn', path: '/' } },
-          { name: 'ossApi', request: { path: '/oss' }, backend: { service: 'bucket', path: '/' } },
+          { name: 'ossApi', request: { path: '/oss' }, backend: { service: 'bucket', path: '/k' } },
           { name: 'hangApi', request: { path: '/hang' }, backend: { service: 'users', path: '/hang', timeoutMs: 300 } },
           { name: 'dropApi', request: { path: '/drop' }, backend: { service: 'users', path: '/drop' } },
           { name: 'deadApi', request: { path: '/dead' }, backend: { service: 'dead', path: '/' } },
@@ -137,9 +137,10 @@ describe('backend types and failures', () => {
     expect(r.headers['x-ca-error-message']).toContain('s/f@LATEST');
   });
 
-  test('OSS backends answer that the type is not served', async () => {
+  test('an OSS bucket a data plane without bucket storage cannot serve answers 503 naming it', async () => {
     const r = await send(port, { path: '/oss' });
-    expect([r.status, r.headers['x-ca-error-code']]).toEqual([503, 'D503BT']);
+    expect([r.status, r.headers['x-ca-error-code']]).toEqual([503, 'D503SU']);
+    expect(r.headers['x-ca-error-message']).toContain('bucket bkt');
   });
 
   test('a backend slower than the API timeout answers 504', async () => {

@@ -1,8 +1,9 @@
 import { appCodeHash, compileSnapshot, emptySnapshot } from '../../src/snapshot';
 import { FunctionHost } from '../../src/dataplane/backends/function/host';
+import { ObjectStorage } from '../../src/dataplane/backends/oss/oss-backend';
 import { compileTarget, createBackendRegistry } from '../../src/dataplane/backends/registry';
 
-const BACKENDS = createBackendRegistry({ functions: new FunctionHost({}) });
+const BACKENDS = createBackendRegistry({ functions: new FunctionHost({}), objects: new ObjectStorage({}) });
 import { httpService, view } from '../dataplane/fixtures';
 
 const compile = (v: ReturnType<typeof view>, inventory: Record<string, string> = {}) =>

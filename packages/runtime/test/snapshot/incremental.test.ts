@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FunctionHost } from '../../src/dataplane/backends/function/host';
+import { ObjectStorage } from '../../src/dataplane/backends/oss/oss-backend';
 import { compileTarget, createBackendRegistry } from '../../src/dataplane/backends/registry';
 
-const BACKENDS = createBackendRegistry({ functions: new FunctionHost({}) });
+const BACKENDS = createBackendRegistry({ functions: new FunctionHost({}), objects: new ObjectStorage({}) });
 import type { Operation, StateView } from '../../src/model';
 import { compileSnapshot, SnapshotCompiler, type Snapshot, type TargetCompiler } from '../../src/snapshot';
 import { openStore, type GatewayStore } from '../../src/store';

@@ -9,7 +9,7 @@ import { functionBackend } from './function/function-backend';
 import type { FunctionHost } from './function/host';
 import { httpBackend } from './http';
 import { mockBackend } from './mock';
-import { unservedBackend } from './unserved';
+import { ossBackend, type ObjectStorage } from './oss/oss-backend';
 import { vpcBackend } from './vpc';
 
 export type BackendRegistry = Readonly<Record<BackendService['type'], BackendModule<unknown>>>;
@@ -18,6 +18,8 @@ export type BackendRegistry = Readonly<Record<BackendService['type'], BackendMod
 export interface BackendServices {
   /** Runs event functions (FUNCTION backends). */
   readonly functions: FunctionHost;
+  /** Embedded and external buckets (OSS backends). */
+  readonly objects: ObjectStorage;
 }
 
 /** The modules this runtime ships, bound to one data plane's services. */
@@ -27,7 +29,7 @@ export function createBackendRegistry(services: BackendServices): BackendRegistr
     VPC: vpcBackend as BackendModule<unknown>,
     MOCK: mockBackend as BackendModule<unknown>,
     FUNCTION: functionBackend(services.functions) as BackendModule<unknown>,
-    OSS: unservedBackend('OSS'),
+    OSS: ossBackend(services.objects) as BackendModule<unknown>,
   };
 }
 

@@ -14,9 +14,9 @@
  * Keys are `service/function` with an optional `@qualifier`; a function
  * looked up with a qualifier falls back to the key without one.
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ApigwError } from '@apigw/schema';
+import { RuntimeError } from '../../../errors';
+import { readJsonFile } from '../config-file';
 
 /** A function whose Node.js handler runs in the gateway's own worker threads. */
 export interface LocalFunctionConfig {
@@ -57,7 +57,7 @@ export type ResolvedFunction =
   | { readonly kind: 'remote'; readonly key: string; readonly invokeUrl: URL; readonly timeoutMs: number };
 
 /** functions.json (or the `functions` option) cannot be used; the message names the entry and field. */
-export class FunctionsConfigError extends ApigwError {
+export class FunctionsConfigError extends RuntimeError {
   constructor(message: string) {
     super('APIGW_FUNCTIONS_INVALID', message);
   }
@@ -123,16 +123,5 @@ export function resolveFunctions(table: unknown, baseDir: string, source: string
 
 /** Reads a functions.json file; a missing file is an empty table. */
 export function loadFunctionsFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new FunctionsConfigError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new FunctionsConfigError(`${file} is not JSON: ${(err as Error).message}`);
-  }
+  return readJsonFile(file, (message) => new FunctionsConfigError(message));
 }

@@ -7,6 +7,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Agent } from 'undici';
+import { ConfigFileWatcher } from '../config-file';
 import { FunctionsConfigError, loadFunctionsFile, resolveFunctions, type FunctionConfig, type ResolvedFunction } from './config';
 import { FunctionInstances, type FunctionContext, type InvocationOutcome } from './instances';
 
@@ -24,8 +25,6 @@ export interface FunctionHostOptions {
 
 /** Largest result an invoke URL may answer with. */
 const MAX_REMOTE_RESULT_BYTES = 32 * 1024 * 1024;
-/** Changes arriving closer together than this are taken as one. */
-const RELOAD_DEBOUNCE_MS = 50;
 
 /** Function table plus warm instances. One per data plane. */
 export class FunctionHost {
@@ -33,8 +32,7 @@ export class FunctionHost {
   private tableKey = '';
   private readonly running = new Map<string, FunctionInstances>();
   private readonly codeWatchers = new Map<string, FSWatcher>();
-  private fileWatcher: FSWatcher | null = null;
-  private reloadTimer: NodeJS.Timeout | null = null;
+  private fileWatcher: ConfigFileWatcher | null = null;
   private agent: Agent | null = null;
   private closed = false;
 
@@ -61,7 +59,16 @@ export class FunctionHost {
         if (now === undefined || now.kind !== 'local' || JSON.stringify(now) !== JSON.stringify(inst.fn)) this.retire(k);
       }
     }
-    if (file !== undefined && this.fileWatcher === null) this.watchFile(file);
+    if (file !== undefined && this.fileWatcher === null) this.fileWatcher = new ConfigFileWatcher(file, () => this.refresh());
+  }
+
+  /** Reads the table again; a bad table is reported through `onReloadError` and the previous one stays. */
+  refresh(): void {
+    try {
+      this.reload();
+    } catch (err) {
+      this.options.onReloadError?.(err instanceof FunctionsConfigError ? err : new FunctionsConfigError((err as Error).message));
+    }
   }
 
   /** The table entry serving a function, trying `service/function@qualifier`, then `service/function`. */
@@ -122,7 +129,6 @@ export class FunctionHost {
   /** Stops every instance and watcher. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.reloadTimer !== null) clearTimeout(this.reloadTimer);
     this.fileWatcher?.close();
     for (const w of this.codeWatchers.values()) w.close();
     this.codeWatchers.clear();
@@ -136,32 +142,6 @@ export class FunctionHost {
     this.running.delete(key);
     this.codeWatchers.get(key)?.close();
     this.codeWatchers.delete(key);
-  }
-
-  private watchFile(file: string): void {
-    const name = basename(file);
-    try {
-      // The directory is watched, so the file may be created, replaced or renamed into place.
-      this.fileWatcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
-        if (changed === null || changed === name) this.scheduleReload();
-      });
-      this.fileWatcher.on('error', () => undefined);
-    } catch {
-      // No watching (the directory is gone): the table is still read at every update.
-    }
-  }
-
-  private scheduleReload(): void {
-    if (this.reloadTimer !== null || this.closed) return;
-    this.reloadTimer = setTimeout(() => {
-      this.reloadTimer = null;
-      try {
-        this.reload();
-      } catch (err) {
-        this.options.onReloadError?.(err instanceof FunctionsConfigError ? err : new FunctionsConfigError((err as Error).message));
-      }
-    }, RELOAD_DEBOUNCE_MS);
-    this.reloadTimer.unref();
   }
 
   private watchCode(key: string, dir: string): void {
