@@ -11,3 +11,4 @@ export * from './path-template';
 export * from './parameter-value';
 export * from './validate';
 export * from './cidr';
+export * from './suggest';

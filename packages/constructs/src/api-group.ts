@@ -1,7 +1,7 @@
 import { Construct, type IConstruct } from 'constructs';
 import type { ApiGroupInput, Certificate } from '@apigw/schema';
 import { Api, type ApiOptions } from './api';
-import { brand, findStack, hasBrand, listOf, registerResource } from './private';
+import { brand, findStack, hasBrand, listOf, registerResource, unknownProps } from './private';
 
 const API_GROUP_BRAND = Symbol.for('@apigw/constructs.ApiGroup');
 
@@ -83,6 +83,7 @@ export class ApiGroup extends Construct implements IApiGroup {
     this.basePath = props.basePath;
     this.domains = listOf(props.domains);
     this.certificates = listOf(props.certificates).map((c) => ({ ...c }));
+    const typos = unknownProps(props, 'ApiGroup', 'ApiGroup', { name: 'groupName' });
     registerResource(this, {
       kind: 'group',
       imported: false,
@@ -94,7 +95,7 @@ export class ApiGroup extends Construct implements IApiGroup {
         domains: [...this.domains],
         certificates: this.certificates.map((c) => ({ ...c })),
       }),
-      checks: () => [],
+      checks: () => typos,
     });
   }
 

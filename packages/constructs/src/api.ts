@@ -12,7 +12,7 @@ import {
 } from '@apigw/schema';
 import type { IApiGroup } from './api-group';
 import type { IBackendService } from './backend-service';
-import { brand, findStack, foreignReference, hasBrand, listOf, registerResource, type CodedCheck, type RenderContext } from './private';
+import { brand, findStack, foreignReference, hasBrand, listOf, registerResource, unknownProps, type CodedCheck, type RenderContext } from './private';
 
 const API_BRAND = Symbol.for('@apigw/constructs.Api');
 
@@ -210,6 +210,7 @@ export class Api extends Construct implements IApi {
     this.constantParameters = listOf(constantParameters).map((p) => ({ ...p }));
     this.systemParameters = listOf(systemParameters).map((p) => ({ ...p }));
     this.publish(...listOf(props.stages));
+    this.typos = unknownProps(props, 'Api', 'Api', { name: 'apiName' });
     registerResource(this, {
       kind: 'api',
       imported: false,
@@ -281,8 +282,12 @@ export class Api extends Construct implements IApi {
     };
   }
 
+  /** Props this construct does not know (misspellings). */
+  private readonly typos: CodedCheck[];
+
   private checks(): CodedCheck[] {
     return [
+      ...this.typos,
       ...foreignReference(this, this.group, '/group', `group ${this.groupName}`),
       ...foreignReference(this, this.backend.service, '/backend/service', `backend service ${this.backend.service.backendServiceName}`),
     ];

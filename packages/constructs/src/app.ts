@@ -3,7 +3,7 @@ import type { Stage } from '@apigw/schema';
 import type { IApi } from './api';
 import { Authorization, expiryText, type AuthorizeOptions } from './authorization';
 import { ConflictingAuthorizationError } from './errors';
-import { brand, findStack, hasBrand, registerResource } from './private';
+import { brand, findStack, hasBrand, registerResource, unknownProps } from './private';
 
 const APP_BRAND = Symbol.for('@apigw/constructs.App');
 
@@ -61,12 +61,13 @@ export class App extends Construct implements IApp {
     brand(this, APP_BRAND);
     this.appName = props.appName ?? id;
     this.description = props.description;
+    const typos = unknownProps(props, 'App', 'App', { name: 'appName' });
     registerResource(this, {
       kind: 'app',
       imported: false,
       identity: this.appName,
       render: () => ({ name: this.appName, description: this.description }),
-      checks: () => [],
+      checks: () => typos,
     });
   }
 

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { sortStages, type Stage } from '@apigw/schema';
 import type { IApi } from './api';
 import type { IApp } from './app';
-import { brand, findStack, foreignReference, hasBrand, listOf, registerResource, type CodedCheck, type RenderContext } from './private';
+import { brand, findStack, foreignReference, hasBrand, listOf, registerResource, unknownProps, type CodedCheck, type RenderContext } from './private';
 
 const AUTHORIZATION_BRAND = Symbol.for('@apigw/constructs.Authorization');
 
@@ -62,6 +62,7 @@ export class Authorization extends Construct {
     this.granted = new Set(listOf(props.stages));
     this.expiry = props.expiresAt;
     this.description = props.description;
+    this.typos = unknownProps(props, 'Authorization', 'Authorization');
     registerResource(this, {
       kind: 'authorization',
       imported: false,
@@ -97,8 +98,12 @@ export class Authorization extends Construct {
     };
   }
 
+  /** Props this construct does not know (misspellings). */
+  private readonly typos: CodedCheck[];
+
   private checks(): CodedCheck[] {
     return [
+      ...this.typos,
       ...foreignReference(this, this.app, '/app', `app ${this.app.appName}`),
       ...foreignReference(this, this.api, '/api', `api ${this.api.apiRef}`),
     ];

@@ -1,7 +1,7 @@
 import { Construct, type IConstruct } from 'constructs';
 import { STAGES, type BackendEnvironmentInput, type BackendServiceInput, type Stage } from '@apigw/schema';
 import { DuplicateEnvironmentError } from './errors';
-import { brand, findStack, foreignReference, hasBrand, registerResource, type CodedCheck, type RenderContext } from './private';
+import { brand, findStack, foreignReference, hasBrand, registerResource, unknownName, unknownProps, type CodedCheck, type RenderContext } from './private';
 import type { IVpcAccess } from './vpc-access';
 
 const BACKEND_SERVICE_BRAND = Symbol.for('@apigw/constructs.BackendService');
@@ -117,6 +117,12 @@ export class BackendService extends Construct implements IBackendService {
       const env = props.environments?.[stage];
       if (env) this.addEnvironment(stage, env);
     }
+    this.typos = [
+      ...unknownProps(props, 'BackendService', 'BackendService', { name: 'backendServiceName' }),
+      ...Object.keys(props.environments ?? {})
+        .filter((k) => !(STAGES as readonly string[]).includes(k))
+        .map((k) => unknownName(`environments has no stage "${k}"`, k, STAGES, `/environments`)),
+    ];
     registerResource(this, {
       kind: 'backendService',
       imported: false,
@@ -158,11 +164,17 @@ export class BackendService extends Construct implements IBackendService {
     return { name: this.backendServiceName, type: this.type, description: this.description, environments };
   }
 
+  /** Props (and environment names) this construct does not know (misspellings). */
+  private readonly typos: CodedCheck[];
+
   private checks(): CodedCheck[] {
-    return this.stages.flatMap((stage) => {
-      const vpc = this.environments.get(stage)!.vpcAccess;
-      return vpc ? foreignReference(this, vpc, `/environments/${stage}/vpcAccess`, `VPC access ${vpc.vpcAccessName}`) : [];
-    });
+    return [
+      ...this.typos,
+      ...this.stages.flatMap((stage) => {
+        const vpc = this.environments.get(stage)!.vpcAccess;
+        return vpc ? foreignReference(this, vpc, `/environments/${stage}/vpcAccess`, `VPC access ${vpc.vpcAccessName}`) : [];
+      }),
+    ];
   }
 }
 

@@ -26,6 +26,7 @@ export type ConstructsErrorCode = keyof typeof CONSTRUCTS_ERROR_CODES;
 export const CONSTRUCT_PROBLEM_CODES = {
   FOREIGN_REFERENCE: 'A construct refers to a resource that another GatewayStack defines; import it with fromXxxName() instead.',
   CONSTRUCT_INVALID: 'A validation added to a construct with node.addValidation() failed.',
+  UNKNOWN_PROP: 'A construct was given a prop it does not have (a misspelling, in a program that is not type-checked); the message names the closest known prop.',
 } as const;
 
 /** Identifier of a construct-level problem. */

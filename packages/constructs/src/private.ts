@@ -5,7 +5,7 @@
  * still recognise each other.
  */
 import type { IConstruct } from 'constructs';
-import type { Kind } from '@apigw/schema';
+import { closestNames, gatewaySchema, type Kind } from '@apigw/schema';
 import { NotInStackError, type ConstructProblemCode } from './errors';
 
 /** Brand of a GatewayStack. */
@@ -102,4 +102,38 @@ export function foreignReference(owner: IConstruct, target: object, at: string, 
 /** A copy of an array prop, or an empty array. */
 export function listOf<T>(items: readonly T[] | undefined): T[] {
   return items ? [...items] : [];
+}
+
+/** The property names of a schema definition (`#/$defs/NAME`). */
+function schemaProperties(definition: string): string[] {
+  const defs = gatewaySchema['$defs'] as Record<string, { properties?: Record<string, unknown> }>;
+  return Object.keys(defs[definition]?.properties ?? {});
+}
+
+/** The props a construct of a schema definition takes: its fields, renamed as the construct names them. */
+export function knownProps(definition: string, renames: Readonly<Record<string, string>> = {}): string[] {
+  return schemaProperties(definition).map((p) => renames[p] ?? p);
+}
+
+/**
+ * Problems for props a construct does not know. TypeScript catches them at
+ * compile time, but programs run by jiti or written in JavaScript are not
+ * type-checked, and a misspelt top-level prop (`domians:`) would silently
+ * be dropped. The known props are the schema definition's fields, with the
+ * construct's renames (`name` -> `groupName`); a typo gets
+ * the closest known name.
+ */
+export function unknownProps(props: object | undefined, construct: string, definition: string, renames: Readonly<Record<string, string>> = {}): CodedCheck[] {
+  if (props === undefined || props === null) return [];
+  const known = knownProps(definition, renames);
+  return Object.keys(props)
+    .filter((k) => !known.includes(k) && (props as Record<string, unknown>)[k] !== undefined)
+    .map((k) => unknownName(`${construct} has no prop "${k}"`, k, known));
+}
+
+/** A problem for a name that is not among `known`, with what was probably meant. */
+export function unknownName(what: string, name: string, known: readonly string[], at = ''): CodedCheck {
+  const close = closestNames(name, known);
+  const hint = close.length > 0 ? `did you mean ${close.map((c) => `"${c}"`).join(' or ')}?` : `known: ${known.join(', ')}`;
+  return { code: 'UNKNOWN_PROP', at, message: `${what}; ${hint}` };
 }

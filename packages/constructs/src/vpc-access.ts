@@ -1,6 +1,6 @@
 import { Construct, type IConstruct } from 'constructs';
 import type { VpcAccess as VpcAccessSpec } from '@apigw/schema';
-import { brand, findStack, hasBrand, registerResource } from './private';
+import { brand, findStack, hasBrand, registerResource, unknownProps } from './private';
 
 const VPC_ACCESS_BRAND = Symbol.for('@apigw/constructs.VpcAccess');
 
@@ -65,6 +65,7 @@ export class VpcAccess extends Construct implements IVpcAccess {
     brand(this, VPC_ACCESS_BRAND);
     this.vpcAccessName = props.vpcAccessName ?? id;
     this.props = { ...props };
+    const typos = unknownProps(props, 'VpcAccess', 'VpcAccess', { name: 'vpcAccessName' });
     registerResource(this, {
       kind: 'vpcAccess',
       imported: false,
@@ -77,7 +78,7 @@ export class VpcAccess extends Construct implements IVpcAccess {
         host: this.props.host,
         description: this.props.description,
       }),
-      checks: () => [],
+      checks: () => typos,
     });
   }
 }

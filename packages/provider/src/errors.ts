@@ -19,6 +19,7 @@ export const PROVIDER_ERROR_CODES = {
   APIGW_APPROVAL_REQUIRED: 'apply or destroy needs --auto-approve when nobody can answer the prompt.',
   APIGW_EXPORT_AMBIGUOUS: 'export without --stack found resources of several stacks, or of none.',
   APIGW_CONNECTION: 'The admin endpoint is not a URL, or no admin token was found.',
+  APIGW_TYPE_ERRORS: 'validate or plan of a TypeScript program found type errors (listed with file:line:column); nothing was planned.',
   APIGW_STACK_EMPTY: 'export --stack names a stack that owns nothing on the gateway.',
   APIGW_USAGE: 'The command line is wrong in a way the CLI can name (a document given where a saved plan goes, ...).',
   APIGW_CALL_TARGET: 'apigw call names a group, API or app the gateway does not have, or no single app is authorized to call with.',
@@ -144,5 +145,16 @@ export class StackEmptyError extends ProviderError {
 export class UsageError extends ProviderError {
   constructor(message: string) {
     super('APIGW_USAGE', message);
+  }
+}
+
+/** A TypeScript program does not type-check. */
+export class TypeErrorsError extends ProviderError {
+  constructor(readonly file: string, readonly errors: readonly string[]) {
+    super(
+      'APIGW_TYPE_ERRORS',
+      `${file} has ${errors.length} type error${errors.length === 1 ? '' : 's'} (apigw does not plan a program that would not compile; --no-type-check skips this):\n` +
+        errors.map((e) => `  ${e}`).join('\n'),
+    );
   }
 }

@@ -4,7 +4,7 @@
  * API's path and its auth; the admin API hands over the app's credentials;
  * the runtime's call module builds, signs and sends the request.
  */
-import type { Stage } from '@apigw/schema';
+import { closestNames, type Stage } from '@apigw/schema';
 import { performCall, prepareCall, type CallCredentials, type CallResponse, type GatewayClient, type PreparedCall } from '@apigw/runtime';
 import { CallTargetError } from '../errors';
 
@@ -114,19 +114,8 @@ function pickApp(authorizations: readonly { app: string; api: string; stages: re
 
 function suggest(name: string, known: readonly string[]): string {
   if (known.length === 0) return '';
-  const close = known.filter((k) => distance(k.toLowerCase(), name.toLowerCase()) <= Math.max(2, Math.floor(name.length / 4)));
-  return close.length > 0 ? `; did you mean ${close.slice(0, 3).join(', ')}?` : ` (it has: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''})`;
-}
-
-/** Levenshtein distance, for suggestions. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
+  const close = closestNames(name, known);
+  return close.length > 0 ? `; did you mean ${close.join(', ')}?` : ` (it has: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''})`;
 }
 
 function render(call: PreparedCall, res: CallResponse, gateway: string, who: string, verbose: boolean): string {

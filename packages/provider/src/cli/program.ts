@@ -5,9 +5,9 @@ import { canonicalJson, kindInfo } from '@apigw/schema';
 import type { BatchResult, GatewayClient, HttpGatewayClient } from '@apigw/runtime';
 import { exportDocument, readLiveState, stacksOf } from '../actual';
 import { applyPlan, readPlanFile, writePlanFile } from '../apply';
-import { loadDocument } from '../desired';
+import { isTypeScript, loadDocument, typeCheck, type LoadedDocument } from '../desired';
 import { computeDestroyPlan, computePlan, isEmptyPlan, type Plan, type PlanEvent, type PlanSummary } from '../diff';
-import { ApprovalRequiredError, StackEmptyError, UsageError } from '../errors';
+import { ApprovalRequiredError, StackEmptyError, TypeErrorsError, UsageError } from '../errors';
 import { renderHuman, renderJson, renderMarkdown, useColor } from '../render';
 import { describe as describeBlock, resourceBlocks, symbolOf } from '../render/human';
 import { collect, DEFAULT_GATEWAY, runCall, type CallCommandOptions } from './call-command';
@@ -53,12 +53,26 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     }
   };
 
+  /**
+   * Loads a document for review: a TypeScript program is type-checked first
+   * (jiti, which runs it, does not), unless --no-type-check.
+   */
+  const loadReviewed = async (file: string, typeChecked: boolean): Promise<LoadedDocument> => {
+    if (typeChecked && isTypeScript(file)) {
+      const result = typeCheck(file);
+      if (!result.checked) io.stderr.write(`Note: ${file} was not type-checked: ${result.reason}. Unknown construct props are still refused when it runs.\n`);
+      else if (result.errors.length > 0) throw new TypeErrorsError(file, result.errors);
+    }
+    return loadDocument(file);
+  };
+
   program
     .command('validate')
-    .description('check a document or constructs program (schema and document rules); talks to no gateway')
+    .description('check a document or constructs program (types, schema and document rules); talks to no gateway')
     .requiredOption('-f, --file <file>', 'gateway.json, or a constructs program (.ts/.js)')
-    .action(async (opts: { file: string }) => {
-      const { document } = await loadDocument(opts.file);
+    .option('--no-type-check', 'do not type-check a .ts program')
+    .action(async (opts: { file: string; typeCheck: boolean }) => {
+      const { document } = await loadReviewed(opts.file, opts.typeCheck);
       const count = [document.vpcAccesses, document.backendServices, document.groups, document.apis, document.apps, document.authorizations].reduce((n, c) => n + c.length, 0);
       out(`${opts.file} is valid: stack ${document.stack}, ${count} resource${count === 1 ? '' : 's'}.\n`);
     });
@@ -89,8 +103,9 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .option('--markdown', 'print the plan as Markdown, for a pull-request comment')
     .option('--detailed-exitcode', 'exit 2 when the plan has changes, 0 when it has none')
     .option('--adopt', 'take over resources the document names that another stack, or nobody, owns')
-    .action(async (opts: { file: string; out?: string; json?: boolean; markdown?: boolean; detailedExitcode?: boolean; adopt?: boolean }, cmd: Command) => {
-      const loaded = await loadDocument(opts.file);
+    .option('--no-type-check', 'do not type-check a .ts program')
+    .action(async (opts: { file: string; out?: string; json?: boolean; markdown?: boolean; detailedExitcode?: boolean; adopt?: boolean; typeCheck: boolean }, cmd: Command) => {
+      const loaded = await loadReviewed(opts.file, opts.typeCheck);
       const plan = await withClient(cmd, async (client) => computePlan(loaded.document, await readLiveState(client), { adopt: opts.adopt === true }));
       if (opts.json) out(renderJson(plan));
       else if (opts.markdown) out(renderMarkdown(plan));

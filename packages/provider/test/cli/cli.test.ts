@@ -50,6 +50,27 @@ describe('apigw validate', () => {
   });
 });
 
+describe('a misspelt construct prop', () => {
+  const typo = path.join(__dirname, '../desired/fixtures/typo.ts');
+
+  it('is a type error for validate and plan of a .ts program, before anything talks to a gateway', async () => {
+    const run = await cli(['validate', '-f', typo]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('typo.ts has 1 type error');
+    expect(run.stderr).toMatch(/typo\.ts:5:31 - error TS2561: .*'domians' does not exist in type 'ApiGroupProps'\. Did you mean to write 'domains'\?/);
+    const plan = await cli(['plan', '-f', typo, '--endpoint', 'http://127.0.0.1:1', '--token', 't']);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain('[APIGW_TYPE_ERRORS]');
+    expect(plan.stderr).not.toContain('APIGW_UNREACHABLE');
+  }, 120_000);
+
+  it('is refused at run time with the construct path when types are not checked', async () => {
+    const run = await cli(['validate', '-f', typo, '--no-type-check']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('[fixture/shop] /groups/0: ApiGroup has no prop "domians"; did you mean "domains"? [UNKNOWN_PROP]');
+  });
+});
+
 describe('apigw synth', () => {
   it('writes the synthesized, canonical document', async () => {
     const out = path.join(dir, 'gateway.json');
