@@ -39,6 +39,16 @@ export interface ApiBackendOptions {
    */
   readonly method?: ApiBackendInput['method'];
   /**
+   * OSS services: the object action each request performs on the key named
+   * by `path` (GetObject, PutObject, PostObject, AppendObject, HeadObject,
+   * GetObjectMeta, DeleteObject). It must fit the method (GET GetObject;
+   * PUT PutObject; POST PostObject or AppendObject; HEAD HeadObject or
+   * GetObjectMeta; DELETE DeleteObject).
+   *
+   * @default derived from the method of each request
+   */
+  readonly ossAction?: ApiBackendInput['ossAction'];
+  /**
    * How long the backend may take to answer before the gateway answers 504 (1 to 60000).
    *
    * @default 10000

@@ -1,5 +1,5 @@
 import { Construct, type IConstruct } from 'constructs';
-import { STAGES, type BackendEnvironmentInput, type BackendServiceInput, type Stage } from '@apigw/schema';
+import { STAGES, type BackendEnvironmentInput, type BackendServiceInput, type FunctionTargetInput, type OssTarget, type Stage } from '@apigw/schema';
 import { DuplicateEnvironmentError } from './errors';
 import { brand, findStack, foreignReference, hasBrand, registerResource, unknownName, unknownProps, type CodedCheck, type RenderContext } from './private';
 import type { IVpcAccess } from './vpc-access';
@@ -83,6 +83,42 @@ export interface BackendServiceProps {
   readonly environments?: Partial<Record<Stage, BackendEnvironmentOptions>>;
 }
 
+/** What every backend-service helper takes besides its environments. */
+interface ServiceHelperProps {
+  /**
+   * Name of the service: a letter, then letters, digits or underscores; 4 to 50 characters.
+   *
+   * @default the construct id
+   */
+  readonly backendServiceName?: string;
+  /**
+   * Free text for people, at most 180 characters.
+   *
+   * @default no description
+   */
+  readonly description?: string;
+}
+
+/** Properties of `BackendService.function()`: a Function Compute function per environment. */
+export interface FunctionServiceProps extends ServiceHelperProps {
+  /**
+   * The function each environment calls: `{ service, function }`, and
+   * optionally `qualifier` (LATEST), `region`, and `type: 'HTTP'` with the
+   * trigger `url` for an HTTP function (EVENT functions get the API Gateway
+   * event). The runtime resolves it through its functions.json.
+   */
+  readonly environments: Partial<Record<Stage, FunctionTargetInput>>;
+}
+
+/** Properties of `BackendService.oss()`: an OSS bucket per environment. */
+export interface OssServiceProps extends ServiceHelperProps {
+  /**
+   * The bucket each environment serves: `{ bucket, region }`. An API's
+   * backend path is the object key; `ossAction` picks the object action.
+   */
+  readonly environments: Partial<Record<Stage, OssTarget>>;
+}
+
 /**
  * A backend with one definition per environment (TEST, PRE, RELEASE). An API
  * published to a stage uses the definition of that stage when a request
@@ -98,6 +134,31 @@ export class BackendService extends Construct implements IBackendService {
   /** Refers to a backend service that exists outside this stack; the document lists it under `imports`. */
   static fromBackendServiceName(scope: Construct, id: string, backendServiceName: string): IBackendService {
     return new ImportedBackendService(scope, id, backendServiceName);
+  }
+
+  /**
+   * A FUNCTION service: each environment names a Function Compute function.
+   *
+   * ```ts
+   * const hello = BackendService.function(stack, 'hello', {
+   *   environments: { RELEASE: { service: 'shop', function: 'hello' } },
+   * });
+   * ```
+   */
+  static function(scope: Construct, id: string, props: FunctionServiceProps): BackendService {
+    return new BackendService(scope, id, { ...helperProps(props), type: 'FUNCTION', environments: environmentsOf(props.environments, (f) => ({ function: f })) });
+  }
+
+  /**
+   * An OSS service: each environment names a bucket. APIs using it read and
+   * write objects (their backend path is the key; `ossAction` the action).
+   *
+   * ```ts
+   * const files = BackendService.oss(stack, 'files', { environments: { RELEASE: { bucket: 'shop-files' } } });
+   * ```
+   */
+  static oss(scope: Construct, id: string, props: OssServiceProps): BackendService {
+    return new BackendService(scope, id, { ...helperProps(props), type: 'OSS', environments: environmentsOf(props.environments, (o) => ({ oss: o })) });
   }
 
   readonly backendServiceName: string;
@@ -176,6 +237,22 @@ export class BackendService extends Construct implements IBackendService {
       }),
     ];
   }
+}
+
+function helperProps(props: ServiceHelperProps): Pick<BackendServiceProps, 'backendServiceName' | 'description'> {
+  return {
+    ...(props.backendServiceName === undefined ? {} : { backendServiceName: props.backendServiceName }),
+    ...(props.description === undefined ? {} : { description: props.description }),
+  };
+}
+
+function environmentsOf<T>(targets: Partial<Record<Stage, T>>, wrap: (t: T) => BackendEnvironmentOptions): Partial<Record<Stage, BackendEnvironmentOptions>> {
+  const out: Partial<Record<Stage, BackendEnvironmentOptions>> = {};
+  for (const stage of STAGES) {
+    const t = targets[stage];
+    if (t !== undefined) out[stage] = wrap(t);
+  }
+  return out;
 }
 
 class ImportedBackendService extends Construct implements IBackendService {

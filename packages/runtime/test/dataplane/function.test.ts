@@ -278,3 +278,34 @@ async function eventually<T>(probe: () => Promise<T>, want: T | ((v: T) => boole
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('repointing RELEASE', () => {
+  test('moving a service to another function or bucket takes effect at the next update, with no republish', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apigw-repoint-'));
+    const functions = {
+      'fc/a': { codeDir: join(FIXTURES, 'behaviours'), handler: 'index.stringResult' },
+      'fc/b': { codeDir: join(FIXTURES, 'template'), handler: 'index.handler' },
+    };
+    const services = (fn: string, bucket: string): BackendService[] => [
+      { name: 'fn', type: 'FUNCTION', environments: { RELEASE: { function: { type: 'EVENT', service: 'fc', function: fn, qualifier: 'LATEST' } } } },
+      { name: 'files', type: 'OSS', environments: { RELEASE: { oss: { bucket } } } },
+    ];
+    const apis: ApiSpec[] = [
+      { name: 'fn', request: { path: '/fn' }, backend: { service: 'fn', path: '/' } },
+      { name: 'file', request: { path: '/file', method: 'ANY' }, backend: { service: 'files', path: '/doc.txt' } },
+    ];
+    const { dp, port } = await startDataPlane(view({ backendServices: services('a', 'bucket-one'), apis }), { functions, ossRoot: dir });
+    try {
+      await send(port, { method: 'PUT', path: '/file', body: 'in bucket one' });
+      expect((await send(port, { path: '/fn' })).body).toBe('plain');
+      expect((await send(port, { path: '/file' })).body).toBe('in bucket one');
+      // Only the services change; the published APIs are the same objects.
+      dp.update(view({ revision: 2, backendServices: services('b', 'bucket-two'), apis }));
+      expect((await send(port, { path: '/fn?response=json' })).body).toBe('{"hello":"FunctionCompute"}');
+      expect((await send(port, { path: '/file' })).status).toBe(404);
+    } finally {
+      await dp.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
