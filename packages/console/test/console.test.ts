@@ -297,6 +297,7 @@ describe('console', () => {
     await row.waitFor();
     expect(await row.innerText()).toMatch(/TEST\s+5/);
     await page.screenshot({ path: join(shots, '08-traffic.png'), fullPage: true });
+    await expectNoSecret(page, 'traffic');
     expect(page.errors).toEqual([]);
     await page.close();
   });
@@ -357,7 +358,7 @@ describe('console', () => {
     await page.waitForFunction(() => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === 'APIs');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: join(shots, '09-narrow-apis.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, '09-narrow-apis.png') });
     expect(page.errors).toEqual([]);
     await page.close();
   });

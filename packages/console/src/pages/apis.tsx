@@ -103,17 +103,17 @@ export function Apis(props: { route: Route }) {
                     <th scope="row">
                       <a href={href('apis', a.group, a.name)}>{a.id}</a>
                     </th>
-                    <td>
+                    <td data-label="Request">
                       <code>
                         {a.method} {a.path}
                       </code>
                     </td>
-                    <td>{a.auth}</td>
-                    <td>
+                    <td data-label="Auth">{a.auth}</td>
+                    <td data-label="Backend">
                       <a href={href('backends', { focus: a.service })}>{a.service}</a>
                     </td>
                     {STAGES.map((s) => (
-                      <td key={s}>
+                      <td key={s} data-label={s}>
                         <StageBadge stage={s} view={a.stages[s]} />
                       </td>
                     ))}
