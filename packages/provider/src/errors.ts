@@ -16,6 +16,7 @@ export const PROVIDER_ERROR_CODES = {
   APIGW_PLAN_STALE: 'The gateway changed since the plan was made; nothing was applied.',
   APIGW_PLAN_FILE_INVALID: 'A saved plan file is not a plan this version can apply, or its secrets no longer match its source document.',
   APIGW_APPLY_REFUSED: 'The gateway refused the batch; nothing was applied.',
+  APIGW_PLAN_REFUSED: 'The gateway would refuse the plan (a dry run of its batch failed); each refusal names the resource and the reason. Nothing was saved or applied.',
   APIGW_APPROVAL_REQUIRED: 'apply or destroy needs --auto-approve when nobody can answer the prompt.',
   APIGW_EXPORT_AMBIGUOUS: 'export without --stack found resources of several stacks, or of none.',
   APIGW_CONNECTION: 'The admin endpoint is not a URL, or no admin token was found.',
@@ -94,6 +95,17 @@ export class PlanFileInvalidError extends ProviderError {
 export class ApplyRefusedError extends ProviderError {
   constructor(message: string, readonly details: readonly string[], options?: { cause?: unknown }) {
     super('APIGW_APPLY_REFUSED', details.length > 0 ? `${message}:\n${details.map((d) => `  ${d}`).join('\n')}` : message, options);
+  }
+}
+
+/** The gateway's dry run of a plan's batch refused it: what apply would meet. */
+export class PlanRefusedError extends ProviderError {
+  constructor(readonly details: readonly string[], options?: { cause?: unknown }) {
+    super(
+      'APIGW_PLAN_REFUSED',
+      `the gateway would refuse this plan (${details.length} error${details.length === 1 ? '' : 's'}); apply would change nothing:\n${details.map((d) => `  ${d}`).join('\n')}`,
+      options,
+    );
   }
 }
 

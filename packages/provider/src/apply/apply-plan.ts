@@ -1,6 +1,6 @@
 import { resourceId } from '@apigw/schema';
 import { AdminApiError, type BatchResult, type GatewayClient, type Operation } from '@apigw/runtime';
-import { ApplyRefusedError, StalePlanError } from '../errors';
+import { ApplyRefusedError, PlanRefusedError, StalePlanError } from '../errors';
 
 /** What apply sends: a stack's operations, guarded by the revision they were planned against. */
 export interface ApplyRequest {
@@ -27,6 +27,27 @@ export async function applyPlan(client: GatewayClient, request: ApplyRequest): P
     if (error instanceof AdminApiError && error.errors && error.errors.length > 0) {
       const details = error.errors.map((e) => `operation ${e.index} (${describeOperation(request.operations[e.index])}): ${e.message} [${e.code}]`);
       throw new ApplyRefusedError(`the gateway refused the plan; nothing was applied`, details, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Asks the gateway whether it would accept a plan: the same batch, sent as
+ * a dry run, which the runtime checks operation by operation and rolls
+ * back. Resolves when it would be accepted; rejects with PlanRefusedError
+ * listing every refusal (resource and reason), or StalePlanError when the
+ * gateway moved since the plan was read.
+ */
+export async function checkPlan(client: GatewayClient, request: ApplyRequest): Promise<void> {
+  if (request.operations.length === 0) return;
+  try {
+    await client.batch({ stack: request.stack, expectedRevision: request.revision, dryRun: true, operations: request.operations });
+  } catch (error) {
+    if (error instanceof AdminApiError && error.code === 'APIGW_REVISION_CONFLICT') throw new StalePlanError(request.revision, error.revision, { cause: error });
+    if (error instanceof AdminApiError && error.errors && error.errors.length > 0) {
+      const details = error.errors.map((e) => `${describeOperation(request.operations[e.index])}: ${e.message} [${e.code}]`);
+      throw new PlanRefusedError(details, { cause: error });
     }
     throw error;
   }

@@ -1,3 +1,3 @@
 /** Applying a plan: one atomic, revision-guarded batch; saved plan files. */
-export { applyPlan, describeOperation, type ApplyRequest } from './apply-plan';
+export { applyPlan, checkPlan, describeOperation, type ApplyRequest } from './apply-plan';
 export { readPlanFile, writePlanFile, type SavedPlan } from './plan-file';

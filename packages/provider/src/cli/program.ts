@@ -4,10 +4,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { canonicalJson, kindInfo } from '@apigw/schema';
 import type { BatchResult, GatewayClient, HttpGatewayClient } from '@apigw/runtime';
 import { exportDocument, readLiveState, stacksOf } from '../actual';
-import { applyPlan, readPlanFile, writePlanFile } from '../apply';
+import { applyPlan, checkPlan, readPlanFile, writePlanFile } from '../apply';
 import { isTypeScript, loadDocument, typeCheck, type LoadedDocument } from '../desired';
 import { computeDestroyPlan, computePlan, isEmptyPlan, type Plan, type PlanEvent, type PlanSummary } from '../diff';
-import { ApprovalRequiredError, StackEmptyError, TypeErrorsError, UsageError } from '../errors';
+import { ApprovalRequiredError, PlanRefusedError, StackEmptyError, TypeErrorsError, UsageError } from '../errors';
 import { renderHuman, renderJson, renderMarkdown, useColor } from '../render';
 import { describe as describeBlock, resourceBlocks, symbolOf } from '../render/human';
 import { collect, DEFAULT_GATEWAY, runCall, type CallCommandOptions } from './call-command';
@@ -106,10 +106,26 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .option('--no-type-check', 'do not type-check a .ts program')
     .action(async (opts: { file: string; out?: string; json?: boolean; markdown?: boolean; detailedExitcode?: boolean; adopt?: boolean; typeCheck: boolean }, cmd: Command) => {
       const loaded = await loadReviewed(opts.file, opts.typeCheck);
-      const plan = await withClient(cmd, async (client) => computePlan(loaded.document, await readLiveState(client), { adopt: opts.adopt === true }));
+      let refused: PlanRefusedError | undefined;
+      const plan = await withClient(cmd, async (client) => {
+        const planned = computePlan(loaded.document, await readLiveState(client), { adopt: opts.adopt === true });
+        // The gateway checks the batch as apply would send it, so a plan that apply would meet with a refusal is an error now.
+        try {
+          await checkPlan(client, { stack: planned.stack, revision: planned.revision, operations: planned.operations });
+        } catch (error) {
+          if (!(error instanceof PlanRefusedError)) throw error;
+          refused = error;
+        }
+        return planned;
+      });
       if (opts.json) out(renderJson(plan));
       else if (opts.markdown) out(renderMarkdown(plan));
       else out(renderHuman(plan, { color: useColor(io.stdout, io.env) }));
+      if (refused !== undefined) {
+        if (opts.markdown) out(`\n**Plan errors**: the gateway would refuse this plan; merging it would apply nothing.\n\n${refused.details.map((d) => `- ${d}`).join('\n')}\n`);
+        else if (!opts.json) out('\n');
+        throw refused;
+      }
       if (opts.out) {
         writePlanFile(opts.out, plan, loaded.file);
         if (!opts.json && !opts.markdown) out(`\nSaved the plan to ${opts.out}. To apply exactly this plan: apigw apply ${opts.out}\n`);
