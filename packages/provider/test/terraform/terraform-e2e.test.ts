@@ -142,6 +142,9 @@ output "app_key" {
 }
 `;
 
+/** Terraform, cdktf and a gateway share the machine with the rest of the suite: a busy machine needs minutes, not seconds. */
+const E2E_TIMEOUT_MS = 300_000;
+
 describe('terraform and cdktf against a real gateway, offline through a filesystem mirror', () => {
   let tmp: string;
   let gateway: Gateway;
@@ -254,7 +257,7 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 6 destroyed/);
     const left = await gateway.client.getState({ stack: 'hcl' });
     expect([left.vpcAccesses, left.backendServices, left.groups, left.apis, left.apps, left.authorizations].flat()).toEqual([]);
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('cdktf synth, deploy and destroy examples/cdktf', async () => {
     // A project directory of its own (state, cdktf.out) running the example's program.
@@ -306,5 +309,5 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     const left = await gateway.client.getState({ stack: 'shop' });
     expect([left.vpcAccesses, left.backendServices, left.groups, left.apis, left.apps, left.authorizations].flat()).toEqual([]);
     expect((await get(gateway, 'api.shop.localhost', '/health')).status).toBeGreaterThanOrEqual(400);
-  });
+  }, E2E_TIMEOUT_MS);
 });
