@@ -194,7 +194,12 @@ class ConsoleIndex {
         return { type: 'MOCK', target: `mock answer ${env.mock?.statusCode ?? '?'}`, detail: env.mock ? truncate(env.mock.body, 120) : '' };
       case 'FUNCTION': {
         const f = env.function;
-        return { type: 'FUNCTION', target: f ? `function ${f.service}/${f.function}@${f.qualifier}` : 'function ?', ...(f?.region ? { detail: `region ${f.region}` } : {}) };
+        if (!f) return { type: 'FUNCTION', target: 'function ?' };
+        const id = `${f.service}/${f.function}@${f.qualifier}`;
+        const detail = `${f.type === 'HTTP' ? 'HTTP' : 'event'} function ${id}${f.region ? ` in ${f.region}` : ''}`;
+        // An HTTP function is reached at its trigger URL like an HTTP backend; an event function is invoked by id.
+        if (f.type === 'HTTP' && f.url) return { type: 'FUNCTION', target: f.url.replace(/\/+$/, '') + path, detail };
+        return { type: 'FUNCTION', target: `function ${id}`, detail };
       }
       case 'OSS': {
         const o = env.oss;

@@ -184,6 +184,36 @@ describe('console reads', () => {
     expect((await get<ApiPage>('/v1/console/apis?q=item119')).body.total).toBe(0);
   });
 
+  it('says where each kind of backend definition sends requests', async () => {
+    await gateway.client.batch({
+      stack: 'shop',
+      operations: [
+        { op: 'create', kind: 'vpcAccess', spec: { name: 'shopvpc', vpcId: 'vpc-1', instanceId: 'i-web1', port: 8081, host: 'shop.internal' } },
+        { op: 'create', kind: 'backendService', spec: { name: 'private', type: 'VPC', environments: { RELEASE: { vpcAccess: 'shopvpc', https: true } } } },
+        {
+          op: 'create',
+          kind: 'backendService',
+          spec: {
+            name: 'functions',
+            type: 'FUNCTION',
+            environments: {
+              TEST: { function: { type: 'EVENT', service: 'shop', function: 'hello', qualifier: 'LATEST' } },
+              RELEASE: { function: { type: 'HTTP', service: 'shop', function: 'web', qualifier: 'prod', url: 'http://127.0.0.1:9/fn/' } },
+            },
+          },
+        },
+        { op: 'create', kind: 'backendService', spec: { name: 'objects', type: 'OSS', environments: { RELEASE: { oss: { bucket: 'assets' } } } } },
+      ] as Operation[],
+    });
+    const { body } = await get<BackendView[]>('/v1/console/backends');
+    const env = (name: string) => body.find((b) => b.name === name)!.environments;
+    expect(env('private').RELEASE).toEqual({ type: 'VPC', target: 'https://i-web1:8081', detail: 'VPC access shopvpc (vpc-1, Host: shop.internal)' });
+    expect(env('functions').TEST).toEqual({ type: 'FUNCTION', target: 'function shop/hello@LATEST', detail: 'event function shop/hello@LATEST' });
+    expect(env('functions').RELEASE).toEqual({ type: 'FUNCTION', target: 'http://127.0.0.1:9/fn', detail: 'HTTP function shop/web@prod' });
+    expect(env('objects').RELEASE).toEqual({ type: 'OSS', target: 'oss://assets' });
+    expect(env('objects').TEST).toBeNull();
+  });
+
   it('shows certificates by their public facts, never the key, and apps without their secrets', async () => {
     const groups = await get<GroupView[]>('/v1/console/groups');
     expect(groups.body[0]!.certificates[0]).toMatchObject({ domain: 'secure.shop.localhost', subject: 'CN=secure.shop.localhost' });
