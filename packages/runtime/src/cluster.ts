@@ -21,7 +21,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AggregatorRegistry, Registry, type PrometheusContentType } from 'prom-client';
-import { createDataPlane, InventorySource } from './dataplane';
+import { createDataPlane, InventorySource, NONCE_FILE } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane } from './dataplane/data-plane';
@@ -68,8 +68,6 @@ const FUNCTIONS_FILE = 'functions.json';
 /** External bucket table and embedded buckets in the data directory (same as the gateway's). */
 const OSS_FILE = 'oss.json';
 const OSS_DIR = 'oss';
-/** Anti-replay nonces, shared by the workers so each nonce is accepted once across all of them. */
-const NONCE_FILE = 'nonces.db';
 const CONFIG_ENV = 'APIGW_DATA_PLANE_WORKER';
 const STOP_GRACE_MS = 15_000;
 /** A worker that dies sooner than this after starting is replaced after a pause, not at once. */

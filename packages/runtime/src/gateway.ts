@@ -14,7 +14,7 @@ import { AdminServer } from './admin/server';
 import { resolveAdminToken } from './admin/token';
 import type { GatewayClient } from './client/gateway-client';
 import { InProcessGatewayClient } from './client/in-process-client';
-import { createDataPlane, InventorySource } from './dataplane';
+import { createDataPlane, InventorySource, NONCE_FILE } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
@@ -141,6 +141,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         functionsFile: join(options.dataDir, FUNCTIONS_FILE),
         ossFile: join(options.dataDir, OSS_FILE),
         ossRoot: join(options.dataDir, OSS_DIR),
+        // Anti-replay nonces outlive the process: a captured request stays refused after a restart or a crash.
+        nonceFile: join(options.dataDir, NONCE_FILE),
         metrics: metrics.registry,
         ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
         ...(options.functions ? { functions: options.functions } : {}),

@@ -22,7 +22,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { appCodeHash, type AppEntry } from '../snapshot/snapshot';
 import { ErrorAnswer, type Exchange } from './exchange';
-import { signatureDigest, stringToSign } from './signature';
+import { cachedSignedHeaderNames, MAX_SIGNED_HEADERS, signatureDigest, stringToSign, tooManySignedHeaders } from './signature';
 
 /** Name of the query parameter that carries an AppCode for HEADER_QUERY APIs. */
 export const APP_CODE_QUERY_PARAMETER = 'AppCode';
@@ -43,6 +43,11 @@ const NONCE_USED = new ErrorAnswer('NONCE_USED');
 const INVALID_CONTENT_MD5 = new ErrorAnswer('INVALID_CONTENT_MD5');
 const INVALID_SIGNATURE_METHOD = new ErrorAnswer('INVALID_SIGNATURE_METHOD');
 const SIGNATURE_MISSING = new ErrorAnswer('INVALID_SIGNATURE', ': X-Ca-Signature is missing');
+const TOO_MANY_SIGNED = new ErrorAnswer('INVALID_SIGNATURE', `: X-Ca-Signature-Headers names more than ${MAX_SIGNED_HEADERS} headers`);
+const REPLAY_UNSIGNED = new ErrorAnswer(
+  'INVALID_SIGNATURE',
+  ': X-Ca-Signature-Headers must include x-ca-nonce, x-ca-timestamp (and x-ca-stage when it is sent): the API demands anti-replay',
+);
 
 /**
  * Identifies the caller of an APP API from the request head and checks its
@@ -112,6 +117,9 @@ function signedCaller(ex: Exchange): AppEntry | ErrorAnswer {
   } else if (api.antiReplay) {
     return INVALID_NONCE;
   }
+
+  const list = headers['x-ca-signature-headers'];
+  if (typeof list === 'string' && tooManySignedHeaders(list)) return TOO_MANY_SIGNED;
   return app;
 }
 
@@ -140,6 +148,12 @@ export function verifySignature(ex: Exchange, app: AppEntry): ErrorAnswer | null
   const signature = Buffer.from(headers['x-ca-signature'] as string, 'base64');
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
     return new ErrorAnswer('INVALID_SIGNATURE', ', Server StringToSign:`' + text.replace(/\n/g, '#') + '`');
+  }
+  if (ex.api!.antiReplay) {
+    // Unsigned, a fresh nonce or timestamp would make a captured request new again, and a stage move it.
+    const list = headers['x-ca-signature-headers'];
+    const names = cachedSignedHeaderNames(typeof list === 'string' ? list : '');
+    if (!names.includes('x-ca-nonce') || !names.includes('x-ca-timestamp') || (headers['x-ca-stage'] !== undefined && !names.includes('x-ca-stage'))) return REPLAY_UNSIGNED;
   }
   return null;
 }

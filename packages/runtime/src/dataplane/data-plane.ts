@@ -54,9 +54,16 @@ export interface DataPlaneOptions {
   readonly accessLog?: false | Logger | NodeJS.WritableStream;
   /** Registry the request metrics are registered in (`apigw_requests_total`, `apigw_request_duration_seconds`). @default none */
   readonly metrics?: Registry;
+  /**
+   * Tell clients why a backend could not be reached (service names, VPC
+   * instance ids, backend addresses) in X-Ca-Error-Message, besides the
+   * access log. For development: it shows clients the gateway's insides.
+   * @default false
+   */
+  readonly revealErrorDetail?: boolean;
   /** Value of the CaInstanceId system parameter. @default the host name */
   readonly instanceId?: string;
-  /** Most X-Ca-Nonce values remembered per generation (memory bound of anti-replay). @default 100000 */
+  /** Most X-Ca-Nonce values of one app remembered per generation (the memory one app may occupy). @default 100000 */
   readonly nonceCapacity?: number;
   /**
    * A SQLite file where the nonces of APIs that demand anti-replay are

@@ -32,6 +32,8 @@ export interface GatewayRuntime {
   readonly maxResponseBytes: number;
   /** Value of the CaInstanceId system parameter. */
   readonly instanceId: string;
+  /** Also tell clients what the access log says about a backend failure (development only). */
+  readonly revealErrorDetail: boolean;
   /** The keep-alive pool for an origin (and TLS server name), created on first use and reused. */
   pool(origin: string, servername: string | null): Pool;
   /** Records a finished exchange (access log, metrics). */
@@ -97,10 +99,15 @@ export class Exchange {
   fwdPath = '/';
   fwdHeaders: string[] = [];
   fwdBody: Buffer | Readable | AsyncIterable<Buffer> | null = null;
+  /** The client sent `Expect: 100-continue` and has not been told to send its body yet. */
+  awaitingContinue = false;
   status = 0;
   errorCode: string | null = null;
   /** What the access log says about a failure the client is told less of (a backend's address, a VPC instance id). */
   errorDetail: string | null = null;
+
+  /** The client's address, read when the request arrives (Node detaches the socket from a finished request). */
+  readonly clientIp: string;
 
   constructor(
     readonly rt: GatewayRuntime,
@@ -108,7 +115,9 @@ export class Exchange {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly tls: boolean,
-  ) {}
+  ) {
+    this.clientIp = req.socket.remoteAddress ?? '';
+  }
 
   /** Decoded query parameters (parsed once, on first use). */
   get query(): ParsedUrlQuery {
@@ -116,9 +125,12 @@ export class Exchange {
     return this.parsedQuery!;
   }
 
-  /** The client's address. */
-  get clientIp(): string {
-    return this.req.socket.remoteAddress ?? '';
+
+  /** Tells a client that waits for it (`Expect: 100-continue`) to send its body; once. */
+  sendContinue(): void {
+    if (!this.awaitingContinue) return;
+    this.awaitingContinue = false;
+    if (!this.res.headersSent && !this.res.destroyed) this.res.writeContinue();
   }
 
   /** Answers a refusal. */
@@ -126,9 +138,18 @@ export class Exchange {
     this.sendError(answer.name, answer.detail);
   }
 
-  /** Answers a gateway-made error (status, X-Ca-Error-Message, X-Ca-Error-Code, X-Ca-Request-Id). */
-  sendError(name: GatewayErrorName, detail?: string): void {
+  /**
+   * Answers a gateway-made error (status, X-Ca-Error-Message,
+   * X-Ca-Error-Code, X-Ca-Request-Id). `detail` follows the message;
+   * `internal` (names of services, VPC instances, backend addresses) goes to
+   * the access log only, unless `revealErrorDetail` is on.
+   */
+  sendError(name: GatewayErrorName, detail?: string, internal?: string): void {
     const info = GATEWAY_ERRORS[name];
+    if (internal !== undefined) {
+      this.errorDetail = internal;
+      if (this.rt.revealErrorDetail) detail = (detail ?? '') + ' (' + internal + ')';
+    }
     if (detail !== undefined && detail.length > MAX_ERROR_DETAIL) detail = detail.slice(0, MAX_ERROR_DETAIL) + '...';
     let message: string = detail === undefined ? info.message : info.message + detail;
     if (/[^\x20-\x7e]/.test(message)) message = message.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));

@@ -9,6 +9,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
@@ -49,6 +50,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
   readonly maxBodyBytes: number;
   readonly maxResponseBytes: number;
   readonly instanceId: string;
+  readonly revealErrorDetail: boolean;
   private readonly pools = new Map<string, Pool>();
   /** TLS contexts by sha256 of certificate and key, kept from one snapshot to the next. */
   private readonly secureContexts = new Map<string, SecureContext>();
@@ -95,17 +97,23 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.maxResponseBytes = options.maxResponseBytes ?? Infinity;
     this.instanceId = options.instanceId ?? hostname();
+    this.revealErrorDetail = options.revealErrorDetail === true;
     this.nonces = new NonceStore({ maxEntries: options.nonceCapacity ?? 100_000 });
     this.replayNonces = options.nonceFile === undefined ? this.nonces : new SharedNonceStore(options.nonceFile);
     this.logger = accessLogger(options.accessLog);
     this.observer = new ExchangeObserver(this.logger, options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics));
     this.inventory = { ...(options.inventoryFile === undefined ? {} : loadInventoryFile(options.inventoryFile)), ...options.inventory };
-    const serverOptions = { maxHeaderSize: options.maxHeaderBytes ?? 16_384, requestTimeout: 60_000 };
+    // A request without Host is answered by the pipeline, with the gateway's error contract.
+    const serverOptions = { maxHeaderSize: options.maxHeaderBytes ?? 16_384, requestTimeout: 60_000, requireHostHeader: false };
     this.httpServer = createServer(serverOptions, this.onHttpRequest);
     this.httpServer.on('clientError', onClientError);
+    this.httpServer.on('checkContinue', this.onHttpContinue);
+    this.httpServer.on('connect', refuseConnect);
     if (options.tlsPort !== undefined) {
       this.httpsServer = createHttpsServer({ ...serverOptions, SNICallback: this.sni }, this.onHttpsRequest);
       this.httpsServer.on('clientError', onClientError);
+      this.httpsServer.on('checkContinue', this.onHttpsContinue);
+      this.httpsServer.on('connect', refuseConnect);
       this.httpsServer.on('tlsClientError', noop);
     }
   }
@@ -120,6 +128,15 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
 
   private readonly onHttpsRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handleRequest(this, req, res, true);
+  };
+
+  /** `Expect: 100-continue`: the pipeline sends the 100 once the request passed its checks. */
+  private readonly onHttpContinue = (req: IncomingMessage, res: ServerResponse): void => {
+    handleRequest(this, req, res, false, true);
+  };
+
+  private readonly onHttpsContinue = (req: IncomingMessage, res: ServerResponse): void => {
+    handleRequest(this, req, res, true, true);
   };
 
   /** Picks the certificate of the SNI name; a name without one (or no SNI at all) fails the handshake. */
@@ -215,6 +232,13 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
 }
 
 function noop(): void {}
+
+/** CONNECT (a tunnel request) is never proxied: 405 with the error contract, then the connection closes. */
+function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  const info = GATEWAY_ERRORS.UNSUPPORTED_METHOD;
+  socket.on('error', noop);
+  socket.end(rawError(info.status, info.code, info.message));
+}
 
 function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable || err.code === 'ECONNRESET') {

@@ -48,3 +48,32 @@ export function headerValueValid(value: string): boolean {
   }
   return true;
 }
+
+/**
+ * Request headers never sent to a backend whatever the API says: those of
+ * one connection, `Host` (the target sets it) and `Expect` (the gateway
+ * answers `100 Continue` itself; the backend gets the whole body).
+ */
+export const NOT_FORWARDED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'host', 'expect']);
+
+/**
+ * True when a segment of the path would climb out of its base on some
+ * server: `.` or `..`, also percent-encoded (`%2e`), also with `\` or
+ * `%5c` as a separator (IIS and some frameworks read it as `/`), also with
+ * a `;` parameter (`..;`, which Tomcat and Spring read as `..`).
+ */
+export function hasDotSegment(path: string): boolean {
+  if (path.indexOf('.') === -1 && path.indexOf('%') === -1) return false;
+  let p = path;
+  if (p.indexOf('%') !== -1) p = p.replace(/%2e/gi, '.').replace(/%5c/gi, '/');
+  if (p.indexOf('\\') !== -1) p = p.replace(/\\/g, '/');
+  if (p.indexOf('.') === -1) return false;
+  const segments = p.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    let s = segments[i]!;
+    const semi = s.indexOf(';');
+    if (semi !== -1) s = s.slice(0, semi);
+    if (s === '.' || s === '..') return true;
+  }
+  return false;
+}

@@ -23,7 +23,7 @@ export { GATEWAY_ERRORS, GatewayError, type GatewayErrorInfo, type GatewayErrorN
 export { stringToSign, sign, signedHeaderNames, type SignableRequest, type SignatureMethod, type ParamBag } from './signature';
 export { APP_CODE_QUERY_PARAMETER, TIMESTAMP_WINDOW_MS } from './auth';
 export { NonceStore, type NonceStoreOptions, type NonceLedger, type NonceVerdict } from './nonce-store';
-export { SharedNonceStore, type SharedNonceStoreOptions } from './shared-nonce-store';
+export { SharedNonceStore, NONCE_FILE, type SharedNonceStoreOptions } from './shared-nonce-store';
 export { createBackendRegistry, type BackendRegistry, type BackendServices } from './backends/registry';
 export { FunctionHost, type FunctionHostOptions } from './backends/function/host';
 export { FunctionsConfigError, resolveFunctions, loadFunctionsFile, type FunctionConfig, type LocalFunctionConfig, type RemoteFunctionConfig } from './backends/function/config';

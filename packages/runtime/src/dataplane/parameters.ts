@@ -23,7 +23,7 @@ import { parsesAs, type SystemParameter } from '@apigw/schema';
 import type { ApiEntry, CompiledParameter } from '../snapshot/snapshot';
 import { APP_CODE_QUERY_PARAMETER } from './auth';
 import { ErrorAnswer, type Exchange } from './exchange';
-import { BodyTooLargeError, connectionTokens, headerValueValid, HOP_BY_HOP } from './http-facts';
+import { BodyTooLargeError, connectionTokens, hasDotSegment, headerValueValid, NOT_FORWARDED } from './http-facts';
 
 /** Headers a MAPPING API forwards although they are not declared. */
 const MAPPING_KEPT = new Set(['content-type', 'content-length', 'content-encoding', 'accept', 'accept-encoding', 'accept-language', 'user-agent']);
@@ -86,6 +86,18 @@ function joinPath(base: string, rest: string): string {
 function appendQuery(query: string, name: string, value: string): string {
   const pair = encodeURIComponent(name) + '=' + encodeURIComponent(value);
   return query === '' ? pair : query + '&' + pair;
+}
+
+const CLIMBS_OUT = new ErrorAnswer('INVALID_PARAMETER', ': a substituted value would make a `.` or `..` segment of the backend path');
+
+/**
+ * True when the backend path has a segment that climbs out of it. Values
+ * substituted into it (path parameters, parameters mapped to the path, a
+ * prefix route's remainder) are checked here, after substitution, whatever
+ * their source; a path with nothing substituted is the API's own.
+ */
+function climbsOut(api: ApiEntry, ex: Exchange, path: string): boolean {
+  return (api.backendPathStatic === null || ex.remainder !== '') && hasDotSegment(path);
 }
 
 /** Fills the exchange's fwd* fields; answers an error for a bad request. */
@@ -164,6 +176,7 @@ function buildPassthrough(ex: Exchange, api: ApiEntry): ErrorAnswer | null {
   }
   query = addCommonQuery(ex, api, query);
   const path = joinPath(backendPath(api, null, ex.params), ex.remainder);
+  if (climbsOut(api, ex, path)) return CLIMBS_OUT;
   ex.fwdPath = query === '' ? path : path + '?' + query;
 
   const raw = ex.req.rawHeaders;
@@ -174,7 +187,7 @@ function buildPassthrough(ex: Exchange, api: ApiEntry): ErrorAnswer | null {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower === 'host' || lower === 'x-forwarded-for' || lower === 'x-forwarded-proto' || lower === 'x-ca-request-id') continue;
+    if (NOT_FORWARDED.has(lower) || lower === 'x-forwarded-for' || lower === 'x-forwarded-proto' || lower === 'x-ca-request-id') continue;
     if ((dropAuth && lower === 'authorization') || (listed !== null && listed.has(lower))) continue;
     out.push(name, raw[i + 1]!);
   }
@@ -242,6 +255,7 @@ function buildMapping(ex: Exchange, api: ApiEntry): ErrorAnswer | null {
         query = appendQuery(query, p.backendName, value);
         break;
       case 'HEAD':
+        if (!p.forwardable) break;
         if (!headerValueValid(value)) return new ErrorAnswer('INVALID_PARAMETER', `: ${p.def.name} cannot be sent as a header`);
         out.push(p.backendName, value);
         break;
@@ -252,6 +266,7 @@ function buildMapping(ex: Exchange, api: ApiEntry): ErrorAnswer | null {
   }
   query = addCommonQuery(ex, api, query);
   const path = joinPath(backendPath(api, pathValues, ex.params), ex.remainder);
+  if (climbsOut(api, ex, path)) return CLIMBS_OUT;
   ex.fwdPath = query === '' ? path : path + '?' + query;
 
   const raw = ex.req.rawHeaders;

@@ -22,7 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { authenticate, spendNonce, verifySignature } from './auth';
 import { ErrorAnswer, Exchange } from './exchange';
-import { FORM_CONTENT_TYPE, hasBody, PROXIED_METHODS } from './http-facts';
+import { FORM_CONTENT_TYPE, hasBody, hasDotSegment, PROXIED_METHODS } from './http-facts';
 import { buildForward } from './parameters';
 import { runPolicies } from './policy';
 import type { GatewayRuntime } from './exchange';
@@ -38,9 +38,15 @@ const STAGES: ReadonlyMap<string, number> = new Map([
   ['RELEASE', 2],
 ]);
 
-/** Entry point: serves one request. Never throws. */
-export function handleRequest(rt: GatewayRuntime, req: IncomingMessage, res: ServerResponse, tls: boolean): void {
+/**
+ * Entry point: serves one request. Never throws. `awaitingContinue` is true
+ * for a request that sent `Expect: 100-continue`: the gateway answers
+ * `100 Continue` only once the request passed every check that needs no
+ * body, so a refused client never sends it.
+ */
+export function handleRequest(rt: GatewayRuntime, req: IncomingMessage, res: ServerResponse, tls: boolean, awaitingContinue = false): void {
   const ex = new Exchange(rt, rt.snapshot, req, res, tls);
+  ex.awaitingContinue = awaitingContinue;
   try {
     const refusal = routeAndIdentify(ex);
     if (refusal !== null) ex.refuse(refusal);
@@ -65,16 +71,15 @@ function hostOf(header: string): string {
   return (end === header.length ? header : header.slice(0, end)).toLowerCase();
 }
 
-/**
- * True when a segment of the path is `.` or `..` (also percent-encoded):
- * forwarded, it would let a request climb out of the backend path.
- */
-function hasDotSegment(path: string): boolean {
-  if (path.indexOf('/.') === -1 && path.indexOf('%2') === -1) return false;
-  const segments = path.split('/');
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i]!.replace(/%2e/gi, '.');
-    if (s === '.' || s === '..') return true;
+/** True when the head carries more than one Host field (RFC 9112 §3.2: answer 400). */
+function hostRepeated(raw: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      if (seen) return true;
+      seen = true;
+    }
   }
   return false;
 }
@@ -88,6 +93,8 @@ function countSegments(path: string): number {
 const URL_TOO_LONG = new ErrorAnswer('URL_TOO_LONG');
 const INVALID_URL = new ErrorAnswer('INVALID_URL');
 const DOT_SEGMENT = new ErrorAnswer('INVALID_URL', ': dot segments are not allowed');
+const FRAGMENT = new ErrorAnswer('INVALID_URL', ': a request target has no fragment (#)');
+const HOST_REPEATED = new ErrorAnswer('INVALID_HEADER', ': Host must be sent once');
 const INVALID_PATH = new ErrorAnswer('INVALID_PATH');
 const UNSUPPORTED_METHOD = new ErrorAnswer('UNSUPPORTED_METHOD');
 const INVALID_DOMAIN = new ErrorAnswer('INVALID_DOMAIN');
@@ -97,6 +104,9 @@ const INVALID_HTTP_METHOD = new ErrorAnswer('INVALID_HTTP_METHOD');
 const HTTP_NOT_ALLOWED = new ErrorAnswer('PROTOCOL_NOT_ALLOWED', ': HTTP');
 const HTTPS_NOT_ALLOWED = new ErrorAnswer('PROTOCOL_NOT_ALLOWED', ': HTTPS');
 const BODY_TOO_LARGE = new ErrorAnswer('BODY_TOO_LARGE');
+/** What clients are told of a backend the gateway cannot reach; the names stay in the access log. */
+const NO_DEFINITION = ': the backend has no definition for this stage';
+const CANNOT_SERVE = ': the backend definition cannot be served';
 
 /** Steps 1–5; continues synchronously to `proceed` unless the body must be read first. */
 function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
@@ -105,6 +115,7 @@ function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
   const url = req.url ?? '';
   if (url.length > MAX_URL_LENGTH) return URL_TOO_LONG;
   if (url.charCodeAt(0) !== 47) return INVALID_URL;
+  if (url.indexOf('#') !== -1) return FRAGMENT;
   const q = url.indexOf('?');
   if (q === -1) {
     ex.path = url;
@@ -116,6 +127,7 @@ function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
   if (!PROXIED_METHODS.has(method)) return UNSUPPORTED_METHOD;
   const host = req.headers.host;
   if (host === undefined) return INVALID_DOMAIN;
+  if (hostRepeated(req.rawHeaders)) return HOST_REPEATED;
   const group = ex.snapshot.hosts.get(hostOf(host));
   if (group === undefined) return INVALID_DOMAIN;
   const stageHeader = req.headers['x-ca-stage'];
@@ -163,6 +175,7 @@ function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
 
   // 5. body
   if (mustRead) {
+    ex.sendContinue();
     readBodyThenProceed(ex, isForm);
     return null;
   }
@@ -227,11 +240,17 @@ function proceed(ex: Exchange): ErrorAnswer | null {
   const backend = ex.snapshot.backends.get(api.serviceName);
   const target = backend === undefined ? null : backend.targets[ex.stageIndex];
   if (target === null || target === undefined) {
-    return new ErrorAnswer('SERVICE_UNAVAILABLE', `: backend service ${api.serviceName} has no definition for ${api.stage}`);
+    ex.sendError('SERVICE_UNAVAILABLE', NO_DEFINITION, `backend service ${api.serviceName} has no definition for ${api.stage}`);
+    return null;
   }
-  if (target.error !== null) return new ErrorAnswer(target.unservedType ? 'BACKEND_TYPE_UNSERVED' : 'SERVICE_UNAVAILABLE', ': ' + target.error);
+  if (target.error !== null) {
+    if (target.unservedType) return new ErrorAnswer('BACKEND_TYPE_UNSERVED', ': ' + target.error);
+    ex.sendError('SERVICE_UNAVAILABLE', CANNOT_SERVE, target.error);
+    return null;
+  }
   if (target.invoke === undefined) return new ErrorAnswer('BACKEND_TYPE_UNSERVED', ': ' + backend!.service.type);
   // 10. invoke
+  ex.sendContinue();
   target.invoke(ex, target.value);
   return null;
 }

@@ -17,6 +17,9 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openSharedScratchFile } from '../store/sqlite';
 import type { NonceLedger, NonceVerdict } from './nonce-store';
 
+/** Name of the shared nonce file in a gateway's data directory. */
+export const NONCE_FILE = 'nonces.db';
+
 /** Options of SharedNonceStore. */
 export interface SharedNonceStoreOptions {
   /** How long a nonce is remembered after its timestamp, in ms. @default 900000 (15 minutes) */

@@ -41,8 +41,11 @@ const namesCache = new Map<string, readonly string[]>();
 const NAMES_CACHE_SIZE = 256;
 const NO_NAMES: readonly string[] = [];
 
+/** Most names `X-Ca-Signature-Headers` may list; a longer list is refused before any work on it. */
+export const MAX_SIGNED_HEADERS = 64;
+
 /** `signedHeaderNames`, memoized for the lists clients keep sending. */
-function cachedSignedHeaderNames(list: string): readonly string[] {
+export function cachedSignedHeaderNames(list: string): readonly string[] {
   if (list === '') return NO_NAMES;
   let names = namesCache.get(list);
   if (names === undefined) {
@@ -59,13 +62,20 @@ function cachedSignedHeaderNames(list: string): readonly string[] {
  */
 export function signedHeaderNames(list: string | undefined): string[] {
   if (list === undefined || list === '') return [];
-  const names: string[] = [];
+  const names = new Set<string>();
   const parts = list.split(',');
   for (let i = 0; i < parts.length; i++) {
     const n = parts[i]!.trim().toLowerCase();
-    if (n !== '' && !NOT_SIGNED.has(n) && !names.includes(n)) names.push(n);
+    if (n !== '' && !NOT_SIGNED.has(n)) names.add(n);
   }
-  return names.sort();
+  return [...names].sort();
+}
+
+/** True when a `X-Ca-Signature-Headers` value lists more than MAX_SIGNED_HEADERS names (counted without splitting). */
+export function tooManySignedHeaders(list: string): boolean {
+  let commas = 0;
+  for (let i = list.indexOf(','); i !== -1; i = list.indexOf(',', i + 1)) if (++commas >= MAX_SIGNED_HEADERS) return true;
+  return false;
 }
 
 function appendParams(keys: string[], values: Map<string, string>, bag: ParamBag): void {

@@ -26,6 +26,7 @@ import {
   type VpcAccess,
 } from '@apigw/schema';
 import type { Exchange } from '../dataplane/exchange';
+import { NOT_FORWARDED } from '../dataplane/http-facts';
 import type { RequestPolicy } from '../dataplane/policy';
 import type { ApiDefinition, StateView } from '../model';
 import { Router, RouteConflictError } from './router';
@@ -61,6 +62,8 @@ export interface CompiledParameter {
   readonly backendIn: RequestParameter['in'];
   /** Index of the path segment value when `in` is PATH. */
   readonly pathIndex: number;
+  /** False for a header the gateway never forwards (hop-by-hop, Host, Expect): the value is dropped. */
+  readonly forwardable: boolean;
 }
 
 /** One segment of a backend path: literal text or the name of a path parameter. */
@@ -591,6 +594,7 @@ function compileApi(def: ApiDefinition, group: ApiGroup, stage: Stage): ApiEntry
     backendName: p.backendName ?? p.name,
     backendIn: p.backendIn ?? p.in,
     pathIndex: p.in === 'PATH' ? pathParamNames.indexOf(p.name) : -1,
+    forwardable: (p.backendIn ?? p.in) !== 'HEAD' || !NOT_FORWARDED.has((p.backendName ?? p.name).toLowerCase()),
   }));
   const backendPath: BackendPathPart[] = [];
   let literal = '';
@@ -633,9 +637,9 @@ function compileApi(def: ApiDefinition, group: ApiGroup, stage: Stage): ApiEntry
     ossAction: def.backend.ossAction ?? null,
     serviceName: def.backend.service,
     timeoutMs: def.backend.timeoutMs,
-    constantHeaders: orNone(consts.filter((c) => c.in === 'HEAD')),
+    constantHeaders: orNone(consts.filter((c) => c.in === 'HEAD' && !NOT_FORWARDED.has(c.name.toLowerCase()))),
     constantQuery: orNone(consts.filter((c) => c.in === 'QUERY')),
-    systemHeaders: orNone(sys.filter((s) => s.in === 'HEAD')),
+    systemHeaders: orNone(sys.filter((s) => s.in === 'HEAD' && !NOT_FORWARDED.has(s.as.toLowerCase()))),
     systemQuery: orNone(sys.filter((s) => s.in === 'QUERY')),
     pathParamNames: orNone(pathParamNames),
     policies: NONE,

@@ -99,7 +99,7 @@ describe('backend types and failures', () => {
           { name: 'noDefinition', request: { path: '/nodef' }, backend: { service: 'testOnly', path: '/' } },
         ],
       }),
-      { inventory: { 'i-web1': '127.0.0.1' }, inventoryFile, maxBodyBytes: 1000, maxResponseBytes: 4000 },
+      { inventory: { 'i-web1': '127.0.0.1' }, inventoryFile, maxBodyBytes: 1000, maxResponseBytes: 4000, revealErrorDetail: true },
     ));
   });
 

@@ -36,4 +36,16 @@ describe('NonceStore', () => {
     // A client whose clock is a minute behind is still served.
     expect(store.check('slow\nn3', now - 60_000, now)).toBe('OK');
   });
+
+  test("one app's flood of future-dated nonces neither pushes out nor refuses another app's", () => {
+    const t0 = 20_000_000;
+    const store = new NonceStore({ maxEntries: 10 }, t0);
+    expect(store.check('victim\nv1', t0, t0)).toBe('OK');
+    // Two capacities and more, stamped 14 minutes ahead, from one app.
+    for (let i = 0; i < 25; i++) store.check(`flood\nn${i}`, t0 + 14 * 60_000, t0 + i);
+    expect(store.check('victim\nv2', t0 + 30, t0 + 30)).toBe('OK');
+    expect(store.check('victim\nv1', t0, t0 + 30)).toBe('USED');
+    // The flooding app holds at most two generations.
+    expect(store.size).toBeLessThanOrEqual(2 + 2 * 10);
+  });
 });

@@ -5,10 +5,12 @@
  * a stage's definition — and a restarted gateway serves what was published.
  */
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { sign } from '../../src/dataplane';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
 import { openStore } from '../../src/store';
@@ -216,5 +218,35 @@ describe('createGateway', () => {
       upstream.closeAllConnections();
       await new Promise((r) => upstream.close(r));
     }
+  });
+
+  test('anti-replay outlives the process: a captured request replayed after a restart is refused', async () => {
+    gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+    await gateway.client.batch({
+      stack: 'shop',
+      operations: [
+        { op: 'create', kind: 'backendService', spec: { name: 'stub', type: 'MOCK', environments: { RELEASE: { mock: { statusCode: 200, body: 'paid' } } } } },
+        { op: 'create', kind: 'group', spec: { name: 'shop', domains: ['api.shop.localhost'] } },
+        { op: 'create', kind: 'api', spec: { group: 'shop', name: 'payment', auth: { type: 'APP', antiReplay: true }, request: { method: 'GET', path: '/pay' }, backend: { service: 'stub', path: '/' } } },
+        { op: 'publish', api: 'shop/payment', stage: 'RELEASE' },
+        { op: 'create', kind: 'app', spec: { name: 'mobile' } },
+        { op: 'create', kind: 'authorization', spec: { app: 'mobile', api: 'shop/payment', stages: ['RELEASE'] } },
+      ] as Operation[],
+    });
+    const { appKey, appSecret } = await gateway.client.getCredentials('mobile');
+    const headers: Record<string, string> = {
+      host: 'api.shop.localhost',
+      'x-ca-key': appKey,
+      'x-ca-timestamp': String(Date.now()),
+      'x-ca-nonce': randomUUID(),
+      'x-ca-signature-headers': 'x-ca-key,x-ca-nonce,x-ca-timestamp',
+    };
+    headers['x-ca-signature'] = sign('HmacSHA256', appSecret, { method: 'GET', headers, path: '/pay', query: null, form: null });
+    expect(await get(gateway.dataUrl, '/pay', headers)).toMatchObject({ status: 200, body: 'paid' });
+    expect((await get(gateway.dataUrl, '/pay', headers)).headers).toMatchObject({ 'x-ca-error-code': 'A400NU' });
+
+    await gateway.close();
+    gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+    expect((await get(gateway.dataUrl, '/pay', headers)).headers).toMatchObject({ 'x-ca-error-code': 'A400NU' });
   });
 });

@@ -48,6 +48,19 @@ export function backendErrorName(err: Error & { code?: string }): GatewayErrorNa
   }
 }
 
+/**
+ * What a client is told went wrong with the backend: the failure's code
+ * (`UND_ERR_SOCKET`, `ECONNREFUSED`), or what kind of failure it was when it
+ * has none; never empty, and never an address or a name of the backend.
+ */
+export function backendFailureCause(err: Error & { code?: string }): string {
+  // undici's name for an answer it was not waiting for, such as an unsolicited 100 Continue.
+  if (err.code === 'UND_ERR_SOCKET' && err.message === 'bad response') return 'the backend sent an answer it was not asked for (an unsolicited 1xx, or bytes after its answer)';
+  if (typeof err.code === 'string' && err.code !== '') return err.code;
+  if (err.name === 'HTTPParserError') return 'the backend answer is not HTTP';
+  return err.name === 'Error' || err.name === '' ? 'the backend exchange failed' : err.name;
+}
+
 /** Response headers never relayed: hop-by-hop ones and gateway error signals the backend must not forge. */
 const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, 'x-ca-error-message', 'x-ca-error-code', 'x-ca-request-id']);
 
@@ -64,15 +77,35 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   private finished = false;
   private drainListener: (() => void) | null = null;
 
-  constructor(private readonly ex: Exchange) {}
+  constructor(
+    private readonly ex: Exchange,
+    /** The backend's origin, for the access log. */
+    private readonly origin: string,
+  ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    try {
+      this.start(controller, statusCode, headers);
+    } catch (err) {
+      // Never leave the client without an answer, nor the backend exchange running.
+      this.finished = true;
+      controller.abort(err as Error);
+      this.ex.rt.logError(this.ex, err);
+      this.ex.sendError('INTERNAL_ERROR');
+    }
+  }
+
+  private start(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     const ex = this.ex;
     const res = ex.res;
+    if (statusCode < 200) {
+      this.informational(controller, statusCode, headers);
+      return;
+    }
     if (res.destroyed) {
       this.finished = true;
       controller.abort(new Error('client closed the connection'));
@@ -105,6 +138,29 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       return;
     }
     ex.done(statusCode);
+  }
+
+  /**
+   * A 1xx answer before the final one (RFC 9110 §15.2): 103 Early Hints
+   * passes its Link headers on; 100 and 102 are the backend's business (the
+   * gateway answered the client's Expect itself); 101 switches to a protocol
+   * the gateway does not relay.
+   */
+  private informational(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    const res = this.ex.res;
+    if (statusCode === 101) {
+      this.finished = true;
+      controller.abort(new Error('backend switched protocols'));
+      this.ex.sendError('BACKEND_FAILED', ': the backend switched protocols');
+      return;
+    }
+    if (statusCode === 103 && headers.link !== undefined && !res.headersSent && !res.destroyed) {
+      try {
+        res.writeEarlyHints({ link: headers.link });
+      } catch {
+        // Hints a client cannot be sent are only hints.
+      }
+    }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -153,7 +209,11 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       return;
     }
     const name = backendErrorName(err);
-    ex.sendError(name, name === 'BODY_TOO_LARGE' ? undefined : ': ' + (err as { code?: string }).code);
+    if (name === 'BODY_TOO_LARGE') return ex.sendError(name);
+    const internal = `${this.origin}: ${err.message}`;
+    if (name === 'SERVICE_UNAVAILABLE') return ex.sendError(name, ': ' + backendFailureCause(err), internal);
+    ex.errorDetail = internal;
+    ex.sendError(name, ': ' + backendFailureCause(err));
   }
 }
 
@@ -161,7 +221,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 export function proxy(ex: Exchange, target: ProxyTarget): void {
   const headers = ex.fwdHeaders;
   if (target.hostHeader !== null) headers.push('host', target.hostHeader);
-  const handler = new ProxyHandler(ex);
+  const handler = new ProxyHandler(ex, target.origin);
   const timeout = ex.api!.timeoutMs;
   ex.rt.pool(target.origin, target.servername).dispatch(
     {
