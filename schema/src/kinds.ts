@@ -1,3 +1,12 @@
+/**
+ * The kinds of resource a document declares, and every fact about a kind
+ * that more than one tool needs: its collection in the document, its schema
+ * definition, what people call it, its identity, which other resources it
+ * names (the reference graph) and whether a document may import it. The
+ * validator, the runtime's batch engine, the planner and the IaC adapters
+ * all read these facts from here; adding a kind is one entry in `KindSpecs`
+ * and one in `KIND_TABLE` (beside its schema definition and its handler).
+ */
 import type { Api, ApiGroup, App, Authorization, BackendService, GatewayDocument, Stage, VpcAccess } from './document.generated';
 
 /** The spec type of each kind of resource. */
@@ -16,48 +25,49 @@ export type Kind = keyof KindSpecs;
 /** The spec of any resource. */
 export type AnySpec = KindSpecs[Kind];
 
-/** How one kind appears in the document and the schema. */
+/** The document's array that lists resources of kind K: the member of GatewayDocument whose items are exactly KindSpecs[K]. */
+export type CollectionOf<K extends Kind> = K extends Kind
+  ? {
+      [C in keyof GatewayDocument]-?: [NonNullable<GatewayDocument[C]>] extends [KindSpecs[K][]] ? ([KindSpecs[K][]] extends [NonNullable<GatewayDocument[C]>] ? C : never) : never;
+    }[keyof GatewayDocument]
+  : never;
+
+/** The document's array that lists resources of any kind (`vpcAccesses`, `apis`...). */
+export type Collection = CollectionOf<Kind>;
+
+/** One resource naming another: the target and where, within the spec, the name is. */
+export interface Reference {
+  readonly kind: Kind;
+  readonly id: string;
+  /** JSON pointer of the reference within the referring spec (`/backend/service`). */
+  readonly pointer: string;
+}
+
+/** How one kind appears in the document and the schema, and what it refers to. */
 export interface KindInfo<K extends Kind = Kind> {
   readonly kind: K;
   /** The document's array that lists resources of this kind. */
   readonly collection: CollectionOf<K>;
   /** The schema definition (`#/$defs/...`) of one resource. */
   readonly definition: string;
-  /** What people call it in messages. */
+  /** What plans and headings call it (`API`, `backend service`). */
   readonly label: string;
+  /** What messages call it mid-sentence, as the gateway's own errors do (`api shop/getUser is in use`). */
+  readonly noun: string;
+  /** Whether a document may name resources of this kind it does not define (`imports`). */
+  readonly importable: boolean;
+  /** Identity within the kind. */
+  id(spec: KindSpecs[K]): string;
+  /**
+   * Every other resource this spec names, each with its pointer. Only
+   * references the schema lets through are listed (a VPC reference only on
+   * a VPC backend service); whether the target exists is the caller's rule.
+   */
+  references(spec: KindSpecs[K]): readonly Reference[];
 }
 
-type CollectionOf<K extends Kind> = {
-  vpcAccess: 'vpcAccesses';
-  backendService: 'backendServices';
-  group: 'groups';
-  api: 'apis';
-  app: 'apps';
-  authorization: 'authorizations';
-}[K];
-
-/**
- * Every kind, in dependency order: a resource may refer only to kinds
- * before it. Create and update run top-down, delete bottom-up.
- */
-export const KINDS: readonly KindInfo[] = [
-  { kind: 'vpcAccess', collection: 'vpcAccesses', definition: 'VpcAccess', label: 'VPC access' },
-  { kind: 'backendService', collection: 'backendServices', definition: 'BackendService', label: 'backend service' },
-  { kind: 'group', collection: 'groups', definition: 'ApiGroup', label: 'group' },
-  { kind: 'api', collection: 'apis', definition: 'Api', label: 'API' },
-  { kind: 'app', collection: 'apps', definition: 'App', label: 'app' },
-  { kind: 'authorization', collection: 'authorizations', definition: 'Authorization', label: 'authorization' },
-];
-
-/** Looks up a kind's table row. */
-export function kindInfo<K extends Kind>(kind: K): KindInfo<K> {
-  const info = KINDS.find((k) => k.kind === kind);
-  if (!info) throw new TypeError(`unknown kind ${String(kind)}`);
-  return info as KindInfo<K>;
-}
-
-/** The stages in their canonical order. */
-export const STAGES: readonly Stage[] = ['TEST', 'PRE', 'RELEASE'];
+const byName = (spec: { name: string }): string => spec.name;
+const none = (): readonly Reference[] => [];
 
 /** An API's identity: `group/name`. */
 export function apiId(api: { group: string; name: string }): string {
@@ -69,14 +79,125 @@ export function authorizationId(a: { app: string; api: string }): string {
   return `${a.app}:${a.api}`;
 }
 
+/**
+ * The facts of every kind, keyed by kind. Key order is dependency order:
+ * a resource may refer only to kinds before it.
+ */
+const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
+  vpcAccess: { kind: 'vpcAccess', collection: 'vpcAccesses', definition: 'VpcAccess', label: 'VPC access', noun: 'VPC access', importable: true, id: byName, references: none },
+  backendService: {
+    kind: 'backendService',
+    collection: 'backendServices',
+    definition: 'BackendService',
+    label: 'backend service',
+    noun: 'backend service',
+    importable: true,
+    id: byName,
+    references: (b) => {
+      if (b.type !== 'VPC') return [];
+      const out: Reference[] = [];
+      for (const [stage, env] of Object.entries(b.environments))
+        if (env && typeof env.vpcAccess === 'string') out.push({ kind: 'vpcAccess', id: env.vpcAccess, pointer: `/environments/${stage}/vpcAccess` });
+      return out;
+    },
+  },
+  group: { kind: 'group', collection: 'groups', definition: 'ApiGroup', label: 'group', noun: 'group', importable: true, id: byName, references: none },
+  api: {
+    kind: 'api',
+    collection: 'apis',
+    definition: 'Api',
+    label: 'API',
+    noun: 'api',
+    importable: true,
+    id: apiId,
+    references: (a) => [
+      { kind: 'group', id: a.group, pointer: '/group' },
+      { kind: 'backendService', id: a.backend.service, pointer: '/backend/service' },
+    ],
+  },
+  app: { kind: 'app', collection: 'apps', definition: 'App', label: 'app', noun: 'app', importable: true, id: byName, references: none },
+  authorization: {
+    kind: 'authorization',
+    collection: 'authorizations',
+    definition: 'Authorization',
+    label: 'authorization',
+    noun: 'authorization',
+    importable: false,
+    id: authorizationId,
+    references: (a) => [
+      { kind: 'app', id: a.app, pointer: '/app' },
+      { kind: 'api', id: a.api, pointer: '/api' },
+    ],
+  },
+};
+
+/**
+ * Every kind, in dependency order: a resource may refer only to kinds
+ * before it. Create and update run top-down, delete bottom-up.
+ */
+export const KINDS: readonly KindInfo[] = Object.values(KIND_TABLE) as KindInfo[];
+
+/** Every collection of the document, in dependency order. */
+export const COLLECTIONS: readonly Collection[] = KINDS.map((k) => k.collection);
+
+const KIND_INDEX = new Map<string, number>(KINDS.map((k, i) => [k.kind, i]));
+
+/** Looks up a kind's facts. */
+export function kindInfo<K extends Kind>(kind: K): KindInfo<K> {
+  const info = KIND_TABLE[kind] as KindInfo<K> | undefined;
+  if (!info || !Object.hasOwn(KIND_TABLE, kind)) throw new TypeError(`unknown kind ${String(kind)}`);
+  return info;
+}
+
+/** True when `value` names a kind. */
+export function isKind(value: unknown): value is Kind {
+  return typeof value === 'string' && KIND_INDEX.has(value);
+}
+
+/** A kind's place in dependency order (0 for the first kind). */
+export function kindIndex(kind: Kind): number {
+  return KIND_INDEX.get(kind)!;
+}
+
+/** What messages call a resource: `backend service users`, `api shop/getUser`. */
+export function describeResource(kind: Kind, id: string): string {
+  return `${kindInfo(kind).noun} ${id}`;
+}
+
 /** The identity of any resource within its kind. */
 export function resourceId<K extends Kind>(kind: K, spec: KindSpecs[K]): string {
-  if (kind === 'api') return apiId(spec as Api);
-  if (kind === 'authorization') return authorizationId(spec as Authorization);
-  return (spec as { name: string }).name;
+  return kindInfo(kind).id(spec);
+}
+
+/** What a resource names (see KindInfo.references). */
+export function referencesOf<K extends Kind>(kind: K, spec: KindSpecs[K]): readonly Reference[] {
+  return kindInfo(kind).references(spec);
 }
 
 /** The resources of one kind in a document. */
 export function resourcesOf<K extends Kind>(doc: GatewayDocument, kind: K): KindSpecs[K][] {
-  return doc[kindInfo(kind).collection] as KindSpecs[K][];
+  return doc[kindInfo(kind).collection] as unknown as KindSpecs[K][];
 }
+
+/** The number of resources a document declares, over every collection. */
+export function resourceCount(doc: Pick<GatewayDocument, Collection>): number {
+  let n = 0;
+  for (const c of COLLECTIONS) n += (doc[c] as readonly unknown[]).length;
+  return n;
+}
+
+/** The stages in their canonical order; a stage's index is its place here. */
+export const STAGES: readonly Stage[] = ['TEST', 'PRE', 'RELEASE'];
+
+const STAGE_INDEX = new Map<string, number>(STAGES.map((s, i) => [s, i]));
+
+/** A stage's index in STAGES, or undefined for a string that is not a stage. */
+export function stageIndex(stage: string): number | undefined {
+  return STAGE_INDEX.get(stage);
+}
+
+/** Every HTTP method an API may answer (`ANY` answers all of these). */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
+
+/** A method an API may answer. */
+export type HttpMethod = (typeof HTTP_METHODS)[number];

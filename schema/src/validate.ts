@@ -2,17 +2,19 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import addFormats from 'ajv-formats';
 import schema from '../gateway.schema.json';
 import { canonicalDocument } from './canonical';
-import type { Api, BackendService, GatewayDocument, Stage } from './document.generated';
-import { DocumentInvalidError, type Problem, type ProblemCode } from './errors';
-import { KINDS, apiId, authorizationId, kindInfo, resourceId, type Kind, type KindSpecs } from './kinds';
-import { parsesAs } from './parameter-value';
-import { pathParameterNames, pathShape } from './path-template';
+import type { GatewayDocument } from './document.generated';
+import { DocumentInvalidError, type Problem } from './errors';
+import { KINDS, kindInfo, resourceId, type Kind, type KindSpecs } from './kinds';
+import { checkRules, type RuleResource } from './rules';
 
 /** The outcome of validating a document or a resource body. */
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
 /** The gateway document schema (JSON Schema 2020-12), as shipped. */
 export const gatewaySchema: Readonly<Record<string, unknown>> = schema;
+
+/** What a stack name looks like (the document's `stack`, which owns every resource the document creates). */
+export const STACK_NAME_PATTERN = new RegExp(schema.properties.stack.pattern);
 
 // verbose: errors carry the offending value, which messages quote.
 const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: false, verbose: true });
@@ -247,213 +249,27 @@ function describePattern(schemaPath: string): string {
   return 'the required pattern';
 }
 
-/** The rules that span resources; the document already matches the schema. */
+/** The rules that span resources (see rules.ts); the document already matches the schema. */
 function semanticProblems(doc: GatewayDocument): Problem[] {
-  const problems: Problem[] = [];
-  const add = (code: ProblemCode, pointer: string, message: string) => problems.push({ code, pointer, message });
-
-  // Identities are unique per kind.
-  for (const { kind, collection, label } of KINDS) {
-    const seen = new Map<string, number>();
-    (doc[collection] as KindSpecs[Kind][]).forEach((spec, i) => {
-      const id = resourceId(kind, spec);
-      const first = seen.get(id);
-      if (first === undefined) seen.set(id, i);
-      else add('DUPLICATE_NAME', `/${collection}/${i}`, `${label} ${id} is already defined at /${collection}/${first}`);
-    });
-  }
+  const resources: Record<string, RuleResource<Kind, string>[]> = {};
+  for (const { kind, collection } of KINDS) resources[kind] = (doc[collection] as KindSpecs[Kind][]).map((spec, i) => ({ spec, place: `/${collection}/${i}` }));
+  const problems: Problem[] = checkRules<string>({ resources, ...(doc.imports ? { imports: doc.imports } : {}) }).map((f) => ({
+    code: f.code,
+    pointer: f.place + f.pointer,
+    message: f.message,
+  }));
 
   // Imported resources are known by name only; defining one as well is a contradiction.
-  const imports = doc.imports ?? {};
-  for (const { kind, collection, label } of KINDS) {
-    if (collection === 'authorizations') continue;
+  const imports = (doc.imports ?? {}) as Record<string, readonly string[] | undefined>;
+  for (const { kind, collection, label, importable } of KINDS) {
+    if (!importable) continue;
     const defined = new Set((doc[collection] as KindSpecs[Kind][]).map((spec) => resourceId(kind, spec)));
     (imports[collection] ?? []).forEach((name, i) => {
-      if (defined.has(name)) add('DUPLICATE_NAME', `/imports/${collection}/${i}`, `${label} ${name} is imported but this document also defines it`);
+      if (defined.has(name))
+        problems.push({ code: 'DUPLICATE_NAME', pointer: `/imports/${collection}/${i}`, message: `${label} ${name} is imported but this document also defines it` });
     });
   }
-  const known = (names: string[], imported: string[] | undefined) => new Set([...names, ...(imported ?? [])]);
-  const vpcAccesses = known(doc.vpcAccesses.map((v) => v.name), imports.vpcAccesses);
-  const backends = new Map(doc.backendServices.map((b) => [b.name, b]));
-  const importedBackends = new Set(imports.backendServices);
-  const groups = known(doc.groups.map((g) => g.name), imports.groups);
-  const apps = known(doc.apps.map((a) => a.name), imports.apps);
-  const apis = new Map(doc.apis.map((a) => [apiId(a), a]));
-  const importedApis = new Set(imports.apis);
-
-  doc.backendServices.forEach((b, i) => checkEnvironments(b, `/backendServices/${i}`, vpcAccesses, add));
-
-  // A domain routes to one group; a certificate is for a bound domain.
-  const domainOwner = new Map<string, string>();
-  doc.groups.forEach((g, i) => {
-    g.domains.forEach((d, j) => {
-      const key = d.toLowerCase();
-      const owner = domainOwner.get(key);
-      if (owner !== undefined && owner !== g.name) add('DUPLICATE_DOMAIN', `/groups/${i}/domains/${j}`, `domain ${d} is already bound to group ${owner}`);
-      else domainOwner.set(key, g.name);
-    });
-    g.certificates.forEach((c, j) => {
-      if (!g.domains.some((d) => d.toLowerCase() === c.domain.toLowerCase()))
-        add('UNKNOWN_REFERENCE', `/groups/${i}/certificates/${j}/domain`, `certificate domain ${c.domain} is not one of group ${g.name}'s domains`);
-    });
-  });
-
-  const routes = new Map<string, string>();
-  doc.apis.forEach((api, i) => {
-    const at = `/apis/${i}`;
-    const id = apiId(api);
-    if (!groups.has(api.group)) add('UNKNOWN_REFERENCE', `${at}/group`, `api ${id} names group ${api.group}, which is not defined`);
-    const backend = backends.get(api.backend.service);
-    if (!backend && !importedBackends.has(api.backend.service)) add('UNKNOWN_REFERENCE', `${at}/backend/service`, `api ${id} names backend service ${api.backend.service}, which is not defined`);
-    else if (backend)
-      api.stages.forEach((stage, j) => {
-        if (!backend.environments[stage])
-          add('STAGE_WITHOUT_BACKEND', `${at}/stages/${j}`, `api ${id} is published to ${stage} but backend service ${backend.name} has no ${stage} definition`);
-      });
-    checkOssAction(api, at, backend, add);
-    checkParameters(api, at, add);
-    const shape = `${pathShape(api.request.path)}${api.request.matchAllChildPaths ? '/**' : ''}`;
-    const methods = api.request.method === 'ANY' ? HTTP_METHODS : [api.request.method];
-    const clash = methods.map((m) => routes.get(`${api.group} ${m} ${shape}`)).find((other) => other !== undefined);
-    if (clash !== undefined)
-      add('ROUTE_CONFLICT', `${at}/request/path`, `api ${id} answers ${api.request.method} ${api.request.path}, as api ${clash} of group ${api.group} already does`);
-    for (const m of methods) routes.set(`${api.group} ${m} ${shape}`, id);
-  });
-
-  doc.authorizations.forEach((a, i) => {
-    const at = `/authorizations/${i}`;
-    if (!apps.has(a.app)) add('UNKNOWN_REFERENCE', `${at}/app`, `authorization ${authorizationId(a)} names app ${a.app}, which is not defined`);
-    const api = apis.get(a.api);
-    if (!api && !importedApis.has(a.api)) add('UNKNOWN_REFERENCE', `${at}/api`, `authorization ${authorizationId(a)} names api ${a.api}, which is not defined`);
-    else if (api)
-      a.stages.forEach((stage, j) => {
-        if (!api.stages.includes(stage))
-          add('AUTHORIZATION_STAGE_UNPUBLISHED', `${at}/stages/${j}`, `app ${a.app} is authorized for api ${a.api} in ${stage}, but the api is not published to ${stage}`);
-      });
-  });
-
   return problems;
-}
-
-const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
-
-type Add = (code: ProblemCode, pointer: string, message: string) => void;
-
-const ENVIRONMENT_FIELD: Record<BackendService['type'], 'url' | 'vpcAccess' | 'mock' | 'function' | 'oss'> = {
-  HTTP: 'url',
-  VPC: 'vpcAccess',
-  MOCK: 'mock',
-  FUNCTION: 'function',
-  OSS: 'oss',
-};
-
-/**
- * The OSS actions each method may perform (Alibaba's method to action
- * table). A method without an entry cannot reach an OSS backend.
- */
-export const OSS_ACTIONS_BY_METHOD: Readonly<Record<string, readonly OssAction[]>> = {
-  GET: ['GetObject'],
-  PUT: ['PutObject'],
-  POST: ['PostObject', 'AppendObject'],
-  HEAD: ['HeadObject', 'GetObjectMeta'],
-  DELETE: ['DeleteObject'],
-};
-
-/** An OSS object action. */
-export type OssAction = NonNullable<Api['backend']['ossAction']>;
-
-function checkOssAction(api: Api, at: string, backend: BackendService | undefined, add: Add): void {
-  const action = api.backend.ossAction;
-  if (action === undefined) return;
-  const id = apiId(api);
-  if (backend !== undefined && backend.type !== 'OSS') {
-    add('OSS_ACTION_MISMATCH', `${at}/backend/ossAction`, `api ${id} names OSS action ${action}, but backend service ${backend.name} is of type ${backend.type}`);
-    return;
-  }
-  // The method the backend receives: the backend's own, else the request's (ANY: any method, checked per request).
-  const method = api.backend.method !== 'ANY' ? api.backend.method : api.request.method;
-  if (method === 'ANY') return;
-  if (!(OSS_ACTIONS_BY_METHOD[method] ?? []).includes(action))
-    add('OSS_ACTION_MISMATCH', `${at}/backend/ossAction`, `api ${id} sends ${method} to its OSS backend, which cannot perform ${action}`);
-}
-
-function checkEnvironments(b: BackendService, at: string, vpcAccesses: ReadonlySet<string>, add: Add): void {
-  const needed = ENVIRONMENT_FIELD[b.type];
-  for (const [stage, env] of Object.entries(b.environments) as [Stage, Record<string, unknown>][]) {
-    const envAt = `${at}/environments/${stage}`;
-    if (env[needed] === undefined) add('ENVIRONMENT_SHAPE', `${envAt}/${needed}`, `backend service ${b.name} is of type ${b.type}, so its ${stage} definition needs ${needed}`);
-    for (const field of Object.keys(env)) {
-      const fits = field === needed || (b.type === 'VPC' && field === 'https');
-      if (!fits) add('ENVIRONMENT_SHAPE', `${envAt}/${field}`, `backend service ${b.name} is of type ${b.type}; ${field} does not apply to it`);
-    }
-    const fn = env['function'] as { type?: string; url?: string } | undefined;
-    if (b.type === 'FUNCTION' && fn !== undefined) {
-      if ((fn.type ?? 'EVENT') === 'HTTP' && fn.url === undefined)
-        add('ENVIRONMENT_SHAPE', `${envAt}/function/url`, `backend service ${b.name}'s ${stage} function has an HTTP trigger, so it needs url`);
-      if ((fn.type ?? 'EVENT') === 'EVENT' && fn.url !== undefined)
-        add('ENVIRONMENT_SHAPE', `${envAt}/function/url`, `backend service ${b.name}'s ${stage} function is an EVENT function; url applies to HTTP functions only`);
-    }
-    const vpc = env['vpcAccess'];
-    if (b.type === 'VPC' && typeof vpc === 'string' && !vpcAccesses.has(vpc))
-      add('UNKNOWN_REFERENCE', `${envAt}/vpcAccess`, `backend service ${b.name} names VPC access ${vpc}, which is not defined`);
-  }
-}
-
-function checkParameters(api: Api, at: string, add: Add): void {
-  const id = apiId(api);
-  const params = api.request.parameters;
-  const seen = new Set<string>();
-  const repeated = new Set<number>();
-  params.forEach((p, i) => {
-    const key = `${p.in} ${p.in === 'HEAD' ? p.name.toLowerCase() : p.name}`;
-    if (seen.has(key)) {
-      repeated.add(i);
-      add('DUPLICATE_PARAMETER', `${at}/request/parameters/${i}`, `api ${id} declares ${p.in} parameter ${p.name} twice`);
-    }
-    seen.add(key);
-    if (p.default !== undefined && !parsesAs(p.type, p.default))
-      add('DEFAULT_TYPE_MISMATCH', `${at}/request/parameters/${i}/default`, `default ${JSON.stringify(p.default)} of parameter ${p.name} is not a valid ${p.type}`);
-  });
-
-  // Two parameters must not land in the same place of the backend request.
-  const targets = new Map<string, string>();
-  params.forEach((p, i) => {
-    const where = p.backendIn ?? p.in;
-    const name = p.backendName ?? p.name;
-    const key = `${where} ${where === 'HEAD' ? name.toLowerCase() : name}`;
-    const first = targets.get(key);
-    if (first !== undefined && !repeated.has(i))
-      add('DUPLICATE_PARAMETER', `${at}/request/parameters/${i}`, `api ${id} sends parameters ${first} and ${p.name} both to backend ${where} parameter ${name}`);
-    else targets.set(key, p.name);
-  });
-
-  // Request path: every {name} is a declared PATH parameter, and the reverse; a name appears once.
-  const requestNames = pathParameterNames(api.request.path);
-  const inPath = new Set(requestNames);
-  for (const name of inPath)
-    if (requestNames.indexOf(name) !== requestNames.lastIndexOf(name))
-      add('DUPLICATE_PARAMETER', `${at}/request/path`, `request path ${api.request.path} uses {${name}} more than once`);
-  for (const name of inPath)
-    if (!params.some((p) => p.in === 'PATH' && p.name === name))
-      add('PATH_PARAMETER_UNDECLARED', `${at}/request/path`, `request path ${api.request.path} uses {${name}}, which is not declared as a PATH parameter`);
-  params.forEach((p, i) => {
-    if (p.in === 'PATH' && !inPath.has(p.name))
-      add('PATH_PARAMETER_UNUSED', `${at}/request/parameters/${i}`, `PATH parameter ${p.name} does not appear in request path ${api.request.path}`);
-  });
-
-  // Backend path: every {name} is fed by a parameter sent to the backend's path, and the reverse.
-  const toBackendPath = new Map<string, number>();
-  params.forEach((p, i) => {
-    const name = p.backendName ?? p.name;
-    if ((p.backendIn ?? p.in) === 'PATH' && !toBackendPath.has(name)) toBackendPath.set(name, i);
-  });
-  const inBackendPath = new Set(pathParameterNames(api.backend.path));
-  for (const name of inBackendPath)
-    if (!toBackendPath.has(name))
-      add('PATH_PARAMETER_UNDECLARED', `${at}/backend/path`, `backend path ${api.backend.path} uses {${name}}, which no parameter is mapped to`);
-  for (const [name, i] of toBackendPath)
-    if (!inBackendPath.has(name))
-      add('PATH_PARAMETER_UNUSED', `${at}/request/parameters/${i}`, `parameter ${params[i]!.name} is sent to the backend path as {${name}}, which backend path ${api.backend.path} does not contain`);
 }
 
 /** The pointer of a resource in a document, for messages about it. */

@@ -1,4 +1,5 @@
-import type { GatewayClient, LiveState } from '@apigw/runtime';
+import { COLLECTIONS } from '@apigw/schema';
+import type { GatewayClient, LiveResource, LiveState } from '@apigw/runtime';
 
 /**
  * The live state a plan is computed against: the whole gateway, in one
@@ -13,7 +14,7 @@ export function readLiveState(client: GatewayClient): Promise<LiveState> {
 /** The stacks that own resources in a state (unowned resources are not a stack), sorted. */
 export function stacksOf(state: LiveState): string[] {
   const stacks = new Set<string>();
-  for (const collection of [state.vpcAccesses, state.backendServices, state.groups, state.apis, state.apps, state.authorizations])
-    for (const r of collection) if (r.stack !== null) stacks.add(r.stack);
+  for (const collection of COLLECTIONS)
+    for (const r of state[collection] as readonly LiveResource[]) if (r.stack !== null) stacks.add(r.stack);
   return [...stacks].sort();
 }

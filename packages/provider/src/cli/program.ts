@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { canonicalJson, kindInfo } from '@apigw/schema';
+import { canonicalJson, kindInfo, resourceCount } from '@apigw/schema';
 import type { BatchResult, GatewayClient, HttpGatewayClient } from '@apigw/runtime';
 import { exportDocument, readLiveState, stacksOf } from '../actual';
 import { applyPlan, checkPlan, readPlanFile, writePlanFile } from '../apply';
@@ -73,7 +73,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .option('--no-type-check', 'do not type-check a .ts program')
     .action(async (opts: { file: string; typeCheck: boolean }) => {
       const { document } = await loadReviewed(opts.file, opts.typeCheck);
-      const count = [document.vpcAccesses, document.backendServices, document.groups, document.apis, document.apps, document.authorizations].reduce((n, c) => n + c.length, 0);
+      const count = resourceCount(document);
       out(`${opts.file} is valid: stack ${document.stack}, ${count} resource${count === 1 ? '' : 's'}.\n`);
     });
 

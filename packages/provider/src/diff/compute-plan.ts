@@ -3,7 +3,10 @@ import {
   STAGES,
   canonicalJson,
   canonicalSpec,
+  kindIndex,
   kindInfo,
+  referencesOf,
+  stageIndex,
   type AnySpec,
   type Api,
   type Authorization,
@@ -190,21 +193,14 @@ function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: Step
 /** For each live resource (`kind id`), the live resources whose spec refers to it. */
 function usersIndex(state: LiveState): Map<string, LiveResource[]> {
   const out = new Map<string, LiveResource[]>();
-  const add = (key: string, user: LiveResource) => {
-    const list = out.get(key);
-    if (list) list.push(user);
-    else out.set(key, [user]);
-  };
-  for (const b of state.backendServices)
-    for (const env of Object.values(b.spec.environments)) if (env?.vpcAccess) add(`vpcAccess ${env.vpcAccess}`, b);
-  for (const a of state.apis) {
-    add(`group ${a.spec.group}`, a);
-    add(`backendService ${a.spec.backend.service}`, a);
-  }
-  for (const a of state.authorizations) {
-    add(`app ${a.spec.app}`, a);
-    add(`api ${a.spec.api}`, a);
-  }
+  for (const { kind, collection } of KINDS)
+    for (const user of state[collection] as LiveResource[])
+      for (const ref of referencesOf(kind, user.spec as never)) {
+        const key = `${ref.kind} ${ref.id}`;
+        const list = out.get(key);
+        if (list) list.push(user);
+        else out.set(key, [user]);
+      }
   return out;
 }
 
@@ -411,18 +407,16 @@ function explainRenames(kind: Kind, created: Step[], deleted: Step[]): void {
   }
 }
 
-const KIND_ORDER = new Map<Kind, number>(KINDS.map((k, i) => [k.kind, i]));
 const OP_ORDER: Record<PlanOp, number> = { revoke: 0, delete: 0, replace: 1, adopt: 2, create: 3, authorize: 3, update: 4, unpublish: 5, publish: 6 };
-const STAGE_ORDER = new Map<Stage, number>(STAGES.map((s, i) => [s, i]));
 
 function compareSteps(a: Step, b: Step): number {
   const x = a.event;
   const y = b.event;
   return (
-    KIND_ORDER.get(x.kind)! - KIND_ORDER.get(y.kind)! ||
+    kindIndex(x.kind) - kindIndex(y.kind) ||
     (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) ||
     OP_ORDER[x.op] - OP_ORDER[y.op] ||
-    (x.stage ? STAGE_ORDER.get(x.stage)! : -1) - (y.stage ? STAGE_ORDER.get(y.stage)! : -1)
+    (x.stage ? stageIndex(x.stage)! : -1) - (y.stage ? stageIndex(y.stage)! : -1)
   );
 }
 

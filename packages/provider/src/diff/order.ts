@@ -1,7 +1,6 @@
-import { KINDS, type Kind } from '@apigw/schema';
+import { KINDS, kindIndex } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
 
-const KIND_INDEX = new Map<Kind, number>(KINDS.map((k, i) => [k.kind, i]));
 const LAST = KINDS.length - 1;
 
 /** An operation and what the planner knows about why it is there. */
@@ -32,18 +31,18 @@ export function operationRank(planned: PlannedOperation): number {
   const op = planned.operation;
   switch (op.op) {
     case 'adopt':
-      return KIND_INDEX.get(op.kind)!;
+      return kindIndex(op.kind);
     case 'delete':
       if (op.kind === 'authorization') return 6;
-      return planned.replacing ? 8 + (LAST - KIND_INDEX.get(op.kind)!) : 30 + (LAST - KIND_INDEX.get(op.kind)!);
+      return planned.replacing ? 8 + (LAST - kindIndex(op.kind)) : 30 + (LAST - kindIndex(op.kind));
     case 'unpublish':
       return 7;
     case 'create':
     case 'update':
       if (op.kind === 'authorization' && planned.narrowing) return 6;
-      return 14 + 2 * KIND_INDEX.get(op.kind)!;
+      return 14 + 2 * kindIndex(op.kind);
     case 'publish':
-      return 14 + 2 * KIND_INDEX.get('api')! + 1;
+      return 14 + 2 * kindIndex('api') + 1;
     case 'rotateCredentials':
       return 14 + 2 * KINDS.length;
   }

@@ -1,10 +1,12 @@
 import {
+  RESOURCE_RULES,
+  STACK_NAME_PATTERN,
+  checkRules,
   kindInfo,
-  validateDocument,
+  validateResource,
   type Kind,
   type KindSpecs,
   type Problem,
-  type ProblemCode,
 } from '@apigw/schema';
 import type { GatewayClient, LiveResource, Operation } from '@apigw/runtime';
 import { handlerFor } from '../kinds/registry';
@@ -81,16 +83,6 @@ interface PrivateData {
   adopt?: boolean;
 }
 
-const STACK_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-
-/** Rules that look at other resources: Terraform checks them at apply time, through the gateway. */
-const CROSS_RESOURCE: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
-  'UNKNOWN_REFERENCE',
-  'STAGE_WITHOUT_BACKEND',
-  'AUTHORIZATION_STAGE_UNPUBLISHED',
-  'DUPLICATE_DOMAIN',
-  'ROUTE_CONFLICT',
-]);
 
 function error(summary: string, detail = '', steps?: PathStep[]): DiagnosticMessage {
   return { severity: 'ERROR', summary, detail, ...(steps && steps.length > 0 ? { attribute: { steps } } : {}) };
@@ -143,18 +135,15 @@ function blockMessage(block: TfBlock): Record<string, unknown> {
 }
 
 /**
- * Problems of one resource on its own: the schema plus every rule that
- * needs no other resource (environment shape, path parameters, defaults).
- * Pointers are relative to the resource.
+ * Problems of one resource on its own: the schema plus the rules that read
+ * one resource alone (RESOURCE_RULES: environment shape, certificate
+ * domains, path parameters, defaults). Rules across resources run at apply
+ * time, in the gateway. Pointers are relative to the resource.
  */
 export function resourceProblems(kind: Kind, spec: Record<string, unknown>): Problem[] {
-  const { collection } = kindInfo(kind);
-  const result = validateDocument({ apiVersion: 'apigw/v1', stack: DEFAULT_STACK, [collection]: [spec] });
-  if (result.ok) return [];
-  const prefix = `/${collection}/0`;
-  return result.problems
-    .filter((p) => !CROSS_RESOURCE.has(p.code) && (p.pointer === prefix || p.pointer.startsWith(`${prefix}/`)))
-    .map((p) => ({ ...p, pointer: p.pointer.slice(prefix.length) }));
+  const result = validateResource(kind, spec);
+  if (!result.ok) return result.problems;
+  return checkRules({ resources: { [kind]: [{ spec: result.value, place: '' }] } }, RESOURCE_RULES).map((f) => ({ code: f.code, pointer: f.pointer, message: f.message }));
 }
 
 /** True when `pointer` is at or below one of `unknowns`. */
@@ -200,7 +189,7 @@ export class ApigwTerraformProvider {
     if (typeof endpoint === 'string' && !/^https?:\/\/[^\s/]+/.test(endpoint))
       out.push(error('Invalid endpoint', `endpoint ${JSON.stringify(endpoint)} is not an http(s) URL of the gateway admin API`, [{ attribute_name: 'endpoint' }]));
     const stack = config['stack'];
-    if (typeof stack === 'string' && !STACK_PATTERN.test(stack))
+    if (typeof stack === 'string' && !STACK_NAME_PATTERN.test(stack))
       out.push(
         error('Invalid stack', `stack ${JSON.stringify(stack)} must start with a letter and hold letters, digits, _ or - (at most 64 characters)`, [
           { attribute_name: 'stack' },
@@ -220,7 +209,7 @@ export class ApigwTerraformProvider {
       }
     const str = (v: TfValue) => (typeof v === 'string' && v !== '' ? v : undefined);
     const stack = str(config['stack']) ?? str(this.env['APIGW_STACK'] ?? null) ?? DEFAULT_STACK;
-    if (!STACK_PATTERN.test(stack)) return { diagnostics: [error('Invalid stack', `APIGW_STACK ${JSON.stringify(stack)} is not a stack name`)] };
+    if (!STACK_NAME_PATTERN.test(stack)) return { diagnostics: [error('Invalid stack', `APIGW_STACK ${JSON.stringify(stack)} is not a stack name`)] };
     const token = str(config['token']) ?? str(this.env['APIGW_TOKEN'] ?? null);
     if (token === undefined)
       return {

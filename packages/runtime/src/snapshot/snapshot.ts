@@ -12,9 +12,11 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import {
+  STAGES,
   apiId,
   joinPaths,
   parsePathTemplate,
+  stageIndex,
   type ApiGroup,
   type Authorization,
   type BackendEnvironment,
@@ -31,9 +33,6 @@ import type { RequestPolicy } from '../dataplane/policy';
 import type { ApiDefinition, StateView } from '../model';
 import { Router, RouteConflictError } from './router';
 
-/** Stage index used for per-stage arrays: TEST, PRE, RELEASE. */
-export const STAGE_INDEX: Readonly<Record<Stage, number>> = { TEST: 0, PRE: 1, RELEASE: 2 };
-const STAGE_NAMES: readonly Stage[] = ['TEST', 'PRE', 'RELEASE'];
 
 /** An app as the data plane knows it. */
 export interface AppEntry {
@@ -47,7 +46,7 @@ export interface AppEntry {
 
 /** An authorization of one app for one API. */
 export interface Grant {
-  /** Bit set of stages (1 << STAGE_INDEX). */
+  /** Bit set of stages (1 << stageIndex(stage)). */
   readonly stages: number;
   /** Epoch milliseconds the grant ends; Infinity when never. */
   readonly expiresAt: number;
@@ -364,7 +363,7 @@ export class SnapshotCompiler {
     for (const service of view.backendServices) {
       let entry = this.targetsByService.get(service);
       if (entry === undefined) {
-        const targets = STAGE_NAMES.map((stage) => {
+        const targets = STAGES.map((stage) => {
           const env = service.environments[stage];
           return env === undefined ? null : this.compileTarget(service, env, ctx);
         }) as [CompiledTarget | null, CompiledTarget | null, CompiledTarget | null];
@@ -529,7 +528,7 @@ export class SnapshotCompiler {
       let grant = this.grantsByAuthorization.get(a);
       if (grant === undefined) {
         let stages = 0;
-        for (const s of a.stages) stages |= 1 << STAGE_INDEX[s];
+        for (const s of a.stages) stages |= 1 << stageIndex(s)!;
         const expiresAt = a.expiresAt === undefined ? Infinity : Date.parse(a.expiresAt);
         grant = { stages, expiresAt: Number.isNaN(expiresAt) ? -Infinity : expiresAt };
         this.grantsByAuthorization.set(a, grant);
@@ -618,7 +617,7 @@ function compileApi(def: ApiDefinition, group: ApiGroup, stage: Stage): ApiEntry
   return {
     id: apiId(def),
     stage,
-    stageIndex: STAGE_INDEX[stage],
+    stageIndex: stageIndex(stage)!,
     name: def.name,
     group,
     isApp: def.auth.type === 'APP',
@@ -648,5 +647,5 @@ function compileApi(def: ApiDefinition, group: ApiGroup, stage: Stage): ApiEntry
 
 /** Stage names by index. */
 export function stageName(index: number): Stage {
-  return STAGE_NAMES[index]!;
+  return STAGES[index]!;
 }

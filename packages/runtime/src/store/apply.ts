@@ -5,11 +5,28 @@
  * back. Every operation runs even after one fails, so the error list is
  * complete; any error means nothing is committed.
  */
-import { apiId, canonicalJson, validateDocument, authorizationId, type Kind, type KindSpecs, type Problem, type Stage } from '@apigw/schema';
+import {
+  canonicalJson,
+  checkRules,
+  describeResource as describe,
+  RESOURCE_RULES,
+  ossActions,
+  referencesOf,
+  resourceId,
+  routeKey,
+  uniqueDomains,
+  uniqueRoutes,
+  type Kind,
+  type KindSpecs,
+  type Problem,
+  type Rule,
+  type RuleInput,
+  type RuleResource,
+  type Stage,
+} from '@apigw/schema';
 import { BatchRejectedError, RuntimeError, type RuntimeErrorCode } from '../errors';
 import type { ApiDefinition, BatchResult, Operation, OperationError, OperationResult, StoredSpec } from '../model';
 import { isOperationError, parseBatchRequest } from './batch-request';
-import { routeKey } from './route-key';
 import { newAppCode, newAppSecret } from './credentials';
 import { digestOf } from './digest';
 import type { GatewayStore, Ref, ResourceRow, StoreSql } from './store';
@@ -25,15 +42,6 @@ class OpFailure extends Error {
     super(message);
   }
 }
-
-const LABEL: Record<Kind, string> = {
-  vpcAccess: 'VPC access',
-  backendService: 'backend service',
-  group: 'group',
-  api: 'api',
-  app: 'app',
-  authorization: 'authorization',
-};
 
 /** What the engine tracks while a batch runs. */
 interface BatchContext {
@@ -129,13 +137,7 @@ function routeOf(kind: Kind, spec: StoredSpec<Kind>): string | null {
 }
 
 function idOf(kind: Kind, spec: StoredSpec<Kind>): string {
-  if (kind === 'api') return apiId(spec as ApiDefinition);
-  if (kind === 'authorization') return authorizationId(spec as KindSpecs['authorization']);
-  return (spec as { name: string }).name;
-}
-
-function describe(kind: Kind, id: string): string {
-  return `${LABEL[kind]} ${id}`;
+  return resourceId(kind, spec as KindSpecs[Kind]);
 }
 
 function ownerText(stack: string | null): string {
@@ -196,47 +198,18 @@ function assertOwned(ctx: BatchContext, row: ResourceRow): void {
     );
 }
 
-/** What a spec refers to, with the JSON pointer (within the spec) of each reference. */
-function referencesOf(kind: Kind, spec: StoredSpec<Kind>): { ref: Ref; pointer: string }[] {
-  switch (kind) {
-    case 'backendService': {
-      const b = spec as KindSpecs['backendService'];
-      if (b.type !== 'VPC') return [];
-      return Object.entries(b.environments).flatMap(([stage, env]) =>
-        env && typeof env.vpcAccess === 'string' ? [{ ref: { kind: 'vpcAccess' as Kind, id: env.vpcAccess }, pointer: `/environments/${stage}/vpcAccess` }] : [],
-      );
-    }
-    case 'api': {
-      const a = spec as ApiDefinition;
-      return [
-        { ref: { kind: 'group', id: a.group }, pointer: '/group' },
-        { ref: { kind: 'backendService', id: a.backend.service }, pointer: '/backend/service' },
-      ];
-    }
-    case 'authorization': {
-      const a = spec as KindSpecs['authorization'];
-      return [
-        { ref: { kind: 'app', id: a.app }, pointer: '/app' },
-        { ref: { kind: 'api', id: a.api }, pointer: '/api' },
-      ];
-    }
-    default:
-      return [];
-  }
-}
-
 /** Checks every reference exists now; records them. */
 function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredSpec<Kind>, index: number, fresh: boolean): void {
-  const refs = referencesOf(kind, spec);
+  const refs = referencesOf(kind, spec as KindSpecs[Kind]);
   const problems: Problem[] = [];
-  for (const { ref, pointer } of refs)
+  for (const ref of refs)
     if (!lookup(ctx, ref.kind, ref.id))
-      problems.push({ code: 'UNKNOWN_REFERENCE', pointer: `/operations/${index}/spec${pointer}`, message: `${describe(kind, id)} names ${describe(ref.kind, ref.id)}, which does not exist` });
+      problems.push({ code: 'UNKNOWN_REFERENCE', pointer: `/operations/${index}/spec${ref.pointer}`, message: `${describe(kind, id)} names ${describe(ref.kind, ref.id)}, which does not exist` });
   if (problems.length > 0) throw new OpFailure('APIGW_SPEC_INVALID', problems.map((p) => p.message).join('; '), problems);
   ctx.sql.setRefs(
     kind,
     id,
-    refs.map((r) => r.ref),
+    refs.map((r): Ref => ({ kind: r.kind, id: r.id })),
     fresh,
   );
 }
@@ -360,13 +333,17 @@ function rotate(ctx: BatchContext, app: string, index: number): OperationResult 
   return { index, op: 'rotateCredentials', kind: 'app', id: app };
 }
 
+/** The rules of the schema a batch can break beyond what each operation checks (references are checked as operations run). */
+const BATCH_RULES: readonly Rule[] = [...RESOURCE_RULES, uniqueDomains, uniqueRoutes, ossActions];
+
 /**
  * The document rules that span resources (domains bound once, routes
  * answered once per group, environment shapes, path parameters...) are the
- * schema package's; they are checked here on the part of the state the
- * batch touched, in document form, with touched resources last so that a
- * clash is reported on the one the batch changed. A problem is reported
- * on the operation that last wrote the resource. Published revisions are
+ * schema package's; they run here over the part of the state the batch
+ * touched, with touched resources last so that a clash is reported on the
+ * one the batch changed. Each touched resource carries the index of the
+ * operation that last wrote it, and a problem is reported on that
+ * operation; untouched resources are context. Published revisions are
  * checked per group and stage for route clashes.
  */
 function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[]): OperationError[] {
@@ -387,7 +364,7 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
 
   if (touchedApis.length + touchedBackends.length + touchedGroups.length > 0) {
     // APIs: the touched ones and those sharing a route key with them (the only ones they can clash with).
-    // Backends: the touched ones and those the included APIs use. Groups: all (domains are gateway-wide).
+    // Backends: the touched ones and those the included APIs use. Groups: all when one is touched (domains are gateway-wide).
     const routes = new Map<string, ResourceRow>();
     for (const a of touchedApis) {
       const cached = lookup(ctx, 'api', a.id);
@@ -395,39 +372,20 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
     }
     // Many routes: one scan finds those more than one API answers; any other route is the touched API's alone.
     const shared = routes.size > SHARED_ROUTE_SCAN ? new Set(ctx.sql.sharedApiRoutes()) : undefined;
-    const apis = orderTouchedLast(
+    const apis = touchedLast<'api'>(
+      ctx,
       [...routes].flatMap(([route, row]) => (shared && !shared.has(route) ? [row] : ctx.sql.apisByRoute(route))),
       touchedApis,
     );
-    const apiSpecs = apis.rows.map((r) => parsedRow<ApiDefinition>(ctx, r));
-    const backendNames = new Set([...touchedBackends.map((b) => b.id), ...apiSpecs.map((a) => a.backend.service)]);
-    const backends = orderTouchedLast(
+    const backendNames = new Set([...touchedBackends.map((b) => b.id), ...apis.map((a) => a.spec.backend.service)]);
+    const backends = touchedLast<'backendService'>(
+      ctx,
       [...backendNames].map((n) => lookup(ctx, 'backendService', n)?.row).filter((r): r is ResourceRow => r !== undefined),
       touchedBackends,
     );
-    const groupNames = new Set(apis.rows.map((r) => r.id.slice(0, r.id.indexOf('/'))));
-    const groups = orderTouchedLast(
-      touchedGroups.length > 0 ? ctx.sql.resourcesOfKind('group') : [...groupNames].map((n) => lookup(ctx, 'group', n)?.row).filter((r): r is ResourceRow => r !== undefined),
-      touchedGroups,
-    );
-    const doc = {
-      apiVersion: 'apigw/v1',
-      stack: 'live',
-      vpcAccesses: touchedBackends.length > 0 ? ctx.sql.resourcesOfKind('vpcAccess').map((r) => JSON.parse(r.spec)) : [],
-      backendServices: backends.rows.map((r) => parsedRow(ctx, r)),
-      groups: groups.rows.map((r) => parsedRow(ctx, r)),
-      apis: apiSpecs.map((a) => ({ ...a, stages: [] })),
-    };
-    const result = validateDocument(doc);
-    if (!result.ok)
-      for (const p of result.problems) {
-        const match = /^\/(backendServices|groups|apis)\/(\d+)(.*)$/.exec(p.pointer);
-        if (!match) continue;
-        const owners = { backendServices: backends, groups, apis }[match[1] as 'backendServices' | 'groups' | 'apis'];
-        const index = owners.indexOfRow.get(Number(match[2]));
-        if (index === undefined) continue; // a problem of a resource this batch did not write
-        add(index, { ...p, pointer: `/operations/${index}/spec${match[3]}` });
-      }
+    const groups = touchedLast<'group'>(ctx, touchedGroups.length > 0 ? ctx.sql.resourcesOfKind('group') : [], touchedGroups);
+    const input: RuleInput<number> = { resources: { api: apis, backendService: backends, group: groups } };
+    for (const f of checkRules(input, BATCH_RULES)) add(f.place, { code: f.code, pointer: `/operations/${f.place}/spec${f.pointer}`, message: f.message });
   }
 
   // Published revisions: APIs of one group published to one stage must not answer the same route.
@@ -435,22 +393,9 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
   for (const [key, index] of ctx.publishedRoutes) {
     const [route, stage] = key.split('\u0000') as [string, Stage];
     if (sharedPublished ? !sharedPublished.has(key) : ctx.sql.countPublishedByRoute(route, stage) < 2) continue;
-    const published = ctx.sql.publishedByRoute(route, stage).map((p) => JSON.parse(p.definition) as ApiDefinition);
-    const groupRow = ctx.sql.resource('group', published[0]!.group);
-    if (!groupRow) continue;
-    const backendNames = new Set(published.map((a) => a.backend.service));
-    const doc = {
-      apiVersion: 'apigw/v1',
-      stack: 'live',
-      vpcAccesses: [],
-      backendServices: [...backendNames].map((n) => ctx.sql.resource('backendService', n)).filter((r) => r !== undefined).map((r) => JSON.parse(r.spec)),
-      groups: [JSON.parse(groupRow.spec)],
-      apis: published.map((a) => ({ ...a, stages: [] })),
-    };
-    const result = validateDocument(doc);
-    if (!result.ok)
-      for (const p of result.problems)
-        if (p.code === 'ROUTE_CONFLICT') add(index, { code: p.code, pointer: `/operations/${index}`, message: `in ${stage}: ${p.message}` });
+    const published = ctx.sql.publishedByRoute(route, stage).map((p): RuleResource<'api', number> => ({ spec: JSON.parse(p.definition) as KindSpecs['api'], place: index }));
+    for (const f of checkRules({ resources: { api: published } }, [uniqueRoutes]))
+      add(index, { code: f.code, pointer: `/operations/${index}`, message: `in ${stage}: ${f.message}` });
   }
 
   return [...out.entries()].map(([index, problems]) => ({
@@ -464,22 +409,24 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
 /** Above this many touched routes, the route clash check scans for shared routes once instead of querying each. */
 const SHARED_ROUTE_SCAN = 32;
 
-/** Rows with the touched ones last; maps each touched row's position to its operation index. */
-function orderTouchedLast(rows: readonly ResourceRow[], touched: readonly { id: string; index: number }[]): { rows: ResourceRow[]; indexOfRow: Map<number, number> } {
+/**
+ * Rows as rule resources, each once, with the touched ones last: a touched
+ * row carries the index of the operation that wrote it, any other row is
+ * context. An API's stored definition has no stages; the rules a batch runs
+ * do not read them (publishing is checked apart).
+ */
+function touchedLast<K extends Kind>(ctx: BatchContext, rows: readonly ResourceRow[], touched: readonly { id: string; index: number }[]): RuleResource<K, number>[] {
   const byId = new Map(touched.map((t) => [t.id, t.index]));
   const seen = new Set<string>();
-  const untouchedRows: ResourceRow[] = [];
-  const touchedRows: ResourceRow[] = [];
+  const context: RuleResource<K, number>[] = [];
+  const written: RuleResource<K, number>[] = [];
   for (const row of rows) {
     if (seen.has(row.id)) continue;
     seen.add(row.id);
-    (byId.has(row.id) ? touchedRows : untouchedRows).push(row);
-  }
-  const ordered = [...untouchedRows, ...touchedRows];
-  const indexOfRow = new Map<number, number>();
-  ordered.forEach((row, i) => {
     const index = byId.get(row.id);
-    if (index !== undefined) indexOfRow.set(i, index);
-  });
-  return { rows: ordered, indexOfRow };
+    const spec = parsedRow<KindSpecs[K]>(ctx, row);
+    if (index === undefined) context.push({ spec });
+    else written.push({ spec, place: index });
+  }
+  return [...context, ...written];
 }

@@ -9,6 +9,7 @@ import {
   KINDS,
   STAGES,
   canonicalSpec,
+  STACK_NAME_PATTERN,
   gatewaySchema,
   pointerToken,
   validateResource,
@@ -36,9 +37,7 @@ export function isOperationError(op: Operation | OperationError): op is Operatio
 const defs = (gatewaySchema['$defs'] ?? {}) as Record<string, { pattern?: string }>;
 const NAME = new RegExp(defs['Name']?.pattern ?? '^[A-Za-z][A-Za-z0-9_]{3,49}$');
 const API_REF = new RegExp(defs['ApiRef']?.pattern ?? '^[A-Za-z][A-Za-z0-9_]{3,49}/[A-Za-z][A-Za-z0-9_]{3,49}$');
-const STACK = new RegExp(
-  ((gatewaySchema['properties'] as Record<string, { pattern?: string }> | undefined)?.['stack']?.pattern) ?? '^[A-Za-z][A-Za-z0-9_-]{0,63}$',
-);
+const STACK = STACK_NAME_PATTERN;
 const KIND_NAMES = new Set<string>(KINDS.map((k) => k.kind));
 const MAX_ID_LENGTH = 256;
 

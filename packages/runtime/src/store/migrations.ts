@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { ApiDefinition } from '../model';
-import { routeKey } from './route-key';
+import { routeKey } from '@apigw/schema';
 import { digestOf } from './digest';
 
 /** `PRAGMA application_id` of an apigw store ("APGW" in ASCII). */
