@@ -25,6 +25,7 @@ import { createDataPlane, InventorySource, NONCE_FILE } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane } from './dataplane/data-plane';
+import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { RuntimeError } from './errors';
 import { openStore, type GatewayStore } from './store';
 
@@ -61,13 +62,8 @@ export class WorkersStartError extends RuntimeError {
   }
 }
 
-/** Name of the inventory file in the data directory (same as the gateway's). */
-const INVENTORY_FILE = 'inventory.json';
-/** Name of the function table in the data directory (same as the gateway's). */
-const FUNCTIONS_FILE = 'functions.json';
-/** External bucket table and embedded buckets in the data directory (same as the gateway's). */
-const OSS_FILE = 'oss.json';
-const OSS_DIR = 'oss';
+/** Anti-replay nonces, shared by the workers so each nonce is accepted once across all of them. */
+const NONCE_FILE = 'nonces.db';
 const CONFIG_ENV = 'APIGW_DATA_PLANE_WORKER';
 const STOP_GRACE_MS = 15_000;
 /** A worker that dies sooner than this after starting is replaced after a pause, not at once. */

@@ -18,16 +18,10 @@ import { createDataPlane, InventorySource, NONCE_FILE } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
+import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { openStore, type CommitListener, type GatewayStore } from './store/store';
 
-/** Name of the inventory file the gateway reads from the data directory. */
-export const INVENTORY_FILE = 'inventory.json';
-/** Name of the function table the gateway reads from the data directory. */
-export const FUNCTIONS_FILE = 'functions.json';
-/** Name of the external bucket table the gateway reads from the data directory. */
-export const OSS_FILE = 'oss.json';
-/** Directory of the data directory embedded OSS buckets are kept in. */
-export const OSS_DIR = 'oss';
+export { INVENTORY_FILE, FUNCTIONS_FILE, OSS_FILE, OSS_DIR };
 
 /** How to run a gateway. */
 export interface GatewayOptions {

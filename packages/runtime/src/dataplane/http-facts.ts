@@ -4,6 +4,7 @@
  * body. Both the parameter handling (what is forwarded) and the proxy (what
  * is relayed back) read them from here.
  */
+import { HTTP_METHODS } from '@apigw/schema';
 import type { IncomingMessage } from 'node:http';
 export { BodyTooLargeError } from '../errors';
 
@@ -24,7 +25,7 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 /** Methods the gateway proxies; any other (CONNECT, TRACE, extension methods) is refused. */
-export const PROXIED_METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
+export const PROXIED_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
 /** True when the request carries a body (a non-zero Content-Length or any Transfer-Encoding). */
 export function hasBody(req: IncomingMessage): boolean {

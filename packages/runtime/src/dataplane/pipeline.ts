@@ -20,6 +20,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
+import { stageIndex } from '@apigw/schema';
 import { authenticate, spendNonce, verifySignature } from './auth';
 import { ErrorAnswer, Exchange } from './exchange';
 import { FORM_CONTENT_TYPE, hasBody, hasDotSegment, PROXIED_METHODS } from './http-facts';
@@ -31,12 +32,6 @@ import type { GatewayRuntime } from './exchange';
 const MAX_URL_LENGTH = 8192;
 /** Most path segments accepted. */
 const MAX_SEGMENTS = 128;
-
-const STAGES: ReadonlyMap<string, number> = new Map([
-  ['TEST', 0],
-  ['PRE', 1],
-  ['RELEASE', 2],
-]);
 
 /**
  * Entry point: serves one request. Never throws. `awaitingContinue` is true
@@ -132,7 +127,7 @@ function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
   if (group === undefined) return INVALID_DOMAIN;
   const stageHeader = req.headers['x-ca-stage'];
   if (stageHeader !== undefined) {
-    const s = STAGES.get(stageHeader as string);
+    const s = stageIndex(stageHeader as string);
     if (s === undefined) return BAD_STAGE;
     ex.stageIndex = s;
   }
