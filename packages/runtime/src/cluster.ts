@@ -62,8 +62,6 @@ export class WorkersStartError extends RuntimeError {
   }
 }
 
-/** Anti-replay nonces, shared by the workers so each nonce is accepted once across all of them. */
-const NONCE_FILE = 'nonces.db';
 const CONFIG_ENV = 'APIGW_DATA_PLANE_WORKER';
 const STOP_GRACE_MS = 15_000;
 /** A worker that dies sooner than this after starting is replaced after a pause, not at once. */
