@@ -7,7 +7,8 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AdminError, call, clearToken, onUnauthorized, saveToken, token } from './api';
-import { RevisionContext, usePolledRevision } from './hooks';
+import type { ConsoleOverview } from '../../runtime/src/admin/console-model';
+import { RevisionContext, useData, usePolledRevision } from './hooks';
 import { Api } from './pages/api';
 import { Apis } from './pages/apis';
 import { Apps } from './pages/apps';
@@ -15,6 +16,7 @@ import { Backends } from './pages/backends';
 import { Debug } from './pages/debug';
 import { Groups } from './pages/groups';
 import { Overview } from './pages/overview';
+import { Plugins } from './pages/plugins';
 import { Traffic } from './pages/traffic';
 import { useRoute, type Route } from './route';
 
@@ -24,6 +26,7 @@ const NAV: readonly [string, string][] = [
   ['apis', 'APIs'],
   ['backends', 'Backends'],
   ['apps', 'Apps'],
+  ['plugins', 'Plugins'],
   ['traffic', 'Traffic'],
   ['debug', 'Debug'],
 ];
@@ -82,6 +85,8 @@ function Content(props: { route: Route }) {
       return <Backends route={props.route} />;
     case 'apps':
       return <Apps />;
+    case 'plugins':
+      return <Plugins />;
     case 'traffic':
       return <Traffic />;
     case 'debug':
@@ -96,6 +101,25 @@ function Content(props: { route: Route }) {
         </section>
       );
   }
+}
+
+/** The page links; Plugins appears once the gateway has the plugin kind. */
+function Nav(props: { page: string }) {
+  const overview = useData<ConsoleOverview>('/v1/console/overview');
+  const hasPlugins = overview.data !== undefined && 'plugins' in overview.data.counts;
+  return (
+    <nav aria-label="console">
+      <ul>
+        {NAV.filter(([path]) => path !== 'plugins' || hasPlugins || props.page === 'plugins').map(([path, label]) => (
+          <li key={path}>
+            <a href={`#/${path}`} aria-current={props.page === path ? 'page' : undefined}>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }
 
 function Shell(props: { onLogout: () => void }) {
@@ -118,17 +142,7 @@ function Shell(props: { onLogout: () => void }) {
         <a class="brand" href="#/">
           apigw
         </a>
-        <nav aria-label="console">
-          <ul>
-            {NAV.map(([path, label]) => (
-              <li key={path}>
-                <a href={`#/${path}`} aria-current={page === path ? 'page' : undefined}>
-                  {label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <Nav page={page} />
         <span class={`live ${lastError ? 'bad' : ready ? 'ok' : 'warn'}`} title={lastError || 'following the gateway'} aria-live="polite">
           {lastError ? 'offline' : `rev ${revision}`}
         </span>

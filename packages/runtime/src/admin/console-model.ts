@@ -223,3 +223,21 @@ export interface DebugResult {
   /** Why no answer came. */
   readonly failure?: string;
 }
+
+/** `GET /v1/console/plugins`. */
+export interface PluginsView {
+  /** Whether this runtime knows plugins (the state has the collection). */
+  readonly available: boolean;
+  readonly plugins: readonly PluginView[];
+}
+
+/** A plugin (traffic policy) and where it is attached. */
+export interface PluginView {
+  readonly name: string;
+  readonly type: string;
+  readonly description?: string;
+  readonly stack: string | null;
+  /** The policy's settings as the state holds them (secrets are never in the state). */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly attachments: readonly { readonly api?: string; readonly group?: string; readonly stages: readonly Stage[] }[];
+}

@@ -28,6 +28,8 @@ import type {
   ConsoleOverview,
   Counts,
   GroupView,
+  PluginView,
+  PluginsView,
   StageView,
   TrafficSample,
   TrafficSeries,
@@ -495,6 +497,41 @@ function apps(ctx: RequestContext): AppView[] {
   }));
 }
 
+/** Plugins and their attachments, once the runtime has the kinds (collections `plugins` and `pluginAttachments`). */
+function plugins(ctx: RequestContext): PluginsView {
+  checkQuery(ctx, []);
+  const index = indexOf(ctx.core);
+  const defined = index.collections.get('plugins');
+  if (!defined) return { available: false, plugins: [] };
+  type Live = { readonly id: string; readonly stack?: string | null; readonly spec?: Record<string, unknown> };
+  const attachments = new Map<string, PluginView['attachments'][number][]>();
+  for (const a of (index.collections.get('pluginAttachments')?.values() ?? []) as Iterable<Live>) {
+    const spec = a.spec ?? {};
+    const plugin = String(spec['plugin'] ?? '');
+    let list = attachments.get(plugin);
+    if (!list) attachments.set(plugin, (list = []));
+    list.push({
+      ...(typeof spec['api'] === 'string' ? { api: spec['api'] } : {}),
+      ...(typeof spec['group'] === 'string' ? { group: spec['group'] } : {}),
+      stages: Array.isArray(spec['stages']) ? (spec['stages'] as Stage[]) : [],
+    });
+  }
+  return {
+    available: true,
+    plugins: [...(defined.values() as Iterable<Live>)].map((p) => {
+      const { name, type, description, ...settings } = p.spec ?? {};
+      return {
+        name: String(name ?? p.id),
+        type: String(type ?? ''),
+        ...(typeof description === 'string' ? { description } : {}),
+        stack: p.stack ?? null,
+        settings,
+        attachments: attachments.get(p.id) ?? [],
+      };
+    }),
+  };
+}
+
 let defaultAudit: Logger | undefined;
 
 /** Reveals an app's credentials to the console user, logging who asked (never the secrets). */
@@ -571,6 +608,7 @@ export function consoleRoutes(host: ConsoleHost): Route[] {
     { pattern: '/v1/console/groups', methods: { GET: (ctx) => json(200, groups(ctx)) } },
     { pattern: '/v1/console/backends', methods: { GET: (ctx) => json(200, backends(ctx)) } },
     { pattern: '/v1/console/apps', methods: { GET: (ctx) => json(200, apps(ctx)) } },
+    { pattern: '/v1/console/plugins', methods: { GET: (ctx) => json(200, plugins(ctx)) } },
     { pattern: '/v1/console/apps/:name/reveal', methods: { POST: (ctx) => reveal(ctx, host) } },
     { pattern: '/v1/console/traffic', methods: { GET: async (ctx) => json(200, await traffic(ctx)) } },
     {

@@ -214,6 +214,11 @@ describe('console reads', () => {
     expect(env('objects').TEST).toBeNull();
   });
 
+  it('says plugins are not there while the runtime has no plugin kind', async () => {
+    const { body } = await get<{ available: boolean; plugins: unknown[] }>('/v1/console/plugins');
+    expect(body).toEqual({ available: 'plugins' in (await gateway.client.getState()), plugins: [] });
+  });
+
   it('shows certificates by their public facts, never the key, and apps without their secrets', async () => {
     const groups = await get<GroupView[]>('/v1/console/groups');
     expect(groups.body[0]!.certificates[0]).toMatchObject({ domain: 'secure.shop.localhost', subject: 'CN=secure.shop.localhost' });
