@@ -20,9 +20,9 @@ import { FunctionHost } from './backends/function/host';
 import { ObjectStorage } from './backends/oss/oss-backend';
 import { compileTarget, createBackendRegistry, type BackendRegistry } from './backends/registry';
 import type { DataPlane, DataPlaneOptions } from './data-plane';
-import { nextRequestId, type Exchange } from './exchange';
+import { ErrorAnswer, nextRequestId, type Exchange } from './exchange';
 import { loadInventoryFile, type Inventory } from './inventory';
-import { handleRequest } from './pipeline';
+import { handleRequest, refuseRequest } from './pipeline';
 import { GATEWAY_ERRORS } from './gateway-errors';
 import { NonceStore, type NonceLedger } from './nonce-store';
 import { SharedNonceStore } from './shared-nonce-store';
@@ -32,6 +32,7 @@ import type { GatewayRuntime } from './exchange';
 /** Default largest request body: 8 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 const CLOSE_GRACE_MS = 10_000;
+const EXPECTATION_FAILED = new ErrorAnswer('EXPECTATION_FAILED');
 
 function rawError(status: number, code: string, message: string): string {
   return (
@@ -108,11 +109,13 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.httpServer = createServer(serverOptions, this.onHttpRequest);
     this.httpServer.on('clientError', onClientError);
     this.httpServer.on('checkContinue', this.onHttpContinue);
+    this.httpServer.on('checkExpectation', this.onHttpExpectation);
     this.httpServer.on('connect', refuseConnect);
     if (options.tlsPort !== undefined) {
       this.httpsServer = createHttpsServer({ ...serverOptions, SNICallback: this.sni }, this.onHttpsRequest);
       this.httpsServer.on('clientError', onClientError);
       this.httpsServer.on('checkContinue', this.onHttpsContinue);
+      this.httpsServer.on('checkExpectation', this.onHttpsExpectation);
       this.httpsServer.on('connect', refuseConnect);
       this.httpsServer.on('tlsClientError', noop);
     }
@@ -137,6 +140,15 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
 
   private readonly onHttpsContinue = (req: IncomingMessage, res: ServerResponse): void => {
     handleRequest(this, req, res, true, true);
+  };
+
+  /** An Expect the gateway cannot meet: 417 with the error contract (Node's own answer has none). */
+  private readonly onHttpExpectation = (req: IncomingMessage, res: ServerResponse): void => {
+    refuseRequest(this, req, res, false, EXPECTATION_FAILED);
+  };
+
+  private readonly onHttpsExpectation = (req: IncomingMessage, res: ServerResponse): void => {
+    refuseRequest(this, req, res, true, EXPECTATION_FAILED);
   };
 
   /** Picks the certificate of the SNI name; a name without one (or no SNI at all) fails the handshake. */

@@ -25,6 +25,7 @@ export const GATEWAY_ERRORS = {
   UNSUPPORTED_METHOD: { status: 405, code: 'I405UM', message: 'Unsupported Method', doc: 'The method is one the gateway never proxies (CONNECT, TRACE, unknown methods).' },
   INVALID_HEADER: { status: 400, code: 'I400HD', message: 'Invalid Header', doc: 'A header is malformed (bad X-Ca-Stage, Host sent twice, unparsable request head).' },
   REQUEST_TIMEOUT: { status: 408, code: 'I408RT', message: 'Request Timeout', doc: 'The client did not send the whole request head in time.' },
+  EXPECTATION_FAILED: { status: 417, code: 'I417EF', message: 'Expectation Failed', doc: 'The request sent an Expect header other than `100-continue`.' },
   HEADERS_TOO_LARGE: { status: 431, code: 'I431HL', message: 'Request Header Fields too Large', doc: 'The request head is larger than the gateway accepts.' },
   HEADER_REQUIRED: { status: 400, code: 'I400MH', message: 'Header Required', doc: 'A required header parameter of the API is missing.' },
   PARAMETER_REQUIRED: { status: 400, code: 'I400PR', message: 'Invalid Param Required', doc: 'A required query, path or form parameter of the API is missing; the message names it.' },

@@ -50,6 +50,16 @@ export function handleRequest(rt: GatewayRuntime, req: IncomingMessage, res: Ser
   }
 }
 
+/** Answers a request the server refused before the pipeline (an unknown Expect) with the error contract. */
+export function refuseRequest(rt: GatewayRuntime, req: IncomingMessage, res: ServerResponse, tls: boolean, answer: ErrorAnswer): void {
+  const ex = new Exchange(rt, rt.snapshot, req, res, tls);
+  try {
+    ex.refuse(answer);
+  } catch (err) {
+    fail(ex, err);
+  }
+}
+
 function fail(ex: Exchange, err: unknown): void {
   ex.rt.logError(ex, err);
   ex.sendError('INTERNAL_ERROR');

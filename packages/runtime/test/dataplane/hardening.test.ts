@@ -187,7 +187,7 @@ describe('hardening of the request path', () => {
     expect(await echoed('/orders/42%23')).toEqual({ status: 200, url: '/v1/orders/42%23/public' });
   });
 
-  test('two Host headers answer 400, a missing Host and CONNECT get the error contract', async () => {
+  test('two Host headers answer 400; a missing Host, an unknown Expect and CONNECT get the error contract', async () => {
     const two = await raw(port, `GET /orders/1 HTTP/1.1\r\nHost: ${HOST}\r\nHost: other.example\r\nConnection: close\r\n\r\n`);
     expect(two).toMatch(/^HTTP\/1\.1 400 /);
     expect(two).toMatch(/X-Ca-Error-Code: I400HD/i);
@@ -195,6 +195,9 @@ describe('hardening of the request path', () => {
     expect(none).toMatch(/^HTTP\/1\.1 400 /);
     expect(none).toMatch(/X-Ca-Request-Id: \w+/i);
     expect(none).toMatch(/X-Ca-Error-Code: I400DO/i);
+    const expectation = await raw(port, `GET /orders/1 HTTP/1.1\r\nHost: ${HOST}\r\nExpect: teapot\r\nConnection: close\r\n\r\n`);
+    expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
+    expect(expectation).toMatch(/X-Ca-Error-Code: I417EF/i);
     const tunnel = await raw(port, `CONNECT ${HOST}:443 HTTP/1.1\r\nHost: ${HOST}:443\r\n\r\n`);
     expect(tunnel).toMatch(/^HTTP\/1\.1 405 /);
     expect(tunnel).toMatch(/X-Ca-Error-Code: I405UM/i);
