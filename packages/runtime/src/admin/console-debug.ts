@@ -94,9 +94,9 @@ export function parseDebugRequest(body: unknown): DebugRequest {
 
 /** Runs a Debug call against the data plane at `dataUrl`. */
 export async function runDebugCall(core: AdminCore, dataUrl: string, request: DebugRequest): Promise<DebugResult> {
-  const api = core.getResource('api', request.api);
+  const api = await core.getResource('api', request.api);
   if (!api) throw new RuntimeError('APIGW_NOT_FOUND', `API ${request.api} does not exist`);
-  const group = core.getResource('group', api.spec.group);
+  const group = await core.getResource('group', api.spec.group);
   if (!group) throw new RuntimeError('APIGW_NOT_FOUND', `group ${api.spec.group} does not exist`);
   if (dataUrl === '') throw new RuntimeError('APIGW_BAD_REQUEST', 'this process runs no data plane (worker processes serve traffic); the Debug page calls the in-process data plane');
 
@@ -105,7 +105,7 @@ export async function runDebugCall(core: AdminCore, dataUrl: string, request: De
   const hidden: string[] = [];
   const caller = request.caller;
   if (caller.kind === 'app') {
-    const creds = core.getCredentials(caller.app);
+    const creds = await core.getCredentials(caller.app);
     if (caller.use === 'appCode') {
       credentials = { kind: 'appCode', appCode: creds.appCode };
       hidden.push(creds.appCode);

@@ -213,7 +213,7 @@ class ConsoleIndex {
   }
 }
 
-const indexes = new WeakMap<AdminCore, ConsoleIndex>();
+const indexes = new WeakMap<AdminCore, { readonly revision: number; readonly index: Promise<ConsoleIndex> }>();
 
 /** Live resources by collection, then by id. */
 type Collections = Map<string, Map<string, { readonly id: string }>>;
@@ -245,30 +245,42 @@ function applyChanges(previous: Collections, changes: LiveStateChanges): Collect
 /**
  * The console index of the current revision. The first read takes the
  * whole state; later ones apply what changed since (the store's change
- * log), so a commit costs the console what it changed, not the gateway's size.
+ * log), so a commit costs the console what it changed, not the gateway's
+ * size. Readers of the same revision share one build.
  */
-function indexOf(core: AdminCore): ConsoleIndex {
+function indexOf(core: AdminCore): Promise<ConsoleIndex> {
   const revision = core.store.revision;
   const cached = indexes.get(core);
-  if (cached && cached.revision === revision) return cached;
+  if (cached && cached.revision === revision) return cached.index;
+  const previous = cached?.index;
+  const index = build(core, previous).catch((error: unknown) => {
+    if (indexes.get(core)?.index === index) indexes.delete(core);
+    throw error;
+  });
+  indexes.set(core, { revision, index });
+  return index;
+}
+
+async function build(core: AdminCore, previousIndex: Promise<ConsoleIndex> | undefined): Promise<ConsoleIndex> {
+  const previous = previousIndex ? await previousIndex.catch(() => undefined) : undefined;
   let collections: Collections | undefined;
-  let at = revision;
-  if (cached) {
-    const changes = core.store.getChanges(cached.revision);
-    if (changes) {
-      collections = applyChanges(cached.collections, changes);
+  let at = 0;
+  if (previous) {
+    const text = await core.store.getChangesText(previous.revision);
+    if (text !== undefined) {
+      const changes = JSON.parse(text) as LiveStateChanges;
+      collections = applyChanges(previous.collections, changes);
       at = changes.revision;
     }
   }
   if (!collections) {
-    const state = core.getState();
+    const state = await core.getState();
     collections = collectionsOf(state);
     at = state.revision;
   }
   // The view carries the published definitions (and secrets, which go no further than this call).
-  const index = new ConsoleIndex(at, collections, core.store.readView().published);
-  indexes.set(core, index);
-  return index;
+  const view = await core.store.readView();
+  return new ConsoleIndex(at, collections, view.published);
 }
 
 function truncate(text: string, max: number): string {
@@ -297,8 +309,8 @@ function stageParam(ctx: RequestContext, name: string): Stage | undefined {
 
 // ---------------------------------------------------------------- views
 
-function overview(ctx: RequestContext, host: ConsoleHost): ConsoleOverview {
-  const index = indexOf(ctx.core);
+async function overview(ctx: RequestContext, host: ConsoleHost): Promise<ConsoleOverview> {
+  const index = await indexOf(ctx.core);
   const state = index.state as unknown as Record<string, unknown>;
   const counts: Counts = {};
   const stacks = new Map<string | null, Counts>();
@@ -342,9 +354,9 @@ function allCollections(state: Record<string, unknown>): { collection: string }[
   return [...known, ...others.sort()].map((collection) => ({ collection }));
 }
 
-function apiPage(ctx: RequestContext): ApiPage {
+async function apiPage(ctx: RequestContext): Promise<ApiPage> {
   checkQuery(ctx, ['group', 'stage', 'backend', 'q', 'stale', 'offset', 'limit']);
-  const index = indexOf(ctx.core);
+  const index = await indexOf(ctx.core);
   const group = ctx.query.get('group') || undefined;
   const backend = ctx.query.get('backend') || undefined;
   const stage = stageParam(ctx, 'stage');
@@ -375,9 +387,9 @@ function usesService(row: ApiRow, service: string, stage: Stage | undefined): bo
   return STAGES.some((s) => row.stages[s]?.service === service);
 }
 
-function apiDetail(ctx: RequestContext): ApiDetail {
+async function apiDetail(ctx: RequestContext): Promise<ApiDetail> {
   checkQuery(ctx, []);
-  const index = indexOf(ctx.core);
+  const index = await indexOf(ctx.core);
   const id = `${ctx.params['group']}/${ctx.params['name']}`;
   const api = index.apiById.get(id);
   const row = index.rowById.get(id);
@@ -420,9 +432,9 @@ function domainUrls(group: ApiGroup, path: string, protocols: readonly string[])
   return urls;
 }
 
-function groups(ctx: RequestContext): GroupView[] {
+async function groups(ctx: RequestContext): Promise<GroupView[]> {
   checkQuery(ctx, []);
-  const index = indexOf(ctx.core);
+  const index = await indexOf(ctx.core);
   const apis = new Map<string, number>();
   for (const row of index.rows) apis.set(row.group, (apis.get(row.group) ?? 0) + 1);
   const now = Date.now();
@@ -456,9 +468,9 @@ export function certificateView(domain: string, pem: string, now: number): Certi
   }
 }
 
-function backends(ctx: RequestContext): BackendView[] {
+async function backends(ctx: RequestContext): Promise<BackendView[]> {
   checkQuery(ctx, []);
-  const index = indexOf(ctx.core);
+  const index = await indexOf(ctx.core);
   const following = new Map<string, Record<Stage, string[]>>();
   for (const row of index.rows)
     for (const stage of STAGES) {
@@ -478,9 +490,9 @@ function backends(ctx: RequestContext): BackendView[] {
   }));
 }
 
-function apps(ctx: RequestContext): AppView[] {
+async function apps(ctx: RequestContext): Promise<AppView[]> {
   checkQuery(ctx, []);
-  const index = indexOf(ctx.core);
+  const index = await indexOf(ctx.core);
   const byApp = new Map<string, AppView['authorizations'][number][]>();
   for (const a of index.state.authorizations) {
     let list = byApp.get(a.spec.app);
@@ -498,9 +510,9 @@ function apps(ctx: RequestContext): AppView[] {
 }
 
 /** Plugins and their attachments, once the runtime has the kinds (collections `plugins` and `pluginAttachments`). */
-function plugins(ctx: RequestContext): PluginsView {
+async function plugins(ctx: RequestContext): Promise<PluginsView> {
   checkQuery(ctx, []);
-  const index = indexOf(ctx.core);
+  const index = await indexOf(ctx.core);
   const defined = index.collections.get('plugins');
   if (!defined) return { available: false, plugins: [] };
   type Live = { readonly id: string; readonly stack?: string | null; readonly spec?: Record<string, unknown> };
@@ -535,11 +547,11 @@ function plugins(ctx: RequestContext): PluginsView {
 let defaultAudit: Logger | undefined;
 
 /** Reveals an app's credentials to the console user, logging who asked (never the secrets). */
-function reveal(ctx: RequestContext, host: ConsoleHost): Reply {
+async function reveal(ctx: RequestContext, host: ConsoleHost): Promise<Reply> {
   checkQuery(ctx, []);
   checkNoBody(ctx);
   const app = ctx.params['name']!;
-  const credentials = ctx.core.getCredentials(app);
+  const credentials = await ctx.core.getCredentials(app);
   const audit = host.audit ?? (defaultAudit ??= pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2)));
   audit.warn({ event: 'app.credentials.revealed', app, userAgent: ctx.headers['user-agent'] ?? '' }, `console revealed the credentials of app ${app}`);
   return json(200, credentials, { 'cache-control': 'no-store' });
@@ -602,13 +614,13 @@ export function consoleRoutes(host: ConsoleHost): Route[] {
     { pattern: '/console', open: true, methods: { GET: () => ({ status: 308, headers: { location: '/console/' } }) } },
     { pattern: '/console/', open: true, methods: { GET: (ctx) => serveAsset(ctx, 'index.html') } },
     { pattern: '/console/:file', open: true, methods: { GET: (ctx) => serveAsset(ctx, ctx.params['file']!) } },
-    { pattern: '/v1/console/overview', methods: { GET: (ctx) => (checkQuery(ctx, []), json(200, overview(ctx, host))) } },
-    { pattern: '/v1/console/apis', methods: { GET: (ctx) => json(200, apiPage(ctx)) } },
-    { pattern: '/v1/console/apis/:group/:name', methods: { GET: (ctx) => json(200, apiDetail(ctx)) } },
-    { pattern: '/v1/console/groups', methods: { GET: (ctx) => json(200, groups(ctx)) } },
-    { pattern: '/v1/console/backends', methods: { GET: (ctx) => json(200, backends(ctx)) } },
-    { pattern: '/v1/console/apps', methods: { GET: (ctx) => json(200, apps(ctx)) } },
-    { pattern: '/v1/console/plugins', methods: { GET: (ctx) => json(200, plugins(ctx)) } },
+    { pattern: '/v1/console/overview', methods: { GET: async (ctx) => (checkQuery(ctx, []), json(200, await overview(ctx, host))) } },
+    { pattern: '/v1/console/apis', methods: { GET: async (ctx) => json(200, await apiPage(ctx)) } },
+    { pattern: '/v1/console/apis/:group/:name', methods: { GET: async (ctx) => json(200, await apiDetail(ctx)) } },
+    { pattern: '/v1/console/groups', methods: { GET: async (ctx) => json(200, await groups(ctx)) } },
+    { pattern: '/v1/console/backends', methods: { GET: async (ctx) => json(200, await backends(ctx)) } },
+    { pattern: '/v1/console/apps', methods: { GET: async (ctx) => json(200, await apps(ctx)) } },
+    { pattern: '/v1/console/plugins', methods: { GET: async (ctx) => json(200, await plugins(ctx)) } },
     { pattern: '/v1/console/apps/:name/reveal', methods: { POST: (ctx) => reveal(ctx, host) } },
     { pattern: '/v1/console/traffic', methods: { GET: async (ctx) => json(200, await traffic(ctx)) } },
     {
