@@ -15,7 +15,8 @@ import { send, type Reply } from '../dataplane/fixtures';
 
 // Workers are separate processes: they run the built code.
 const WORKER_SCRIPT = join(__dirname, '../../dist/cluster.js');
-const FIXTURES = join(__dirname, '../fixtures/functions');
+/** Alibaba's api-gateway-nodejs6 template, as examples/function serves it. */
+const TEMPLATE = join(__dirname, '../../../../examples/function/code');
 
 /** Process prefix of a request id: which worker answered. */
 const workerOf = (rid: unknown): string => String(rid).slice(0, 24);
@@ -27,7 +28,7 @@ describe('FUNCTION and OSS backends with worker processes', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'apigw-fn-workers-'));
-    writeFileSync(join(dir, 'functions.json'), JSON.stringify({ 'fc/template': { codeDir: join(FIXTURES, 'template'), handler: 'index.handler', timeoutSeconds: 5, memoryMB: 64 } }));
+    writeFileSync(join(dir, 'functions.json'), JSON.stringify({ 'fc/template': { codeDir: TEMPLATE, handler: 'index.handler', timeoutSeconds: 5, memoryMB: 64 } }));
     gateway = await createGateway({ dataDir: dir, port: 0, adminPort: 0, adminToken: 'test-token', dataPlane: false });
     await gateway.client.batch({
       stack: null,

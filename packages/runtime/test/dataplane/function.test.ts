@@ -15,6 +15,8 @@ import type { ApiGatewayEvent } from '../../src/dataplane';
 import { send, startDataPlane, view, type ApiSpec } from './fixtures';
 
 const FIXTURES = join(__dirname, '../fixtures/functions');
+/** Alibaba's api-gateway-nodejs6 template, as examples/function serves it. */
+const TEMPLATE = join(__dirname, '../../../../examples/function/code');
 const APP = { name: 'mobile', appKey: '204000001', appSecret: 's3cr3t-mobile-secret', appCode: 'c0de-mobile-0001' };
 
 const HANDLERS = ['echo', 'stringResult', 'bufferResult', 'throws', 'rejects', 'callbackError', 'loops', 'leaks', 'exits', 'throwsLater', 'noStatus', 'badStatus', 'notJson', 'badHeader', 'badBase64', 'functionInResult', 'env', 'counter'];
@@ -42,7 +44,7 @@ describe('FUNCTION backends', () => {
     await new Promise<void>((r) => invokeServer.listen(0, '127.0.0.1', r));
     const invokePort = (invokeServer.address() as AddressInfo).port;
     const functions: Record<string, object> = {
-      'fc/template': { codeDir: join(FIXTURES, 'template'), handler: 'index.handler', timeoutSeconds: 10, memoryMB: 64 },
+      'fc/template': { codeDir: TEMPLATE, handler: 'index.handler', timeoutSeconds: 10, memoryMB: 64 },
       'fc/remote': { invokeUrl: `http://127.0.0.1:${invokePort}/invoke` },
       'fc/deadRemote': { invokeUrl: 'http://127.0.0.1:9/invoke' },
     };
@@ -284,7 +286,7 @@ describe('repointing RELEASE', () => {
     const dir = mkdtempSync(join(tmpdir(), 'apigw-repoint-'));
     const functions = {
       'fc/a': { codeDir: join(FIXTURES, 'behaviours'), handler: 'index.stringResult' },
-      'fc/b': { codeDir: join(FIXTURES, 'template'), handler: 'index.handler' },
+      'fc/b': { codeDir: TEMPLATE, handler: 'index.handler' },
     };
     const services = (fn: string, bucket: string): BackendService[] => [
       { name: 'fn', type: 'FUNCTION', environments: { RELEASE: { function: { type: 'EVENT', service: 'fc', function: fn, qualifier: 'LATEST' } } } },
