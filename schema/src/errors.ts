@@ -43,6 +43,8 @@ export const PROBLEM_CODES = {
   ROUTE_CONFLICT: 'Two APIs of one group answer the same method and path.',
   AUTHORIZATION_STAGE_UNPUBLISHED: 'An authorization grants a stage the API is not published to.',
   DEFAULT_TYPE_MISMATCH: "A parameter's default value does not parse as the parameter's type.",
+  MOCK_UNSERVABLE:
+    'A MOCK answer the gateway cannot serve as written: an informational status (1xx), a body on a 204 or 304, a header value with a control character (CR, LF, NUL...), a framing header (Transfer-Encoding, Content-Length, which the gateway sets) or an X-Ca-Error-* header (which would forge a gateway error).',
   OSS_ACTION_MISMATCH: "An API's OSS action does not fit its method (GET GetObject; PUT PutObject; POST PostObject or AppendObject; HEAD HeadObject or GetObjectMeta; DELETE DeleteObject), or the API names an OSS action for a backend service that is not OSS.",
 } as const;
 

@@ -11,5 +11,6 @@ export * from './canonical';
 export * from './path-template';
 export * from './parameter-value';
 export * from './validate';
+export * from './pointer';
 export * from './cidr';
 export * from './suggest';

@@ -13,6 +13,7 @@ import type { Api, BackendService, Imports, Stage } from './document.generated';
 import type { ProblemCode } from './errors';
 import { HTTP_METHODS, KINDS, describeResource, kindInfo, type Kind, type KindSpecs } from './kinds';
 import { parsesAs } from './parameter-value';
+import { pointerToken } from './pointer';
 import { pathParameterNames, pathShape } from './path-template';
 
 /** One resource given to the rules: its spec and, unless it is context only, where it is. */
@@ -145,6 +146,45 @@ export const certificateDomains: Rule = (input, report) => {
   }
 };
 
+/** Characters an HTTP header value may not carry (RFC 9110 field-value: no CR, LF, NUL or other controls but tab). */
+const HEADER_VALUE_FORBIDDEN = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Headers a MOCK answer may not set: the gateway frames the answer itself. */
+const FRAMING_HEADERS: ReadonlySet<string> = new Set(['transfer-encoding', 'content-length']);
+
+/**
+ * A MOCK answer is one the gateway can serve as written: a final status
+ * (not 1xx), no body where the status forbids one (204, 304), header values
+ * without control characters, no framing headers, and no `X-Ca-Error-*`
+ * header (the gateway's own error signal, which a mock would forge).
+ */
+export const servableMocks: Rule = (input, report) => {
+  for (const r of resources(input, 'backendService')) {
+    const b = r.spec;
+    if (b.type !== 'MOCK') continue;
+    for (const [stage, env] of Object.entries(b.environments)) {
+      const mock = env?.mock;
+      if (!mock) continue;
+      const at = `/environments/${stage}/mock`;
+      const status = mock.statusCode;
+      if (status < 200)
+        report(r, 'MOCK_UNSERVABLE', `${at}/statusCode`, `backend service ${b.name}'s ${stage} mock answers ${status}, an informational status; a mock answer needs a final status (200-599)`);
+      if ((status === 204 || status === 304) && (mock.body ?? '').length > 0)
+        report(r, 'MOCK_UNSERVABLE', `${at}/body`, `backend service ${b.name}'s ${stage} mock answers ${status} with a body; a ${status} answer has none`);
+      for (const [name, value] of Object.entries(mock.headers ?? {})) {
+        const lower = name.toLowerCase();
+        const where = `${at}/headers/${pointerToken(name)}`;
+        if (value !== undefined && HEADER_VALUE_FORBIDDEN.test(value))
+          report(r, 'MOCK_UNSERVABLE', where, `backend service ${b.name}'s ${stage} mock header ${name} has a control character (CR, LF, NUL...) in its value`);
+        if (FRAMING_HEADERS.has(lower))
+          report(r, 'MOCK_UNSERVABLE', where, `backend service ${b.name}'s ${stage} mock sets ${name}; the gateway frames the answer itself`);
+        if (lower.startsWith('x-ca-error-'))
+          report(r, 'MOCK_UNSERVABLE', where, `backend service ${b.name}'s ${stage} mock sets ${name}, which would pass the answer off as a gateway error`);
+      }
+    }
+  }
+};
+
 /** An API is published only to stages its backend service defines (when the service is given). */
 export const stagesWithBackend: Rule = (input, report) => {
   const backends = new Map(resources(input, 'backendService').map((r) => [r.spec.name, r.spec]));
@@ -245,6 +285,7 @@ export const authorizedStagesPublished: Rule = (input, report) => {
 export const DOCUMENT_RULES: readonly Rule[] = [
   uniqueIdentities,
   environmentShapes,
+  servableMocks,
   uniqueDomains,
   certificateDomains,
   knownReferences,
@@ -256,7 +297,7 @@ export const DOCUMENT_RULES: readonly Rule[] = [
 ];
 
 /** The rules that read one resource alone: a resource can be checked with them before any other exists. */
-export const RESOURCE_RULES: readonly Rule[] = [environmentShapes, certificateDomains, apiParameters];
+export const RESOURCE_RULES: readonly Rule[] = [environmentShapes, servableMocks, certificateDomains, apiParameters];
 
 function describeApi(api: Api): string {
   return kindInfo('api').id(api);

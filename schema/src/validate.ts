@@ -5,6 +5,7 @@ import { canonicalDocument } from './canonical';
 import type { GatewayDocument } from './document.generated';
 import { DocumentInvalidError, type Problem } from './errors';
 import { KINDS, kindInfo, resourceId, type Kind, type KindSpecs } from './kinds';
+import { pointerToken } from './pointer';
 import { checkRules, type RuleResource } from './rules';
 
 /** The outcome of validating a document or a resource body. */
@@ -196,10 +197,6 @@ function carefulJsonData(input: unknown, root: string): ValidationResult<unknown
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
 }
 
-/** Escapes one JSON-pointer token (RFC 6901). */
-export function pointerToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function schemaProblems(errors: readonly ErrorObject[], prefix: string): Problem[] {
   const seen = new Set<string>();

@@ -231,6 +231,51 @@ const CASES: RuleCase[] = [
     expected: [['ENVIRONMENT_SHAPE', '/backendServices/3/environments/RELEASE/function/url']],
   },
   {
+    name: 'a MOCK header value with CR/LF (every request would fail)',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.headers['x-note'] = 'one\r\nSet-Cookie: stolen=1'),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/headers/x-note']],
+  },
+  {
+    name: 'a MOCK header value with a NUL',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.headers['x-note'] = 'a\u0000b'),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/headers/x-note']],
+  },
+  {
+    name: 'a MOCK Transfer-Encoding header (framed twice)',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.headers['Transfer-Encoding'] = 'chunked'),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/headers/Transfer-Encoding']],
+  },
+  {
+    name: 'a MOCK Content-Length header (the gateway frames the body)',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.headers['content-length'] = '0'),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/headers/content-length']],
+  },
+  {
+    name: 'a MOCK status 100',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.statusCode = 100),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/statusCode']],
+  },
+  {
+    name: 'a MOCK status 101',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.statusCode = 101),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/statusCode']],
+  },
+  {
+    name: 'a MOCK 204 with a body',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.statusCode = 204),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/body']],
+  },
+  {
+    name: 'a MOCK 304 with a body',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.statusCode = 304),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/body']],
+  },
+  {
+    name: 'a MOCK X-Ca-Error-Message header (a forged gateway error)',
+    mutate: (d) => (d.backendServices[2].environments.TEST.mock.headers['X-Ca-Error-Message'] = 'Invalid Signature'),
+    expected: [['MOCK_UNSERVABLE', '/backendServices/2/environments/TEST/mock/headers/X-Ca-Error-Message']],
+  },
+  {
     name: 'an INT parameter whose default overflows',
     mutate: (d) => d.apis[0].request.parameters.push({ name: 'page', in: 'QUERY', type: 'INT', default: '2147483648' }),
     expected: [['DEFAULT_TYPE_MISMATCH', '/apis/0/request/parameters/2/default']],
@@ -256,6 +301,14 @@ describe('validateDocument', () => {
   test('every problem code has a failing case, and every case uses a documented code', () => {
     const exercised = new Set(CASES.flatMap((c) => c.expected.map(([code]) => code)));
     expect([...exercised].sort()).toEqual(Object.keys(PROBLEM_CODES).sort());
+  });
+
+  test('a MOCK 204 or 304 without a body, and ordinary headers, are servable', () => {
+    for (const statusCode of [204, 304]) {
+      const doc = designExample();
+      Object.assign(doc.backendServices[2].environments.TEST.mock, { statusCode, body: '', headers: { 'x-trace': 'a\tb', etag: '"1"' } });
+      expect(problemsOf(doc)).toEqual([]);
+    }
   });
 
   test('reports every problem of a document at once', () => {

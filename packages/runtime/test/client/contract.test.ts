@@ -269,6 +269,17 @@ describe.each(clients)('%s', (_name, makeClient) => {
     ]);
   });
 
+  test('a MOCK answer the gateway cannot serve is refused before it is stored (CR/LF header, forged X-Ca-Error-*)', async () => {
+    const stub = { name: 'stub', type: 'MOCK', environments: { TEST: { mock: { statusCode: 200, headers: { 'x-note': 'a\r\nb', 'X-Ca-Error-Message': 'Invalid Signature' } } } } };
+    const error = await refusal(client.batch({ stack: 'shop', operations: ops([{ op: 'create', kind: 'backendService', spec: stub }]) }));
+    expect([error.status, error.code]).toEqual([400, 'APIGW_SPEC_INVALID']);
+    expect(error.problems?.map((p) => [p.code, p.pointer])).toEqual([
+      ['MOCK_UNSERVABLE', '/operations/0/spec/environments/TEST/mock/headers/x-note'],
+      ['MOCK_UNSERVABLE', '/operations/0/spec/environments/TEST/mock/headers/X-Ca-Error-Message'],
+    ]);
+    expect(await client.getResource('backendService', 'stub')).toBeUndefined();
+  });
+
   test("a backend service's type never changes", async () => {
     await client.batch(shop());
     const error = await refusal(client.batch({ stack: 'shop', operations: ops([{ op: 'update', kind: 'backendService', spec: { ...users, type: 'MOCK', environments: {} } }]) }));
