@@ -91,6 +91,11 @@ export interface Gateway {
   readonly store: GatewayStore;
   /** Appends metric text from elsewhere (data-plane worker processes) to `/metrics`. */
   addMetricsSource(source: () => Promise<string>): void;
+  /**
+   * Tells the gateway where worker processes serve its data plane when this
+   * process runs none, so the console's Debug page can call it.
+   */
+  setWorkersDataUrl(url: string): void;
   /** Subscribes to commits (after the data plane has the new state); returns the unsubscribe function. */
   onCommit(listener: CommitListener): () => void;
   /** Stops the admin API and the data plane (in-flight requests finish), then closes the store. */
@@ -182,6 +187,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       },
       metrics: metrics.registry,
       store,
+      setWorkersDataUrl: (url) => {
+        if (!bound) dataUrl = url;
+      },
       addMetricsSource: (source) => {
         metrics.external.push(source);
       },

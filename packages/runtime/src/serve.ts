@@ -147,6 +147,7 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
     gateway.addMetricsSource(() => running.metrics());
   }
   const dataUrl = workers ? urlOf(options.host, workers.port) : gateway.dataUrl;
+  if (workers) gateway.setWorkersDataUrl(dataUrl);
   const tokenSource = process.env['APIGW_ADMIN_TOKEN'] ? 'APIGW_ADMIN_TOKEN' : join(options.dataDir, TOKEN_FILE);
   io.out.write(
     `apigw data plane listening on ${dataUrl}${workers ? ` (${options.workers} worker processes)` : ''}\n` +

@@ -98,7 +98,7 @@ export async function runDebugCall(core: AdminCore, dataUrl: string, request: De
   if (!api) throw new RuntimeError('APIGW_NOT_FOUND', `API ${request.api} does not exist`);
   const group = await core.getResource('group', api.spec.group);
   if (!group) throw new RuntimeError('APIGW_NOT_FOUND', `group ${api.spec.group} does not exist`);
-  if (dataUrl === '') throw new RuntimeError('APIGW_BAD_REQUEST', 'this process runs no data plane (worker processes serve traffic); the Debug page calls the in-process data plane');
+  if (dataUrl === '') throw new RuntimeError('APIGW_BAD_REQUEST', 'this gateway runs no data plane in this process and was told of none (Gateway.setWorkersDataUrl); the Debug page has nothing to call');
 
   let credentials: CallCredentials = { kind: 'none' };
   /** Secrets the runtime put into the request, masked in what the page sees. */

@@ -124,6 +124,15 @@ describe('apigw serve', () => {
 
     const metrics = await (await fetch(`${running.adminUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
     expect(metrics).toContain('apigw_requests_total{api="demo/ping",stage="RELEASE",status="200"}');
+    // The console's Debug page calls the workers' data plane, and its traffic view reads their metrics.
+    const debug = await fetch(`${running.adminUrl}/v1/console/debug`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ api: 'demo/ping', stage: 'RELEASE', caller: { kind: 'anonymous' } }),
+    });
+    expect(await debug.json()).toMatchObject({ response: { status: 200, body: 'pong' } });
+    const traffic = await (await fetch(`${running.adminUrl}/v1/console/traffic?api=demo/ping`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(traffic.series[0]).toMatchObject({ api: 'demo/ping', stage: 'RELEASE', statuses: { '200': expect.any(Number) } });
     await client.close();
 
     running.child.kill('SIGTERM');
