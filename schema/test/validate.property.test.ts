@@ -43,7 +43,7 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('addKey' as const), at: fc.nat(), key: fc.oneof(fc.string(), fc.constantFrom('default', 'stages', 'imports', 'PRE', 'https')), value: fc.jsonValue({ maxDepth: 2 }) }),
 );
 
-/** Applies mutations to a copy of the DESIGN.md example. */
+/** Applies mutations to a copy of the reference example document (fixtures/design-example.json). */
 function mutated(mutations: readonly Mutation[]): unknown {
   const doc = structuredClone(example) as unknown;
   for (const m of mutations) {

@@ -13,7 +13,7 @@ import {
 } from '@apigw/schema';
 import example from './fixtures/design-example.json';
 
-/** The DESIGN.md example, as plain mutable JSON. */
+/** The reference example document (fixtures/design-example.json), as plain mutable JSON. */
 type Json = Record<string, any>;
 function designExample(): Json {
   return structuredClone(example) as Json;
@@ -283,7 +283,7 @@ const CASES: RuleCase[] = [
 ];
 
 describe('validateDocument', () => {
-  test('accepts the DESIGN.md example', () => {
+  test('accepts the reference example document', () => {
     expect(problemsOf(designExample())).toEqual([]);
   });
 

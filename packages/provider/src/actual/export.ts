@@ -1,3 +1,7 @@
+/**
+ * `apigw export`: the live resources of one stack as a document that plans
+ * no change when applied to the same gateway.
+ */
 import { KINDS, canonicalDocument, type AnySpec, type GatewayDocument, type Imports } from '@apigw/schema';
 import type { LiveResource, LiveState } from '@apigw/runtime';
 import { ExportAmbiguousError } from '../errors';

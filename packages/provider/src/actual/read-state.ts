@@ -1,3 +1,7 @@
+/**
+ * Reading the live state a plan is computed against, and what it says about
+ * stacks.
+ */
 import { COLLECTIONS } from '@apigw/schema';
 import type { GatewayClient, LiveResource, LiveState } from '@apigw/runtime';
 

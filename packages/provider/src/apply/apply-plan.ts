@@ -1,3 +1,8 @@
+/**
+ * Applying a plan: its operations sent as one atomic batch guarded by the
+ * revision the plan was made at, with refusals turned into the provider's
+ * errors.
+ */
 import { resourceId } from '@apigw/schema';
 import { AdminApiError, type BatchResult, type GatewayClient, type Operation } from '@apigw/runtime';
 import { ApplyRefusedError, PlanRefusedError, StalePlanError } from '../errors';

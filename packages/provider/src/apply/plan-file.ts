@@ -1,3 +1,8 @@
+/**
+ * Saved plans (`apigw plan --out FILE`, `apigw apply FILE`): written without
+ * secrets, which are read back from the source document when the plan is
+ * applied.
+ */
 import * as fs from 'node:fs';
 import { KINDS, resourceId, type AnySpec, type Kind } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';

@@ -1,3 +1,8 @@
+/**
+ * ApigwResources: an apigw GatewayStack placed inside a CDKTF
+ * TerraformStack, each resource becoming the generated CDKTF resource of its
+ * kind, with references between resources kept as Terraform references.
+ */
 import { Construct } from 'constructs';
 import { TerraformProvider, TerraformStack } from 'cdktf';
 import type { GatewayStack } from '@apigw/constructs';

@@ -1,3 +1,7 @@
+/**
+ * The CDKTF integration's error codes (one table) and its error class, part
+ * of the ApigwError hierarchy.
+ */
 import { ApigwError } from '@apigw/schema';
 
 /** Every code the CDKTF integration raises, and what it means. */

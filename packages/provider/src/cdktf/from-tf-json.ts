@@ -1,3 +1,7 @@
+/**
+ * Reads the `cdk.tf.json` CDKTF synthesizes back into an apigw document, so
+ * `apigw plan/apply` can run a CDKTF program's stack without Terraform.
+ */
 import {
   DocumentInvalidError,
   KINDS,

@@ -1,3 +1,8 @@
+/**
+ * How the CDKTF bindings name things: @cdktf/provider-generator's camelCase
+ * property names for Terraform attributes, and a Terraform object of a block
+ * turned into the configuration of a generated CDKTF class.
+ */
 import type { TfBlock } from '../terraform/provider-schema';
 import { isObject, type TfObject, type TfValue } from '../terraform/values';
 

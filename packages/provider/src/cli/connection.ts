@@ -1,3 +1,7 @@
+/**
+ * How the CLI finds the admin API: --endpoint/--token/--data-dir, their
+ * environment variables and defaults.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HttpGatewayClient, TOKEN_FILE } from '@apigw/runtime';

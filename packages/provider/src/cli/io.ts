@@ -1,3 +1,7 @@
+/**
+ * The streams and environment a CLI run uses, so tests can run the CLI in-
+ * process with their own.
+ */
 import * as readline from 'node:readline';
 
 /** The streams and environment a CLI run uses; tests pass their own. */

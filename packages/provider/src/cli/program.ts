@@ -1,3 +1,8 @@
+/**
+ * The `apigw` command line: its commands and options (commander), each
+ * action written against CliIo so it runs the same from a terminal and from
+ * tests.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -26,7 +31,7 @@ interface RunState {
 const RESULT_LINES = 50;
 
 /**
- * The `apigw` command (DESIGN.md's CLI contract), writing to `io`. Actions
+ * The `apigw` command (see "The command" in this package's README), writing to `io`. Actions
  * set `state.exitCode`; errors propagate to the caller, which prints them.
  */
 export function buildProgram(io: CliIo, state: RunState): Command {

@@ -1,3 +1,7 @@
+/**
+ * Loading the desired state: a file given with -f, read by the source that
+ * accepts it and validated before anything talks to a gateway.
+ */
 import * as path from 'node:path';
 import { parseDocument, type GatewayDocument } from '@apigw/schema';
 import { SourceInvalidError } from '../errors';

@@ -1,3 +1,7 @@
+/**
+ * The kinds of file `-f` accepts (a JSON document, a constructs program, a
+ * CDKTF synthesis), each turning its file into raw document data.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stackFromProgram } from '@apigw/constructs';

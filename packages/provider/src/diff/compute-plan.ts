@@ -1,3 +1,8 @@
+/**
+ * The planner: the pure diff of a validated document against the live state,
+ * one pass per kind through the kind's handler, producing the plan's events
+ * and the ordered operations that carry them out.
+ */
 import {
   KINDS,
   STAGES,

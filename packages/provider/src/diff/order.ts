@@ -1,3 +1,8 @@
+/**
+ * The order of a plan's operations in its batch: adopt, revoke, unpublish,
+ * replace-deletes bottom-up, creates and updates top-down, then deletes
+ * bottom-up.
+ */
 import { KINDS, kindIndex } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
 

@@ -1,3 +1,8 @@
+/**
+ * The plan's types: events (what happens to each resource, and why),
+ * consequences for published APIs, and the summary counted as Terraform
+ * counts it.
+ */
 import type { AnySpec, Kind, Stage } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
 import type { FieldChange } from '../kinds';

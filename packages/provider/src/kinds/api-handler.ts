@@ -1,3 +1,9 @@
+/**
+ * The API handler: an API's definition is a resource like any other, and
+ * where it is published is separate state, so this handler adds publishing
+ * to the base behaviour (stage changes, republishing after a definition
+ * change, unpublishing before a delete).
+ */
 import { STAGES, sortStages, type Api, type Stage } from '@apigw/schema';
 import type { ApiDefinition, LiveApi, LiveResource, Operation, StoredSpec } from '@apigw/runtime';
 import { BaseHandler } from './handler-base';

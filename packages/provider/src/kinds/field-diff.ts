@@ -1,3 +1,8 @@
+/**
+ * Field-level differences between a desired and a live spec, driven by the
+ * schema's marks: replace-only fields force a replacement, secret fields are
+ * compared but never shown (SENSITIVE stands in for them).
+ */
 import { pointerToken } from '@apigw/schema';
 import type { FieldChange } from './resource-handler';
 import { containsAny, matchesAny, type FieldMarks } from './schema-marks';

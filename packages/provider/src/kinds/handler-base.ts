@@ -1,3 +1,9 @@
+/**
+ * The behaviour every kind shares, built from the schema: identity from the
+ * kind registry, normalization by the schema's defaults and canonical order,
+ * field diffs from the schema's marks, and one runtime operation each for
+ * create, update and delete.
+ */
 import {
   DocumentInvalidError,
   canonicalSpec,

@@ -1,3 +1,8 @@
+/**
+ * The handler of every kind, in one table: the one place a kind's handler is
+ * registered, read by the planner, the Pulumi resources and the Terraform
+ * plugin.
+ */
 import { KINDS, type Kind } from '@apigw/schema';
 import { ApiResourceHandler } from './api-handler';
 import { BaseHandler } from './handler-base';

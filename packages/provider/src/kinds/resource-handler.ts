@@ -1,3 +1,9 @@
+/**
+ * The contract of a per-kind handler: what the reconciler, the Pulumi
+ * resources and the Terraform plugin need to know about one kind of resource
+ * (identity, normalization, field diff, the runtime operations that create,
+ * update and delete it), so each of them stays generic.
+ */
 import type { Kind, KindSpecs, Stage } from '@apigw/schema';
 import type { LiveApi, LiveResource, Operation } from '@apigw/runtime';
 

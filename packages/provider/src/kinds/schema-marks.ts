@@ -1,3 +1,8 @@
+/**
+ * Reads the schema's `x-apigw-replace` and `x-apigw-secret` marks into paths
+ * per kind, so which fields force a replacement or hold a secret is declared
+ * once, in the schema.
+ */
 import { gatewaySchema, kindInfo, type Kind } from '@apigw/schema';
 
 /**

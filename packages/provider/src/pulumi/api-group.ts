@@ -1,3 +1,7 @@
+/**
+ * The Pulumi resource of an API group: its arguments and the dynamic
+ * resource that manages it through the shared lifecycle.
+ */
 import * as pulumi from '@pulumi/pulumi';
 import type { ApiGroup as ApiGroupSpec, ApiGroupInput } from '@apigw/schema';
 import { providerFor } from './dynamic-provider';

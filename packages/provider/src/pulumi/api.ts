@@ -1,3 +1,8 @@
+/**
+ * The Pulumi resource of an API: its arguments (the schema's ApiInput, every
+ * field a Pulumi input) and the dynamic resource that manages it through the
+ * shared lifecycle.
+ */
 import * as pulumi from '@pulumi/pulumi';
 import { apiId, type Api as ApiSpec, type ApiBackendInput, type ApiInput, type Stage } from '@apigw/schema';
 import type { PublishedRevision } from '@apigw/runtime';

@@ -1,3 +1,8 @@
+/**
+ * The Pulumi resource of an app, whose credentials (AppKey, AppSecret,
+ * AppCode) come from the gateway and are outputs, the secret ones marked
+ * secret.
+ */
 import * as pulumi from '@pulumi/pulumi';
 import type { App as AppSpec } from '@apigw/schema';
 import { providerFor } from './dynamic-provider';

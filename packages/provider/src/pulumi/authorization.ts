@@ -1,3 +1,7 @@
+/**
+ * The Pulumi resource of an authorization: an app granted an API in some
+ * stages, given by name or as the resources themselves.
+ */
 import * as pulumi from '@pulumi/pulumi';
 import type { Authorization as AuthorizationSpec, Stage } from '@apigw/schema';
 import { Api } from './api';

@@ -1,3 +1,8 @@
+/**
+ * The Pulumi resource of a backend service: its arguments (one definition
+ * per environment, a VPC access given by name or as the resource) and the
+ * dynamic resource that manages it.
+ */
 import * as pulumi from '@pulumi/pulumi';
 import type { BackendEnvironmentInput, BackendService as BackendServiceSpec, BackendServiceInput, Stage } from '@apigw/schema';
 import { providerFor } from './dynamic-provider';

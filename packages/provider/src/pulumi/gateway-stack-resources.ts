@@ -1,3 +1,8 @@
+/**
+ * GatewayStackResources: a Pulumi component that turns a GatewayStack of
+ * @apigw/constructs into one Pulumi resource per document resource, with
+ * references between them as Pulumi resource references.
+ */
 import * as pulumi from '@pulumi/pulumi';
 import { GatewayStack } from '@apigw/constructs';
 import { apiId, authorizationId, type GatewayDocument } from '@apigw/schema';

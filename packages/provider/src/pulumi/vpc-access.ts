@@ -1,3 +1,7 @@
+/**
+ * The Pulumi resource of a VPC access: an instance and port in a VPC that
+ * backend services may reach.
+ */
 import * as pulumi from '@pulumi/pulumi';
 import type { VpcAccess as VpcAccessSpec } from '@apigw/schema';
 import { providerFor } from './dynamic-provider';

@@ -1,3 +1,8 @@
+/**
+ * The human plan, as Terraform prints one: resources grouped, a symbol per
+ * change, field changes line by line, consequences for published APIs, and
+ * the summary.
+ */
 import { kindInfo } from '@apigw/schema';
 import type { FieldChange } from '../kinds';
 import type { Consequence, Plan, PlanEvent } from '../diff';

@@ -1,3 +1,7 @@
+/**
+ * The machine-readable plan (`apigw plan --json`, `--out`), versioned and
+ * described by schema/plan.schema.json.
+ */
 import { createHash } from 'node:crypto';
 import type { Kind } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';

@@ -1,3 +1,7 @@
+/**
+ * The plan as a Markdown pull-request comment, cut to fit what code hosts
+ * accept.
+ */
 import { kindInfo } from '@apigw/schema';
 import type { Plan } from '../diff';
 import { describe, renderHuman, resourceBlocks, summaryLine, symbolOf } from './human';

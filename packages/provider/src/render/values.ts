@@ -1,3 +1,6 @@
+/**
+ * How a value reads in a plan's change line.
+ */
 import { SENSITIVE } from '../kinds';
 
 /** A value in a change line: JSON, except a masked secret, which reads (sensitive). */

@@ -1,3 +1,7 @@
+/**
+ * The plugin's TLS certificate: a fresh self-signed X.509 certificate,
+ * encoded by hand since node:crypto signs but does not build certificates.
+ */
 import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * The Terraform plugin's error codes (one table) and its error class, part
+ * of the ApigwError hierarchy.
+ */
 import { ApigwError } from '@apigw/schema';
 
 /** Every code the Terraform plugin raises, and what it means. */

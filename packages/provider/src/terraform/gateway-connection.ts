@@ -1,3 +1,7 @@
+/**
+ * How terraform-provider-apigw reaches a gateway: the HTTP admin client,
+ * built from the provider's connection settings.
+ */
 import { HttpGatewayClient, type GatewayClient } from '@apigw/runtime';
 import type { ConnectGateway } from './provider';
 

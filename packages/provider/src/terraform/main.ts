@@ -1,3 +1,8 @@
+/**
+ * The plugin process of terraform-provider-apigw: started by Terraform
+ * through go-plugin, it prints the handshake line and serves gRPC until
+ * Terraform stops it.
+ */
 import { TerraformPluginError } from './errors';
 import { startPluginServer } from './plugin-server';
 import { ApigwTerraformProvider, type ConnectGateway } from './provider';

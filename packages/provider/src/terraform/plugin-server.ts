@@ -1,3 +1,7 @@
+/**
+ * The gRPC server of terraform-provider-apigw: the go-plugin handshake,
+ * mutual TLS, and the tfplugin6 service answered by the provider.
+ */
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';

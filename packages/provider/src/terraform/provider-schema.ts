@@ -1,3 +1,8 @@
+/**
+ * The Terraform view of the document schema (attributes and blocks per
+ * resource type), derived from gateway.schema.json and read by the plugin,
+ * the value conversions and the CDKTF bindings.
+ */
 import { gatewaySchema, kindInfo, KINDS, type Kind } from '@apigw/schema';
 import { ANY, fieldMarks, matchesAny, type FieldMarks } from '../kinds/schema-marks';
 

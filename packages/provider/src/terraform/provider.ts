@@ -1,3 +1,8 @@
+/**
+ * The Terraform provider: its schema, configuration, validation, planning
+ * (with unknown values) and the create/read/update/delete/import of apigw
+ * resources, each translated to the runtime's operations.
+ */
 import {
   RESOURCE_RULES,
   STACK_NAME_PATTERN,

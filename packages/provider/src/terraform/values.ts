@@ -1,3 +1,8 @@
+/**
+ * Terraform values as the plugin protocol carries them (msgpack
+ * DynamicValues, unknown values as extensions) and their conversion to and
+ * from the document's resource specs.
+ */
 import { decode, encode, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 import { pointerToken } from '@apigw/schema';
 import type { TfAttribute, TfBlock, TfBlockType, TfType } from './provider-schema';
