@@ -5,8 +5,6 @@ import { useData } from '../hooks';
 import { apiHref, href, type Route } from '../route';
 import { Load, Page, STAGES, StackName, Table } from '../ui';
 
-/** How many following APIs are listed before "and N more". */
-const SHOWN = 8;
 
 export function Backends(props: { route: Route }) {
   const loaded = useData<BackendView[]>('/v1/console/backends');
@@ -45,24 +43,25 @@ export function Backends(props: { route: Route }) {
                     {STAGES.map((s) => {
                       const env = b.environments[s];
                       const following = b.following[s];
+                      const total = b.followingCount[s];
                       return (
                         <td key={s} data-stage={s}>
                           {env ? <code class="wrap target">{env.target}</code> : <span class="muted">no definition</span>}
                           {env?.detail && <div class="small muted">{env.detail}</div>}
-                          {following.length > 0 && (
+                          {total > 0 && (
                             <details class="following">
                               <summary>
-                                {following.length} published API{following.length === 1 ? '' : 's'} follow{following.length === 1 ? 's' : ''}
+                                {total} published API{total === 1 ? '' : 's'} follow{total === 1 ? 's' : ''}
                               </summary>
                               <ul>
-                                {following.slice(0, SHOWN).map((id) => (
+                                {following.map((id) => (
                                   <li key={id}>
                                     <a href={apiHref(id)}>{id}</a>
                                   </li>
                                 ))}
-                                {following.length > SHOWN && (
+                                {total > following.length && (
                                   <li>
-                                    <a href={href('apis', { stage: s, backend: b.name })}>all {following.length}…</a>
+                                    <a href={href('apis', { stage: s, backend: b.name })}>all {total}…</a>
                                   </li>
                                 )}
                               </ul>

@@ -132,7 +132,9 @@ export interface BackendView {
   readonly stack: string | null;
   /** One column per environment: where it sends requests (null: no definition). */
   readonly environments: Readonly<Record<Stage, BackendTarget | null>>;
-  /** Per environment, the APIs published to that stage that follow this definition. */
+  /** Per environment, how many APIs published to that stage follow this definition. */
+  readonly followingCount: Readonly<Record<Stage, number>>;
+  /** Per environment, the first of them by id (at most FOLLOWING_SHOWN; the API table lists them all, filtered by stage and backend). */
   readonly following: Readonly<Record<Stage, readonly string[]>>;
 }
 

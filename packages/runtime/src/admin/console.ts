@@ -486,8 +486,20 @@ async function backends(ctx: RequestContext): Promise<BackendView[]> {
     ...(s.spec.description ? { description: s.spec.description } : {}),
     stack: s.stack,
     environments: { TEST: index.target(s.spec, 'TEST'), PRE: index.target(s.spec, 'PRE'), RELEASE: index.target(s.spec, 'RELEASE') },
-    following: following.get(s.id) ?? { TEST: [], PRE: [], RELEASE: [] },
+    followingCount: count(following.get(s.id)),
+    following: first(following.get(s.id)),
   }));
+}
+
+/** How many following APIs the backends view names per environment. */
+const FOLLOWING_SHOWN = 20;
+
+function count(byStage: Record<Stage, string[]> | undefined): Record<Stage, number> {
+  return { TEST: byStage?.TEST.length ?? 0, PRE: byStage?.PRE.length ?? 0, RELEASE: byStage?.RELEASE.length ?? 0 };
+}
+
+function first(byStage: Record<Stage, string[]> | undefined): Record<Stage, string[]> {
+  return { TEST: byStage?.TEST.slice(0, FOLLOWING_SHOWN) ?? [], PRE: byStage?.PRE.slice(0, FOLLOWING_SHOWN) ?? [], RELEASE: byStage?.RELEASE.slice(0, FOLLOWING_SHOWN) ?? [] };
 }
 
 async function apps(ctx: RequestContext): Promise<AppView[]> {

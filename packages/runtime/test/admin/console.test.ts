@@ -177,6 +177,11 @@ describe('console reads', () => {
     const backends = await get<BackendView[]>('/v1/console/backends');
     const other = backends.body.find((b) => b.name === 'other')!;
     expect(other.following.RELEASE).toEqual(['shop/item007']);
+    expect(other.followingCount).toEqual({ TEST: 0, PRE: 0, RELEASE: 1 });
+    // 119 APIs follow stub in RELEASE: the view names the first 20 and counts them all.
+    const stub = backends.body.find((b) => b.name === 'stub')!;
+    expect(stub.followingCount.RELEASE).toBe(119);
+    expect(stub.following.RELEASE).toHaveLength(20);
     expect(other.environments).toEqual({ TEST: null, PRE: null, RELEASE: { type: 'HTTP', target: 'http://127.0.0.1:9/base' } });
     expect(backends.body.find((b) => b.name === 'stub')!.following).toMatchObject({ TEST: ['shop/item007'] });
     // A deleted API leaves the table.
