@@ -77,26 +77,46 @@ try {
   await page.getByLabel('Admin token').fill('bench-token');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  // Timed in the page: from the hash change to the first row in the DOM, seen by a MutationObserver.
   const renders = [];
   for (let i = 0; i < RUNS; i++) {
-    await page.goto(`${gateway.adminUrl}/console/#/`);
-    await page.reload();
+    await page.evaluate(() => (location.hash = '#/'));
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-    const started = performance.now();
-    await page.evaluate(() => (location.hash = '#/apis'));
-    await page.locator('table.apis tbody tr').first().waitFor();
-    renders.push(performance.now() - started);
+    renders.push(
+      await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const started = performance.now();
+            const observer = new MutationObserver(() => {
+              if (document.querySelector('table.apis tbody tr')) {
+                observer.disconnect();
+                resolve(performance.now() - started);
+              }
+            });
+            observer.observe(document.body, { childList: true, subtree: true });
+            location.hash = '#/apis';
+          }),
+      ),
+    );
   }
   const rows = await page.locator('table.apis tbody tr').count();
   const total = await page.getByTestId('api-count').innerText();
-  // A full page load straight onto the API list: document, script, stylesheet, the first query.
+  // A full page load straight onto the API list: from the navigation's start (the page's time origin)
+  // to the first row in the DOM (document, script, stylesheet, the first query, the render).
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.querySelector('table.apis tbody tr')) {
+        observer.disconnect();
+        window.__firstRow = performance.now();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
   const cold = [];
   for (let i = 0; i < RUNS; i++) {
     await page.evaluate((offset) => (location.hash = `#/apis?offset=${offset}`), i * 50);
-    const started = performance.now();
     await page.reload();
     await page.locator('table.apis tbody tr').first().waitFor();
-    cold.push(performance.now() - started);
+    cold.push(await page.evaluate(() => window.__firstRow));
   }
   if (page.errors.length > 0) throw new Error(`console errors: ${page.errors.join('; ')}`);
   console.log(`console API list, ${COUNT} APIs (${total}; ${rows} rows rendered), median of ${RUNS}`);
