@@ -7,7 +7,14 @@
  * read-only, serves `readView()`, and reloads when the primary announces a
  * new revision over IPC (it also reads the view after subscribing, so a
  * commit made while it starts is never missed). A worker that dies is
- * replaced; the others keep serving.
+ * replaced; the others keep serving. One that fails while starting is
+ * replaced too, after a pause: the start gives up only after
+ * MAX_START_FAILURES failures in a row.
+ *
+ * Who creates which SQLite file, so that workers starting together never
+ * race on a schema: the primary creates and migrates `gateway.db` (before
+ * the workers exist) and creates `nonces.db` in WAL mode with its tables
+ * before forking; workers only open both.
  *
  * The seam with `apigw serve` (the gateway's own data plane must then not
  * bind the public port):
@@ -27,6 +34,7 @@ import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane } from './dataplane/data-plane';
 import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { RuntimeError } from './errors';
+import { SharedNonceStore } from './dataplane/shared-nonce-store';
 import { openStore, type GatewayStore } from './store';
 
 /** What every worker runs. Plain data: it travels to the workers in their environment. */
@@ -64,8 +72,16 @@ export class WorkersStartError extends RuntimeError {
 
 const CONFIG_ENV = 'APIGW_DATA_PLANE_WORKER';
 const STOP_GRACE_MS = 15_000;
-/** A worker that dies sooner than this after starting is replaced after a pause, not at once. */
+/** A worker that dies sooner than this after starting (or fails to start) is replaced after a pause, not at once. */
 const RESPAWN_PAUSE_MS = 1_000;
+/**
+ * A worker that does not listen within this time after its fork is killed
+ * and counts as a failed start (node:cluster can leave a worker's listen
+ * unanswered when the shared port failed to bind for another worker).
+ */
+const START_TIMEOUT_MS = 20_000;
+/** Start-up failures in a row (no worker listening in between) after which the first start gives up. */
+export const MAX_START_FAILURES = 10;
 
 type ToWorker = { readonly type: 'apigw:revision'; readonly revision: number } | { readonly type: 'apigw:stop' };
 type FromWorker =
@@ -76,20 +92,29 @@ type FromWorker =
 interface WorkerState {
   readonly worker: Worker;
   readonly startedAt: number;
+  /** Process id of the dead worker this one replaces. */
+  readonly replaces: number | undefined;
   revision: number;
   listening: boolean;
+  /** What the worker reported when it failed to start. */
+  failure?: string;
 }
 
 /**
  * The running workers. Emits `served` (pid, revision) when a worker serves
- * a revision, `exit` (pid) when a worker died (connections it had accepted
- * are lost; new ones go to the others), `replaced` (oldPid, newPid) when a
- * dead worker was replaced, and `error` (Error) when a replacement fails to
- * start.
+ * a revision, `exit` (pid) when a serving worker died (connections it had
+ * accepted are lost; new ones go to the others), `replaced` (oldPid,
+ * newPid) when a dead worker's replacement listens, and `startFailed`
+ * (pid, reason, failuresInARow) when a worker died before listening (it is
+ * replaced after a pause).
  */
 export class DataPlaneWorkers extends EventEmitter {
   private readonly states = new Map<number, WorkerState>();
   private closing = false;
+  /** Start-up failures since a worker last began listening. */
+  private startFailures = 0;
+  /** Settles the first start: set until `count` workers listen or the start gives up. */
+  private starting: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private latest = 0;
   private aggregator: AggregatorRegistry<PrometheusContentType> | null = null;
   /** Stops the commit subscription made by attachDataPlaneWorkers. */
@@ -166,13 +191,21 @@ export class DataPlaneWorkers extends EventEmitter {
     return true;
   }
 
-  /** Forks the workers; resolves when all listen. */
+  /**
+   * Forks the workers; resolves when all listen. A worker that fails to
+   * start is replaced after a pause; after MAX_START_FAILURES failures in a
+   * row the start gives up with the last worker's reason.
+   */
   async start(): Promise<this> {
+    prepareNonceFile(join(this.options.dataDir, NONCE_FILE));
     cluster.setupPrimary({ exec: this.options.workerScript ?? __filename, execArgv: [], silent: false });
     cluster.on('exit', this.onExit);
-    const started = Array.from({ length: this.count }, () => this.fork());
+    const started = new Promise<void>((resolve, reject) => {
+      this.starting = { resolve, reject };
+    });
+    for (let i = 0; i < this.count; i++) this.fork(undefined);
     try {
-      await Promise.all(started);
+      await started;
     } catch (err) {
       await this.close();
       throw err;
@@ -180,50 +213,74 @@ export class DataPlaneWorkers extends EventEmitter {
     return this;
   }
 
-  private fork(): Promise<WorkerState> {
+  private listeningCount(): number {
+    let n = 0;
+    for (const s of this.states.values()) if (s.listening) n++;
+    return n;
+  }
+
+  private fork(replaces: number | undefined): void {
     const config = JSON.stringify({ ...this.options, workers: undefined, workerScript: undefined });
     const worker = cluster.fork({ [CONFIG_ENV]: config });
-    const state: WorkerState = { worker, startedAt: Date.now(), revision: 0, listening: false };
+    const state: WorkerState = { worker, startedAt: Date.now(), replaces, revision: 0, listening: false };
     this.states.set(worker.id, state);
-    return new Promise((resolve, reject) => {
-      worker.on('message', (msg: FromWorker) => {
-        switch (msg.type) {
-          case 'apigw:listening':
-            state.listening = true;
-            state.revision = msg.revision;
-            this.port = msg.port;
-            this.tlsPort = msg.tlsPort;
-            if (msg.revision < this.latest) worker.send({ type: 'apigw:revision', revision: this.latest } satisfies ToWorker);
-            resolve(state);
-            this.emit('served', worker.process.pid, msg.revision);
-            break;
-          case 'apigw:served':
-            state.revision = msg.revision;
-            this.emit('served', worker.process.pid, msg.revision);
-            break;
-          case 'apigw:failed':
-            reject(new WorkersStartError(`data-plane worker ${worker.process.pid} failed: ${msg.message}`));
-            break;
-        }
-      });
-      worker.once('exit', (code) => reject(new WorkersStartError(`data-plane worker ${worker.process.pid} exited with code ${code} before listening`)));
+    const watchdog = setTimeout(() => {
+      if (state.listening) return;
+      state.failure = `it did not listen within ${START_TIMEOUT_MS / 1000} s`;
+      worker.process.kill('SIGKILL');
+    }, START_TIMEOUT_MS);
+    watchdog.unref();
+    worker.once('exit', () => clearTimeout(watchdog));
+    worker.on('message', (msg: FromWorker) => {
+      switch (msg.type) {
+        case 'apigw:listening':
+          clearTimeout(watchdog);
+          state.listening = true;
+          state.revision = msg.revision;
+          this.startFailures = 0;
+          this.port = msg.port;
+          this.tlsPort = msg.tlsPort;
+          if (msg.revision < this.latest) worker.send({ type: 'apigw:revision', revision: this.latest } satisfies ToWorker);
+          if (state.replaces !== undefined) this.emit('replaced', state.replaces, worker.process.pid);
+          this.emit('served', worker.process.pid, msg.revision);
+          if (this.starting && this.listeningCount() >= this.count) {
+            this.starting.resolve();
+            this.starting = null;
+          }
+          break;
+        case 'apigw:served':
+          state.revision = msg.revision;
+          this.emit('served', worker.process.pid, msg.revision);
+          break;
+        case 'apigw:failed':
+          state.failure = msg.message;
+          break;
+      }
     });
   }
 
-  private readonly onExit = (worker: Worker): void => {
+  private readonly onExit = (worker: Worker, code: number | null, signal: string | null): void => {
     const state = this.states.get(worker.id);
     if (state === undefined) return;
     this.states.delete(worker.id);
     if (this.closing) return;
-    this.emit('exit', worker.process.pid);
+    const pid = worker.process.pid!;
+    if (state.listening) this.emit('exit', pid);
+    else {
+      this.startFailures++;
+      const reason = state.failure ?? (signal ? `killed by ${signal}` : `exited with code ${code}`);
+      this.emit('startFailed', pid, reason, this.startFailures);
+      if (this.starting && this.startFailures >= MAX_START_FAILURES) {
+        const starting = this.starting;
+        this.starting = null;
+        starting.reject(new WorkersStartError(`data-plane workers failed to start ${this.startFailures} times in a row; the last, worker ${pid}: ${reason}`));
+        return;
+      }
+    }
     const replace = (): void => {
-      if (this.closing) return;
-      this.fork().then(
-        (next) => this.emit('replaced', worker.process.pid, next.worker.process.pid),
-        (err: Error) => this.emit('error', err),
-      );
+      if (!this.closing) this.fork(pid);
     };
-    if (Date.now() - state.startedAt < RESPAWN_PAUSE_MS) setTimeout(replace, RESPAWN_PAUSE_MS).unref();
+    if (!state.listening || Date.now() - state.startedAt < RESPAWN_PAUSE_MS) setTimeout(replace, RESPAWN_PAUSE_MS).unref();
     else replace();
   };
 
@@ -242,7 +299,8 @@ export class DataPlaneWorkers extends EventEmitter {
             clearTimeout(timer);
             resolve();
           });
-          if (s.worker.isConnected()) s.worker.send({ type: 'apigw:stop' } satisfies ToWorker);
+          // A worker still starting has no request to finish (and may not listen for messages yet).
+          if (s.listening && s.worker.isConnected()) s.worker.send({ type: 'apigw:stop' } satisfies ToWorker);
           else s.worker.process.kill('SIGTERM');
         }),
     );
@@ -253,13 +311,25 @@ export class DataPlaneWorkers extends EventEmitter {
 
 /**
  * Forks the data-plane workers (in the primary, next to the store and the
- * admin API) and resolves when every worker listens.
+ * admin API) and resolves when every worker listens. `observe` is handed
+ * the workers before the first fork, to listen to their events (a worker
+ * that fails while starting, say) from the start.
  */
-export function startDataPlaneWorkers(options: DataPlaneWorkersOptions): Promise<DataPlaneWorkers> {
+export function startDataPlaneWorkers(options: DataPlaneWorkersOptions, observe?: (workers: DataPlaneWorkers) => void): Promise<DataPlaneWorkers> {
   if (!cluster.isPrimary) return Promise.reject(new WorkersStartError('data-plane workers are started from the primary process'));
   const count = options.workers ?? availableParallelism();
   if (!Number.isInteger(count) || count < 1) return Promise.reject(new WorkersStartError(`workers must be a positive integer, not ${count}`));
-  return new DataPlaneWorkers(options, count).start();
+  const workers = new DataPlaneWorkers(options, count);
+  observe?.(workers);
+  return workers.start();
+}
+
+/**
+ * Creates the shared nonce ledger (WAL mode, tables) before any worker
+ * opens it, so workers starting together never race to create it.
+ */
+function prepareNonceFile(file: string): void {
+  new SharedNonceStore(file).close();
 }
 
 /** What attachDataPlaneWorkers needs of a gateway (createGateway's Gateway fits). */
@@ -272,8 +342,8 @@ export interface CommitSource {
  * Starts the workers and keeps them current: every commit of `gateway` is
  * announced to them. `close()` on the result also ends the subscription.
  */
-export async function attachDataPlaneWorkers(gateway: CommitSource, options: DataPlaneWorkersOptions): Promise<DataPlaneWorkers> {
-  const workers = await startDataPlaneWorkers(options);
+export async function attachDataPlaneWorkers(gateway: CommitSource, options: DataPlaneWorkersOptions, observe?: (workers: DataPlaneWorkers) => void): Promise<DataPlaneWorkers> {
+  const workers = await startDataPlaneWorkers(options, observe);
   workers.detach = gateway.onCommit((revision) => workers.announce(revision));
   // A commit made while the workers started is announced now.
   workers.announce(gateway.revision);

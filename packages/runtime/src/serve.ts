@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TOKEN_FILE } from './admin/token';
-import { attachDataPlaneWorkers, type DataPlaneWorkers } from './cluster';
+import { attachDataPlaneWorkers, MAX_START_FAILURES, type DataPlaneWorkers } from './cluster';
 import { RuntimeError } from './errors';
 import { createGateway, urlOf, type Gateway } from './gateway';
 
@@ -103,6 +103,15 @@ function workerCount(value: string | undefined): number {
   return n;
 }
 
+/** Reports on `err` what happens to the worker processes: failed starts, deaths and replacements. */
+function logWorkers(workers: DataPlaneWorkers, err: NodeJS.WritableStream): void {
+  workers.on('startFailed', (pid: number, reason: string, inARow: number) => {
+    err.write(`apigw serve: data-plane worker ${pid} failed to start: ${reason}; starting another in 1 s (${inARow} failed in a row; the first start gives up after ${MAX_START_FAILURES})\n`);
+  });
+  workers.on('exit', (pid: number) => err.write(`apigw serve: data-plane worker ${pid} died; the others keep serving while it is replaced\n`));
+  workers.on('replaced', (old: number, pid: number) => err.write(`apigw serve: data-plane worker ${pid} replaces worker ${old}\n`));
+}
+
 /**
  * Runs `apigw serve` until a stop signal; resolves with the exit code
  * (0 after a clean stop, 1 when it cannot start, 2 for a usage mistake).
@@ -137,7 +146,7 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
   }
   if (inWorkers) {
     try {
-      workers = await attachDataPlaneWorkers(gateway, { dataDir: options.dataDir, port: options.port, host: options.host, workers: options.workers });
+      workers = await attachDataPlaneWorkers(gateway, { dataDir: options.dataDir, port: options.port, host: options.host, workers: options.workers }, (w) => logWorkers(w, io.err));
     } catch (error) {
       io.err.write(`apigw serve: cannot start the data-plane workers: ${(error as Error).message}\n`);
       await gateway.close();

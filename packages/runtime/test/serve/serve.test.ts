@@ -6,7 +6,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HttpGatewayClient } from '../../src/client/http-client';
@@ -138,6 +139,36 @@ describe('apigw serve', () => {
     running.child.kill('SIGTERM');
     expect(await running.exit).toBe(0);
     for (const pid of workerPids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  test('a worker that fails while starting is replaced: serve comes up once the cause is gone', async () => {
+    // The data port is still held (a previous instance shutting down): every worker fails to listen.
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    const child = spawn(process.execPath, [serveMain, '--data-dir', dir.dir, '--port', String(port), '--admin-port', '0', '--workers', '2'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const failedOnce = new Promise<void>((resolve) =>
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('failed to start')) resolve();
+      }),
+    );
+    const started = new Promise<void>((resolve) => child.stdout!.on('data', () => out.includes('state at revision') && resolve()));
+    await Promise.race([failedOnce, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${err}`)))]);
+    expect(err).toMatch(/data-plane worker \d+ failed to start: .*EADDRINUSE.*; starting another in 1 s/);
+    await new Promise<void>((r) => blocker.close(() => r()));
+    await Promise.race([started, exit.then((code) => Promise.reject(new Error(`serve exited ${code}: ${err}`)))]);
+    expect(out).toContain(`data plane listening on http://127.0.0.1:${port} (2 worker processes)`);
+    // The data plane answers (a refusal of an unknown domain, from the gateway, not a connection error).
+    const answer = await get(`http://127.0.0.1:${port}`, '/nothing', 'demo.localhost');
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
   });
 
   test('an unusable data directory is refused with the reason (exit 1), and left as it was', () => {
