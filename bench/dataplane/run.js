@@ -20,18 +20,12 @@
  *
  * Usage: node bench/dataplane/run.js [--seconds 5] [--rounds 2] [--extra 10000]
  */
-const { spawn, spawnSync } = require('node:child_process');
-const { mkdtempSync, writeFileSync, rmSync, readFileSync } = require('node:fs');
-const net = require('node:net');
-const { tmpdir } = require('node:os');
+const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
+const { createHarness, numberOption } = require('../harness');
 const { signedHeaders } = require('./bench-app');
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : Number(args[i + 1]);
-};
+const opt = numberOption;
 const SECONDS = opt('seconds', 5);
 const ROUNDS = opt('rounds', 2);
 const EXTRA = opt('extra', 10000);
@@ -41,100 +35,7 @@ const PACE_CHUNKS = 10;
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const NODE = process.execPath;
-const dir = mkdtempSync(join(tmpdir(), 'apigw-bench-'));
-const children = new Set();
-
-function stopAll() {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  children.clear();
-}
-process.on('exit', () => {
-  stopAll();
-  rmSync(dir, { recursive: true, force: true });
-});
-process.on('SIGINT', () => process.exit(130));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitPort(port, timeoutMs = 20000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const ok = await new Promise((resolve) => {
-      const sock = net.connect(port, '127.0.0.1', () => {
-        sock.destroy();
-        resolve(true);
-      });
-      sock.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`port ${port} did not open`);
-}
-
-/** Starts a process pinned to a core (taskset execs it: the PID is the process's own). */
-function start(cpu, command, argv, label) {
-  const child = spawn('taskset', ['-c', cpu, command, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  child.on('exit', (code, signal) => {
-    children.delete(child);
-    if (code && code !== 0 && signal === null) process.stderr.write(`${label} exited with ${code}: ${stderr}\n`);
-  });
-  children.add(child);
-  return child;
-}
-
-/** Stops the children by PID: SIGTERM, then SIGKILL for any still running after 3 s. */
-async function stopChildren() {
-  const waits = [...children].map(
-    (child) =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
-  );
-  await Promise.all(waits);
-}
-
-function nginxConf(name, body) {
-  const file = join(dir, `${name}.conf`);
-  writeFileSync(
-    file,
-    `daemon off;\nmaster_process off;\nworker_processes 1;\npid ${join(dir, name + '.pid')};\nerror_log ${join(dir, name + '.err')} warn;\n` +
-      `events { worker_connections 4096; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/${name}-body;\n  proxy_temp_path ${dir}/${name}-proxy;\n` +
-      `  fastcgi_temp_path ${dir}/${name}-fcgi;\n  uwsgi_temp_path ${dir}/${name}-uwsgi;\n  scgi_temp_path ${dir}/${name}-scgi;\n  keepalive_requests 1000000;\n${body}\n}\n`,
-  );
-  return file;
-}
-
-function parseWrk(text) {
-  const unit = (v, u) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[u] ?? 1);
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  const p = (q) => {
-    const m = new RegExp(`\\s${q}%\\s+([\\d.]+)(us|ms|s)`).exec(text);
-    return m ? unit(m[1], m[2]) : NaN;
-  };
-  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(text);
-  const errors = /Socket errors:(.*)/.exec(text);
-  return { rps: rps ? Number(rps[1]) : NaN, p50: p('50'), p99: p('99'), non2xx: non2xx ? Number(non2xx[1]) : 0, errors: errors ? errors[1].trim() : '' };
-}
-
-function wrk(url, headers, seconds) {
-  const h = Object.entries(headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-  const r = spawnSync('taskset', ['-c', LOAD_CPU, 'wrk', '-t1', '-c50', `-d${seconds}s`, '--latency', ...h, url], { encoding: 'utf8', timeout: (seconds + 15) * 1000 });
-  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr || r.error}`);
-  return parseWrk(r.stdout);
-}
+const { freePort, waitPort, start, stopChildren, nginxConf, wrk, rssMb, hwmMb } = createHarness({ loadCpu: LOAD_CPU });
 
 function pace(url, headers) {
   const r = spawnSync('taskset', ['-c', LOAD_CPU, NODE, join(__dirname, 'pace.js'), url, String(PACE_RATE), '1', JSON.stringify(headers ?? {}), '--raw'], {
@@ -144,13 +45,6 @@ function pace(url, headers) {
   if (r.status !== 0) throw new Error(`pace failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
-
-function statusMb(pid, field) {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-const rssMb = (pid) => statusMb(pid, 'VmRSS');
-const hwmMb = (pid) => statusMb(pid, 'VmHWM');
 
 /** One wrk run of a target; with ROUNDS > 1 the best run counts (the machine is shared). */
 function measure(target) {

@@ -44,7 +44,8 @@ export interface ServeIo {
 export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--port 8080] [--admin-port 9080] [--host 127.0.0.1] [--workers N]
 
 Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
-  --data-dir DIR     durable state, admin.token and inventory.json (default $APIGW_DATA_DIR or ./.apigw)
+  --data-dir DIR     durable state, admin.token, inventory.json, functions.json, oss.json and
+                     embedded OSS buckets (default $APIGW_DATA_DIR or ./.apigw)
   --port N           data-plane HTTP port (default $APIGW_PORT or 8080; 0: any free port)
   --admin-port N     admin API port, on 127.0.0.1 (default $APIGW_ADMIN_PORT or 9080; 0: any free port)
   --host ADDR        data-plane address

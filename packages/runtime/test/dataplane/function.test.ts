@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { BackendService } from '@apigw/schema';
 import type { DataPlane } from '../../src/dataplane';
 import type { ApiGatewayEvent } from '../../src/dataplane';
-import { send, startDataPlane, view, type ApiSpec } from './fixtures';
+import { send, startDataPlane, startEcho, view, type ApiSpec, type Echo } from './fixtures';
 
 const FIXTURES = join(__dirname, '../fixtures/functions');
 /** Alibaba's api-gateway-nodejs6 template, as examples/function serves it. */
@@ -308,6 +308,24 @@ describe('repointing RELEASE', () => {
     } finally {
       await dp.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HTTP functions', () => {
+  test('are proxied to their trigger URL like an HTTP backend, base path kept', async () => {
+    const echo = await startEcho();
+    const services: BackendService[] = [
+      { name: 'httpFn', type: 'FUNCTION', environments: { RELEASE: { function: { type: 'HTTP', service: 'fc', function: 'web', qualifier: 'LATEST', url: `${echo.url}/trigger` } } } },
+    ];
+    const { dp, port } = await startDataPlane(view({ backendServices: services, apis: [{ name: 'web', request: { path: '/web', method: 'ANY', matchAllChildPaths: true }, backend: { service: 'httpFn', path: '/app' } }] }));
+    try {
+      const r = await send(port, { method: 'POST', path: '/web/x?q=1', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+      const e = JSON.parse(r.body) as Echo;
+      expect([r.status, e.method, e.url, e.body, r.headers['x-upstream']]).toEqual([200, 'POST', '/trigger/app/x?q=1', 'hello', 'echo']);
+    } finally {
+      await dp.close();
+      await echo.close();
     }
   });
 });

@@ -1,0 +1,112 @@
+'use strict';
+/**
+ * Backend benchmark, one run:
+ *
+ * 1. The same small JSON body from an event function (warm worker threads),
+ *    from a MOCK backend (answered by the gateway) and from an HTTP backend
+ *    (nginx behind the gateway): requests/s of each, and the function's
+ *    ratio to the other two.
+ * 2. OSS GetObject of a 64 KiB object from an embedded bucket, against nginx
+ *    serving the same bytes as a static file.
+ *
+ * The gateway (one process) and the static nginx are pinned to core 0; wrk
+ * and the backend nginx to core 1. Servers are loaded in interleaved rounds
+ * and the best round counts (the machine is shared). Everything is loopback;
+ * every process is stopped by its PID.
+ *
+ * Usage: node bench/backends/run.js [--seconds 4] [--rounds 2]
+ */
+const { randomBytes } = require('node:crypto');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const http = require('node:http');
+const { join } = require('node:path');
+const { createHarness, numberOption } = require('../harness');
+
+const opt = numberOption;
+const SECONDS = opt('seconds', 4);
+const ROUNDS = opt('rounds', 2);
+const SERVER_CPU = '0';
+const LOAD_CPU = '1';
+const BODY = '{"ok":true,"service":"bench","items":[1,2,3]}';
+const h = createHarness({ loadCpu: LOAD_CPU, prefix: 'apigw-bench-backends-' });
+
+function put(port, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path, headers: { 'content-type': 'application/octet-stream', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`PUT ${path} answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main() {
+  const object = randomBytes(64 * 1024);
+  const staticRoot = join(h.dir, 'static');
+  mkdirSync(staticRoot);
+  writeFileSync(join(staticRoot, 'object.bin'), object);
+
+  const backendPort = await h.freePort();
+  h.start(
+    LOAD_CPU,
+    'nginx',
+    ['-c', h.nginxConf('backend', `  server {\n    listen 127.0.0.1:${backendPort};\n    location / { default_type application/json; return 200 '${BODY}'; }\n  }`)],
+    'backend nginx',
+  );
+  const staticPort = await h.freePort();
+  h.start(
+    SERVER_CPU,
+    'nginx',
+    ['-c', h.nginxConf('static', `  server {\n    listen 127.0.0.1:${staticPort};\n    location / { root ${staticRoot}; default_type application/octet-stream; }\n  }`)],
+    'static nginx',
+  );
+  const gatewayPort = await h.freePort();
+  const gateway = h.start(SERVER_CPU, process.execPath, [join(__dirname, 'server.js'), String(gatewayPort), `http://127.0.0.1:${backendPort}`, join(h.dir, 'oss')], 'apigw');
+  for (const port of [backendPort, staticPort, gatewayPort]) await h.waitPort(port);
+  await put(gatewayPort, '/oss/object.bin', object);
+
+  const g = `http://127.0.0.1:${gatewayPort}`;
+  const targets = [
+    { label: 'event function (FUNCTION)', url: `${g}/fn` },
+    { label: 'MOCK', url: `${g}/mock` },
+    { label: 'HTTP (nginx behind apigw)', url: `${g}/http` },
+    { label: 'OSS GetObject 64 KiB (apigw)', url: `${g}/oss/object.bin` },
+    { label: 'nginx static 64 KiB', url: `http://127.0.0.1:${staticPort}/object.bin` },
+  ];
+  process.stderr.write(`backend benchmark: ${ROUNDS} interleaved rounds of ${SECONDS}s per target (best counts), wrk -t1 -c50 on core ${LOAD_CPU}, servers on core ${SERVER_CPU}\n`);
+  for (const t of targets) h.wrk(t.url, null, 1);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const t of targets) {
+      const w = h.wrk(t.url, null, SECONDS);
+      if (w.non2xx || w.errors) process.stderr.write(`  ${t.label}: non-2xx ${w.non2xx}, socket errors ${w.errors || 'none'}\n`);
+      if (!t.best || w.rps > t.best.rps) t.best = w;
+      process.stderr.write(`  round ${round} ${t.label}: ${Math.round(w.rps)} req/s, p50 ${w.p50.toFixed(2)} ms, p99 ${w.p99.toFixed(2)} ms\n`);
+    }
+  }
+  const rss = h.rssMb(gateway.pid);
+  await h.stopChildren();
+
+  const by = (label) => targets.find((t) => t.label.startsWith(label)).best;
+  const fn = by('event function');
+  const mock = by('MOCK');
+  const httpRow = by('HTTP');
+  const oss = by('OSS');
+  const nginx = by('nginx static');
+  const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const lines = ['', '| target | req/s | p50 ms | p99 ms |', '|---|---:|---:|---:|'];
+  for (const t of targets) lines.push(`| ${t.label} | ${fmt(t.best.rps)} | ${fmt(t.best.p50, 2)} | ${fmt(t.best.p99, 2)} |`);
+  lines.push('');
+  lines.push(`event function: ${fmt(fn.rps / mock.rps, 2)}x MOCK, ${fmt(fn.rps / httpRow.rps, 2)}x HTTP`);
+  lines.push(`OSS GetObject 64 KiB: ${fmt(oss.rps / nginx.rps, 2)}x nginx static`);
+  lines.push(`apigw RSS after load: ${fmt(rss, 1)} MB`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`benchmark failed: ${err.stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,16 @@
+# Sourced by the benchmarks' run.sh: installs nginx, wrk and taskset from
+# Debian when missing, puts the repository's Node.js first on PATH and
+# builds the runtime. Leaves the working directory at the repository root.
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+missing=()
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+npx tsc -b packages/runtime
