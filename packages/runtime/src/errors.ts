@@ -23,6 +23,8 @@ export const RUNTIME_ERRORS = {
   APIGW_STORE_CORRUPT: { status: 500, doc: 'The data directory holds a file that is not an apigw store, or a damaged one. It is never reset silently.' },
   APIGW_STORE_VERSION: { status: 500, doc: 'The store was written by a newer apigw (its schema version is unknown to this one).' },
   APIGW_STORE_CLOSED: { status: 503, doc: 'The store was used after it was closed.' },
+  APIGW_STORE_UNAVAILABLE: { status: 503, doc: 'The shared store (PostgreSQL) cannot be reached now; the request changed nothing. Retry when /readyz answers 200.' },
+  APIGW_STORE_URL: { status: 0, doc: 'The configured store is not a postgres:// URL (leave it unset for SQLite in the data directory).' },
   APIGW_BAD_REQUEST: { status: 400, doc: 'The request body is malformed JSON, or its shape is wrong (problems name each place with a JSON pointer).' },
   APIGW_SPEC_INVALID: { status: 400, doc: 'A resource spec breaks the schema or a rule of the runtime (problems name each place with a JSON pointer).' },
   APIGW_UNAUTHORIZED: { status: 401, doc: 'The Authorization header is missing or does not carry the admin token.' },

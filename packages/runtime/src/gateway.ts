@@ -19,14 +19,22 @@ import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
 import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
-import { openStore, type CommitListener, type GatewayStore } from './store/store';
+import type { StateView } from './model';
+import type { CommitListener, StoreEngine } from './store/engine';
+import { openStoreEngine } from './store/open';
 
 export { INVENTORY_FILE, FUNCTIONS_FILE, OSS_FILE, OSS_DIR };
 
 /** How to run a gateway. */
 export interface GatewayOptions {
-  /** Directory of the durable state (`gateway.db`), the admin token and the inventory file. */
+  /** Directory of the durable state (`gateway.db`, unless `store` names a database), the admin token and the inventory file. */
   readonly dataDir: string;
+  /**
+   * Where the state lives: a `postgres://` URL puts it in PostgreSQL, shared
+   * by every gateway node pointed at the same database.
+   * @default APIGW_STORE, else SQLite in `dataDir`
+   */
+  readonly store?: string;
   /** Data-plane HTTP port (0: any free port). @default 8080 */
   readonly port?: number;
   /** Admin API port (0: any free port). @default 9080 */
@@ -88,7 +96,7 @@ export interface Gateway {
   /** The Prometheus registry behind `/metrics`. */
   readonly metrics: Registry;
   /** The store (for embedding: read views, commits). */
-  readonly store: GatewayStore;
+  readonly store: StoreEngine;
   /** Appends metric text from elsewhere (data-plane worker processes) to `/metrics`. */
   addMetricsSource(source: () => Promise<string>): void;
   /**
@@ -112,7 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? '127.0.0.1';
   const adminHost = options.adminHost ?? '127.0.0.1';
   const adminToken = resolveAdminToken(options.dataDir, options.adminToken);
-  const store = openStore(options.dataDir);
+  const store = await openStoreEngine({ dataDir: options.dataDir, ...(options.store === undefined ? {} : { store: options.store }), ...(options.logger ? { logger: options.logger } : {}) });
   const metrics = createMetrics({ ...(options.metrics ? { registry: options.metrics } : {}), defaultMetrics: options.processMetrics ?? false });
   const core = new AdminCore(store);
   // Read beside the store at every commit; an unusable file keeps the data plane on its snapshot and /readyz says why.
@@ -125,7 +133,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     token: adminToken,
     metrics,
     ready: () => ready,
-    notReadyBecause: () => inventory.problem?.message ?? null,
+    notReadyBecause: () => {
+      const health = store.health();
+      return health.ready ? (inventory.problem?.message ?? null) : (health.reason ?? 'the store is not ready');
+    },
     routes: consoleRoutes(consoleHost),
     ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}),
   });
@@ -148,18 +159,31 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...(options.oss ? { oss: options.oss } : {}),
       });
       dataPlane = plane;
-      plane.update(store.readView(), inventory.read());
-      store.onCommit((revision) => {
+      plane.update(await store.readView(), inventory.read());
+      const follow = followCommits((revision) => {
         const started = process.hrtime.bigint();
-        try {
-          plane.update(store.readView(), inventory.read());
-          metrics.dataPlaneUpdate.observe(Number(process.hrtime.bigint() - started) / 1e9);
-        } catch (error) {
+        const failed = (error: unknown): void => {
           // The data plane keeps serving its previous snapshot; the state is committed regardless.
           if (options.logger) options.logger.error({ err: error, revision }, 'data plane could not compile the new state');
           else process.emitWarning(`apigw data plane could not take revision ${revision}: ${(error as Error).message}`, 'ApigwWarning');
+        };
+        const take = (view: StateView): void => {
+          try {
+            plane.update(view, inventory.read());
+            metrics.dataPlaneUpdate.observe(Number(process.hrtime.bigint() - started) / 1e9);
+          } catch (error) {
+            failed(error);
+          }
+        };
+        try {
+          const view = store.readView();
+          if (!(view instanceof Promise)) return take(view);
+          return view.then(take, failed);
+        } catch (error) {
+          return failed(error);
         }
       });
+      store.onCommit(follow);
       bound = await plane.listen();
       dataUrl = urlOf(host, bound.port);
     } else {
@@ -197,14 +221,41 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       close: async () => {
         ready = false;
         await Promise.all([admin.close(), dataPlane?.close()]);
-        store.close();
+        await store.close();
       },
     };
     options.logger?.info({ adminUrl: gateway.adminUrl, dataUrl: gateway.dataUrl, revision: store.revision }, 'gateway started');
     return gateway;
   } catch (error) {
     await Promise.allSettled([admin.close(), dataPlane?.close()]);
-    store.close();
+    await store.close();
     throw error;
   }
+}
+
+/**
+ * A commit listener that runs `update` for the latest revision heard, one
+ * update at a time: commits heard while an asynchronous update runs are
+ * taken together by the next one. With a synchronous store the update
+ * completes within the commit (the data plane serves the change when the
+ * batch returns).
+ */
+function followCommits(update: (revision: number) => void | Promise<void>): CommitListener {
+  let running = false;
+  let pending: number | undefined;
+  const run = (revision: number): void => {
+    const done = update(revision);
+    if (!(done instanceof Promise)) return;
+    running = true;
+    void done.finally(() => {
+      running = false;
+      const next = pending;
+      pending = undefined;
+      if (next !== undefined) run(next);
+    });
+  };
+  return (revision) => {
+    if (running) pending = Math.max(pending ?? revision, revision);
+    else run(revision);
+  };
 }

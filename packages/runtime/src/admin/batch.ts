@@ -5,10 +5,10 @@ export const routes: readonly Route[] = [
   {
     pattern: '/v1/batch',
     methods: {
-      POST: (ctx) => {
+      POST: async (ctx) => {
         checkQuery(ctx, []);
         try {
-          const result = ctx.core.batch(ctx.body ?? null);
+          const result = await ctx.core.batch(ctx.body ?? null);
           ctx.metrics.batches.inc({ outcome: result.dryRun ? 'dry_run' : 'committed' });
           return json(200, result, { etag: etag(result.revision) });
         } catch (error) {

@@ -8,7 +8,7 @@ import type { GetStateOptions } from '../client/gateway-client';
 import { BatchRejectedError, RuntimeError } from '../errors';
 import type { AppCredentials, BatchResult, LiveResource, LiveState, Operation } from '../model';
 import { isStackName } from '../store/batch-request';
-import type { GatewayStore } from '../store/store';
+import type { StoreEngine } from '../store/engine';
 
 /** Options of a single-resource change made through the per-resource endpoints. */
 export interface ChangeOptions {
@@ -26,7 +26,7 @@ export interface ChangeResult extends BatchResult {
 }
 
 /** A state read as JSON text: the whole state, what changed since a revision, or nothing when `since` is current. */
-export type StateRead = { readonly revision: number; /** The store's id (see GatewayStore.id). */ readonly store: string } & (
+export type StateRead = { readonly revision: number; /** The store's id (see StoreEngine.id). */ readonly store: string } & (
   | { readonly kind: 'state' | 'changes'; readonly text: string }
   | { readonly kind: 'unchanged' }
 );
@@ -37,20 +37,20 @@ export class AdminCore {
   private stateTexts = new Map<string, string>();
   private stateTextsRevision = -1;
 
-  constructor(readonly store: GatewayStore) {}
+  constructor(readonly store: StoreEngine) {}
 
   /** See GatewayClient.getState. */
-  getState(options: GetStateOptions = {}): LiveState {
-    return JSON.parse(this.stateText(options).text) as LiveState;
+  async getState(options: GetStateOptions = {}): Promise<LiveState> {
+    return JSON.parse((await this.stateText(options)).text) as LiveState;
   }
 
   /**
    * The state as JSON text, what `GET /v1/state` sends. Built once per
    * revision and stack, then served from memory until the next commit.
    */
-  stateText(options: GetStateOptions = {}): { revision: number; text: string } {
+  async stateText(options: GetStateOptions = {}): Promise<{ revision: number; text: string }> {
     if (options.stack !== undefined && !isStackName(options.stack)) throw badRequest('/stack', 'must be a stack name');
-    const revision = this.store.revision;
+    const revision = await this.store.readRevision();
     if (revision !== this.stateTextsRevision) {
       this.stateTexts = new Map();
       this.stateTextsRevision = revision;
@@ -58,8 +58,10 @@ export class AdminCore {
     const key = options.stack ?? '';
     let text = this.stateTexts.get(key);
     if (text === undefined) {
-      text = this.store.getStateText(options);
-      this.stateTexts.set(key, text);
+      text = await this.store.getStateText(options);
+      // Another node may have committed meanwhile: keep only a text of the revision read.
+      if (revisionOf(text) === revision) this.stateTexts.set(key, text);
+      else return { revision: revisionOf(text), text };
     }
     return { revision, text };
   }
@@ -71,33 +73,33 @@ export class AdminCore {
    * else what changed since, or the whole state when the change log does
    * not reach back that far. Without `since`, the whole state.
    */
-  readState(options: GetStateOptions & { readonly since?: number; readonly store?: string } = {}): StateRead {
+  async readState(options: GetStateOptions & { readonly since?: number; readonly store?: string } = {}): Promise<StateRead> {
     const { since, store, ...rest } = options;
     const id = this.store.id;
     // Revisions of another store (a gateway replaced at the same address) say nothing about this one.
     if (since !== undefined && (store === undefined || store === id)) {
       if (!Number.isSafeInteger(since) || since < 0) throw badRequest('/since', 'must be a revision (a non-negative integer)');
       if (rest.stack !== undefined && !isStackName(rest.stack)) throw badRequest('/stack', 'must be a stack name');
-      const revision = this.store.revision;
+      const revision = await this.store.readRevision();
       if (since === revision) return { revision, store: id, kind: 'unchanged' };
-      const text = this.store.getChangesText(since, rest);
-      if (text !== undefined) return { revision, store: id, kind: 'changes', text };
+      const text = await this.store.getChangesText(since, rest);
+      if (text !== undefined) return { revision: revisionOf(text), store: id, kind: 'changes', text };
     }
-    return { kind: 'state', store: id, ...this.stateText(rest) };
+    return { kind: 'state', store: id, ...(await this.stateText(rest)) };
   }
 
   /** See GatewayClient.getResource. */
-  getResource<K extends Kind>(kind: K, id: string): LiveResource<K> | undefined {
+  async getResource<K extends Kind>(kind: K, id: string): Promise<LiveResource<K> | undefined> {
     return this.store.getResource(kind, id);
   }
 
   /** See GatewayClient.batch. */
-  batch(request: unknown): BatchResult {
+  async batch(request: unknown): Promise<BatchResult> {
     return this.store.applyBatch(request);
   }
 
   /** See GatewayClient.getCredentials. */
-  getCredentials(app: string): AppCredentials {
+  async getCredentials(app: string): Promise<AppCredentials> {
     return this.store.getCredentials(app);
   }
 
@@ -106,10 +108,10 @@ export class AdminCore {
    * app's secrets, so it acts for the app's owning stack; inside a batch,
    * `rotateCredentials` follows the batch's ownership like any operation.
    */
-  rotateCredentials(app: string): AppCredentials {
-    const live = this.store.getResource('app', app);
+  async rotateCredentials(app: string): Promise<AppCredentials> {
+    const live = await this.store.getResource('app', app);
     if (!live) throw new RuntimeError('APIGW_NOT_FOUND', `app ${app} does not exist`);
-    this.store.applyBatch({ stack: live.stack, operations: [{ op: 'rotateCredentials', app }] });
+    await this.store.applyBatch({ stack: live.stack, operations: [{ op: 'rotateCredentials', app }] });
     return this.store.getCredentials(app);
   }
 
@@ -118,42 +120,42 @@ export class AdminCore {
    * the path fixes (absent for a POST to the collection); a body that
    * contradicts them is refused.
    */
-  create(kind: Kind, body: unknown, options: ChangeOptions, identity: Readonly<Record<string, string>> = {}): ChangeResult {
+  create(kind: Kind, body: unknown, options: ChangeOptions, identity: Readonly<Record<string, string>> = {}): Promise<ChangeResult> {
     const spec = withIdentity(body, identity);
     return this.change({ op: 'create', kind, spec } as unknown as Operation, options, kind);
   }
 
   /** Replaces a resource's spec (the path fixes its identity). */
-  update(kind: Kind, body: unknown, options: ChangeOptions, identity: Readonly<Record<string, string>>): ChangeResult {
+  update(kind: Kind, body: unknown, options: ChangeOptions, identity: Readonly<Record<string, string>>): Promise<ChangeResult> {
     const spec = withIdentity(body, identity);
     return this.change({ op: 'update', kind, spec } as unknown as Operation, options, kind);
   }
 
   /** Deletes a resource. */
-  delete(kind: Kind, id: string, options: ChangeOptions): BatchResult {
+  delete(kind: Kind, id: string, options: ChangeOptions): Promise<BatchResult> {
     return this.run([{ op: 'delete', kind, id }], options);
   }
 
   /** Publishes an API's current definition to a stage. */
-  publish(api: string, stage: Stage, options: ChangeOptions): BatchResult {
+  publish(api: string, stage: Stage, options: ChangeOptions): Promise<BatchResult> {
     return this.run([{ op: 'publish', api, stage }], options);
   }
 
   /** Unpublishes an API from a stage. */
-  unpublish(api: string, stage: Stage, options: ChangeOptions): BatchResult {
+  unpublish(api: string, stage: Stage, options: ChangeOptions): Promise<BatchResult> {
     return this.run([{ op: 'unpublish', api, stage }], options);
   }
 
-  private change(op: Operation, options: ChangeOptions, kind: Kind): ChangeResult {
-    const result = this.run([op], options);
+  private async change(op: Operation, options: ChangeOptions, kind: Kind): Promise<ChangeResult> {
+    const result = await this.run([op], options);
     const id = result.results[0]?.id;
-    const resource = id === undefined || result.dryRun ? undefined : this.store.getResource(kind, id);
+    const resource = id === undefined || result.dryRun ? undefined : await this.store.getResource(kind, id);
     return resource ? { ...result, resource } : result;
   }
 
-  private run(operations: readonly Operation[], options: ChangeOptions): BatchResult {
+  private async run(operations: readonly Operation[], options: ChangeOptions): Promise<BatchResult> {
     try {
-      return this.store.applyBatch({
+      return await this.store.applyBatch({
         stack: options.stack ?? null,
         ...(options.expectedRevision === undefined ? {} : { expectedRevision: options.expectedRevision }),
         dryRun: options.dryRun ?? false,
@@ -163,6 +165,11 @@ export class AdminCore {
       throw atBody(error);
     }
   }
+}
+
+/** The revision a state or changes text was read at (its first field). */
+function revisionOf(text: string): number {
+  return Number(/^\{"revision":(\d+)/.exec(text)?.[1] ?? -1);
 }
 
 function badRequest(pointer: string, message: string): RuntimeError {

@@ -11,19 +11,19 @@ export const routes: readonly Route[] = [
   {
     pattern: '/v1/apps/:name/credentials',
     methods: {
-      GET: (ctx) => {
+      GET: async (ctx) => {
         checkQuery(ctx, []);
-        return json(200, ctx.core.getCredentials(ctx.params['name']!), noStore);
+        return json(200, await ctx.core.getCredentials(ctx.params['name']!), noStore);
       },
     },
   },
   {
     pattern: '/v1/apps/:name/credentials/rotate',
     methods: {
-      POST: (ctx) => {
+      POST: async (ctx) => {
         checkQuery(ctx, []);
         checkNoBody(ctx);
-        return json(200, ctx.core.rotateCredentials(ctx.params['name']!), noStore);
+        return json(200, await ctx.core.rotateCredentials(ctx.params['name']!), noStore);
       },
     },
   },

@@ -37,15 +37,15 @@ function resourceRoutes(kind: Kind): Route[] {
     {
       pattern: path.collection,
       methods: {
-        GET: (ctx) => {
+        GET: async (ctx) => {
           checkQuery(ctx, ['stack']);
           const stack = ctx.query.get('stack');
-          const state = ctx.core.getState(stack ? { stack } : {});
+          const state = await ctx.core.getState(stack ? { stack } : {});
           const items = (Object.values(state).filter(Array.isArray) as LiveResource[][]).flat().filter((r) => r.kind === kind);
           return json(200, { revision: state.revision, items }, { etag: etag(state.revision) });
         },
-        POST: (ctx) => {
-          const result = ctx.core.create(kind, ctx.body, changeOptions(ctx));
+        POST: async (ctx) => {
+          const result = await ctx.core.create(kind, ctx.body, changeOptions(ctx));
           return json(result.dryRun ? 200 : 201, result, { etag: etag(result.revision) });
         },
       },
@@ -53,20 +53,20 @@ function resourceRoutes(kind: Kind): Route[] {
     {
       pattern: `${path.collection}/${path.params.map((p) => `:${p}`).join('/')}`,
       methods: {
-        GET: (ctx) => {
+        GET: async (ctx) => {
           checkQuery(ctx, []);
           const id = idOf(ctx);
-          const resource = ctx.core.getResource(kind, id);
+          const resource = await ctx.core.getResource(kind, id);
           if (!resource) throw new RuntimeError('APIGW_NOT_FOUND', `${kind} ${id} does not exist`);
           return json(200, resource);
         },
-        PUT: (ctx) => {
-          const result = ctx.core.update(kind, ctx.body, changeOptions(ctx), identityOf(kind, ctx.params));
+        PUT: async (ctx) => {
+          const result = await ctx.core.update(kind, ctx.body, changeOptions(ctx), identityOf(kind, ctx.params));
           return json(200, result, { etag: etag(result.revision) });
         },
-        DELETE: (ctx) => {
+        DELETE: async (ctx) => {
           const options = changeOptions(ctx);
-          const result = ctx.core.delete(kind, idOf(ctx), options);
+          const result = await ctx.core.delete(kind, idOf(ctx), options);
           return json(200, result, { etag: etag(result.revision) });
         },
       },

@@ -21,14 +21,14 @@ export const routes: readonly Route[] = [
   {
     pattern: '/v1/apis/:group/:name/stages/:stage',
     methods: {
-      PUT: (ctx) => {
+      PUT: async (ctx) => {
         checkNoBody(ctx);
-        const result = ctx.core.publish(`${ctx.params['group']}/${ctx.params['name']}`, stageOf(ctx), changeOptions(ctx));
+        const result = await ctx.core.publish(`${ctx.params['group']}/${ctx.params['name']}`, stageOf(ctx), changeOptions(ctx));
         return json(200, result, { etag: etag(result.revision) });
       },
-      DELETE: (ctx) => {
+      DELETE: async (ctx) => {
         checkNoBody(ctx);
-        const result = ctx.core.unpublish(`${ctx.params['group']}/${ctx.params['name']}`, stageOf(ctx), changeOptions(ctx));
+        const result = await ctx.core.unpublish(`${ctx.params['group']}/${ctx.params['name']}`, stageOf(ctx), changeOptions(ctx));
         return json(200, result, { etag: etag(result.revision) });
       },
     },

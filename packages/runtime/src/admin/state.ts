@@ -16,7 +16,7 @@ export const routes: readonly Route[] = [
   {
     pattern: '/v1/state',
     methods: {
-      GET: (ctx): Reply => {
+      GET: async (ctx): Promise<Reply> => {
         checkQuery(ctx, ['stack', 'since', 'store']);
         const store = ctx.query.get('store');
         const stack = ctx.query.get('stack');
@@ -25,11 +25,11 @@ export const routes: readonly Route[] = [
           throw new RuntimeError('APIGW_BAD_REQUEST', '?since: must be a revision (a non-negative integer)', {
             problems: [{ code: 'SCHEMA_VIOLATION', pointer: '?since', message: 'must be a revision (a non-negative integer)' }],
           });
-        const current = etag(ctx.core.store.revision);
+        const current = etag(await ctx.core.store.readRevision());
         // A revision names a state only within its store: a reader of another store gets the whole state.
         const sameStore = store === null || store === ctx.core.store.id;
         if (sameStore && ctx.headers['if-none-match'] === current) return { status: 304, headers: { etag: current } };
-        const read = ctx.core.readState({
+        const read = await ctx.core.readState({
           ...(stack ? { stack } : {}),
           ...(sinceText === null ? {} : { since: Number(sinceText) }),
           ...(store === null ? {} : { store }),

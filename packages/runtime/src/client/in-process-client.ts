@@ -39,8 +39,8 @@ export class InProcessGatewayClient implements GatewayClient {
     }
     // The state arrives as the JSON text the HTTP API sends, parsed once: what a remote client gets.
     const read = (held: HeldState | undefined): Promise<StateAnswer> =>
-      this.run(() => {
-        const answer = this.core.readState({ ...sent, ...(held ? { since: held.revision, ...(held.store === undefined ? {} : { store: held.store }) } : {}) });
+      this.run(async () => {
+        const answer = await this.core.readState({ ...sent, ...(held ? { since: held.revision, ...(held.store === undefined ? {} : { store: held.store }) } : {}) });
         return { answer: answer.kind === 'unchanged' ? 'unchanged' : (JSON.parse(answer.text) as LiveState | LiveStateChanges), store: answer.store };
       }, false);
     return this.states ? this.states.read(sent.stack, read) : (await read(undefined)).answer as LiveState;
@@ -64,10 +64,10 @@ export class InProcessGatewayClient implements GatewayClient {
   }
 
   /** Runs a core call as a request would: asynchronously, the answer passed through JSON (unless it already was), errors as AdminApiError. */
-  private async run<T>(call: () => T, asWire = true): Promise<T> {
+  private async run<T>(call: () => T | Promise<T>, asWire = true): Promise<T> {
     await Promise.resolve();
     try {
-      const answer = call();
+      const answer = await call();
       return asWire ? wire(answer) : answer;
     } catch (error) {
       const { status, body } = errorBody(error);

@@ -26,10 +26,11 @@ import {
 } from '@apigw/schema';
 import { BatchRejectedError, RuntimeError, type RuntimeErrorCode } from '../errors';
 import type { ApiDefinition, BatchResult, Operation, OperationError, OperationResult, StoredSpec } from '../model';
-import { isOperationError, parseBatchRequest } from './batch-request';
-import { newAppCode, newAppSecret } from './credentials';
+import { isOperationError, type ParsedBatch } from './batch-request';
+import { newAppCode, newAppKey, newAppSecret } from './credentials';
 import { digestOf } from './digest';
-import type { GatewayStore, Ref, ResourceRow, StoreSql } from './store';
+import { sql } from './sql';
+import type { CredentialsRow, Ref, ResourceRow, Step } from './statements';
 
 
 /** A refusal of one operation, turned into an OperationError by the loop. */
@@ -45,8 +46,6 @@ class OpFailure extends Error {
 
 /** What the engine tracks while a batch runs. */
 interface BatchContext {
-  readonly store: GatewayStore;
-  readonly sql: StoreSql;
   readonly stack: string | null;
   readonly now: string;
   /** Resources whose spec an operation wrote: `kind id` -> index of the last such operation. */
@@ -70,65 +69,86 @@ interface CachedRow {
   route?: string;
 }
 
-/** Runs a batch request (see GatewayStore.applyBatch). */
-export function applyBatch(store: GatewayStore, request: unknown): BatchResult {
-  const batch = parseBatchRequest(request);
-  const sql = store.sql;
-  sql.exec('BEGIN IMMEDIATE');
-  let committed = false;
-  try {
-    const revision = sql.revision();
-    if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
-      throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`, { revision });
-    const ctx: BatchContext = { store, sql, stack: batch.stack, now: store.now(), written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map(), touched: new Set(), published: new Map() };
-    const results: OperationResult[] = [];
-    const errors: OperationError[] = [];
-    batch.operations.forEach((op, index) => {
-      if (isOperationError(op)) {
-        errors.push(op);
-        return;
-      }
-      try {
-        results.push(applyOperation(ctx, op, index));
-      } catch (error) {
-        if (!(error instanceof OpFailure)) throw error;
-        errors.push({ index, code: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}) });
-      }
-    });
-    errors.push(...documentRuleErrors(ctx, errors));
-    if (errors.length > 0) {
-      errors.sort((a, b) => a.index - b.index);
-      throw new BatchRejectedError(errors, batch.operations.length);
+/** What a batch's environment gives it. */
+export interface BatchEnvironment {
+  /** The time of the batch (ISO 8601): creation, update and publishing times. */
+  readonly now: string;
+  /** How many revisions back the change log answers (see OpenStoreOptions.retainedRevisions). */
+  readonly retainedRevisions: number;
+}
+
+/** What a batch produced. */
+export interface BatchOutcome {
+  readonly result: BatchResult;
+  /** Commit the transaction: false for a dry run or a batch that changed nothing (roll back then). */
+  readonly commit: boolean;
+  /** Definitions the batch published, parsed, by digest (equal to their stored JSON): the next view read may take them. */
+  readonly published: ReadonlyMap<string, ApiDefinition>;
+}
+
+/**
+ * Runs a parsed batch inside the engine's write transaction (see
+ * GatewayStore.applyBatch). Throws RuntimeError for a revision conflict and
+ * BatchRejectedError listing every failing operation: the engine rolls
+ * back then, and also when `commit` is false.
+ */
+export function* runBatch(batch: ParsedBatch, env: BatchEnvironment): Step<BatchOutcome> {
+  const revision = yield* sql.lockRevision();
+  if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
+    throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`, { revision });
+  const ctx: BatchContext = { stack: batch.stack, now: env.now, written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map(), touched: new Set(), published: new Map() };
+  const results: OperationResult[] = [];
+  const errors: OperationError[] = [];
+  for (let index = 0; index < batch.operations.length; index++) {
+    const op = batch.operations[index]!;
+    if (isOperationError(op)) {
+      errors.push(op);
+      continue;
     }
-    if (batch.dryRun || results.length === 0) return { revision, dryRun: batch.dryRun, results };
-    sql.setRevision(revision + 1);
-    // The change log keeps the last retainedRevisions revisions' deletions; readers further behind read in full.
-    if (revision + 1 - sql.changesFloor() >= 2 * store.retainedRevisions) sql.pruneChanges(revision + 1 - store.retainedRevisions);
-    sql.exec('COMMIT');
-    committed = true;
-    store.offerPublished(ctx.published);
-    return { revision: revision + 1, dryRun: false, results };
-  } finally {
-    if (!committed) sql.exec('ROLLBACK');
+    try {
+      results.push(yield* applyOperation(ctx, op, index));
+    } catch (error) {
+      if (!(error instanceof OpFailure)) throw error;
+      errors.push({ index, code: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}) });
+    }
+  }
+  errors.push(...(yield* documentRuleErrors(ctx, errors)));
+  if (errors.length > 0) {
+    errors.sort((a, b) => a.index - b.index);
+    throw new BatchRejectedError(errors, batch.operations.length);
+  }
+  if (batch.dryRun || results.length === 0) return { result: { revision, dryRun: batch.dryRun, results }, commit: false, published: new Map() };
+  yield* sql.setRevision(revision + 1);
+  // The change log keeps the last retainedRevisions revisions' deletions; readers further behind read in full.
+  if (revision + 1 - (yield* sql.changesFloor()) >= 2 * env.retainedRevisions) yield* sql.pruneChanges(revision + 1 - env.retainedRevisions);
+  return { result: { revision: revision + 1, dryRun: false, results }, commit: true, published: ctx.published };
+}
+
+/** Fresh credentials for an app, with an AppKey no other app has. */
+function* newCredentials(app: string): Step<CredentialsRow> {
+  for (;;) {
+    const appKey = newAppKey();
+    if (yield* sql.credentialsByKey(appKey)) continue;
+    return { app, app_id: yield* sql.nextCounter('app_id', 100_000_000), app_key: appKey, app_secret: newAppSecret(), app_code: newAppCode() };
   }
 }
 
-function applyOperation(ctx: BatchContext, op: Operation, index: number): OperationResult {
+function* applyOperation(ctx: BatchContext, op: Operation, index: number): Step<OperationResult> {
   switch (op.op) {
     case 'create':
-      return create(ctx, op.kind, op.spec, index);
+      return yield* create(ctx, op.kind, op.spec, index);
     case 'update':
-      return update(ctx, op.kind, op.spec, index);
+      return yield* update(ctx, op.kind, op.spec, index);
     case 'delete':
-      return remove(ctx, op.kind, op.id, index);
+      return yield* remove(ctx, op.kind, op.id, index);
     case 'adopt':
-      return adopt(ctx, op.kind, op.id, op.fromStack ?? null, index);
+      return yield* adopt(ctx, op.kind, op.id, op.fromStack ?? null, index);
     case 'publish':
-      return publish(ctx, op.api, op.stage, index);
+      return yield* publish(ctx, op.api, op.stage, index);
     case 'unpublish':
-      return unpublish(ctx, op.api, op.stage, index);
+      return yield* unpublish(ctx, op.api, op.stage, index);
     case 'rotateCredentials':
-      return rotate(ctx, op.app, index);
+      return yield* rotate(ctx, op.app, index);
   }
 }
 
@@ -145,11 +165,11 @@ function ownerText(stack: string | null): string {
 }
 
 /** A resource as of this point of the batch (read once, then kept up to date by the batch's writes). */
-function lookup(ctx: BatchContext, kind: Kind, id: string): CachedRow | undefined {
+function* lookup(ctx: BatchContext, kind: Kind, id: string): Step<CachedRow | undefined> {
   const key = `${kind} ${id}`;
   let cached = ctx.rows.get(key);
   if (cached === undefined) {
-    const row = ctx.sql.resource(kind, id);
+    const row = yield* sql.resource(kind, id);
     cached = row ? { row } : null;
     ctx.rows.set(key, cached);
   }
@@ -175,16 +195,16 @@ function remember(ctx: BatchContext, row: ResourceRow, spec?: unknown): void {
 }
 
 /** Logs a change to a resource's published revisions or credentials (once per batch). */
-function touch(ctx: BatchContext, kind: Kind, id: string): void {
+function* touch(ctx: BatchContext, kind: Kind, id: string): Step<void> {
   const key = `${kind} ${id}`;
   if (ctx.touched.has(key)) return;
   ctx.touched.add(key);
-  ctx.sql.touch(kind, id, ctx.rev);
+  yield* sql.touch(kind, id, ctx.rev);
 }
 
 /** The existing resource, or a 404 failure. */
-function existing(ctx: BatchContext, kind: Kind, id: string): CachedRow {
-  const cached = lookup(ctx, kind, id);
+function* existing(ctx: BatchContext, kind: Kind, id: string): Step<CachedRow> {
+  const cached = yield* lookup(ctx, kind, id);
   if (!cached) throw new OpFailure('APIGW_NOT_FOUND', `${describe(kind, id)} does not exist`);
   return cached;
 }
@@ -199,14 +219,14 @@ function assertOwned(ctx: BatchContext, row: ResourceRow): void {
 }
 
 /** Checks every reference exists now; records them. */
-function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredSpec<Kind>, index: number, fresh: boolean): void {
+function* linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredSpec<Kind>, index: number, fresh: boolean): Step<void> {
   const refs = referencesOf(kind, spec as KindSpecs[Kind]);
   const problems: Problem[] = [];
   for (const ref of refs)
-    if (!lookup(ctx, ref.kind, ref.id))
+    if (!(yield* lookup(ctx, ref.kind, ref.id)))
       problems.push({ code: 'UNKNOWN_REFERENCE', pointer: `/operations/${index}/spec${ref.pointer}`, message: `${describe(kind, id)} names ${describe(ref.kind, ref.id)}, which does not exist` });
   if (problems.length > 0) throw new OpFailure('APIGW_SPEC_INVALID', problems.map((p) => p.message).join('; '), problems);
-  ctx.sql.setRefs(
+  yield* sql.setRefs(
     kind,
     id,
     refs.map((r): Ref => ({ kind: r.kind, id: r.id })),
@@ -214,22 +234,22 @@ function linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: StoredS
   );
 }
 
-function create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): OperationResult {
+function* create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): Step<OperationResult> {
   const id = idOf(kind, spec);
-  if (lookup(ctx, kind, id)) throw new OpFailure('APIGW_ALREADY_EXISTS', `${describe(kind, id)} already exists`);
-  linkReferences(ctx, kind, id, spec, index, true);
+  if (yield* lookup(ctx, kind, id)) throw new OpFailure('APIGW_ALREADY_EXISTS', `${describe(kind, id)} already exists`);
+  yield* linkReferences(ctx, kind, id, spec, index, true);
   const text = canonicalJson(spec);
   const digest = kind === 'api' ? digestOf(text) : null;
-  ctx.sql.insertResource(kind, id, ctx.stack, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
+  yield* sql.insertResource(kind, id, ctx.stack, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
   remember(ctx, { kind, id, stack: ctx.stack, spec: text, created_at: ctx.now, updated_at: ctx.now, digest }, spec);
-  if (kind === 'app') ctx.sql.insertCredentials(ctx.store.newCredentials(id));
+  if (kind === 'app') yield* sql.insertCredentials(yield* newCredentials(id));
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'create', kind, id };
 }
 
-function update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): OperationResult {
+function* update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: number): Step<OperationResult> {
   const id = idOf(kind, spec);
-  const cached = existing(ctx, kind, id);
+  const cached = yield* existing(ctx, kind, id);
   const row = cached.row;
   assertOwned(ctx, row);
   let unpublished: { api: string; stage: Stage }[] | undefined;
@@ -241,48 +261,48 @@ function update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: nu
     // A stage's definition removed: every API published there through this service is unpublished.
     for (const stage of Object.keys(before.environments) as Stage[]) {
       if (after.environments[stage]) continue;
-      for (const p of ctx.sql.publishedByBackendStage(id, stage)) {
-        ctx.sql.deletePublished(p.api, stage);
-        touch(ctx, 'api', p.api);
+      for (const p of yield* sql.publishedByBackendStage(id, stage)) {
+        yield* sql.deletePublished(p.api, stage);
+        yield* touch(ctx, 'api', p.api);
         (unpublished ??= []).push({ api: p.api, stage });
       }
     }
   }
-  linkReferences(ctx, kind, id, spec, index, false);
+  yield* linkReferences(ctx, kind, id, spec, index, false);
   const text = canonicalJson(spec);
   const digest = kind === 'api' ? digestOf(text) : null;
-  ctx.sql.updateResource(kind, id, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
+  yield* sql.updateResource(kind, id, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
   remember(ctx, { ...row, spec: text, updated_at: ctx.now, digest }, spec);
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'update', kind, id, ...(unpublished ? { unpublished } : {}) };
 }
 
 /** The names of what uses a resource (its spec's referrers, and published revisions for a backend). */
-function usersOf(ctx: BatchContext, kind: Kind, id: string): string[] {
-  const users = ctx.sql.usersOf(kind, id).map((r) => describe(r.kind, r.id));
-  if (kind === 'backendService') for (const p of ctx.sql.publishedByBackend(id)) users.push(`api ${p.api} (published to ${p.stage})`);
+function* usersOf(kind: Kind, id: string): Step<string[]> {
+  const users = (yield* sql.usersOf(kind, id)).map((r) => describe(r.kind, r.id));
+  if (kind === 'backendService') for (const p of yield* sql.publishedByBackend(id)) users.push(`api ${p.api} (published to ${p.stage})`);
   return [...new Set(users)];
 }
 
-function remove(ctx: BatchContext, kind: Kind, id: string, index: number): OperationResult {
-  const row = existing(ctx, kind, id).row;
+function* remove(ctx: BatchContext, kind: Kind, id: string, index: number): Step<OperationResult> {
+  const row = (yield* existing(ctx, kind, id)).row;
   assertOwned(ctx, row);
-  const users = usersOf(ctx, kind, id);
+  const users = yield* usersOf(kind, id);
   if (users.length > 0) {
     const shown = users.slice(0, 10).join(', ') + (users.length > 10 ? ` and ${users.length - 10} more` : '');
     throw new OpFailure('APIGW_IN_USE', `${describe(kind, id)} is in use by ${shown}; delete or change those first`);
   }
-  ctx.sql.deleteResource(kind, id, ctx.rev);
+  yield* sql.deleteResource(kind, id, ctx.rev);
   ctx.rows.set(`${kind} ${id}`, null);
   ctx.touched.delete(`${kind} ${id}`);
-  if (kind === 'api') ctx.sql.deletePublishedOf(id);
-  if (kind === 'app') ctx.sql.deleteCredentials(id);
+  if (kind === 'api') yield* sql.deletePublishedOf(id);
+  if (kind === 'app') yield* sql.deleteCredentials(id);
   ctx.written.delete(`${kind} ${id}`);
   return { index, op: 'delete', kind, id };
 }
 
-function adopt(ctx: BatchContext, kind: Kind, id: string, fromStack: string | null, index: number): OperationResult {
-  const cached = existing(ctx, kind, id);
+function* adopt(ctx: BatchContext, kind: Kind, id: string, fromStack: string | null, index: number): Step<OperationResult> {
+  const cached = yield* existing(ctx, kind, id);
   const row = cached.row;
   if (row.stack !== ctx.stack) {
     if (row.stack !== null && row.stack !== fromStack)
@@ -290,18 +310,18 @@ function adopt(ctx: BatchContext, kind: Kind, id: string, fromStack: string | nu
         'APIGW_NOT_OWNED',
         `${describe(kind, id)} is owned by stack ${row.stack}; adopting it from another stack must name that stack (fromStack: ${JSON.stringify(row.stack)})`,
       );
-    ctx.sql.setOwner(kind, id, ctx.stack, ctx.now, ctx.rev);
+    yield* sql.setOwner(kind, id, ctx.stack, ctx.now, ctx.rev);
     remember(ctx, { ...row, stack: ctx.stack, updated_at: ctx.now }, cached.spec);
   }
   return { index, op: 'adopt', kind, id };
 }
 
-function publish(ctx: BatchContext, api: string, stage: Stage, index: number): OperationResult {
-  const cached = existing(ctx, 'api', api);
+function* publish(ctx: BatchContext, api: string, stage: Stage, index: number): Step<OperationResult> {
+  const cached = yield* existing(ctx, 'api', api);
   const row = cached.row;
   assertOwned(ctx, row);
   const definition = specOf<ApiDefinition>(cached);
-  const backend = specOf<KindSpecs['backendService']>(existing(ctx, 'backendService', definition.backend.service));
+  const backend = specOf<KindSpecs['backendService']>(yield* existing(ctx, 'backendService', definition.backend.service));
   if (!backend.environments[stage])
     throw new OpFailure(
       'APIGW_STAGE_WITHOUT_BACKEND',
@@ -310,26 +330,26 @@ function publish(ctx: BatchContext, api: string, stage: Stage, index: number): O
   const route = (cached.route ??= routeKey(definition));
   const digest = row.digest ?? digestOf(row.spec);
   ctx.published.set(digest, definition);
-  ctx.sql.upsertPublished({ api, stage, route, backend: backend.name, digest, definition: row.spec, published_at: ctx.now });
-  touch(ctx, 'api', api);
+  yield* sql.upsertPublished({ api, stage, route, backend: backend.name, digest, definition: row.spec, published_at: ctx.now });
+  yield* touch(ctx, 'api', api);
   ctx.publishedRoutes.set(`${route}\u0000${stage}`, index);
   return { index, op: 'publish', kind: 'api', id: api };
 }
 
-function unpublish(ctx: BatchContext, api: string, stage: Stage, index: number): OperationResult {
-  const row = existing(ctx, 'api', api).row;
+function* unpublish(ctx: BatchContext, api: string, stage: Stage, index: number): Step<OperationResult> {
+  const row = (yield* existing(ctx, 'api', api)).row;
   assertOwned(ctx, row);
-  if (!ctx.sql.published(api, stage)) throw new OpFailure('APIGW_NOT_PUBLISHED', `api ${api} is not published to ${stage}`);
-  ctx.sql.deletePublished(api, stage);
-  touch(ctx, 'api', api);
+  if (!(yield* sql.published(api, stage))) throw new OpFailure('APIGW_NOT_PUBLISHED', `api ${api} is not published to ${stage}`);
+  yield* sql.deletePublished(api, stage);
+  yield* touch(ctx, 'api', api);
   return { index, op: 'unpublish', kind: 'api', id: api };
 }
 
-function rotate(ctx: BatchContext, app: string, index: number): OperationResult {
-  const row = existing(ctx, 'app', app).row;
+function* rotate(ctx: BatchContext, app: string, index: number): Step<OperationResult> {
+  const row = (yield* existing(ctx, 'app', app)).row;
   assertOwned(ctx, row);
-  ctx.sql.rotateCredentials(app, newAppSecret(), newAppCode());
-  touch(ctx, 'app', app);
+  yield* sql.rotateCredentials(app, newAppSecret(), newAppCode());
+  yield* touch(ctx, 'app', app);
   return { index, op: 'rotateCredentials', kind: 'app', id: app };
 }
 
@@ -346,7 +366,7 @@ const BATCH_RULES: readonly Rule[] = [...RESOURCE_RULES, uniqueDomains, uniqueRo
  * operation; untouched resources are context. Published revisions are
  * checked per group and stage for route clashes.
  */
-function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[]): OperationError[] {
+function* documentRuleErrors(ctx: BatchContext, already: readonly OperationError[]): Step<OperationError[]> {
   const out = new Map<number, Problem[]>();
   const add = (index: number, problem: Problem) => {
     const known = already.find((e) => e.index === index)?.problems ?? [];
@@ -367,33 +387,30 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
     // Backends: the touched ones and those the included APIs use. Groups: all when one is touched (domains are gateway-wide).
     const routes = new Map<string, ResourceRow>();
     for (const a of touchedApis) {
-      const cached = lookup(ctx, 'api', a.id);
+      const cached = yield* lookup(ctx, 'api', a.id);
       if (cached) routes.set((cached.route ??= routeKey(specOf<ApiDefinition>(cached))), cached.row);
     }
     // Many routes: one scan finds those more than one API answers; any other route is the touched API's alone.
-    const shared = routes.size > SHARED_ROUTE_SCAN ? new Set(ctx.sql.sharedApiRoutes()) : undefined;
-    const apis = touchedLast<'api'>(
-      ctx,
-      [...routes].flatMap(([route, row]) => (shared && !shared.has(route) ? [row] : ctx.sql.apisByRoute(route))),
-      touchedApis,
-    );
+    const shared = routes.size > SHARED_ROUTE_SCAN ? new Set(yield* sql.sharedApiRoutes()) : undefined;
+    const apiRows: ResourceRow[] = [];
+    for (const [route, row] of routes) {
+      if (shared && !shared.has(route)) apiRows.push(row);
+      else apiRows.push(...(yield* sql.apisByRoute(route)));
+    }
+    const apis = touchedLast<'api'>(ctx, apiRows, touchedApis);
     const backendNames = new Set([...touchedBackends.map((b) => b.id), ...apis.map((a) => a.spec.backend.service)]);
-    const backends = touchedLast<'backendService'>(
-      ctx,
-      [...backendNames].map((n) => lookup(ctx, 'backendService', n)?.row).filter((r): r is ResourceRow => r !== undefined),
-      touchedBackends,
-    );
-    const groups = touchedLast<'group'>(ctx, touchedGroups.length > 0 ? ctx.sql.resourcesOfKind('group') : [], touchedGroups);
+    const backends = touchedLast<'backendService'>(ctx, yield* lookupRows(ctx, 'backendService', backendNames), touchedBackends);
+    const groups = touchedLast<'group'>(ctx, touchedGroups.length > 0 ? yield* sql.resourcesOfKind('group') : [], touchedGroups);
     const input: RuleInput<number> = { resources: { api: apis, backendService: backends, group: groups } };
     for (const f of checkRules(input, BATCH_RULES)) add(f.place, { code: f.code, pointer: `/operations/${f.place}/spec${f.pointer}`, message: f.message });
   }
 
   // Published revisions: APIs of one group published to one stage must not answer the same route.
-  const sharedPublished = ctx.publishedRoutes.size > SHARED_ROUTE_SCAN ? new Set(ctx.sql.sharedPublishedRoutes()) : undefined;
+  const sharedPublished = ctx.publishedRoutes.size > SHARED_ROUTE_SCAN ? new Set(yield* sql.sharedPublishedRoutes()) : undefined;
   for (const [key, index] of ctx.publishedRoutes) {
     const [route, stage] = key.split('\u0000') as [string, Stage];
-    if (sharedPublished ? !sharedPublished.has(key) : ctx.sql.countPublishedByRoute(route, stage) < 2) continue;
-    const published = ctx.sql.publishedByRoute(route, stage).map((p): RuleResource<'api', number> => ({ spec: JSON.parse(p.definition) as KindSpecs['api'], place: index }));
+    if (sharedPublished ? !sharedPublished.has(key) : (yield* sql.countPublishedByRoute(route, stage)) < 2) continue;
+    const published = (yield* sql.publishedByRoute(route, stage)).map((p): RuleResource<'api', number> => ({ spec: JSON.parse(p.definition) as KindSpecs['api'], place: index }));
     for (const f of checkRules({ resources: { api: published } }, [uniqueRoutes]))
       add(index, { code: f.code, pointer: `/operations/${index}`, message: `in ${stage}: ${f.message}` });
   }
@@ -404,6 +421,16 @@ function documentRuleErrors(ctx: BatchContext, already: readonly OperationError[
     message: problems.map((p) => p.message).join('; '),
     problems,
   }));
+}
+
+/** The rows of the named resources of one kind that exist, as the batch sees them. */
+function* lookupRows(ctx: BatchContext, kind: Kind, ids: Iterable<string>): Step<ResourceRow[]> {
+  const found: ResourceRow[] = [];
+  for (const id of ids) {
+    const cached = yield* lookup(ctx, kind, id);
+    if (cached) found.push(cached.row);
+  }
+  return found;
 }
 
 /** Above this many touched routes, the route clash check scans for shared routes once instead of querying each. */

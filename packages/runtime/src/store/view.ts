@@ -6,7 +6,8 @@
  */
 import { STAGES, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type VpcAccess } from '@apigw/schema';
 import type { ApiDefinition, StateView } from '../model';
-import type { CredentialsRow, PublishedRow, ResourceRow, StoreSql } from './store';
+import { sql } from './sql';
+import type { CredentialsRow, PublishedRow, ResourceRow, Step } from './statements';
 
 type ViewApp = StateView['apps'][number];
 type ViewPublished = StateView['published'][number];
@@ -81,56 +82,62 @@ export class ViewCache {
   private readonly published = new Table<ViewPublished>();
 
   /**
-   * The view at the current revision; runs inside the caller's read
-   * transaction. Reads everything the first time, or when the change log no
-   * longer reaches back to the cached revision; otherwise only what changed.
+   * The view at the current revision, built from `cache` (the view last
+   * read, or undefined) and `known` (definitions the writer already parsed,
+   * by digest); runs inside the caller's read transaction. Reads everything
+   * the first time, or when the change log no longer reaches back to the
+   * cached revision; otherwise only what changed.
    */
-  static read(cache: ViewCache | undefined, sql: StoreSql, known?: ReadonlyMap<string, ApiDefinition>): ViewCache {
-    const revision = sql.revision();
+  static *read(cache: ViewCache | undefined, known: ReadonlyMap<string, ApiDefinition>): Step<ViewCache> {
+    const revision = yield* sql.revision();
     if (cache && cache.revision === revision && cache.view) return cache;
-    if (cache && cache.revision >= 0 && cache.revision < revision && cache.revision >= sql.changesFloor()) {
-      cache.known = known;
-      cache.patch(sql, revision);
-      cache.known = undefined;
+    if (cache && cache.revision >= 0 && cache.revision < revision && cache.revision >= (yield* sql.changesFloor())) {
+      yield* cache.patch(revision, known);
       return cache;
     }
     const fresh = new ViewCache();
-    fresh.known = known;
-    fresh.fill(sql, revision, cache);
-    fresh.known = undefined;
+    yield* fresh.fill(revision, cache, known);
     return fresh;
   }
 
-  /** Definitions already parsed by the writer, by digest (see GatewayStore.readView), while a read runs. */
-  private known: ReadonlyMap<string, ApiDefinition> | undefined;
+  /** The revision of the view. */
+  get at(): number {
+    return this.revision;
+  }
 
   /** The view; shared between reads of the same revision (treat it as immutable). */
   get current(): StateView {
     return this.view!;
   }
 
-  private fill(sql: StoreSql, revision: number, previous: ViewCache | undefined): void {
-    const credentials = new Map(sql.allCredentials().map((c) => [c.app, c]));
+  private *fill(revision: number, previous: ViewCache | undefined, known: ReadonlyMap<string, ApiDefinition>): Step<void> {
+    const credentials = new Map((yield* sql.allCredentials()).map((c) => [c.app, c]));
     // APIs' current definitions are not served (their published revisions are), so they are not read.
-    for (const row of sql.resourcesExceptApis()) this.setRow(row, credentials.get(row.id));
-    for (const p of sql.allPublished()) this.setPublished(p, previous?.published.get(publishedKey(p.api, p.stage)));
+    for (const row of yield* sql.resourcesExceptApis()) this.setRow(row, credentials.get(row.id));
+    for (const p of yield* sql.allPublished()) this.setPublished(p, previous?.published.get(publishedKey(p.api, p.stage)), known);
     this.finish(revision);
   }
 
-  private patch(sql: StoreSql, revision: number): void {
+  private *patch(revision: number, known: ReadonlyMap<string, ApiDefinition>): Step<void> {
     const since = this.revision;
-    for (const t of sql.tombstonesSince(since)) this.remove(t.kind, t.id);
-    for (const row of sql.changedExceptApis(since)) this.setRow(row, row.kind === 'app' ? sql.credentials(row.id) : undefined);
+    // Everything is read before anything changes: a read that fails half-way leaves the cache as it was.
+    const tombstones = yield* sql.tombstonesSince(since);
+    const changed: [ResourceRow, CredentialsRow | undefined][] = [];
+    for (const row of yield* sql.changedExceptApis(since)) changed.push([row, row.kind === 'app' ? yield* sql.credentials(row.id) : undefined]);
+    const changedApis = yield* sql.changedApiIds(since);
+    const published = yield* sql.publishedOfChanged(since);
+    for (const t of tombstones) this.remove(t.kind, t.id);
+    for (const [row, credentials] of changed) this.setRow(row, credentials);
     // An API row changes with its published revisions: those of every changed API are read again.
     const before = new Map<string, (ViewPublished | undefined)[]>();
-    for (const id of sql.changedApiIds(since)) {
+    for (const id of changedApis) {
       before.set(
         id,
         STAGES.map((stage) => this.published.get(publishedKey(id, stage))),
       );
       for (const stage of STAGES) this.published.delete(publishedKey(id, stage));
     }
-    for (const p of sql.publishedOfChanged(since)) this.setPublished(p, before.get(p.api)?.find((b) => b?.digest === p.digest));
+    for (const p of published) this.setPublished(p, before.get(p.api)?.find((b) => b?.digest === p.digest), known);
     this.finish(revision);
   }
 
@@ -158,9 +165,9 @@ export class ViewCache {
   }
 
   /** A published revision; a definition never changes under its digest, so an earlier entry with the same digest is reused. */
-  private setPublished(p: PublishedRow, earlier: ViewPublished | undefined): void {
+  private setPublished(p: PublishedRow, earlier: ViewPublished | undefined, known: ReadonlyMap<string, ApiDefinition>): void {
     const entry = earlier && earlier.digest === p.digest && earlier.stage === p.stage ? earlier : undefined;
-    const api = entry?.api ?? (earlier?.digest === p.digest ? earlier.api : (this.known?.get(p.digest) ?? (JSON.parse(p.definition) as ApiDefinition)));
+    const api = entry?.api ?? (earlier?.digest === p.digest ? earlier.api : (known.get(p.digest) ?? (JSON.parse(p.definition) as ApiDefinition)));
     this.published.set(publishedKey(p.api, p.stage), entry ?? { stage: p.stage, digest: p.digest, api });
   }
 

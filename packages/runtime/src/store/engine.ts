@@ -1,0 +1,72 @@
+/**
+ * The store engine interface: what the admin API, the gateway and the data
+ * plane need of the durable state, whichever database holds it. SQLite
+ * (GatewayStore, the embedded default) answers synchronously; PostgreSQL
+ * (PostgresStore, shared by several nodes) answers with promises, so every
+ * caller awaits. Both run the same batch engine, view builder and state
+ * writer over the same statement table (see statements.ts).
+ */
+import type { Kind } from '@apigw/schema';
+import type { GetStateOptions } from '../client/gateway-client';
+import type { AppCredentials, BatchResult, LiveResource, LiveState, StateView } from '../model';
+
+/** A value, or a promise of it. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Called after every commit the store learns of (its own, or another node's) with the new revision. */
+export type CommitListener = (revision: number) => void;
+
+/** Whether a store can serve its readers now. */
+export interface StoreHealth {
+  /** The store answers and this process follows its latest commit. */
+  readonly ready: boolean;
+  /** Why not, when not ready. */
+  readonly reason?: string;
+}
+
+/** A store of a gateway's state. */
+export interface StoreEngine {
+  /** `sqlite` or `postgres`. */
+  readonly engine: 'sqlite' | 'postgres';
+  /** Where the state lives: a file path, or a PostgreSQL URL without its password. */
+  readonly location: string;
+  /**
+   * A random id given to the store when it was made: revisions of two
+   * stores are unrelated, so changes are only asked of the store a state
+   * was read from.
+   */
+  readonly id: string;
+  /** The latest revision this process knows of (what it serves; a commit elsewhere raises it once heard). */
+  readonly revision: number;
+  /** The committed revision, read from the database. */
+  readRevision(): Awaitable<number>;
+  /**
+   * Applies a batch request (parsed JSON, checked here) atomically. Throws
+   * RuntimeError for a bad envelope or a revision conflict, and
+   * BatchRejectedError listing every failing operation; nothing changes
+   * then. Commit listeners hear about every commit.
+   */
+  applyBatch(request: unknown): Awaitable<BatchResult>;
+  /** The live state (or one stack's share of it) at one revision. */
+  getState(options?: GetStateOptions): Awaitable<LiveState>;
+  /** The live state as JSON text (what `GET /v1/state` sends). */
+  getStateText(options?: GetStateOptions): Awaitable<string>;
+  /**
+   * What changed since revision `since` as JSON text (see
+   * LiveStateChanges), or undefined when the change log does not reach
+   * back that far (or `since` is ahead of the store).
+   */
+  getChangesText(since: number, options?: GetStateOptions): Awaitable<string | undefined>;
+  /** One live resource, or undefined. */
+  getResource<K extends Kind>(kind: K, id: string): Awaitable<LiveResource<K> | undefined>;
+  /** An app's credentials; throws RuntimeError(APIGW_NOT_FOUND) when the app does not exist. */
+  getCredentials(app: string): Awaitable<AppCredentials>;
+  /** Everything the data plane needs, at one revision (see GatewayStore.readView). */
+  readView(): Awaitable<StateView>;
+  /** Subscribes to commits; returns the unsubscribe function. */
+  onCommit(listener: CommitListener): () => void;
+  /** Whether the store can serve now (what `/readyz` reports). */
+  health(): StoreHealth;
+  /** Closes the store. Idempotent. */
+  close(): Awaitable<void>;
+}
