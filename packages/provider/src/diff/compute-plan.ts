@@ -3,29 +3,12 @@
  * one pass per kind through the kind's handler, producing the plan's events
  * and the ordered operations that carry them out.
  */
-import {
-  KINDS,
-  STAGES,
-  canonicalJson,
-  canonicalSpec,
-  kindIndex,
-  kindInfo,
-  referencesOf,
-  stageIndex,
-  type AnySpec,
-  type Api,
-  type Authorization,
-  type BackendService,
-  type GatewayDocument,
-  type Kind,
-  type KindSpecs,
-  type Stage,
-} from '@apigw/schema';
-import type { LiveApi, LiveResource, LiveState, Operation } from '@apigw/runtime';
+import { KINDS, kindIndex, kindInfo, referencesOf, stageIndex, type AnySpec, type GatewayDocument, type Kind, type Stage } from '@apigw/schema';
+import type { LiveApi, LiveResource, LiveState } from '@apigw/runtime';
 import { ImportMissingError, OwnershipConflictError, type OwnershipConflict } from '../errors';
-import { HANDLERS, handlerFor, jsonEqual, type ApiResourceHandler, type FieldChange, type ResourceHandler } from '../kinds';
+import { handlerFor, type ResourceHandler } from '../kinds';
 import { orderOperations, type PlannedOperation } from './order';
-import type { Consequence, Plan, PlanEvent, PlanOp, PlanSummary } from './plan';
+import type { ChangeContext, Plan, PlanEvent, PlanOp, PlanStep, PlanSummary } from './plan';
 
 /** Options of a plan. */
 export interface PlanOptions {
@@ -33,67 +16,56 @@ export interface PlanOptions {
   readonly adopt?: boolean;
 }
 
-/** An event with the operations that carry it out (kept apart: operations hold secrets). */
-interface Step {
-  event: PlanEvent;
-  operations: Operation[];
-  /** The step deletes the resource to create it again under the same identity. */
-  replacing?: boolean;
-}
-
-const apiHandler = HANDLERS.api as ApiResourceHandler;
-
 /**
  * Computes the plan that makes the gateway match a validated document:
  * pure (no network), one pass over each kind with maps by identity, so its
- * cost grows linearly with the number of resources.
+ * cost grows linearly with the number of resources. What a kind does in a
+ * plan is its handler's (ResourceHandler's planning members); this loop
+ * knows no kind.
  *
  * `state` is the whole live state: resources of the document's stack are
  * reconciled; resources of other stacks are never touched, and naming one
  * in the document is an OwnershipConflictError unless `adopt` is set.
  */
 export function computePlan(doc: GatewayDocument, state: LiveState, options: PlanOptions = {}): Plan {
-  const steps: Step[] = [];
+  const steps: PlanStep[] = [];
   const conflicts: OwnershipConflict[] = [];
-  const context = new PlanContext(state);
+  const owned = new PlanContext(state, false);
+  const adopting = new PlanContext(state, true);
 
   for (const { kind, collection } of KINDS) {
-    const handler = handlerFor(kind);
+    const handler = handlerFor(kind) as ResourceHandler<Kind>;
     const live = state[collection] as LiveResource[];
     const liveById = new Map<string, LiveResource>();
     for (const l of live) liveById.set(l.id, l);
     const desiredIds = new Set<string>();
-    const created: Step[] = [];
-    const deleted: Step[] = [];
+    const created: PlanStep[] = [];
+    const deleted: PlanStep[] = [];
 
     for (const desired of doc[collection] as AnySpec[]) {
-      const id = handler.id(desired as never);
+      const id = handler.id(desired);
       desiredIds.add(id);
       const l = liveById.get(id);
       if (!l) {
-        const step = createStep(kind, handler, id, desired);
-        created.push(step);
-        steps.push(step, ...publishSteps(kind, id, desired, 'published with the new API'));
+        const planned = handler.planCreate(id, desired, false);
+        created.push(planned[0]!);
+        steps.push(...planned);
       } else if (l.stack !== doc.stack) {
-        if (options.adopt) steps.push(...reconcile(kind, handler, id, desired, l, context, true));
+        if (options.adopt) steps.push(...handler.planChange(desired, l, adopting));
         else conflicts.push({ kind: kindInfo(kind).label, id, owner: l.stack });
-      } else {
-        const changed = reconcile(kind, handler, id, desired, l, context, false);
-        if (changed.length > 0) steps.push(...changed);
+      } else if (!handler.inSync(desired, l)) {
+        steps.push(...handler.planChange(desired, l, owned));
       }
     }
 
     for (const l of live) {
       if (l.stack !== doc.stack || desiredIds.has(l.id)) continue;
-      const step: Step = {
-        event: { op: kind === 'authorization' ? 'revoke' : 'delete', kind, id: l.id, live: handler.redact(handler.toSpec(l as never)), changes: [], reason: 'not in the document' },
-        operations: handler.deleteOps(l as never),
-      };
+      const step = handler.planDelete(l);
       deleted.push(step);
       steps.push(step);
     }
 
-    if (kind !== 'authorization' && created.length > 0 && deleted.length > 0) explainRenames(kind, created, deleted);
+    if (created.length > 0 && deleted.length > 0) explainRenames(handler, created, deleted);
   }
 
   if (conflicts.length > 0) throw new OwnershipConflictError(doc.stack, conflicts);
@@ -124,37 +96,37 @@ function checkImports(doc: GatewayDocument, state: LiveState): void {
   if (missing.length > 0) throw new ImportMissingError(missing);
 }
 
-function planned(step: Step): PlannedOperation[] {
-  const e = step.event;
-  const narrowing =
-    e.kind === 'authorization' && e.op === 'update' && (e.desired as Authorization).stages.every((s) => (e.live as Authorization).stages.includes(s));
-  return step.operations.map((operation) => ({ operation, replacing: step.replacing === true, narrowing }));
+function planned(step: PlanStep): PlannedOperation[] {
+  const handler = handlerFor(step.event.kind);
+  return step.operations.map((operation) => ({ operation, replacing: step.replacing === true, revoking: handler.withRevocations(operation, step.event) }));
 }
 
 /**
  * A resource that is replaced is deleted first, which the runtime refuses
  * while something uses it: what uses it (and, in turn, what uses that) is
- * replaced too, unless the plan deletes it anyway. Linear: each live
- * resource is visited at most once.
+ * replaced too, unless the plan deletes it anyway. A user that is replaced
+ * is created again as its handler creates it, and its own stage steps are
+ * superseded. Linear: each live resource is visited at most once.
  */
-function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: Step[]): Step[] {
+function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: PlanStep[]): PlanStep[] {
   const queue = steps.filter((s) => s.event.op === 'replace').map((s) => ({ kind: s.event.kind, id: s.event.id }));
   if (queue.length === 0) return steps;
-  const byKey = new Map<string, Step>();
-  const stageSteps = new Map<string, Step[]>();
+  const byKey = new Map<string, PlanStep>();
+  const stageSteps = new Map<string, PlanStep[]>();
   for (const s of steps) {
-    if (s.event.stage === undefined) byKey.set(`${s.event.kind} ${s.event.id}`, s);
+    const key = `${s.event.kind} ${s.event.id}`;
+    if (s.event.stage === undefined) byKey.set(key, s);
     else {
-      const list = stageSteps.get(s.event.id);
+      const list = stageSteps.get(key);
       if (list) list.push(s);
-      else stageSteps.set(s.event.id, [s]);
+      else stageSteps.set(key, [s]);
     }
   }
   const users = usersIndex(state);
   const desiredByKey = new Map<string, AnySpec>();
   for (const { kind, collection } of KINDS) for (const spec of doc[collection] as AnySpec[]) desiredByKey.set(`${kind} ${handlerFor(kind).id(spec as never)}`, spec);
   const out = [...steps];
-  const dropped = new Set<Step>();
+  const dropped = new Set<PlanStep>();
   const done = new Set<string>(queue.map((q) => `${q.kind} ${q.id}`));
   for (let next = 0; next < queue.length; next++) {
     const cause = queue[next]!;
@@ -166,29 +138,26 @@ function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: Step
       if (existing && (existing.event.op === 'delete' || existing.event.op === 'revoke')) continue;
       const desired = desiredByKey.get(key);
       if (!desired || user.stack !== doc.stack) continue; // the runtime reports what the stack cannot change
-      const handler = handlerFor(user.kind);
+      const handler = handlerFor(user.kind) as ResourceHandler<Kind>;
       if (existing) dropped.add(existing);
-      // A replaced API is published again to its desired stages: its own stage steps are superseded.
-      if (user.kind === 'api') for (const s of stageSteps.get(user.id) ?? []) dropped.add(s);
-      const step: Step = {
-        event: {
-          op: 'replace',
-          kind: user.kind,
-          id: user.id,
-          desired: handler.redact(desired),
-          live: handler.redact(handler.toSpec(user as never)),
-          changes: existing?.event.changes ?? [],
-          reason: `${kindInfo(cause.kind).label} ${cause.id} is replaced`,
+      for (const s of stageSteps.get(key) ?? []) dropped.add(s);
+      const [create, ...then] = handler.planCreate(user.id, desired, true);
+      out.push(
+        {
+          event: {
+            op: 'replace',
+            kind: user.kind,
+            id: user.id,
+            desired: handler.redact(desired),
+            live: handler.redact(handler.toSpec(user)),
+            changes: existing?.event.changes ?? [],
+            reason: `${kindInfo(cause.kind).label} ${cause.id} is replaced`,
+          },
+          operations: [...(existing?.operations.filter((o) => o.op === 'adopt') ?? []), ...handler.deleteOps(user), ...create!.operations],
+          replacing: true,
         },
-        operations: [
-          ...(existing?.operations.filter((o) => o.op === 'adopt') ?? []),
-          ...handler.deleteOps(user as never),
-          ...(user.kind === 'api' ? apiHandler.createOps(desired as Api).filter((o) => o.op !== 'publish') : handler.createOps(desired)),
-        ],
-        replacing: true,
-      };
-      out.push(step);
-      if (user.kind === 'api') out.push(...publishSteps('api', user.id, desired, 'published with the replaced API'));
+        ...then,
+      );
       queue.push({ kind: user.kind, id: user.id });
     }
   }
@@ -215,155 +184,16 @@ export function computeDestroyPlan(stack: string, state: LiveState): Plan {
   return computePlan(empty, state);
 }
 
-function createStep(kind: Kind, handler: ResourceHandler<Kind>, id: string, desired: AnySpec): Step {
-  return {
-    event: { op: kind === 'authorization' ? 'authorize' : 'create', kind, id, desired: handler.redact(desired), changes: [] },
-    operations: kind === 'api' ? apiHandler.createOps(desired as Api).filter((o) => o.op !== 'publish') : handler.createOps(desired),
-  };
-}
-
-function publishSteps(kind: Kind, id: string, desired: AnySpec, reason: string): Step[] {
-  if (kind !== 'api') return [];
-  return (desired as Api).stages.map((stage) => stageStep('publish', id, stage, reason));
-}
-
-function stageStep(op: 'publish' | 'unpublish', api: string, stage: Stage, reason: string): Step {
-  return { event: { op, kind: 'api', id: api, stage, changes: [], reason }, operations: [{ op, api, stage }] };
-}
-
-/** Steps for a desired resource that exists live (owned, or being adopted). */
-function reconcile(kind: Kind, handler: ResourceHandler<Kind>, id: string, desired: AnySpec, live: LiveResource, context: PlanContext, adopting: boolean): Step[] {
-  if (!adopting && sameAsLive(kind, desired, live)) {
-    if (kind !== 'api' || stagesInSync(desired as Api, live as LiveApi)) return [];
-    const stages = apiHandler.stageChanges(desired as Api, live as LiveApi, false);
-    if (stages.publish.length === 0 && stages.unpublish.length === 0) return [];
-  }
-  const liveSpec = handler.toSpec(live as never);
-  const redactedLive = handler.redact(liveSpec);
-  const redactedDesired = handler.redact(desired);
-  const adoptOps: Operation[] = adopting ? [{ op: 'adopt', kind, id, fromStack: live.stack }] : [];
-
-  if (kind === 'api') return reconcileApi(id, desired as Api, live as LiveApi, liveSpec as Api, adoptOps, redactedDesired, redactedLive);
-
-  const changes = (handler as unknown as { compare(d: AnySpec, l: AnySpec): FieldChange[] }).compare(desired, liveSpec);
-  if (changes.length === 0) {
-    return adopting ? [{ event: { op: 'adopt', kind, id, desired: redactedDesired, live: redactedLive, changes: [] }, operations: adoptOps }] : [];
-  }
-  if (handler.requiresReplacement(changes)) {
-    const forcing = changes.filter((c) => c.forcesReplacement).map((c) => c.path.slice(1).replace(/\//g, '.'));
-    return [
-      {
-        event: { op: 'replace', kind, id, desired: redactedDesired, live: redactedLive, changes, reason: `${forcing.join(', ')} cannot change in place` },
-        operations: [...adoptOps, ...handler.deleteOps(live as never), ...handler.createOps(desired)],
-        replacing: true,
-      },
-    ];
-  }
-  const consequences = kind === 'backendService' ? context.backendConsequences(desired as BackendService, liveSpec as BackendService) : [];
-  return [
-    {
-      event: {
-        op: adopting ? 'adopt' : 'update',
-        kind,
-        id,
-        desired: redactedDesired,
-        live: redactedLive,
-        changes,
-        ...(consequences.length > 0 ? { consequences } : {}),
-      },
-      operations: [...adoptOps, ...handler.updateOps(desired, live as never)],
-    },
-  ];
-}
-
-/**
- * The common case, cheaply: the live spec, put in canonical order, already
- * equals the desired one (the runtime stores specs with their defaults
- * filled). Anything else goes through full normalization and a field diff.
- */
-function sameAsLive(kind: Kind, desired: AnySpec, live: LiveResource): boolean {
-  if (kind === 'api' ? definitionEqual(desired as Api, live.spec) : jsonEqual(desired, live.spec)) return true;
-  const spec = kind === 'api' ? { ...(live.spec as object), stages: (desired as Api).stages } : live.spec;
-  try {
-    return jsonEqual(desired, canonicalSpec(kind, spec as AnySpec));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The common case of stageChanges, without allocating: every desired stage
- * serves the current definition and no other stage is published.
- */
-function stagesInSync(desired: Api, live: LiveApi): boolean {
-  const published = live.published ?? {};
-  let count = 0;
-  for (const stage of STAGES) {
-    const revision = published[stage];
-    if (revision === undefined) continue;
-    count++;
-    if (revision.digest !== live.digest || !desired.stages.includes(stage)) return false;
-  }
-  return count === new Set(desired.stages).size;
-}
-
-/** An API's definition (everything but its stages) equals a stored one, compared without copying. */
-function definitionEqual(desired: Api, stored: unknown): boolean {
-  if (typeof stored !== 'object' || stored === null || 'stages' in stored) return false;
-  const live = stored as Record<string, unknown>;
-  const wanted = desired as unknown as Record<string, unknown>;
-  let count = 0;
-  for (const key in wanted) {
-    if (key === 'stages' || wanted[key] === undefined) continue;
-    count++;
-    if (!jsonEqual(wanted[key], live[key])) return false;
-  }
-  for (const key in live) if (live[key] !== undefined) count--;
-  return count === 0;
-}
-
-function reconcileApi(id: string, desired: Api, live: LiveApi, liveSpec: Api, adoptOps: Operation[], redactedDesired: AnySpec, redactedLive: AnySpec): Step[] {
-  const changes = apiHandler.compare(desired, liveSpec).filter((c) => c.path !== '/stages');
-  const steps: Step[] = [];
-  const definitionChanges = changes.length > 0;
-  if (definitionChanges || adoptOps.length > 0) {
-    steps.push({
-      event: { op: adoptOps.length > 0 ? 'adopt' : 'update', kind: 'api', id, desired: redactedDesired, live: redactedLive, changes },
-      operations: [...adoptOps, ...(definitionChanges ? [apiHandler.definitionUpdateOp(desired)] : [])],
-    });
-  }
-  const stages = apiHandler.stageChanges(desired, live, definitionChanges);
-  for (const stage of stages.unpublish) steps.push(stageStep('unpublish', id, stage, `${stage} is no longer in the API's stages`));
-  for (const stage of stages.publish) {
-    const reason = stages.stale.includes(stage)
-      ? `${stage} serves an older revision`
-      : live.published?.[stage]
-        ? 'the definition changed'
-        : `${stage} was added to the API's stages`;
-    steps.push(stageStep('publish', id, stage, reason));
-  }
-  return steps;
-}
-
-/** Lazily built indexes of the live state that consequences need. */
-class PlanContext {
+/** What handlers may ask of the live state while planning a change, its indexes built on first use. */
+class PlanContext implements ChangeContext {
   private apisByService: Map<string, LiveApi[]> | undefined;
 
-  constructor(private readonly state: LiveState) {}
+  constructor(
+    private readonly state: LiveState,
+    readonly adopting: boolean,
+  ) {}
 
-  /** APIs a backend service change repoints or unpublishes, stage by stage. */
-  backendConsequences(desired: BackendService, live: BackendService): Consequence[] {
-    const out: Consequence[] = [];
-    for (const stage of STAGES) {
-      const before = live.environments[stage];
-      if (!before || jsonEqual(before, desired.environments[stage])) continue;
-      const apis = this.publishedUsing(desired.name, stage);
-      if (apis.length > 0) out.push({ effect: desired.environments[stage] ? 'repoint' : 'unpublish', stage, apis });
-    }
-    return out;
-  }
-
-  private publishedUsing(service: string, stage: Stage): string[] {
+  publishedUsing(service: string, stage: Stage): string[] {
     if (!this.apisByService) {
       this.apisByService = new Map();
       for (const api of this.state.apis) {
@@ -383,38 +213,31 @@ class PlanContext {
 /**
  * A delete and a create of the same kind whose specs agree on everything
  * but identity are a rename (or, for an API, a move to another group):
- * names are identities, so it stays a delete and a create, each saying why.
+ * names are identities, so it stays a delete and a create, each saying why
+ * (in the handler's words).
  */
-function explainRenames(kind: Kind, created: Step[], deleted: Step[]): void {
-  const key = (spec: AnySpec | undefined): string => {
-    const { name: _name, group: _group, stages: _stages, ...rest } = spec as unknown as Record<string, unknown>;
-    return canonicalJson(rest);
-  };
-  const byKey = new Map<string, Step[]>();
+function explainRenames(handler: ResourceHandler<Kind>, created: PlanStep[], deleted: PlanStep[]): void {
+  const byKey = new Map<string, PlanStep[]>();
   for (const d of deleted) {
-    const k = key(d.event.live);
+    const k = handler.renameKey(d.event.live!);
+    if (k === undefined) return;
     const list = byKey.get(k);
     if (list) list.push(d);
     else byKey.set(k, [d]);
   }
   for (const c of created) {
-    const match = byKey.get(key(c.event.desired))?.shift();
+    const k = handler.renameKey(c.event.desired!);
+    const match = k === undefined ? undefined : byKey.get(k)?.shift();
     if (!match) continue;
-    const from = match.event.live as KindSpecs['api'];
-    const to = c.event.desired as KindSpecs['api'];
-    if (kind === 'api' && from.name === to.name && from.group !== to.group) {
-      match.event = { ...match.event, reason: `moves to group ${to.group} as ${c.event.id}; the group of an API cannot change in place` };
-      c.event = { ...c.event, reason: `replaces ${match.event.id}; the group of an API cannot change in place` };
-    } else {
-      match.event = { ...match.event, reason: `renamed to ${c.event.id}; a name is an identity` };
-      c.event = { ...c.event, reason: `renamed from ${match.event.id}; a name is an identity` };
-    }
+    const why = handler.explainRename(match.event, c.event);
+    match.event = { ...match.event, reason: why.deleted };
+    c.event = { ...c.event, reason: why.created };
   }
 }
 
 const OP_ORDER: Record<PlanOp, number> = { revoke: 0, delete: 0, replace: 1, adopt: 2, create: 3, authorize: 3, update: 4, unpublish: 5, publish: 6 };
 
-function compareSteps(a: Step, b: Step): number {
+function compareSteps(a: PlanStep, b: PlanStep): number {
   const x = a.event;
   const y = b.event;
   return (

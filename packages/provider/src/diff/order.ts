@@ -13,8 +13,8 @@ export interface PlannedOperation {
   readonly operation: Operation;
   /** A delete that makes room for a create of the same identity (a replace). */
   readonly replacing?: boolean;
-  /** An authorization update that only removes stages. */
-  readonly narrowing?: boolean;
+  /** The operation only takes grants away (see ResourceHandler.withRevocations), so it runs with the revocations. */
+  readonly revoking?: boolean;
 }
 
 /**
@@ -22,7 +22,8 @@ export interface PlannedOperation {
  * references and uses as each operation runs, so the order is:
  *
  * 1. adopt: the stack owns what it takes over before changing it;
- * 2. revoke authorizations (and updates that only drop stages);
+ * 2. revoke grants (an authorization's delete, and updates that only drop
+ *    stages: whatever the kind's handler says takes grants away);
  * 3. unpublish;
  * 4. delete what is replaced, bottom-up (`KINDS` reversed), so the
  *    identity is free again;
@@ -38,13 +39,13 @@ export function operationRank(planned: PlannedOperation): number {
     case 'adopt':
       return kindIndex(op.kind);
     case 'delete':
-      if (op.kind === 'authorization') return 6;
+      if (planned.revoking) return 6;
       return planned.replacing ? 8 + (LAST - kindIndex(op.kind)) : 30 + (LAST - kindIndex(op.kind));
     case 'unpublish':
       return 7;
     case 'create':
     case 'update':
-      if (op.kind === 'authorization' && planned.narrowing) return 6;
+      if (planned.revoking) return 6;
       return 14 + 2 * kindIndex(op.kind);
     case 'publish':
       return 14 + 2 * kindIndex('api') + 1;

@@ -49,6 +49,22 @@ export interface PlanEvent {
   readonly consequences?: readonly Consequence[];
 }
 
+/** An event with the operations that carry it out (kept apart: operations hold secrets and are never rendered). */
+export interface PlanStep {
+  event: PlanEvent;
+  readonly operations: readonly Operation[];
+  /** The step deletes the resource to create it again under the same identity. */
+  readonly replacing?: boolean;
+}
+
+/** What a handler may ask of the planner while it plans a change to one live resource. */
+export interface ChangeContext {
+  /** The stack takes the resource over (an `adopt` operation comes first). */
+  readonly adopting: boolean;
+  /** The APIs published to `stage` whose backend service is `service` (`group/name`, sorted). */
+  publishedUsing(service: string, stage: Stage): readonly string[];
+}
+
 /** Resources added, changed and destroyed, counted as Terraform does (a replace is one add and one destroy). */
 export interface PlanSummary {
   readonly add: number;

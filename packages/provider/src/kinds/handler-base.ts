@@ -6,6 +6,7 @@
  */
 import {
   DocumentInvalidError,
+  canonicalJson,
   canonicalSpec,
   kindInfo,
   resourceId,
@@ -14,7 +15,8 @@ import {
   type KindSpecs,
 } from '@apigw/schema';
 import type { LiveResource, Operation, StoredSpec } from '@apigw/runtime';
-import { diffFields } from './field-diff';
+import type { ChangeContext, Consequence, PlanEvent, PlanOp, PlanStep } from '../diff/plan';
+import { diffFields, jsonEqual } from './field-diff';
 import type { FieldChange, ResourceHandler } from './resource-handler';
 import { ANY, containsAny, fieldMarks, matchesAny, type FieldMarks } from './schema-marks';
 
@@ -83,6 +85,81 @@ export class BaseHandler<K extends Kind> implements ResourceHandler<K> {
 
   deleteOps(live: LiveResource<K>): Operation[] {
     return [{ op: 'delete', kind: this.kind, id: live.id }];
+  }
+
+  readonly verbs: { readonly create: PlanOp; readonly delete: PlanOp } = { create: 'create', delete: 'delete' };
+
+  /**
+   * The common case, cheaply: the live spec already equals the desired one
+   * (the runtime stores specs with their defaults filled), or does once put
+   * in canonical order. Anything else goes through the full diff.
+   */
+  inSync(desired: KindSpecs[K], live: LiveResource<K>): boolean {
+    if (jsonEqual(desired, live.spec)) return true;
+    try {
+      return jsonEqual(desired, canonicalSpec(this.kind, live.spec as unknown as KindSpecs[K]));
+    } catch {
+      return false;
+    }
+  }
+
+  planCreate(id: string, desired: KindSpecs[K], _replaced: boolean): PlanStep[] {
+    return [{ event: { op: this.verbs.create, kind: this.kind, id, desired: this.redact(desired), changes: [] }, operations: this.createOps(desired) }];
+  }
+
+  planChange(desired: KindSpecs[K], live: LiveResource<K>, context: ChangeContext): PlanStep[] {
+    const liveSpec = this.toSpec(live);
+    const base = { kind: this.kind, id: live.id, desired: this.redact(desired), live: this.redact(liveSpec) };
+    const adoptOps = this.adoptOps(live, context);
+    const changes = this.compare(desired, liveSpec);
+    if (changes.length === 0) return context.adopting ? [{ event: { ...base, op: 'adopt', changes: [] }, operations: adoptOps }] : [];
+    if (this.requiresReplacement(changes)) {
+      const forcing = changes.filter((c) => c.forcesReplacement).map((c) => c.path.slice(1).replace(/\//g, '.'));
+      return [
+        {
+          event: { ...base, op: 'replace', changes, reason: `${forcing.join(', ')} cannot change in place` },
+          operations: [...adoptOps, ...this.deleteOps(live), ...this.createOps(desired)],
+          replacing: true,
+        },
+      ];
+    }
+    const consequences = this.consequences(desired, liveSpec, context);
+    return [
+      {
+        event: { ...base, op: context.adopting ? 'adopt' : 'update', changes, ...(consequences.length > 0 ? { consequences } : {}) },
+        operations: [...adoptOps, ...this.updateOps(desired, live)],
+      },
+    ];
+  }
+
+  planDelete(live: LiveResource<K>): PlanStep {
+    return {
+      event: { op: this.verbs.delete, kind: this.kind, id: live.id, live: this.redact(this.toSpec(live)), changes: [], reason: 'not in the document' },
+      operations: this.deleteOps(live),
+    };
+  }
+
+  renameKey(spec: KindSpecs[K]): string | undefined {
+    const { name: _name, ...rest } = spec as unknown as Record<string, unknown>;
+    return canonicalJson(rest);
+  }
+
+  explainRename(deleted: PlanEvent, created: PlanEvent): { readonly deleted: string; readonly created: string } {
+    return { deleted: `renamed to ${created.id}; a name is an identity`, created: `renamed from ${deleted.id}; a name is an identity` };
+  }
+
+  withRevocations(_operation: Operation, _event: PlanEvent): boolean {
+    return false;
+  }
+
+  /** Effects of an in-place update on resources the plan does not touch (none, unless a kind says otherwise). */
+  protected consequences(_desired: KindSpecs[K], _live: KindSpecs[K], _context: ChangeContext): Consequence[] {
+    return [];
+  }
+
+  /** The adopt operation that comes first when the stack takes the resource over. */
+  protected adoptOps(live: LiveResource<K>, context: ChangeContext): Operation[] {
+    return context.adopting ? [{ op: 'adopt', kind: this.kind, id: live.id, fromStack: live.stack }] : [];
   }
 
   /** The spec as the runtime stores it. */

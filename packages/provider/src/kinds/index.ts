@@ -3,5 +3,7 @@ export * from './resource-handler';
 export * from './registry';
 export { BaseHandler } from './handler-base';
 export { ApiResourceHandler } from './api-handler';
+export { AuthorizationHandler } from './authorization-handler';
+export { BackendServiceHandler } from './backend-service-handler';
 export { SENSITIVE, diffFields, jsonEqual, maskSecrets } from './field-diff';
 export { fieldMarks, type FieldMarks } from './schema-marks';

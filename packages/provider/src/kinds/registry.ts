@@ -5,6 +5,8 @@
  */
 import { KINDS, type Kind } from '@apigw/schema';
 import { ApiResourceHandler } from './api-handler';
+import { AuthorizationHandler } from './authorization-handler';
+import { BackendServiceHandler } from './backend-service-handler';
 import { BaseHandler } from './handler-base';
 import type { ApiHandler, ResourceHandler } from './resource-handler';
 
@@ -21,11 +23,11 @@ export interface Handlers {
 /** One handler per kind; the reconciler, Pulumi and Terraform share them. */
 export const HANDLERS: Handlers = {
   vpcAccess: new BaseHandler('vpcAccess'),
-  backendService: new BaseHandler('backendService'),
+  backendService: new BackendServiceHandler(),
   group: new BaseHandler('group'),
   api: new ApiResourceHandler(),
   app: new BaseHandler('app'),
-  authorization: new BaseHandler('authorization'),
+  authorization: new AuthorizationHandler(),
 };
 
 /** The handler of one kind. */

@@ -6,6 +6,7 @@
  */
 import type { Kind, KindSpecs, Stage } from '@apigw/schema';
 import type { LiveApi, LiveResource, Operation } from '@apigw/runtime';
+import type { ChangeContext, PlanEvent, PlanOp, PlanStep } from '../diff/plan';
 
 /** One field that differs between the desired and the live resource. */
 export interface FieldChange {
@@ -56,6 +57,38 @@ export interface ResourceHandler<K extends Kind> {
   updateOps(desired: KindSpecs[K], live: LiveResource<K>): Operation[];
   /** Operations that delete the resource (an API: unpublish, then delete). */
   deleteOps(live: LiveResource<K>): Operation[];
+
+  // The planner's differ for this kind: everything kind-specific about a plan lives below.
+
+  /** The plan's words for creating and deleting one (an authorization is authorized and revoked). */
+  readonly verbs: { readonly create: PlanOp; readonly delete: PlanOp };
+  /** True when the live resource already is the desired one (a cheap check first; false when unsure). */
+  inSync(desired: KindSpecs[K], live: LiveResource<K>): boolean;
+  /**
+   * Steps that create the resource: the create itself first, then any it
+   * entails (an API's publishing). `replaced` says the resource is created
+   * again after a replacement.
+   */
+  planCreate(id: string, desired: KindSpecs[K], replaced: boolean): PlanStep[];
+  /** Steps that bring a live resource (owned, or being adopted) to the desired one; empty when there is nothing to do. */
+  planChange(desired: KindSpecs[K], live: LiveResource<K>, context: ChangeContext): PlanStep[];
+  /** The step that deletes a live resource the document dropped. */
+  planDelete(live: LiveResource<K>): PlanStep;
+  /**
+   * What a spec is apart from its identity, so a delete and a create that
+   * agree on it are explained as a rename; undefined for a kind whose
+   * identity is all it is (an authorization).
+   */
+  renameKey(spec: KindSpecs[K]): string | undefined;
+  /** Why a deleted resource and a created one are a rename, for both events. */
+  explainRename(deleted: PlanEvent, created: PlanEvent): { readonly deleted: string; readonly created: string };
+  /**
+   * True when the operation (of the event's step) only takes grants away,
+   * so it runs early, with the revocations, before what it stops granting
+   * is unpublished (an authorization's delete, or an update that only drops
+   * stages).
+   */
+  withRevocations(operation: Operation, event: PlanEvent): boolean;
 }
 
 /** What publishing an API needs, stage by stage, to serve its desired definition. */
@@ -72,6 +105,4 @@ export interface StageChanges {
 export interface ApiHandler extends ResourceHandler<'api'> {
   /** Stage-by-stage publishing the desired API needs, given whether its definition changes. */
   stageChanges(desired: KindSpecs['api'], live: LiveApi, definitionChanges: boolean): StageChanges;
-  /** The operation that stores the desired definition; nothing live changes until a stage is published again. */
-  definitionUpdateOp(desired: KindSpecs['api']): Operation;
 }
