@@ -2,7 +2,7 @@
 /**
  * What the benchmarks share: free loopback ports, processes pinned to a
  * core and stopped by PID, nginx configurations in a temporary directory,
- * wrk runs and their parsing, and a process's memory from /proc.
+ * wrk runs and their parsing, and a process's memory and CPU time from /proc.
  *
  *   const h = createHarness({ loadCpu: '1' });
  *   const port = await h.freePort();
@@ -111,8 +111,16 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
       return m ? unit(m[1], m[2]) : NaN;
     };
     const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(text);
+    const total = /(\d+) requests in/.exec(text);
     const errors = /Socket errors:(.*)/.exec(text);
-    return { rps: rps ? Number(rps[1]) : NaN, p50: p('50'), p99: p('99'), non2xx: non2xx ? Number(non2xx[1]) : 0, errors: errors ? errors[1].trim() : '' };
+    return {
+      rps: rps ? Number(rps[1]) : NaN,
+      requests: total ? Number(total[1]) : NaN,
+      p50: p('50'),
+      p99: p('99'),
+      non2xx: non2xx ? Number(non2xx[1]) : 0,
+      errors: errors ? errors[1].trim() : '',
+    };
   }
 
   /** One wrk run (one thread, 50 keep-alive connections) on the load core. */
@@ -128,6 +136,14 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
     return m ? Number(m[1]) / 1024 : NaN;
   }
 
+  const tickMs = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+  /** User + system CPU time a process has used, in ms (/proc/PID/stat fields 14 and 15). */
+  function cpuMs(pid) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * tickMs;
+  }
+
   return {
     dir,
     freePort,
@@ -138,6 +154,7 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
     wrk,
     rssMb: (pid) => statusMb(pid, 'VmRSS'),
     hwmMb: (pid) => statusMb(pid, 'VmHWM'),
+    cpuMs,
   };
 }
 

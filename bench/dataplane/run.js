@@ -35,7 +35,7 @@ const PACE_CHUNKS = 10;
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const NODE = process.execPath;
-const { freePort, waitPort, start, stopChildren, nginxConf, wrk, rssMb, hwmMb } = createHarness({ loadCpu: LOAD_CPU });
+const { freePort, waitPort, start, stopChildren, nginxConf, wrk, rssMb, hwmMb, cpuMs } = createHarness({ loadCpu: LOAD_CPU });
 
 function pace(url, headers) {
   const r = spawnSync('taskset', ['-c', LOAD_CPU, NODE, join(__dirname, 'pace.js'), url, String(PACE_RATE), '1', JSON.stringify(headers ?? {}), '--raw'], {
@@ -48,9 +48,13 @@ function pace(url, headers) {
 
 /** One wrk run of a target; with ROUNDS > 1 the best run counts (the machine is shared). */
 function measure(target) {
+  const before = cpuMs(target.pid);
   const w = wrk(target.url, target.headers, SECONDS);
+  // CPU time per request of the server under test: what a request costs it, however busy or slow the machine.
+  const cpuUs = ((cpuMs(target.pid) - before) * 1000) / w.requests;
   if (!target.best || w.rps > target.best.rps) target.best = w;
-  process.stderr.write(`  ${target.label}: ${Math.round(w.rps)} req/s, p50 ${w.p50.toFixed(2)} ms, p99 ${w.p99.toFixed(2)} ms\n`);
+  if (!(target.cpuUs <= cpuUs)) target.cpuUs = cpuUs;
+  process.stderr.write(`  ${target.label}: ${Math.round(w.rps)} req/s, ${cpuUs.toFixed(1)} µs CPU/req, p50 ${w.p50.toFixed(2)} ms, p99 ${w.p99.toFixed(2)} ms\n`);
   if (w.non2xx || w.errors) process.stderr.write(`  ${target.label}: non-2xx ${w.non2xx}, socket errors ${w.errors || 'none'}\n`);
 }
 
@@ -73,7 +77,7 @@ function pooledPace(target) {
 
 async function main() {
   const backendPort = await freePort();
-  start(
+  const backend = start(
     LOAD_CPU,
     'nginx',
     ['-c', nginxConf('backend', `  server {\n    listen 127.0.0.1:${backendPort};\n    location / { default_type application/json; return 200 '{"ok":true,"service":"bench","items":[1,2,3]}'; }\n  }`)],
@@ -83,7 +87,7 @@ async function main() {
   const upstream = `http://127.0.0.1:${backendPort}`;
 
   const nginxPort = await freePort();
-  start(
+  const nginxProxy = start(
     SERVER_CPU,
     'nginx',
     [
@@ -97,9 +101,9 @@ async function main() {
     'nginx proxy',
   );
   const undiciPort = await freePort();
-  start(SERVER_CPU, NODE, [join(__dirname, 'undici-proxy.js'), String(undiciPort), upstream], 'bare undici proxy');
+  const undiciProxy = start(SERVER_CPU, NODE, [join(__dirname, 'undici-proxy.js'), String(undiciPort), upstream], 'bare undici proxy');
   const fastifyPort = await freePort();
-  start(SERVER_CPU, NODE, [join(__dirname, 'fastify-proxy.js'), String(fastifyPort), upstream], 'fastify proxy');
+  const fastifyProxy = start(SERVER_CPU, NODE, [join(__dirname, 'fastify-proxy.js'), String(fastifyPort), upstream], 'fastify proxy');
   const smallPort = await freePort();
   const small = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(smallPort), upstream, '0'], 'apigw');
   const largePort = await freePort();
@@ -113,15 +117,15 @@ async function main() {
 
   const signed = signedHeaders('/signed');
   const targets = [
-    { label: 'direct (backend)', url: `${upstream}/anon` },
-    { label: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/anon` },
-    { label: 'bare undici proxy', url: `http://127.0.0.1:${undiciPort}/anon` },
-    { label: 'fastify + reply-from', url: `http://127.0.0.1:${fastifyPort}/anon` },
-    { label: 'apigw ANONYMOUS', url: `http://127.0.0.1:${smallPort}/anon` },
-    { label: 'apigw APP signed', url: `http://127.0.0.1:${smallPort}/signed`, headers: signed },
-    { label: `apigw ANONYMOUS, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/anon` },
-    { label: `apigw APP signed, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/signed`, headers: signed },
-    { label: `apigw param route, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/svc${Math.max(0, EXTRA - 2)}/items/7` },
+    { label: 'direct (backend)', url: `${upstream}/anon`, pid: backend.pid },
+    { label: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/anon`, pid: nginxProxy.pid },
+    { label: 'bare undici proxy', url: `http://127.0.0.1:${undiciPort}/anon`, pid: undiciProxy.pid },
+    { label: 'fastify + reply-from', url: `http://127.0.0.1:${fastifyPort}/anon`, pid: fastifyProxy.pid },
+    { label: 'apigw ANONYMOUS', url: `http://127.0.0.1:${smallPort}/anon`, pid: small.pid },
+    { label: 'apigw APP signed', url: `http://127.0.0.1:${smallPort}/signed`, headers: signed, pid: small.pid },
+    { label: `apigw ANONYMOUS, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/anon`, pid: large.pid },
+    { label: `apigw APP signed, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/signed`, headers: signed, pid: large.pid },
+    { label: `apigw param route, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/svc${Math.max(0, EXTRA - 2)}/items/7`, pid: large.pid },
   ];
   process.stderr.write(`data-plane benchmark: ${ROUNDS} interleaved rounds of ${SECONDS}s per server (best counts), wrk -t1 -c50 on core ${LOAD_CPU}, servers on core ${SERVER_CPU}\n`);
   process.stderr.write('warming up\n');
@@ -165,6 +169,11 @@ async function main() {
         `${fmt(r.rps / undici.best.rps, 2)} | ${fmt(r.rps / fastify.best.rps, 2)} | ${fmt(t.pace.p99, 2)} | ${t === direct ? '-' : fmt(t.pace.p99 - direct.pace.p99, 2)} |`,
     );
   }
+  // CPU time per request (least over the rounds): what each server spends on one request, stable on a busy or slow machine.
+  lines.push('');
+  lines.push('| server | CPU µs/req | undici CPU / this CPU | fastify CPU / this CPU |');
+  lines.push('|---|---:|---:|---:|');
+  for (const t of targets) lines.push(`| ${t.label} | ${fmt(t.cpuUs, 1)} | ${fmt(undici.cpuUs / t.cpuUs, 2)} | ${fmt(fastify.cpuUs / t.cpuUs, 2)} |`);
   lines.push('');
   lines.push(
     `apigw RSS: ${fmt(smallIdleRss, 1)} MB idle / ${fmt(smallRss, 1)} MB after load with 2 APIs; ` +
@@ -179,6 +188,11 @@ async function main() {
   }
   const s = by('apigw APP signed');
   const a = by('apigw ANONYMOUS');
+  const sl = by(`apigw APP signed, ${EXTRA} more APIs`);
+  lines.push(
+    `CPU per request: APP signed with ${EXTRA} more APIs ${fmt(sl.cpuUs, 1)} µs, ${fmt(undici.cpuUs / sl.cpuUs, 2)}x undici's efficiency, ` +
+      `${fmt(fastify.cpuUs / sl.cpuUs, 2)}x fastify's; req/s ${fmt(sl.best.rps / undici.best.rps, 2)}x undici, ${fmt(sl.best.rps / fastify.best.rps, 2)}x fastify`,
+  );
   lines.push(
     `targets: APP signed ${fmt(s.best.rps / undici.best.rps, 2)}x undici (>= 0.85), ${fmt(s.best.rps / fastify.best.rps, 2)}x fastify (>= 1.25); ` +
       `ANONYMOUS ${fmt(a.best.rps / undici.best.rps, 2)}x undici, ${fmt(a.best.rps / fastify.best.rps, 2)}x fastify; ` +
