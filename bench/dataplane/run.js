@@ -21,6 +21,7 @@
  * Usage: node bench/dataplane/run.js [--seconds 5] [--rounds 2] [--extra 10000]
  */
 const { spawnSync } = require('node:child_process');
+const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { createHarness, numberOption } = require('../harness');
 const { signedHeaders } = require('./bench-app');
@@ -35,7 +36,7 @@ const PACE_CHUNKS = 10;
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const NODE = process.execPath;
-const { freePort, waitPort, start, stopChildren, nginxConf, wrk, rssMb, hwmMb, cpuMs } = createHarness({ loadCpu: LOAD_CPU });
+const { dir, freePort, waitPort, start, stopChildren, nginxConf, wrk, rssMb, hwmMb, cpuMs } = createHarness({ loadCpu: LOAD_CPU });
 
 function pace(url, headers) {
   const r = spawnSync('taskset', ['-c', LOAD_CPU, NODE, join(__dirname, 'pace.js'), url, String(PACE_RATE), '1', JSON.stringify(headers ?? {}), '--raw'], {
@@ -44,6 +45,29 @@ function pace(url, headers) {
   });
   if (r.status !== 0) throw new Error(`pace failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Percentile of a list of numbers (sorted in place). */
+function percentile(list, q) {
+  if (list.length === 0) return NaN;
+  list.sort((a, b) => a - b);
+  return list[Math.min(list.length - 1, Math.floor(q * list.length))];
+}
+
+/** Counts of a list of µs values in the histogram's buckets. */
+const BUCKETS_US = [25, 50, 100, 250, 500, 1000, 2500, Infinity];
+function histogram(list) {
+  const counts = BUCKETS_US.map(() => 0);
+  for (const v of list) counts[BUCKETS_US.findIndex((b) => v < b)]++;
+  return counts;
 }
 
 /** One wrk run of a target; with ROUNDS > 1 the best run counts (the machine is shared). */
@@ -60,14 +84,23 @@ function measure(target) {
 
 /** One second of paced load; the latencies of all chunks of a target are pooled. */
 function paced(target) {
-  const p = pace(target.url, target.headers);
-  (target.latencies ??= []).push(...p.latencies);
+  target.latencies ??= [];
+  let p;
+  try {
+    p = pace(target.url, target.headers);
+  } catch (err) {
+    // A machine too busy to keep the pace loses this chunk, not the run.
+    process.stderr.write(`  ${target.label}: ${err.message.trim()}\n`);
+    target.paceFailed = (target.paceFailed ?? 0) + 1;
+    return;
+  }
+  target.latencies.push(...p.latencies);
   target.paceFailed = (target.paceFailed ?? 0) + p.errors + p.non2xx;
 }
 
 function pooledPace(target) {
   const sorted = target.latencies.sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const at = (q) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
   target.pace = { p50: at(0.5), p99: at(0.99), count: sorted.length };
   process.stderr.write(
     `  ${target.label}: at ${PACE_RATE}/s p50 ${target.pace.p50.toFixed(2)} ms, p99 ${target.pace.p99.toFixed(2)} ms over ${sorted.length} requests` +
@@ -105,10 +138,10 @@ async function main() {
   const fastifyPort = await freePort();
   const fastifyProxy = start(SERVER_CPU, NODE, [join(__dirname, 'fastify-proxy.js'), String(fastifyPort), upstream], 'fastify proxy');
   const smallPort = await freePort();
-  const small = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(smallPort), upstream, '0'], 'apigw');
+  const small = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(smallPort), upstream, '0', join(dir, 'timing-small.json')], 'apigw');
   const largePort = await freePort();
   const largeStarted = Date.now();
-  const large = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(largePort), upstream, String(EXTRA)], 'apigw 10k');
+  const large = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(largePort), upstream, String(EXTRA), join(dir, 'timing-large.json')], 'apigw 10k');
   for (const port of [nginxPort, undiciPort, fastifyPort, smallPort]) await waitPort(port);
   await waitPort(largePort, 120000);
   const largeStartupMs = Date.now() - largeStarted;
@@ -121,11 +154,16 @@ async function main() {
     { label: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/anon`, pid: nginxProxy.pid },
     { label: 'bare undici proxy', url: `http://127.0.0.1:${undiciPort}/anon`, pid: undiciProxy.pid },
     { label: 'fastify + reply-from', url: `http://127.0.0.1:${fastifyPort}/anon`, pid: fastifyProxy.pid },
-    { label: 'apigw ANONYMOUS', url: `http://127.0.0.1:${smallPort}/anon`, pid: small.pid },
-    { label: 'apigw APP signed', url: `http://127.0.0.1:${smallPort}/signed`, headers: signed, pid: small.pid },
-    { label: `apigw ANONYMOUS, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/anon`, pid: large.pid },
-    { label: `apigw APP signed, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/signed`, headers: signed, pid: large.pid },
-    { label: `apigw param route, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/svc${Math.max(0, EXTRA - 2)}/items/7`, pid: large.pid },
+    { label: 'apigw ANONYMOUS', url: `http://127.0.0.1:${smallPort}/anon`, pid: small.pid, timing: ['small', 'bench/anon'] },
+    { label: 'apigw APP signed', url: `http://127.0.0.1:${smallPort}/signed`, headers: signed, pid: small.pid, timing: ['small', 'bench/signed'] },
+    { label: `apigw ANONYMOUS, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/anon`, pid: large.pid, timing: ['large', 'bench/anon'] },
+    { label: `apigw APP signed, ${EXTRA} more APIs`, url: `http://127.0.0.1:${largePort}/signed`, headers: signed, pid: large.pid, timing: ['large', 'bench/signed'] },
+    {
+      label: `apigw param route, ${EXTRA} more APIs`,
+      url: `http://127.0.0.1:${largePort}/svc${Math.max(0, EXTRA - 2)}/items/7`,
+      pid: large.pid,
+      timing: ['large', `bench/api${Math.max(0, EXTRA - 2)}`],
+    },
   ];
   process.stderr.write(`data-plane benchmark: ${ROUNDS} interleaved rounds of ${SECONDS}s per server (best counts), wrk -t1 -c50 on core ${LOAD_CPU}, servers on core ${SERVER_CPU}\n`);
   process.stderr.write('warming up\n');
@@ -137,8 +175,16 @@ async function main() {
   // Paced load in one-second chunks, interleaved across servers, so that a
   // burst of other work on the shared machine hits every server alike.
   process.stderr.write(`paced load, ${PACE_RATE} req/s, ${PACE_CHUNKS} interleaved one-second chunks per server\n`);
+  // The gateway times its own part of each paced request (apigw.js, diagnostics channels).
+  small.kill('SIGUSR1');
+  large.kill('SIGUSR1');
+  await new Promise((r) => setTimeout(r, 200));
   for (let chunk = 0; chunk < PACE_CHUNKS; chunk++) for (const t of targets) paced(t);
   for (const t of targets) pooledPace(t);
+  small.kill('SIGUSR2');
+  large.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 1000));
+  const timing = { small: readJson(join(dir, 'timing-small.json')), large: readJson(join(dir, 'timing-large.json')) };
   const smallRss = rssMb(small.pid);
   const largeRss = rssMb(large.pid);
   const largeHwm = hwmMb(large.pid);
@@ -185,6 +231,29 @@ async function main() {
       `workers (${p.apis} APIs): after a commit returns, all ${p.workers} workers serve the new revision in ${p.allWorkersServeMs.median} ms median ` +
         `(max ${p.allWorkersServeMs.max}); the new API first answers after ${p.firstAnswerMs.median} ms median (max ${p.firstAnswerMs.max})`,
     );
+  }
+  // Gateway-internal time at the paced rate: what the gateway adds before and after the backend, measured inside it.
+  lines.push('');
+  lines.push(`| at ${PACE_RATE}/s, gateway-internal µs | before backend p50 | p99 | after backend p50 | p99 | samples |`);
+  lines.push('|---|---:|---:|---:|---:|---:|');
+  const phases = [];
+  for (const t of targets) {
+    if (t.timing === undefined) continue;
+    const got = timing[t.timing[0]][t.timing[1]] ?? { before: [], after: [] };
+    phases.push([t, got]);
+    lines.push(
+      `| ${t.label} | ${fmt(percentile(got.before, 0.5), 0)} | ${fmt(percentile(got.before, 0.99), 0)} | ${fmt(percentile(got.after, 0.5), 0)} | ` +
+        `${fmt(percentile(got.after, 0.99), 0)} | ${got.before.length} |`,
+    );
+  }
+  lines.push('');
+  lines.push(`| histogram, before + after backend | ${BUCKETS_US.map((b, i) => (b === Infinity ? `>= ${BUCKETS_US[i - 1]} µs` : `< ${b} µs`)).join(' | ')} |`);
+  lines.push(`|---|${BUCKETS_US.map(() => '---:').join('|')}|`);
+  for (const [t, got] of phases) {
+    const n = Math.min(got.before.length, got.after.length);
+    const sums = [];
+    for (let i = 0; i < n; i++) sums.push(got.before[i] + got.after[i]);
+    lines.push(`| ${t.label} | ${histogram(sums).join(' | ')} |`);
   }
   const s = by('apigw APP signed');
   const a = by('apigw ANONYMOUS');

@@ -5,10 +5,23 @@
  * none), the metrics into the registry it passes (the admin API's
  * `/metrics` exposes that registry).
  */
+import { channel } from 'node:diagnostics_channel';
 import pino, { type Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { stageName } from '../snapshot/snapshot';
 import type { Exchange } from './exchange';
+
+/**
+ * Diagnostics channels of the proxied request path (`node:diagnostics_channel`),
+ * published with the Exchange only while something subscribes (a check of
+ * `hasSubscribers` otherwise): `apigw:dataplane:forward` when the request
+ * is handed to the backend's connection pool, `apigw:dataplane:answer` when
+ * the backend's answer head arrives. With `ex.start` and the response's
+ * `finish` event they split a request's time into the gateway's part before
+ * the backend, the backend's, and the gateway's part after it.
+ */
+export const forwardChannel = channel('apigw:dataplane:forward');
+export const answerChannel = channel('apigw:dataplane:answer');
 
 /** Where the access log goes. */
 export type AccessLogOption = false | Logger | pino.DestinationStream | NodeJS.WritableStream;

@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import type { Exchange } from '../exchange';
 import type { GatewayErrorName } from '../gateway-errors';
 import { BodyTooLargeError, HOP_BY_HOP } from '../http-facts';
+import { answerChannel, forwardChannel } from '../observability';
 
 /** Where a request goes: an origin's pool, a path prefix and an optional Host header. */
 export interface ProxyTarget {
@@ -106,6 +107,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       this.informational(controller, statusCode, headers);
       return;
     }
+    if (answerChannel.hasSubscribers) answerChannel.publish(ex);
     if (res.destroyed) {
       this.finished = true;
       controller.abort(new Error('client closed the connection'));
@@ -222,6 +224,7 @@ export function proxy(ex: Exchange, target: ProxyTarget): void {
   const headers = ex.fwdHeaders;
   if (target.hostHeader !== null) headers.push('host', target.hostHeader);
   const handler = new ProxyHandler(ex, target.origin);
+  if (forwardChannel.hasSubscribers) forwardChannel.publish(ex);
   const timeout = ex.api!.timeoutMs;
   ex.rt.pool(target.origin, target.servername).dispatch(
     {
