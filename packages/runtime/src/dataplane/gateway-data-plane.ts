@@ -100,7 +100,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.instanceId = options.instanceId ?? hostname();
     this.revealErrorDetail = options.revealErrorDetail === true;
     this.nonces = new NonceStore({ maxEntries: options.nonceCapacity ?? 100_000 });
-    this.replayNonces = options.nonceFile === undefined ? this.nonces : new SharedNonceStore(options.nonceFile);
+    this.replayNonces = options.nonceFile === undefined ? this.nonces : new SharedNonceStore(options.nonceFile, { maxEntriesPerApp: options.nonceCapacity ?? 100_000 });
     this.logger = accessLogger(options.accessLog);
     this.observer = new ExchangeObserver(this.logger, options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics));
     this.inventory = { ...(options.inventoryFile === undefined ? {} : loadInventoryFile(options.inventoryFile)), ...options.inventory };

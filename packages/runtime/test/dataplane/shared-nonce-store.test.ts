@@ -38,4 +38,28 @@ describe('SharedNonceStore', () => {
     expect(ledger.check('k\nold', t0, t0 + 1_002)).toBe('OK');
     ledger.close();
   });
+
+  test("one app's flood is bounded in the file and never refuses another app's nonces", () => {
+    const file = join(dir, 'nonces.db');
+    const a = new SharedNonceStore(file, { maxEntriesPerApp: 10 });
+    const b = new SharedNonceStore(file, { maxEntriesPerApp: 10 });
+    const now = 1_700_000_000_000;
+    expect(a.check('victim\nv1', now, now)).toBe('OK');
+    for (let i = 0; i < 60; i++) expect((i % 2 ? a : b).check(`flood\nn${i}`, now + 14 * 60_000 + i, now)).toBe('OK');
+    expect(b.check('victim\nv2', now, now)).toBe('OK');
+    expect(a.check('victim\nv1', now, now)).toBe('USED');
+    // Forgotten nonces of the flooding app stay refused, through either ledger: their timestamps are at or below its floor.
+    expect(b.check('flood\nn0', now + 14 * 60_000, now)).toBe('USED');
+    expect(a.check('flood\nn1', now + 14 * 60_000 + 1, now)).toBe('USED');
+    // The flooding app's newest nonces are still accepted once only.
+    expect(a.check('flood\nn59', now + 14 * 60_000 + 59, now)).toBe('USED');
+    expect(a.check('flood\nfresh', now + 14 * 60_000 + 100, now)).toBe('OK');
+    a.close();
+    b.close();
+    const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+    const db = new DatabaseSync(file);
+    const rows = db.prepare("SELECT count(*) AS n FROM nonces WHERE key >= 'flood' || char(10) AND key < 'flood' || char(11)").get() as { n: number };
+    db.close();
+    expect(rows.n).toBeLessThanOrEqual(10 + 2);
+  });
 });
