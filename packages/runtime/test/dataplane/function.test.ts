@@ -48,7 +48,7 @@ describe('FUNCTION backends', () => {
       'fc/remote': { invokeUrl: `http://127.0.0.1:${invokePort}/invoke` },
       'fc/deadRemote': { invokeUrl: 'http://127.0.0.1:9/invoke' },
     };
-    for (const h of HANDLERS) functions[`behaviours/${h}`] = { codeDir: join(FIXTURES, 'behaviours'), handler: `index.${h}`, timeoutSeconds: 2, memoryMB: 48, instances: 2 };
+    for (const h of HANDLERS) functions[`behaviours/${h}`] = { codeDir: join(FIXTURES, 'behaviours'), handler: `index.${h}`, timeoutSeconds: h === 'loops' ? 2 : 30, memoryMB: 48, instances: 2 };
     const services: BackendService[] = [
       { name: 'template', type: 'FUNCTION', environments: { RELEASE: { function: { type: 'EVENT', service: 'fc', function: 'template', qualifier: 'LATEST' } } } },
       { name: 'remote', type: 'FUNCTION', environments: { RELEASE: { function: { type: 'EVENT', service: 'fc', function: 'remote', qualifier: 'LATEST' } } } },
