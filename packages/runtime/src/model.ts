@@ -67,6 +67,8 @@ export interface LiveApp extends LiveResource<'app'> {
   readonly appKey: string;
   /** Numeric app id, what the `CaAppId` system parameter carries. */
   readonly appId?: number;
+  /** ISO 8601 time its credentials were last rotated (never the credentials themselves). */
+  readonly rotatedAt?: string;
 }
 
 /** The live state of the gateway (or of one stack of it) at one revision. */
@@ -110,6 +112,10 @@ export interface AppCredentials {
   readonly appCode: string;
   /** Numeric app id (`CaAppId`). */
   readonly appId?: number;
+  /** ISO 8601 time of the last rotation. */
+  readonly rotatedAt?: string;
+  /** Until when (ISO 8601) the AppSecret and AppCode replaced by the last rotation are still accepted. */
+  readonly previousValidUntil?: string;
 }
 
 /**
@@ -131,7 +137,12 @@ export type Operation =
     }
   | { readonly op: 'publish'; readonly api: string; readonly stage: Stage }
   | { readonly op: 'unpublish'; readonly api: string; readonly stage: Stage }
-  | { readonly op: 'rotateCredentials'; readonly app: string };
+  | {
+      readonly op: 'rotateCredentials';
+      readonly app: string;
+      /** Keep accepting the replaced AppSecret and AppCode this many seconds (0 or absent: they stop at once). */
+      readonly graceSeconds?: number;
+    };
 
 /** A list of operations applied atomically. */
 export interface BatchRequest {
@@ -183,6 +194,13 @@ export interface StateView {
   readonly vpcAccesses: readonly VpcAccess[];
   /** Published revisions: the frozen definition each stage serves. */
   readonly published: readonly { readonly stage: Stage; readonly digest: string; readonly api: ApiDefinition }[];
-  readonly apps: readonly (App & { readonly appKey: string; readonly appSecret: string; readonly appCode: string; readonly appId?: number })[];
+  readonly apps: readonly (App & {
+    readonly appKey: string;
+    readonly appSecret: string;
+    readonly appCode: string;
+    readonly appId?: number;
+    /** Credentials replaced by a rotation with a grace period, accepted until `until` (epoch ms). */
+    readonly previous?: { readonly appSecret: string; readonly appCode: string; readonly until: number };
+  })[];
   readonly authorizations: readonly Authorization[];
 }

@@ -197,13 +197,32 @@ export function buildProgram(io: CliIo, state: RunState): Command {
 
   program
     .command('credentials')
-    .description("print an app's AppKey, AppSecret and AppCode")
+    .description("print an app's AppKey, AppSecret and AppCode, or rotate them (--rotate [--grace 24h])")
     .argument('<app>', 'the app name')
     .option('--json', 'print them as JSON')
-    .action(async (app: string, opts: { json?: boolean }, cmd: Command) => {
-      const c = await withClient(cmd, (client) => client.getCredentials(app));
-      if (opts.json) out(`${JSON.stringify({ app: c.app, appKey: c.appKey, appSecret: c.appSecret, appCode: c.appCode }, null, 2)}\n`);
-      else out(`App:       ${c.app}\nAppKey:    ${c.appKey}\nAppSecret: ${c.appSecret}\nAppCode:   ${c.appCode}\n`);
+    .option('--rotate', 'replace the AppSecret and AppCode (the AppKey stays); the old pair keeps working for --grace')
+    .option('--grace <duration>', 'with --rotate: how long the old pair keeps working (30s, 15m, 24h, 7d; 0 stops it at once; at most 30d)', '24h')
+    .action(async (app: string, opts: { json?: boolean; rotate?: boolean; grace: string }, cmd: Command) => {
+      const graceGiven = cmd.getOptionValueSource('grace') === 'cli';
+      if (graceGiven && !opts.rotate) throw new UsageError('--grace goes with --rotate: apigw credentials APP --rotate --grace 24h');
+      const graceSeconds = parseDuration(opts.grace, '--grace');
+      const c = await withClient(cmd, (client) => (opts.rotate ? client.rotateCredentials(app, { graceSeconds }) : client.getCredentials(app)));
+      if (opts.json) {
+        const shown = { app: c.app, appKey: c.appKey, appSecret: c.appSecret, appCode: c.appCode, rotatedAt: c.rotatedAt, previousValidUntil: c.previousValidUntil };
+        out(`${JSON.stringify(shown, null, 2)}\n`);
+        return;
+      }
+      let text = `App:       ${c.app}\nAppKey:    ${c.appKey}\nAppSecret: ${c.appSecret}\nAppCode:   ${c.appCode}\n`;
+      if (c.rotatedAt !== undefined) {
+        const until = c.previousValidUntil;
+        const now = Date.now();
+        text += `Rotated:   ${c.rotatedAt}` +
+          (until === undefined ? '; the previous AppSecret and AppCode stopped working then\n'
+            : Date.parse(until) > now ? `; the previous AppSecret and AppCode keep working until ${until}\n`
+            : `; the previous AppSecret and AppCode stopped working at ${until}\n`);
+      }
+      if (opts.rotate) text += `\nThe new AppSecret and AppCode work now. Move every client to them${graceSeconds > 0 ? ` before ${c.previousValidUntil}` : ''}.\n`;
+      out(text);
     });
 
   program
@@ -259,6 +278,15 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   }
 
   return program;
+}
+
+/** Seconds in a duration such as `30s`, `15m`, `24h`, `7d` (a bare number is seconds). */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d{1,7})(s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a duration such as 30s, 15m, 24h or 7d`);
+  const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  if (seconds > 30 * 86_400) throw new UsageError(`${flag} ${text}: at most 30d`);
+  return seconds;
 }
 
 /** The version in @apigw/provider's package.json. */

@@ -2,12 +2,21 @@
  * The traps a team met in its first week of operations, each as the user
  * met it, against a running gateway.
  */
+import { performCall, prepareCall, type CallCredentials } from '@apigw/runtime';
 import { startHarness, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-  const doc = { apiVersion: 'apigw/v1', stack: 'shop', apps: [{ name: 'mobile' }], groups: [{ name: 'shop', domains: ['api.shop.localhost'] }] };
+  const doc = {
+    apiVersion: 'apigw/v1',
+    stack: 'shop',
+    backendServices: [{ name: 'stub', type: 'MOCK', environments: { RELEASE: { mock: { statusCode: 200, body: 'hello' } } } }],
+    groups: [{ name: 'shop', domains: ['api.shop.localhost'] }],
+    apis: [{ group: 'shop', name: 'hello', auth: { type: 'APP', appCode: 'HEADER' }, request: { method: 'GET', path: '/hello' }, backend: { service: 'stub', path: '/' }, stages: ['RELEASE'] }],
+    apps: [{ name: 'mobile' }],
+    authorizations: [{ app: 'mobile', api: 'shop/hello', stages: ['RELEASE'] }],
+  };
   expect((await h.cli('apply', '-f', h.write('shop.json', doc), '--auto-approve')).code).toBe(0);
 });
 afterAll(async () => {
@@ -52,5 +61,73 @@ describe('plan', () => {
     const run = await h.cli('plan', '-f', h.write('billing-ok.json', { ...taken, groups: [{ name: 'billing', domains: ['api.billing.localhost'] }] }), '--detailed-exitcode');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(2);
+  });
+});
+
+describe('credentials --rotate', () => {
+  interface Pair {
+    appKey: string;
+    appSecret: string;
+    appCode: string;
+  }
+  const group = { name: 'shop', basePath: '/', domains: ['api.shop.localhost'] };
+  const api = { name: 'hello', auth: { type: 'APP', appCode: 'HEADER', signatureMethod: 'HmacSHA256', antiReplay: false }, request: { protocols: ['HTTP'], method: 'GET', path: '/hello', matchAllChildPaths: false, mode: 'PASSTHROUGH', parameters: [] } } as const;
+  /** Status codes of a signed call and an AppCode call with a pair: what a client holding it gets. */
+  const statuses = async (pair: Pair): Promise<[number, number]> => {
+    const send = async (credentials: CallCredentials) => (await performCall(prepareCall({ group, api: api as never, credentials }), { gateway: h.gateway.dataUrl })).status;
+    return [await send({ kind: 'signature', appKey: pair.appKey, appSecret: pair.appSecret }), await send({ kind: 'appCode', appCode: pair.appCode })];
+  };
+  const current = async (): Promise<Pair & { rotatedAt?: string; previousValidUntil?: string }> => JSON.parse((await h.cli('credentials', 'mobile', '--json')).stdout);
+
+  it('the new pair works at once, the old one until the grace ends; state and export show only when it was rotated', async () => {
+    const old = await current();
+    expect(await statuses(old)).toEqual([200, 200]);
+
+    const rotated = await h.cli('credentials', 'mobile', '--rotate', '--grace', '1h');
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/Rotated: {3}\S+; the previous AppSecret and AppCode keep working until \S+/);
+    const fresh = await current();
+    expect(fresh.appKey).toBe(old.appKey);
+    expect(fresh.appSecret).not.toBe(old.appSecret);
+    expect(Date.parse(fresh.previousValidUntil!) - Date.parse(fresh.rotatedAt!)).toBe(3_600_000);
+    expect(await statuses(fresh)).toEqual([200, 200]);
+    expect(await statuses(old)).toEqual([200, 200]);
+    expect((await h.cli('credentials', 'mobile')).stdout).toContain(`keep working until ${fresh.previousValidUntil}`);
+
+    const live = await h.gateway.client.getResource('app', 'mobile');
+    expect(live!.rotatedAt).toBe(fresh.rotatedAt);
+    const shown = [JSON.stringify(await h.gateway.client.getState()), (await h.cli('export', '--stack', 'shop')).stdout, (await h.cli('plan', '-f', `${h.dir}/shop.json`, '--json')).stdout].join('\n');
+    for (const secret of [old.appSecret, old.appCode, fresh.appSecret, fresh.appCode]) expect(shown).not.toContain(secret);
+
+    // A rotation with --grace 0 stops the replaced pair at once; the pair replaced before is gone for good.
+    expect((await h.cli('credentials', 'mobile', '--rotate', '--grace', '0')).stdout).toContain('Move every client to them.');
+    const third = await current();
+    expect(third.previousValidUntil).toBeUndefined();
+    expect(await statuses(third)).toEqual([200, 200]);
+    expect(await statuses(fresh)).toEqual([400, 400]);
+    expect(await statuses(old)).toEqual([400, 400]);
+  });
+
+  it('the old pair stops when the grace ends, and credentials says so', async () => {
+    const old = await current();
+    await h.cli('credentials', 'mobile', '--rotate', '--grace', '2s');
+    const until = Date.parse((await current()).previousValidUntil!);
+    // Poll (no fixed sleep) until the gateway refuses the old pair; the grace is 2 seconds.
+    let seen: [number, number] = [200, 200];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      seen = await statuses(old);
+      if (seen[0] !== 200 && seen[1] !== 200) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(seen).toEqual([400, 400]);
+    expect(Date.now()).toBeGreaterThanOrEqual(until);
+    expect((await h.cli('credentials', 'mobile')).stdout).toMatch(/the previous AppSecret and AppCode stopped working at \S+/);
+  });
+
+  it('refuses a malformed grace, and --grace without --rotate', async () => {
+    expect((await h.cli('credentials', 'mobile', '--rotate', '--grace', 'soon')).stderr).toContain('--grace "soon": expected a duration such as 30s, 15m, 24h or 7d');
+    expect((await h.cli('credentials', 'mobile', '--rotate', '--grace', '31d')).stderr).toContain('at most 30d');
+    expect((await h.cli('credentials', 'mobile', '--grace', '1h')).stderr).toContain('--grace goes with --rotate');
+    await expect(h.gateway.client.batch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile', graceSeconds: -1 }] })).rejects.toThrow(/graceSeconds: must be a whole number of seconds/);
   });
 });

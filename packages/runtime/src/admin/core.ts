@@ -4,7 +4,7 @@
  * parsed JSON of unknown shape; every refusal is a RuntimeError.
  */
 import { pointerToken, type Kind, type Problem, type Stage } from '@apigw/schema';
-import type { GetStateOptions } from '../client/gateway-client';
+import type { GetStateOptions, RotateCredentialsOptions } from '../client/gateway-client';
 import { BatchRejectedError, RuntimeError } from '../errors';
 import type { AppCredentials, BatchResult, LiveResource, LiveState, Operation } from '../model';
 import { isStackName } from '../store/batch-request';
@@ -107,11 +107,14 @@ export class AdminCore {
    * Replaces an app's AppSecret and AppCode. An operational action on the
    * app's secrets, so it acts for the app's owning stack; inside a batch,
    * `rotateCredentials` follows the batch's ownership like any operation.
+   * With `graceSeconds`, the replaced AppSecret and AppCode keep working
+   * that long, so clients can move to the new pair without an outage.
    */
-  async rotateCredentials(app: string): Promise<AppCredentials> {
+  async rotateCredentials(app: string, options: RotateCredentialsOptions = {}): Promise<AppCredentials> {
     const live = await this.store.getResource('app', app);
     if (!live) throw new RuntimeError('APIGW_NOT_FOUND', `app ${app} does not exist`);
-    await this.store.applyBatch({ stack: live.stack, operations: [{ op: 'rotateCredentials', app }] });
+    const grace = options.graceSeconds;
+    await this.store.applyBatch({ stack: live.stack, operations: [{ op: 'rotateCredentials', app, ...(grace ? { graceSeconds: grace } : {}) }] });
     return this.store.getCredentials(app);
   }
 

@@ -1,6 +1,12 @@
 import type { Kind } from '@apigw/schema';
 import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState } from '../model';
 
+/** Options of a credentials rotation. */
+export interface RotateCredentialsOptions {
+  /** Keep accepting the replaced AppSecret and AppCode this many seconds (at most 30 days). Default 0: they stop at once. */
+  readonly graceSeconds?: number;
+}
+
 /** Options of a state read. */
 export interface GetStateOptions {
   /** Only the resources this stack owns (the revision is still the gateway's). */
@@ -31,6 +37,6 @@ export interface GatewayClient {
   batch(request: BatchRequest): Promise<BatchResult>;
   /** An app's AppKey, AppSecret and AppCode. */
   getCredentials(app: string): Promise<AppCredentials>;
-  /** Replaces an app's AppSecret and AppCode (the AppKey stays). */
-  rotateCredentials(app: string): Promise<AppCredentials>;
+  /** Replaces an app's AppSecret and AppCode (the AppKey stays); with a grace period the replaced pair keeps working for it. */
+  rotateCredentials(app: string, options?: RotateCredentialsOptions): Promise<AppCredentials>;
 }

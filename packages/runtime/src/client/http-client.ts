@@ -7,7 +7,7 @@ import type { Kind } from '@apigw/schema';
 import { Pool } from 'undici';
 import { AdminApiError, adminApiErrorFrom } from '../errors';
 import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState, LiveStateChanges } from '../model';
-import type { GatewayClient, GetStateOptions } from './gateway-client';
+import type { GatewayClient, GetStateOptions, RotateCredentialsOptions } from './gateway-client';
 import { STORE_HEADER, resourcePath } from './paths';
 import { StateCache, type HeldState } from './state-cache';
 
@@ -84,8 +84,9 @@ export class HttpGatewayClient implements GatewayClient {
     return this.call<AppCredentials>('GET', `/v1/apps/${encodeURIComponent(app)}/credentials`);
   }
 
-  rotateCredentials(app: string): Promise<AppCredentials> {
-    return this.call<AppCredentials>('POST', `/v1/apps/${encodeURIComponent(app)}/credentials/rotate`);
+  rotateCredentials(app: string, options: RotateCredentialsOptions = {}): Promise<AppCredentials> {
+    const grace = options.graceSeconds ? `?graceSeconds=${options.graceSeconds}` : '';
+    return this.call<AppCredentials>('POST', `/v1/apps/${encodeURIComponent(app)}/credentials/rotate${grace}`);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Kind } from '@apigw/schema';
 import type { AdminCore } from '../admin/core';
 import { RuntimeError, adminApiErrorFrom, errorBody } from '../errors';
 import type { AppCredentials, BatchRequest, BatchResult, LiveResource, LiveState, LiveStateChanges } from '../model';
-import type { GatewayClient, GetStateOptions } from './gateway-client';
+import type { GatewayClient, GetStateOptions, RotateCredentialsOptions } from './gateway-client';
 import { StateCache, type HeldState, type StateAnswer } from './state-cache';
 
 /** Options of the in-process client. */
@@ -59,8 +59,8 @@ export class InProcessGatewayClient implements GatewayClient {
     return this.run(() => this.core.getCredentials(app));
   }
 
-  rotateCredentials(app: string): Promise<AppCredentials> {
-    return this.run(() => this.core.rotateCredentials(app));
+  rotateCredentials(app: string, options: RotateCredentialsOptions = {}): Promise<AppCredentials> {
+    return this.run(() => this.core.rotateCredentials(app, options));
   }
 
   /** Runs a core call as a request would: asynchronously, the answer passed through JSON (unless it already was), errors as AdminApiError. */

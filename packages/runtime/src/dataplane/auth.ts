@@ -19,10 +19,10 @@
  * 3. `spendNonce` (after per-API policies): records the nonce, so only a
  *    request that would otherwise be served uses one up.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { appCodeHash, type AppEntry } from '../snapshot/snapshot';
 import { ErrorAnswer, type Exchange } from './exchange';
-import { cachedSignedHeaderNames, MAX_SIGNED_HEADERS, signatureDigest, stringToSign, tooManySignedHeaders } from './signature';
+import { cachedSignedHeaderNames, MAX_SIGNED_HEADERS, signatureDigest, stringToSign, tooManySignedHeaders, type SignatureMethod } from './signature';
 
 /** Name of the query parameter that carries an AppCode for HEADER_QUERY APIs. */
 export const APP_CODE_QUERY_PARAMETER = 'AppCode';
@@ -62,13 +62,13 @@ export function authenticate(ex: Exchange): AppEntry | ErrorAnswer {
   if (authz !== undefined && authz.length > 8 && authz.slice(0, 8).toUpperCase() === 'APPCODE ') {
     if (api.appCodeMode === 0) return APP_CODE_NOT_ACCEPTED;
     app = ex.snapshot.appsByCodeHash.get(appCodeHash(authz.slice(8).trim()));
-    if (app === undefined) return INVALID_APP_CODE;
+    if (app === undefined || expired(app)) return INVALID_APP_CODE;
     ex.appCodeInHeader = true;
   } else if (headers['x-ca-key'] === undefined && api.appCodeMode === 2 && ex.rawQuery.includes(APP_CODE_QUERY_PARAMETER)) {
     const code = ex.query[APP_CODE_QUERY_PARAMETER];
     if (typeof code !== 'string') return INVALID_APP_CODE;
     app = ex.snapshot.appsByCodeHash.get(appCodeHash(code));
-    if (app === undefined) return INVALID_APP_CODE;
+    if (app === undefined || expired(app)) return INVALID_APP_CODE;
     ex.appCodeInQuery = true;
   } else {
     const found = signedCaller(ex);
@@ -123,6 +123,17 @@ function signedCaller(ex: Exchange): AppEntry | ErrorAnswer {
   return app;
 }
 
+/** Whether `signature` is the HMAC of `text` with `key`. */
+function signedWith(method: SignatureMethod, key: KeyObject, text: string, signature: Buffer): boolean {
+  const expected = signatureDigest(method, key, text);
+  return signature.length === expected.length && timingSafeEqual(signature, expected);
+}
+
+/** Whether an AppCode replaced by a rotation is past its grace period. */
+function expired(app: AppEntry): boolean {
+  return app.validUntil !== undefined && app.validUntil <= Date.now();
+}
+
 /**
  * Verifies a signed request: Content-MD5 against a body that was read (not
  * a form), then the HMAC over the string to sign. Nothing to do for an
@@ -144,9 +155,10 @@ export function verifySignature(ex: Exchange, app: AppEntry): ErrorAnswer | null
     query: ex.rawQuery === '' ? null : ex.query,
     form: ex.form,
   });
-  const expected = signatureDigest(ex.signatureMethod, app.key, text);
   const signature = Buffer.from(headers['x-ca-signature'] as string, 'base64');
-  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+  const method = ex.signatureMethod;
+  // After a rotation with a grace period, the replaced AppSecret signs too until the grace ends.
+  if (!signedWith(method, app.key, text, signature) && !(app.previousKey !== undefined && app.previousUntil! > Date.now() && signedWith(method, app.previousKey, text, signature))) {
     return new ErrorAnswer('INVALID_SIGNATURE', ', Server StringToSign:`' + text.replace(/\n/g, '#') + '`');
   }
   if (ex.api!.antiReplay) {

@@ -40,6 +40,11 @@ export interface AppEntry {
   readonly appKey: string;
   /** HMAC key built once from the AppSecret. */
   readonly key: KeyObject;
+  /** HMAC key of the AppSecret replaced by a rotation, accepted until `previousUntil` (epoch ms). */
+  readonly previousKey?: KeyObject;
+  readonly previousUntil?: number;
+  /** Set on the entry an AppCode replaced by a rotation finds: accepted until then (epoch ms). */
+  readonly validUntil?: number;
   /** What the app may call: API id -> grant. */
   readonly grants: ReadonlyMap<string, Grant>;
 }
@@ -283,7 +288,10 @@ export class SnapshotCompiler {
   private routesByPublished = new WeakMap<Published, CompiledRoute>();
   private extrasByGroup = new WeakMap<ApiGroup, GroupExtras>();
   private targetsByService = new WeakMap<BackendService, BackendEntry>();
-  private keysByApp = new WeakMap<ViewApp, { readonly key: KeyObject; readonly codeHash: string | null }>();
+  private keysByApp = new WeakMap<
+    ViewApp,
+    { readonly key: KeyObject; readonly codeHash: string | null; readonly previousKey?: KeyObject; readonly previousCodeHash?: string; readonly previousUntil?: number }
+  >();
   private grantsByAuthorization = new WeakMap<Authorization, Grant>();
   /** What the last compile built per group name: routes per stage and the group entry serving them. */
   private groupsBuilt = new Map<string, GroupBuilt>();
@@ -542,12 +550,23 @@ export class SnapshotCompiler {
     for (const app of view.apps) {
       let keys = this.keysByApp.get(app);
       if (keys === undefined) {
-        keys = { key: createSecretKey(Buffer.from(app.appSecret, 'utf8')), codeHash: app.appCode ? appCodeHash(app.appCode) : null };
+        keys = {
+          key: createSecretKey(Buffer.from(app.appSecret, 'utf8')),
+          codeHash: app.appCode ? appCodeHash(app.appCode) : null,
+          ...(app.previous
+            ? { previousKey: createSecretKey(Buffer.from(app.previous.appSecret, 'utf8')), previousCodeHash: appCodeHash(app.previous.appCode), previousUntil: app.previous.until }
+            : {}),
+        };
         this.keysByApp.set(app, keys);
       }
-      const entry: AppEntry = { name: app.name, appKey: app.appKey, key: keys.key, grants: grantsByApp.get(app.name) ?? new Map() };
+      const grants = grantsByApp.get(app.name) ?? new Map<string, Grant>();
+      const entry: AppEntry =
+        keys.previousKey !== undefined
+          ? { name: app.name, appKey: app.appKey, key: keys.key, previousKey: keys.previousKey, previousUntil: keys.previousUntil!, grants }
+          : { name: app.name, appKey: app.appKey, key: keys.key, grants };
       appsByKey.set(app.appKey, entry);
       if (keys.codeHash !== null) appsByCodeHash.set(keys.codeHash, entry);
+      if (keys.previousCodeHash !== undefined && !appsByCodeHash.has(keys.previousCodeHash)) appsByCodeHash.set(keys.previousCodeHash, { ...entry, validUntil: keys.previousUntil! });
     }
     return { appsByKey, appsByCodeHash };
   }

@@ -129,7 +129,17 @@ function* newCredentials(app: string): Step<CredentialsRow> {
   for (;;) {
     const appKey = newAppKey();
     if (yield* sql.credentialsByKey(appKey)) continue;
-    return { app, app_id: yield* sql.nextCounter('app_id', 100_000_000), app_key: appKey, app_secret: newAppSecret(), app_code: newAppCode() };
+    return {
+      app,
+      app_id: yield* sql.nextCounter('app_id', 100_000_000),
+      app_key: appKey,
+      app_secret: newAppSecret(),
+      app_code: newAppCode(),
+      previous_secret: null,
+      previous_code: null,
+      previous_until: null,
+      rotated_at: null,
+    };
   }
 }
 
@@ -148,7 +158,7 @@ function* applyOperation(ctx: BatchContext, op: Operation, index: number): Step<
     case 'unpublish':
       return yield* unpublish(ctx, op.api, op.stage, index);
     case 'rotateCredentials':
-      return yield* rotate(ctx, op.app, index);
+      return yield* rotate(ctx, op.app, op.graceSeconds, index);
   }
 }
 
@@ -345,10 +355,14 @@ function* unpublish(ctx: BatchContext, api: string, stage: Stage, index: number)
   return { index, op: 'unpublish', kind: 'api', id: api };
 }
 
-function* rotate(ctx: BatchContext, app: string, index: number): Step<OperationResult> {
+function* rotate(ctx: BatchContext, app: string, graceSeconds: number | undefined, index: number): Step<OperationResult> {
   const row = (yield* existing(ctx, 'app', app)).row;
   assertOwned(ctx, row);
-  yield* sql.rotateCredentials(app, newAppSecret(), newAppCode());
+  const now = Date.now();
+  const current = (yield* sql.credentials(app))!;
+  const grace = (graceSeconds ?? 0) * 1000;
+  const previous = grace > 0 ? { secret: current.app_secret, code: current.app_code, until: now + grace } : null;
+  yield* sql.rotateCredentials(app, newAppSecret(), newAppCode(), previous, new Date(now).toISOString());
   yield* touch(ctx, 'app', app);
   return { index, op: 'rotateCredentials', kind: 'app', id: app };
 }

@@ -40,6 +40,8 @@ const API_REF = new RegExp(defs['ApiRef']?.pattern ?? '^[A-Za-z][A-Za-z0-9_]{3,4
 const STACK = STACK_NAME_PATTERN;
 const KIND_NAMES = new Set<string>(KINDS.map((k) => k.kind));
 const MAX_ID_LENGTH = 256;
+/** The longest grace period a rotation may give the replaced credentials: 30 days. */
+export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 
 const FIELDS: Record<Operation['op'], readonly string[]> = {
   create: ['op', 'kind', 'spec'],
@@ -48,7 +50,7 @@ const FIELDS: Record<Operation['op'], readonly string[]> = {
   adopt: ['op', 'kind', 'id', 'fromStack'],
   publish: ['op', 'api', 'stage'],
   unpublish: ['op', 'api', 'stage'],
-  rotateCredentials: ['op', 'app'],
+  rotateCredentials: ['op', 'app', 'graceSeconds'],
 };
 const REQUIRED: Record<Operation['op'], readonly string[]> = {
   create: ['kind', 'spec'],
@@ -147,8 +149,12 @@ export function parseOperation(input: unknown, index: number): Operation | Opera
     case 'publish':
     case 'unpublish':
       return { op: kindOp, api: api as string, stage: stage as Stage };
-    case 'rotateCredentials':
-      return { op: kindOp, app: app as string };
+    case 'rotateCredentials': {
+      const grace = input['graceSeconds'];
+      if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS))
+        return fail('APIGW_BAD_REQUEST', [problem(`${at}/graceSeconds`, `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (30 days)`)]);
+      return { op: kindOp, app: app as string, ...(grace === undefined ? {} : { graceSeconds: grace as number }) };
+    }
   }
 }
 

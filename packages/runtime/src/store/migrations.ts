@@ -134,6 +134,18 @@ export const MIGRATIONS: readonly Migration[] = [
       db.prepare("INSERT INTO meta (name, value) VALUES ('store_id', ?)").run(randomBytes(16).toString('hex'));
     },
   },
+  {
+    version: 5,
+    description: 'credential rotation with a grace period: the previous AppSecret and AppCode, valid until a time, and when the app was last rotated',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE credentials ADD COLUMN previous_secret TEXT;
+        ALTER TABLE credentials ADD COLUMN previous_code TEXT;
+        ALTER TABLE credentials ADD COLUMN previous_until INTEGER;
+        ALTER TABLE credentials ADD COLUMN rotated_at TEXT;
+      `);
+    },
+  },
 ];
 
 /** The schema version this runtime writes. */

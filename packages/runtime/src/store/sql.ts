@@ -5,7 +5,7 @@
  * a step answers its queries, inside whatever transaction it opened.
  */
 import type { Kind, Stage } from '@apigw/schema';
-import { row, rows, type CredentialsRow, type PublishedRow, type Ref, type ResourceRow, type Step } from './statements';
+import { row, rows, type CredentialsRow, type PreviousCredentials, type PublishedRow, type Ref, type ResourceRow, type Step } from './statements';
 
 /** The store's queries and writes, engine-neutral. */
 export const sql = {
@@ -166,8 +166,9 @@ export const sql = {
   *insertCredentials(c: CredentialsRow): Step<void> {
     yield* rows('insertCredentials', c.app, c.app_id, c.app_key, c.app_secret, c.app_code);
   },
-  *rotateCredentials(app: string, secret: string, code: string): Step<void> {
-    yield* rows('rotateCredentials', secret, code, app);
+  /** New AppSecret and AppCode; `previous` keeps the replaced pair accepted for a while (null: not at all). */
+  *rotateCredentials(app: string, secret: string, code: string, previous: PreviousCredentials | null, rotatedAt: string): Step<void> {
+    yield* rows('rotateCredentials', secret, code, previous?.secret ?? null, previous?.code ?? null, previous?.until ?? null, rotatedAt, app);
   },
   *deleteCredentials(app: string): Step<void> {
     yield* rows('deleteCredentials', app);

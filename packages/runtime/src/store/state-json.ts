@@ -51,7 +51,16 @@ export function* resourceText(kind: Kind, id: string): Step<string | undefined> 
 /** An app's credentials, or undefined when the app does not exist. */
 export function* appCredentials(app: string): Step<AppCredentials | undefined> {
   const row = yield* sql.credentials(app);
-  return row ? { app: row.app, appKey: row.app_key, appSecret: row.app_secret, appCode: row.app_code, appId: row.app_id } : undefined;
+  if (!row) return undefined;
+  return {
+    app: row.app,
+    appKey: row.app_key,
+    appSecret: row.app_secret,
+    appCode: row.app_code,
+    appId: row.app_id,
+    ...(row.rotated_at ? { rotatedAt: row.rotated_at } : {}),
+    ...(row.previous_until != null ? { previousValidUntil: new Date(Number(row.previous_until)).toISOString() } : {}),
+  };
 }
 
 function* resourceJson(row: ResourceRow): Step<string> {
@@ -100,6 +109,7 @@ function liveJson(row: ResourceRow, published: readonly PublishedRow[] | undefin
     }
     return `${head},"digest":${q(row.digest ?? digestOf(row.spec))},"published":{${stages}}}`;
   }
-  if (row.kind === 'app') return `${head},"appKey":${q(credentials?.app_key ?? '')}${credentials ? `,"appId":${credentials.app_id}` : ''}}`;
+  if (row.kind === 'app')
+    return `${head},"appKey":${q(credentials?.app_key ?? '')}${credentials ? `,"appId":${credentials.app_id}` : ''}${credentials?.rotated_at ? `,"rotatedAt":${q(credentials.rotated_at)}` : ''}}`;
   return `${head}}`;
 }

@@ -45,6 +45,19 @@ export interface CredentialsRow {
   app_key: string;
   app_secret: string;
   app_code: string;
+  /** The AppSecret and AppCode replaced by the last rotation, accepted until `previous_until` (epoch ms); null without a grace period. */
+  previous_secret: string | null;
+  previous_code: string | null;
+  previous_until: number | null;
+  /** ISO 8601 time of the last rotation; null when never rotated. */
+  rotated_at: string | null;
+}
+
+/** What a rotation keeps of the replaced credentials: accepted until `until` (epoch ms). */
+export interface PreviousCredentials {
+  readonly secret: string;
+  readonly code: string;
+  readonly until: number;
 }
 
 /** A reference from one resource's spec to another resource. */
@@ -68,7 +81,7 @@ function statement<P extends readonly SqlValue[], R = never>(sql: string, pg?: s
 
 const RESOURCE = 'SELECT kind, id, stack, spec, created_at, updated_at, digest FROM resources';
 const PUBLISHED = 'SELECT api, stage, route, backend, digest, definition, published_at FROM published';
-const CREDENTIALS = 'SELECT app, app_id, app_key, app_secret, app_code FROM credentials';
+const CREDENTIALS = 'SELECT app, app_id, app_key, app_secret, app_code, previous_secret, previous_code, previous_until, rotated_at FROM credentials';
 
 /** The statement table. */
 export const STATEMENTS = {
@@ -133,7 +146,9 @@ export const STATEMENTS = {
   insertCredentials: statement<[app: string, appId: number, appKey: string, appSecret: string, appCode: string]>(
     'INSERT INTO credentials (app, app_id, app_key, app_secret, app_code) VALUES (?, ?, ?, ?, ?)',
   ),
-  rotateCredentials: statement<[appSecret: string, appCode: string, app: string]>('UPDATE credentials SET app_secret = ?, app_code = ? WHERE app = ?'),
+  rotateCredentials: statement<[appSecret: string, appCode: string, previousSecret: string | null, previousCode: string | null, previousUntil: number | null, rotatedAt: string, app: string]>(
+    'UPDATE credentials SET app_secret = ?, app_code = ?, previous_secret = ?, previous_code = ?, previous_until = ?, rotated_at = ? WHERE app = ?',
+  ),
   deleteCredentials: statement<[app: string]>('DELETE FROM credentials WHERE app = ?'),
 } as const;
 

@@ -67,7 +67,8 @@ function publishedKey(api: string, stage: string): string {
 }
 
 function viewApp(row: ResourceRow, c: CredentialsRow): ViewApp {
-  return { ...(JSON.parse(row.spec) as App), appKey: c.app_key, appSecret: c.app_secret, appCode: c.app_code, appId: c.app_id };
+  const app = { ...(JSON.parse(row.spec) as App), appKey: c.app_key, appSecret: c.app_secret, appCode: c.app_code, appId: c.app_id };
+  return c.previous_secret && c.previous_code && c.previous_until != null ? { ...app, previous: { appSecret: c.previous_secret, appCode: c.previous_code, until: Number(c.previous_until) } } : app;
 }
 
 /** The cached view of one store connection. */

@@ -206,8 +206,9 @@ describe('store', () => {
     const publish = db.prepare('INSERT INTO published (api, stage, backend, digest, definition, published_at) VALUES (?, ?, ?, ?, ?, ?)');
     for (const r of source.prepare('SELECT api, stage, backend, digest, definition, published_at FROM published').all() as Record<string, string>[])
       publish.run(r['api']!, r['stage']!, r['backend']!, r['digest']!, r['definition']!, r['published_at']!);
-    for (const table of ['refs', 'credentials'])
-      for (const r of source.prepare(`SELECT * FROM ${table}`).all() as Record<string, string>[])
+    // The columns version 1 had (later versions added some to credentials).
+    for (const [table, columns] of [['refs', '*'], ['credentials', 'app, app_id, app_key, app_secret, app_code']] as const)
+      for (const r of source.prepare(`SELECT ${columns} FROM ${table}`).all() as Record<string, string>[])
         db.prepare(`INSERT INTO ${table} (${Object.keys(r).join(', ')}) VALUES (${Object.keys(r).map(() => '?').join(', ')})`).run(...Object.values(r));
     db.exec('UPDATE revision SET value = 1');
     source.close();
