@@ -131,3 +131,25 @@ describe('credentials --rotate', () => {
     await expect(h.gateway.client.batch({ stack: 'shop', operations: [{ op: 'rotateCredentials', app: 'mobile', graceSeconds: -1 }] })).rejects.toThrow(/graceSeconds: must be a whole number of seconds/);
   });
 });
+
+describe('the admin API', () => {
+  it("names the owner and the ?stack= to use when an edit does not say which stack it acts for", async () => {
+    const res = await fetch(`${h.gateway.adminUrl}/v1/apps/mobile`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${h.gateway.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'mobile', description: 'edited by hand' }),
+    });
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(res.status).toBe(409);
+    expect(body.error.code).toBe('APIGW_NOT_OWNED');
+    expect(body.error.message).toContain('app mobile is owned by stack shop');
+    expect(body.error.message).toContain('Change it as its owner (?stack=shop on the admin API, "stack": "shop" in a batch)');
+    expect(body.error.message).not.toContain('adopt it first');
+    const owned = await fetch(`${h.gateway.adminUrl}/v1/apps/mobile?stack=shop`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${h.gateway.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'mobile', description: 'edited by hand' }),
+    });
+    expect(owned.status).toBe(200);
+  });
+});

@@ -38,6 +38,8 @@ const APP_CODE_NOT_ACCEPTED = new ErrorAnswer('INVALID_APP_CODE', ': the API doe
 const UNAUTHORIZED = new ErrorAnswer('UNAUTHORIZED');
 const INVALID_TIMESTAMP = new ErrorAnswer('INVALID_TIMESTAMP');
 const TIMESTAMP_EXPIRED = new ErrorAnswer('TIMESTAMP_EXPIRED');
+/** A timestamp that is right when read as seconds: the commonest client mistake, named as such. */
+const TIMESTAMP_IN_SECONDS = new ErrorAnswer('TIMESTAMP_EXPIRED', ': X-Ca-Timestamp looks like seconds since the epoch; send milliseconds');
 const INVALID_NONCE = new ErrorAnswer('INVALID_NONCE');
 const NONCE_USED = new ErrorAnswer('NONCE_USED');
 const INVALID_CONTENT_MD5 = new ErrorAnswer('INVALID_CONTENT_MD5');
@@ -105,7 +107,7 @@ function signedCaller(ex: Exchange): AppEntry | ErrorAnswer {
   if (tsHeader !== undefined) {
     if (!/^\d{1,15}$/.test(tsHeader as string)) return INVALID_TIMESTAMP;
     const timestamp = Number(tsHeader);
-    if (Math.abs(Date.now() - timestamp) > TIMESTAMP_WINDOW_MS) return TIMESTAMP_EXPIRED;
+    if (Math.abs(Date.now() - timestamp) > TIMESTAMP_WINDOW_MS) return Math.abs(Date.now() - timestamp * 1000) <= TIMESTAMP_WINDOW_MS ? TIMESTAMP_IN_SECONDS : TIMESTAMP_EXPIRED;
     ex.signedAt = timestamp;
   } else if (api.antiReplay) {
     return INVALID_TIMESTAMP;

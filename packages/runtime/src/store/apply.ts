@@ -224,7 +224,10 @@ function assertOwned(ctx: BatchContext, row: ResourceRow): void {
   if (row.stack !== ctx.stack)
     throw new OpFailure(
       'APIGW_NOT_OWNED',
-      `${describe(row.kind, row.id)} is owned by ${ownerText(row.stack)}; a batch for ${ownerText(ctx.stack)} may not change it (adopt it first)`,
+      `${describe(row.kind, row.id)} is owned by ${ownerText(row.stack)}; a change for ${ownerText(ctx.stack)} may not touch it. ` +
+        (row.stack === null
+          ? 'To manage it from a stack, claim it with adopt (apigw plan/apply --adopt)'
+          : `Change it as its owner (?stack=${row.stack} on the admin API, "stack": ${JSON.stringify(row.stack)} in a batch), or move it to another stack deliberately with adopt (fromStack: ${JSON.stringify(row.stack)})`),
     );
 }
 

@@ -160,6 +160,13 @@ describe('APP authentication', () => {
     expect(unknown.headers['x-ca-error-code']).toBe('A400IK');
     const old = await signed('/signed', { timestamp: Date.now() - 16 * 60_000 });
     expect([old.status, old.headers['x-ca-error-code'], old.headers['x-ca-error-message']]).toEqual([400, 'A400TE', 'Timestamp Expired']);
+    // A client that sends seconds is told so.
+    const seconds = await signed('/signed', { timestamp: Math.floor(Date.now() / 1000) });
+    expect([seconds.status, seconds.headers['x-ca-error-code'], seconds.headers['x-ca-error-message']]).toEqual([
+      400,
+      'A400TE',
+      'Timestamp Expired: X-Ca-Timestamp looks like seconds since the epoch; send milliseconds',
+    ]);
     const nonce = randomUUID();
     const first = await signed('/signed', { nonce });
     expect(first.status).toBe(200);
