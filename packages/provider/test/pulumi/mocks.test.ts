@@ -88,6 +88,30 @@ describe('Pulumi resources under mocks', () => {
     expect(String(byName['ref-api']!['__provider'])).toContain('exports.handler');
   });
 
+  it('takes FUNCTION and OSS services and an API ossAction as typed inputs', async () => {
+    const fn = new BackendService('fo-fn', {
+      name: 'hello_fc',
+      type: 'FUNCTION',
+      environments: { RELEASE: { function: { type: 'HTTP', service: 'shop', function: 'hello', url: 'https://hello.fc.example.com' } } },
+      stack: 'shop',
+    });
+    const files = new BackendService('fo-files', { name: 'files', type: 'OSS', environments: { RELEASE: { oss: { bucket: 'shop-files', region: 'oss-cn-hangzhou' } } }, stack: 'shop' });
+    const group = new ApiGroup('fo-group', { name: 'files', domains: ['files.localhost'], stack: 'shop' });
+    const api = new Api('fo-api', {
+      group,
+      name: 'objectMeta',
+      request: { method: 'HEAD', path: '/f' },
+      backend: { service: files, path: '/f', ossAction: 'GetObjectMeta' },
+      stages: ['RELEASE'],
+      stack: 'shop',
+    });
+    await Promise.all([valueOf(fn.id), valueOf(api.id)]);
+    const byName = Object.fromEntries((await registeredWith('fo-', 4)).map((r) => [r.name, r.inputs]));
+    expect(byName['fo-fn']).toMatchObject({ type: 'FUNCTION', environments: { RELEASE: { function: { type: 'HTTP', url: 'https://hello.fc.example.com' } } } });
+    expect(byName['fo-files']).toMatchObject({ type: 'OSS', environments: { RELEASE: { oss: { bucket: 'shop-files' } } } });
+    expect(byName['fo-api']).toMatchObject({ backend: { service: 'files', ossAction: 'GetObjectMeta' } });
+  });
+
   it('keeps an app’s AppSecret and AppCode secret, and asks the engine to store them encrypted', async () => {
     const requested: string[][] = [];
     const record: pulumi.ResourceTransformation = (args) => {
