@@ -16,8 +16,9 @@
  *      (required when the API demands anti-replay).
  * 2. `verifySignature` (after a body that must be signed has been read):
  *    Content-MD5 against the body, then the HMAC.
- * 3. `spendNonce` (after per-API policies): records the nonce, so only a
- *    request that would otherwise be served uses one up.
+ * 3. `spendNonce` (after per-API policies, parameters and the backend
+ *    target are checked): records the nonce, so only a request that would
+ *    otherwise be served uses one up.
  */
 import { createHash, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { appCodeHash, type AppEntry } from '../snapshot/snapshot';

@@ -11,8 +11,8 @@
  *  5. body      read in full only when it must be signed or mapped
  *  6. verify    APP APIs: Content-MD5 and the signature
  *  7. policies  `afterAuth` hooks of the API's policies
- *  8. nonce     spent now, so a refused request never uses one up
- *  9. forward   what the backend receives (parameters.ts)
+ *  8. forward   what the backend receives (parameters.ts), and its target
+ *  9. nonce     spent last, so a refused request never uses one up
  * 10. invoke    the compiled target's backend module, which ends the exchange
  *
  * The path is synchronous up to the backend unless the body must be read
@@ -234,12 +234,7 @@ function proceed(ex: Exchange): ErrorAnswer | null {
     const refusal = runPolicies(api.policies, 'afterAuth', ex);
     if (refusal !== null) return refusal;
   }
-  // 8. nonce
-  if (app !== null) {
-    const refusal = spendNonce(ex, app);
-    if (refusal !== null) return refusal;
-  }
-  // 9. forward
+  // 8. forward
   const forwardRefusal = buildForward(ex);
   if (forwardRefusal !== null) return forwardRefusal;
   const backend = ex.snapshot.backends.get(api.serviceName);
@@ -254,6 +249,11 @@ function proceed(ex: Exchange): ErrorAnswer | null {
     return null;
   }
   if (target.invoke === undefined) return new ErrorAnswer('BACKEND_TYPE_UNSERVED', ': ' + backend!.service.type);
+  // 9. nonce: the request passed every check; only now is its nonce used up
+  if (app !== null) {
+    const refusal = spendNonce(ex, app);
+    if (refusal !== null) return refusal;
+  }
   // 10. invoke
   ex.sendContinue();
   target.invoke(ex, target.value);

@@ -128,6 +128,12 @@ describe('hardening of the request path', () => {
             backend: { service: 'users', path: '/v1/upload' },
           },
           { name: 'signed', auth: { type: 'APP', antiReplay: true }, request: { path: '/signed', method: 'ANY' }, backend: { service: 'users', path: '/v1/signed' }, stages: ['RELEASE', 'TEST'] },
+          {
+            name: 'signedMapped',
+            auth: { type: 'APP', antiReplay: true },
+            request: { path: '/signed-mapped', mode: 'MAPPING', parameters: [{ name: 'id', in: 'QUERY', type: 'INT', required: true }] },
+            backend: { service: 'users', path: '/v1/mapped' },
+          },
           { name: 'notMine', auth: { type: 'APP', antiReplay: true }, request: { path: '/not-mine' }, backend: { service: 'users', path: '/v1/not-mine' } },
           { name: 'hints', request: { path: '/hints' }, backend: { service: 'early', path: '/' } },
           { name: 'cont', request: { path: '/cont' }, backend: { service: 'unsolicited', path: '/' } },
@@ -139,6 +145,7 @@ describe('hardening of the request path', () => {
         authorizations: [
           { app: 'mobile', api: 'shop/signed', stages: ['RELEASE', 'TEST'] },
           { app: 'mobile', api: 'shop/signedUpload', stages: ['RELEASE'] },
+          { app: 'mobile', api: 'shop/signedMapped', stages: ['RELEASE'] },
         ],
       }),
       { accessLog },
@@ -285,7 +292,14 @@ describe('hardening of the request path', () => {
     }
   });
 
-  function signedHeaders(opts: { signed: string; nonce?: string; stage?: string; extra?: Record<string, string>; path?: string }): Record<string, string> {
+  function signedHeaders(opts: {
+    signed: string;
+    nonce?: string;
+    stage?: string;
+    extra?: Record<string, string>;
+    path?: string;
+    query?: Record<string, string>;
+  }): Record<string, string> {
     const headers: Record<string, string> = {
       host: HOST,
       'x-ca-key': APP.appKey,
@@ -295,7 +309,7 @@ describe('hardening of the request path', () => {
       ...opts.extra,
     };
     if (opts.stage !== undefined) headers['x-ca-stage'] = opts.stage;
-    headers['x-ca-signature'] = sign('HmacSHA256', APP.appSecret, { method: 'GET', headers, path: opts.path ?? '/signed', query: null, form: null });
+    headers['x-ca-signature'] = sign('HmacSHA256', APP.appSecret, { method: 'GET', headers, path: opts.path ?? '/signed', query: opts.query ?? null, form: null });
     return headers;
   }
 
@@ -339,5 +353,14 @@ describe('hardening of the request path', () => {
     expect(served.status).toBe(200);
     const replayed = await send(port, { path: '/signed', headers: signedHeaders({ signed, nonce }) });
     expect([replayed.status, replayed.headers['x-ca-error-code']]).toEqual([400, 'A400NU']);
+  });
+
+  test('a request refused for its parameters spends no nonce', async () => {
+    const nonce = randomUUID();
+    const signed = 'x-ca-key,x-ca-nonce,x-ca-timestamp';
+    const missing = await send(port, { path: '/signed-mapped', headers: signedHeaders({ signed, nonce, path: '/signed-mapped' }) });
+    expect([missing.status, missing.headers['x-ca-error-code']]).toEqual([400, 'I400PR']);
+    const served = await send(port, { path: '/signed-mapped?id=7', headers: signedHeaders({ signed, nonce, path: '/signed-mapped', query: { id: '7' } }) });
+    expect(served.status).toBe(200);
   });
 });
