@@ -215,8 +215,9 @@ export const OSS_ACTIONS_BY_METHOD: Readonly<Record<string, readonly OssAction[]
 export type OssAction = NonNullable<Api['backend']['ossAction']>;
 
 /**
- * An API's OSS action goes to an OSS backend service (when the service is
- * given) and fits the method the backend receives.
+ * An API's OSS action fits the method the backend receives, and goes to an
+ * OSS backend service when the service is among the resources checked (the
+ * method check needs the API alone).
  */
 export const ossActions: Rule = (input, report) => {
   const backends = new Map(resources(input, 'backendService').map((r) => [r.spec.name, r.spec]));
@@ -297,7 +298,7 @@ export const DOCUMENT_RULES: readonly Rule[] = [
 ];
 
 /** The rules that read one resource alone: a resource can be checked with them before any other exists. */
-export const RESOURCE_RULES: readonly Rule[] = [environmentShapes, servableMocks, certificateDomains, apiParameters];
+export const RESOURCE_RULES: readonly Rule[] = [environmentShapes, servableMocks, certificateDomains, ossActions, apiParameters];
 
 function describeApi(api: Api): string {
   return kindInfo('api').id(api);

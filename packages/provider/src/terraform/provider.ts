@@ -142,8 +142,9 @@ function blockMessage(block: TfBlock): Record<string, unknown> {
 /**
  * Problems of one resource on its own: the schema plus the rules that read
  * one resource alone (RESOURCE_RULES: environment shape, certificate
- * domains, path parameters, defaults). Rules across resources run at apply
- * time, in the gateway. Pointers are relative to the resource.
+ * domains, OSS action and method, path parameters, defaults). Rules across
+ * resources run at apply time, in the gateway. Pointers are relative to the
+ * resource.
  */
 export function resourceProblems(kind: Kind, spec: Record<string, unknown>): Problem[] {
   const result = validateResource(kind, spec);

@@ -120,6 +120,14 @@ describe('terraform-provider-apigw (protocol 6 over gRPC + mTLS)', () => {
       expect.arrayContaining(['environments.release.url', 'environments.release.vpc_access']),
     );
 
+    const oss = await tf.validate('apigw_api', {
+      group: 'files',
+      name: 'upload',
+      request: { method: 'PUT', path: '/f' },
+      backend: { service: 'files', path: '/f', oss_action: 'GetObject' },
+    });
+    expect(oss.map((d) => d.attribute?.steps.map((s) => ('attribute_name' in s ? s.attribute_name : '?')).join('.'))).toEqual(['backend.oss_action']);
+
     // Unknown values (known only after apply) are not judged.
     const unknown = await tf.validate('apigw_authorization', { app: UNKNOWN, api: 'shop/getUser', stages: ['RELEASE'] });
     expect(unknown).toEqual([]);

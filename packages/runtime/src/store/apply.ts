@@ -10,7 +10,6 @@ import {
   checkRules,
   describeResource as describe,
   RESOURCE_RULES,
-  ossActions,
   referencesOf,
   resourceId,
   routeKey,
@@ -371,7 +370,7 @@ function* rotate(ctx: BatchContext, app: string, graceSeconds: number | undefine
 }
 
 /** The rules of the schema a batch can break beyond what each operation checks (references are checked as operations run). */
-const BATCH_RULES: readonly Rule[] = [...RESOURCE_RULES, uniqueDomains, uniqueRoutes, ossActions];
+const BATCH_RULES: readonly Rule[] = [...RESOURCE_RULES, uniqueDomains, uniqueRoutes];
 
 /**
  * The document rules that span resources (domains bound once, routes
