@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendService } from '@apigw/schema';
 import type { DataPlane } from '../../src/dataplane';
-import type { ApiGatewayEvent } from '../../src/dataplane';
+import { FunctionHost, type ApiGatewayEvent } from '../../src/dataplane';
 import { send, startDataPlane, startEcho, view, type ApiSpec, type Echo } from './fixtures';
 
 const FIXTURES = join(__dirname, '../fixtures/functions');
@@ -258,6 +258,23 @@ describe('functions.json', () => {
     } finally {
       await dp.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('warm instances stop after the idle time, and the next call starts one again', async () => {
+    const host = new FunctionHost({ functions: { 'fc/idle': { codeDir: join(FIXTURES, 'behaviours'), handler: 'index.counter', idleSeconds: 0.2, instances: 2 } } });
+    host.reload();
+    const fn = host.resolve('fc', 'idle', 'LATEST');
+    if (fn?.kind !== 'local') throw new Error('fc/idle should be a local function');
+    const context = { requestId: 'r', credentials: {}, function: { name: 'idle', handler: 'index.counter', memory: 256, timeout: 60 }, service: { name: 'fc', qualifier: 'LATEST' }, region: '' };
+    try {
+      expect(await host.invokeLocal(fn, Buffer.from('{}'), context, 10_000)).toMatchObject({ ok: true });
+      expect(host.instanceCount('fc/idle')).toBe(1);
+      expect(await eventually(async () => host.instanceCount('fc/idle'), 0)).toBe(0);
+      // A fresh instance: its counter starts over.
+      expect(await host.invokeLocal(fn, Buffer.from('{}'), context, 10_000)).toEqual({ ok: true, result: { statusCode: 200, body: '1' } });
+    } finally {
+      await host.close();
     }
   });
 

@@ -30,6 +30,8 @@ export interface LocalFunctionConfig {
   readonly memoryMB?: number;
   /** Most instances (worker threads) kept for the function; more concurrent calls wait. @default 4 */
   readonly instances?: number;
+  /** How long an instance stays warm without work before it is stopped. @default 300 */
+  readonly idleSeconds?: number;
 }
 
 /** A function served elsewhere: the gateway POSTs the event to the URL and reads the result from the response body. */
@@ -53,6 +55,7 @@ export type ResolvedFunction =
       readonly timeoutMs: number;
       readonly memoryMB: number;
       readonly instances: number;
+      readonly idleMs: number;
     }
   | { readonly kind: 'remote'; readonly key: string; readonly invokeUrl: URL; readonly timeoutMs: number };
 
@@ -99,7 +102,7 @@ export function resolveFunctions(table: unknown, baseDir: string, source: string
       continue;
     }
     for (const k of Object.keys(e))
-      if (!['codeDir', 'handler', 'timeoutSeconds', 'memoryMB', 'instances'].includes(k)) throw new FunctionsConfigError(`${where}/${k} is not a function setting`);
+      if (!['codeDir', 'handler', 'timeoutSeconds', 'memoryMB', 'instances', 'idleSeconds'].includes(k)) throw new FunctionsConfigError(`${where}/${k} is not a function setting`);
     if (typeof e['codeDir'] !== 'string' || e['codeDir'] === '') throw new FunctionsConfigError(`${where}/codeDir must be a directory (or give invokeUrl)`);
     const handler = e['handler'] ?? 'index.handler';
     const m = typeof handler === 'string' ? HANDLER.exec(handler) : null;
@@ -116,6 +119,7 @@ export function resolveFunctions(table: unknown, baseDir: string, source: string
       timeoutMs,
       memoryMB: Math.round(positive(where, 'memoryMB', e['memoryMB'], 256, 16384)),
       instances,
+      idleMs: Math.round(positive(where, 'idleSeconds', e['idleSeconds'], 300, 86400) * 1000),
     });
   }
   return out;

@@ -85,6 +85,8 @@ interface Instance {
   readonly worker: Worker;
   current: Pending | null;
   dead: boolean;
+  /** Stops the instance once it has been idle for the function's idle time. */
+  idleTimer: NodeJS.Timeout | null;
 }
 
 let nextId = 0;
@@ -139,6 +141,10 @@ export class FunctionInstances {
         if (this.instances.size >= this.fn.instances) return;
         instance = this.spawn();
       }
+      if (instance.idleTimer !== null) {
+        clearTimeout(instance.idleTimer);
+        instance.idleTimer = null;
+      }
       const p = this.queue.shift()!;
       p.instance = instance;
       instance.current = p;
@@ -154,7 +160,7 @@ export class FunctionInstances {
       // Functions see their own environment, not the gateway's (which may hold credentials).
       env: { FC_FUNCTION_KEY: this.fn.key, FC_FUNC_CODE_PATH: this.fn.codeDir, NODE_ENV: process.env['NODE_ENV'] ?? 'production' },
     });
-    const instance: Instance = { worker, current: null, dead: false };
+    const instance: Instance = { worker, current: null, dead: false, idleTimer: null };
     this.instances.add(instance);
     worker.on('message', (msg: { id: number; ok: boolean; result?: unknown; message?: string }) => {
       const p = instance.current;
@@ -180,6 +186,18 @@ export class FunctionInstances {
     }
     this.idle.push(instance);
     this.dispatch();
+    if (instance.current === null && !instance.dead) {
+      // Still idle after the queue was served: it goes after the idle time (a warm set shrinks when traffic stops).
+      instance.idleTimer = setTimeout(() => {
+        instance.idleTimer = null;
+        const at = this.idle.indexOf(instance);
+        if (at !== -1 && instance.current === null) {
+          this.idle.splice(at, 1);
+          void this.stop(instance);
+        }
+      }, this.fn.idleMs);
+      instance.idleTimer.unref();
+    }
   }
 
   /** A worker is gone: its invocation fails, another worker takes the queue. */
@@ -198,6 +216,7 @@ export class FunctionInstances {
 
   private stop(instance: Instance): Promise<void> {
     instance.dead = true;
+    if (instance.idleTimer !== null) clearTimeout(instance.idleTimer);
     this.instances.delete(instance);
     const p = instance.current;
     instance.current = null;
