@@ -1,5 +1,5 @@
-import type { GatewayDocument, Imports, Stage } from './document.generated';
-import { KINDS, STAGES, resourceId, type Kind, type KindSpecs } from './kinds';
+import type { GatewayDocument, Imports } from './document.generated';
+import { KINDS, compareText as compare, kindInfo, resourceId, type Kind, type KindSpecs } from './kinds';
 
 /**
  * JSON text with object keys sorted at every depth: the same value always
@@ -20,11 +20,6 @@ function sortKeys(value: unknown): unknown {
     return out;
   }
   return value;
-}
-
-/** Stages in canonical order (TEST, PRE, RELEASE), duplicates removed. */
-export function sortStages<T extends Stage>(stages: readonly T[]): T[] {
-  return STAGES.filter((s) => stages.includes(s as T)) as T[];
 }
 
 /**
@@ -54,30 +49,8 @@ function canonicalImports(imports: Imports | undefined): Imports | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** One resource in canonical form (see canonicalDocument). */
+/** One resource in canonical form (see canonicalDocument): its kind's sets in canonical order. */
 export function canonicalSpec<K extends Kind>(kind: K, spec: KindSpecs[K]): KindSpecs[K] {
-  switch (kind) {
-    case 'group': {
-      const g = spec as KindSpecs['group'];
-      return {
-        ...g,
-        domains: [...g.domains].sort(compare),
-        certificates: [...g.certificates].sort((a, b) => compare(a.domain, b.domain)),
-      } as KindSpecs[K];
-    }
-    case 'api': {
-      const a = spec as KindSpecs['api'];
-      return { ...a, stages: sortStages(a.stages), request: { ...a.request, protocols: [...a.request.protocols].sort(compare) } } as KindSpecs[K];
-    }
-    case 'authorization': {
-      const a = spec as KindSpecs['authorization'];
-      return { ...a, stages: sortStages(a.stages) as typeof a.stages } as KindSpecs[K];
-    }
-    default:
-      return spec;
-  }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const canonical = kindInfo(kind).canonical;
+  return canonical ? canonical(spec) : spec;
 }

@@ -48,8 +48,14 @@ export interface KindInfo<K extends Kind = Kind> {
   readonly kind: K;
   /** The document's array that lists resources of this kind. */
   readonly collection: CollectionOf<K>;
-  /** The schema definition (`#/$defs/...`) of one resource. */
+  /** The schema definition (`#/$defs/...`) of one resource, or the title of `schema` for a kind defined with defineKind. */
   readonly definition: string;
+  /**
+   * The JSON Schema of one resource, for a kind defined with defineKind
+   * (the built-in kinds' are in gateway.schema.json). It may `$ref` the
+   * document schema's definitions by their full URI.
+   */
+  readonly schema?: Readonly<Record<string, unknown>>;
   /** What plans and headings call it (`API`, `backend service`). */
   readonly label: string;
   /** What messages call it mid-sentence, as the gateway's own errors do (`api shop/getUser is in use`). */
@@ -64,6 +70,8 @@ export interface KindInfo<K extends Kind = Kind> {
    * a VPC backend service); whether the target exists is the caller's rule.
    */
   references(spec: KindSpecs[K]): readonly Reference[];
+  /** The spec with its sets (domains, stages...) in canonical order; absent when the kind has none. */
+  readonly canonical?: (spec: KindSpecs[K]) => KindSpecs[K];
 }
 
 const byName = (spec: { name: string }): string => spec.name;
@@ -101,7 +109,17 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
       return out;
     },
   },
-  group: { kind: 'group', collection: 'groups', definition: 'ApiGroup', label: 'group', noun: 'group', importable: true, id: byName, references: none },
+  group: {
+    kind: 'group',
+    collection: 'groups',
+    definition: 'ApiGroup',
+    label: 'group',
+    noun: 'group',
+    importable: true,
+    id: byName,
+    references: none,
+    canonical: (g) => ({ ...g, domains: [...g.domains].sort(compareText), certificates: [...g.certificates].sort((a, b) => compareText(a.domain, b.domain)) }),
+  },
   api: {
     kind: 'api',
     collection: 'apis',
@@ -114,6 +132,7 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
       { kind: 'group', id: a.group, pointer: '/group' },
       { kind: 'backendService', id: a.backend.service, pointer: '/backend/service' },
     ],
+    canonical: (a) => ({ ...a, stages: sortStages(a.stages), request: { ...a.request, protocols: [...a.request.protocols].sort(compareText) as typeof a.request.protocols } }),
   },
   app: { kind: 'app', collection: 'apps', definition: 'App', label: 'app', noun: 'app', importable: true, id: byName, references: none },
   authorization: {
@@ -128,6 +147,7 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
       { kind: 'app', id: a.app, pointer: '/app' },
       { kind: 'api', id: a.api, pointer: '/api' },
     ],
+    canonical: (a) => ({ ...a, stages: sortStages(a.stages) as typeof a.stages }),
   },
 };
 
@@ -141,6 +161,22 @@ export const KINDS: readonly KindInfo[] = Object.values(KIND_TABLE) as KindInfo[
 export const COLLECTIONS: readonly Collection[] = KINDS.map((k) => k.collection);
 
 const KIND_INDEX = new Map<string, number>(KINDS.map((k, i) => [k.kind, i]));
+
+/**
+ * Adds a kind after the built-in ones: its facts, and its schema (the
+ * validator compiles it on first use). Every tool that reads the registry
+ * (the validator and its rules, the planner, the IaC adapters) then knows
+ * the kind; its handler is registered with the provider. A kind may refer
+ * only to kinds defined before it. Declare its spec type by augmenting
+ * KindSpecs.
+ */
+export function defineKind<K extends Kind>(info: KindInfo<K> & { readonly schema: Readonly<Record<string, unknown>> }): void {
+  if (KIND_INDEX.has(info.kind) || COLLECTIONS.includes(info.collection)) throw new TypeError(`kind ${String(info.kind)} (${String(info.collection)}) is already defined`);
+  (KIND_TABLE as unknown as Record<string, KindInfo>)[info.kind] = info as unknown as KindInfo;
+  (KINDS as KindInfo[]).push(info as unknown as KindInfo);
+  (COLLECTIONS as Collection[]).push(info.collection as Collection);
+  KIND_INDEX.set(info.kind, KINDS.length - 1);
+}
 
 /** Looks up a kind's facts. */
 export function kindInfo<K extends Kind>(kind: K): KindInfo<K> {
@@ -190,6 +226,16 @@ export function resourceCount(doc: Pick<GatewayDocument, Collection>): number {
 export const STAGES: readonly Stage[] = ['TEST', 'PRE', 'RELEASE'];
 
 const STAGE_INDEX = new Map<string, number>(STAGES.map((s, i) => [s, i]));
+
+/** Stages in canonical order (TEST, PRE, RELEASE), duplicates removed. */
+export function sortStages<T extends Stage>(stages: readonly T[]): T[] {
+  return STAGES.filter((s) => stages.includes(s as T)) as T[];
+}
+
+/** Orders strings by UTF-16 code units, as canonical forms sort names. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** A stage's index in STAGES, or undefined for a string that is not a stage. */
 export function stageIndex(stage: string): number | undefined {

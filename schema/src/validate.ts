@@ -29,6 +29,51 @@ const kindValidators = new Map<Kind, ValidateFunction>(
   KINDS.map(({ kind, definition }) => [kind, ajv.getSchema(`${schema.$id}#/$defs/${definition}`) as ValidateFunction]),
 );
 
+/** The validator of one resource of a kind; a kind defined with defineKind has its schema compiled on first use. */
+function kindValidator(kind: Kind): ValidateFunction {
+  let validator = kindValidators.get(kind);
+  if (!validator) {
+    const own = kindInfo(kind).schema;
+    if (!own) throw new TypeError(`unknown kind ${kind}`);
+    validator = ajv.compile(own);
+    kindValidators.set(kind, validator);
+  }
+  return validator;
+}
+
+/** The JSON Schema of one resource of a kind (gateway.schema.json's definition, or the one defineKind was given). */
+export function kindSchema(kind: Kind): Readonly<Record<string, unknown>> {
+  const info = kindInfo(kind);
+  return info.schema ?? ((schema.$defs as Record<string, Readonly<Record<string, unknown>>>)[info.definition] ?? {});
+}
+
+/**
+ * Validates the collections of kinds defined with defineKind (which the
+ * document schema does not know): each is taken out of `data`, checked
+ * resource by resource, and put back (an absent one as an empty list).
+ */
+function definedCollectionProblems(data: unknown): { problems: Problem[]; restore: () => void } {
+  const problems: Problem[] = [];
+  const taken: [string, unknown[]][] = [];
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { problems, restore: () => undefined };
+  const record = data as Record<string, unknown>;
+  for (const { kind, collection, schema: own } of KINDS) {
+    if (!own) continue;
+    const items = record[collection] ?? [];
+    delete record[collection];
+    if (!Array.isArray(items)) {
+      problems.push({ code: 'SCHEMA_VIOLATION', pointer: `/${collection}`, message: 'must be array' });
+      continue;
+    }
+    const validator = kindValidator(kind);
+    items.forEach((item, i) => {
+      if (!validator(item)) problems.push(...schemaProblems(validator.errors ?? [], `/${collection}/${i}`));
+    });
+    taken.push([collection, items]);
+  }
+  return { problems, restore: () => taken.forEach(([collection, items]) => (record[collection] = items)) };
+}
+
 /**
  * Validates a whole document: the schema first (defaults filled in), then
  * every rule that spans resources. Returns the canonical document, or every
@@ -39,7 +84,10 @@ export function validateDocument(input: unknown): ValidationResult<GatewayDocume
   const cloned = jsonData(input, '');
   if (!cloned.ok) return cloned;
   const data = cloned.value;
-  if (!documentValidator(data)) return { ok: false, problems: schemaProblems(documentValidator.errors ?? [], '') };
+  const defined = definedCollectionProblems(data);
+  const valid = documentValidator(data);
+  defined.restore();
+  if (!valid || defined.problems.length > 0) return { ok: false, problems: [...schemaProblems(documentValidator.errors ?? [], ''), ...defined.problems] };
   const doc = data as GatewayDocument;
   const problems = semanticProblems(doc);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: canonicalDocument(doc) };
@@ -58,8 +106,7 @@ export function parseDocument(input: unknown): GatewayDocument {
  * is usually validated at ``). Cross-resource rules are the caller's.
  */
 export function validateResource<K extends Kind>(kind: K, input: unknown, pointerPrefix = ''): ValidationResult<KindSpecs[K]> {
-  const validator = kindValidators.get(kind);
-  if (!validator) throw new TypeError(`unknown kind ${kind}`);
+  const validator = kindValidator(kind);
   const cloned = jsonData(input, pointerPrefix);
   if (!cloned.ok) return cloned;
   const data = cloned.value;

@@ -35,14 +35,14 @@ export function computePlan(doc: GatewayDocument, state: LiveState, options: Pla
 
   for (const { kind, collection } of KINDS) {
     const handler = handlerFor(kind) as ResourceHandler<Kind>;
-    const live = state[collection] as LiveResource[];
+    const live = (state[collection] ?? []) as LiveResource[];
     const liveById = new Map<string, LiveResource>();
     for (const l of live) liveById.set(l.id, l);
     const desiredIds = new Set<string>();
     const created: PlanStep[] = [];
     const deleted: PlanStep[] = [];
 
-    for (const desired of doc[collection] as AnySpec[]) {
+    for (const desired of (doc[collection] ?? []) as AnySpec[]) {
       const id = handler.id(desired);
       desiredIds.add(id);
       const l = liveById.get(id);
@@ -90,7 +90,7 @@ function checkImports(doc: GatewayDocument, state: LiveState): void {
   for (const { kind, collection } of KINDS) {
     const names = (doc.imports as Record<string, string[] | undefined>)[collection];
     if (!names || names.length === 0) continue;
-    const live = new Set((state[collection] as LiveResource[]).map((r) => r.id));
+    const live = new Set(((state[collection] ?? []) as LiveResource[]).map((r) => r.id));
     for (const name of names) if (!live.has(name)) missing.push(`${kindInfo(kind).label} ${name} (/imports/${collection})`);
   }
   if (missing.length > 0) throw new ImportMissingError(missing);
@@ -124,7 +124,7 @@ function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: Plan
   }
   const users = usersIndex(state);
   const desiredByKey = new Map<string, AnySpec>();
-  for (const { kind, collection } of KINDS) for (const spec of doc[collection] as AnySpec[]) desiredByKey.set(`${kind} ${handlerFor(kind).id(spec as never)}`, spec);
+  for (const { kind, collection } of KINDS) for (const spec of (doc[collection] ?? []) as AnySpec[]) desiredByKey.set(`${kind} ${handlerFor(kind).id(spec as never)}`, spec);
   const out = [...steps];
   const dropped = new Set<PlanStep>();
   const done = new Set<string>(queue.map((q) => `${q.kind} ${q.id}`));
@@ -168,7 +168,7 @@ function cascadeReplacements(doc: GatewayDocument, state: LiveState, steps: Plan
 function usersIndex(state: LiveState): Map<string, LiveResource[]> {
   const out = new Map<string, LiveResource[]>();
   for (const { kind, collection } of KINDS)
-    for (const user of state[collection] as LiveResource[])
+    for (const user of (state[collection] ?? []) as LiveResource[])
       for (const ref of referencesOf(kind, user.spec as never)) {
         const key = `${ref.kind} ${ref.id}`;
         const list = out.get(key);

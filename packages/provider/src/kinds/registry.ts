@@ -30,9 +30,23 @@ export const HANDLERS: Handlers = {
   authorization: new AuthorizationHandler(),
 };
 
+const registered = new Map<Kind, ResourceHandler<Kind>>(Object.entries(HANDLERS) as [Kind, ResourceHandler<Kind>][]);
+
 /** The handler of one kind. */
 export function handlerFor<K extends Kind>(kind: K): ResourceHandler<K> {
-  return HANDLERS[kind] as unknown as ResourceHandler<K>;
+  const handler = registered.get(kind);
+  if (!handler) throw new TypeError(`no handler for kind ${String(kind)}`);
+  return handler as unknown as ResourceHandler<K>;
+}
+
+/**
+ * Registers the handler of a kind defined with defineKind (@apigw/schema):
+ * from then on the planner, export and the IaC adapters plan it like any
+ * other kind. A plain BaseHandler suits a kind with no behaviour of its own.
+ */
+export function registerHandler<K extends Kind>(handler: ResourceHandler<K>): void {
+  if (registered.has(handler.kind)) throw new TypeError(`kind ${String(handler.kind)} already has a handler`);
+  registered.set(handler.kind, handler as unknown as ResourceHandler<Kind>);
 }
 
 /** Every handler in dependency order (`KINDS`): create and update top-down, delete bottom-up. */

@@ -3,7 +3,7 @@
  * per kind, so which fields force a replacement or hold a secret is declared
  * once, in the schema.
  */
-import { gatewaySchema, kindInfo, type Kind } from '@apigw/schema';
+import { gatewaySchema, kindSchema, type Kind } from '@apigw/schema';
 
 /**
  * Where a kind's replace-only (`x-apigw-replace`) and secret
@@ -34,7 +34,7 @@ export function fieldMarks(kind: Kind): FieldMarks {
   if (!marks) {
     const replace: string[][] = [];
     const secret: string[][] = [];
-    walk(defs[kindInfo(kind).definition] ?? {}, [], new Set(), replace, secret);
+    walk(kindSchema(kind), [], new Set(), replace, secret);
     marks = { replace, secret };
     cache.set(kind, marks);
   }

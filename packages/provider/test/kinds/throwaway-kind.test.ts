@@ -1,0 +1,142 @@
+/**
+ * How many places a new kind of resource takes. A throwaway kind, `banner`
+ * (a text a group shows, naming the group), is added here in three places,
+ * all its own:
+ *
+ *   1. its spec type (a KindSpecs augmentation: types only);
+ *   2. its facts and JSON Schema (one defineKind call);
+ *   3. its handler (registerHandler; a plain BaseHandler suffices).
+ *
+ * Nothing else is edited, and the document validator (schema, identities,
+ * references), the planner (create order, field diffs, replace-only
+ * fields, renames, deletes) and the operation order all handle it.
+ */
+import {
+  defineKind,
+  gatewaySchema,
+  kindIndex,
+  validateDocument,
+  type GatewayDocument,
+  type Problem,
+} from '@apigw/schema';
+import type { LiveState } from '@apigw/runtime';
+import { BaseHandler, registerHandler } from '../../src/kinds';
+import { computePlan } from '../../src/diff';
+
+interface Banner {
+  name: string;
+  group: string;
+  text: string;
+  color?: string;
+}
+
+// 1. The spec type.
+declare module '@apigw/schema' {
+  interface KindSpecs {
+    banner: Banner;
+  }
+}
+
+// 2. The kind's facts and schema.
+const NAME = { $ref: `${String(gatewaySchema['$id'])}#/$defs/Name` };
+defineKind({
+  kind: 'banner',
+  collection: 'banners' as never,
+  definition: 'Banner',
+  label: 'banner',
+  noun: 'banner',
+  importable: false,
+  id: (b) => b.name,
+  references: (b) => [{ kind: 'group', id: b.group, pointer: '/group' }],
+  schema: {
+    title: 'Banner',
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'group', 'text'],
+    properties: {
+      name: NAME,
+      group: { ...NAME, 'x-apigw-replace': true },
+      text: { type: 'string', maxLength: 200 },
+      color: { type: 'string', enum: ['blue', 'red'], default: 'blue' },
+    },
+  },
+});
+
+// 3. Its handler.
+registerHandler(new BaseHandler('banner'));
+
+const group = { name: 'shop', domains: ['api.shop.localhost'] };
+
+function documentWith(banners: unknown[], extra: Record<string, unknown> = {}): unknown {
+  return { apiVersion: 'apigw/v1', stack: 'shop', groups: [group], banners, ...extra };
+}
+
+function problems(input: unknown): [string, string][] {
+  const result = validateDocument(input);
+  return result.ok ? [] : result.problems.map((p: Problem) => [p.code, p.pointer]);
+}
+
+function valid(input: unknown): GatewayDocument {
+  const result = validateDocument(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.value;
+}
+
+function liveState(banners: (Banner & { stack?: string })[]): LiveState {
+  const meta = { createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+  const live = (kind: string, id: string, spec: object, stack = 'shop') => ({ kind, id, spec, stack, ...meta });
+  return {
+    revision: 3,
+    vpcAccesses: [],
+    backendServices: [],
+    groups: [live('group', 'shop', { ...group, basePath: '/', certificates: [] })],
+    apis: [],
+    apps: [],
+    authorizations: [],
+    banners: banners.map(({ stack, ...spec }) => live('banner', spec.name, spec, stack)),
+  } as unknown as LiveState;
+}
+
+const welcome: Banner = { name: 'welcome', group: 'shop', text: 'Hello', color: 'blue' };
+
+describe('a kind defined in one place', () => {
+  test('comes last in dependency order', () => {
+    expect(kindIndex('banner')).toBe(kindIndex('authorization') + 1);
+  });
+
+  test('GIVEN banners in a document THEN the schema, the defaults and the rules that span resources apply to them', () => {
+    expect(valid(documentWith([{ name: 'welcome', group: 'shop', text: 'Hello' }]))).toMatchObject({ banners: [welcome] });
+    expect(problems(documentWith([{ name: 'welcome', group: 'shop', text: 'Hello', size: 3 }]))).toEqual([['SCHEMA_VIOLATION', '/banners/0/size']]);
+    expect(problems(documentWith([welcome, { ...welcome, text: 'again' }]))).toEqual([['DUPLICATE_NAME', '/banners/1']]);
+    expect(problems(documentWith([{ ...welcome, group: 'nowhere' }]))).toEqual([['UNKNOWN_REFERENCE', '/banners/0/group']]);
+  });
+
+  test('GIVEN an empty gateway WHEN planned THEN the banner is created after the group it names', () => {
+    const plan = computePlan(valid(documentWith([welcome])), { ...liveState([]), groups: [] } as LiveState);
+    expect(plan.events.map((e) => `${e.op} ${e.kind} ${e.id}`)).toEqual(['create group shop', 'create banner welcome']);
+    expect(plan.operations.map((o) => `${o.op} ${'kind' in o ? o.kind : ''}`)).toEqual(['create group', 'create banner']);
+  });
+
+  test('GIVEN a live banner WHEN its text changes THEN it is updated in place, field by field', () => {
+    const plan = computePlan(valid(documentWith([{ ...welcome, text: 'Welcome' }])), liveState([welcome]));
+    expect(plan.events).toEqual([expect.objectContaining({ op: 'update', kind: 'banner', id: 'welcome', changes: [{ path: '/text', before: 'Hello', after: 'Welcome', forcesReplacement: false }] })]);
+    expect(computePlan(valid(documentWith([welcome])), liveState([welcome])).events).toEqual([]);
+  });
+
+  test('GIVEN a replace-only field of its schema WHEN it changes THEN the banner is replaced', () => {
+    const doc = valid({ ...(documentWith([{ ...welcome, group: 'shop_two' }]) as object), groups: [group, { name: 'shop_two', domains: ['two.shop.localhost'] }] });
+    const plan = computePlan(doc, liveState([welcome]));
+    expect(plan.events.find((e) => e.kind === 'banner')).toMatchObject({ op: 'replace', reason: 'group cannot change in place' });
+    expect(plan.operations.filter((o) => 'kind' in o && o.kind === 'banner').map((o) => o.op)).toEqual(['delete', 'create']);
+  });
+
+  test('GIVEN a banner renamed THEN the plan says so; GIVEN one dropped THEN it is deleted', () => {
+    const renamed = computePlan(valid(documentWith([{ ...welcome, name: 'greeting' }])), liveState([welcome]));
+    expect(renamed.events.map((e) => [e.op, e.id, e.reason])).toEqual([
+      ['create', 'greeting', 'renamed from welcome; a name is an identity'],
+      ['delete', 'welcome', 'renamed to greeting; a name is an identity'],
+    ]);
+    const dropped = computePlan(valid(documentWith([])), liveState([welcome, { ...welcome, name: 'other_one', stack: 'billing' } as Banner & { stack: string }]));
+    expect(dropped.operations).toEqual([{ op: 'delete', kind: 'banner', id: 'welcome' }]);
+  });
+});
