@@ -363,4 +363,40 @@ describe('hardening of the request path', () => {
     const served = await send(port, { path: '/signed-mapped?id=7', headers: signedHeaders({ signed, nonce, path: '/signed-mapped', query: { id: '7' } }) });
     expect(served.status).toBe(200);
   });
+
+  test('an external OSS endpoint that refuses the connection is a 503 that does not name it', async () => {
+    const dead = createTcpServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const deadPort = (dead.address() as AddressInfo).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    const saved = { id: process.env['APIGW_OSS_ACCESS_KEY_ID'], secret: process.env['APIGW_OSS_SECRET_ACCESS_KEY'] };
+    process.env['APIGW_OSS_ACCESS_KEY_ID'] = 'key';
+    process.env['APIGW_OSS_SECRET_ACCESS_KEY'] = 'secret';
+    const lines: Record<string, unknown>[] = [];
+    const accessLog = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+        cb();
+      },
+    });
+    const oss = await startDataPlane(
+      view({
+        backendServices: [{ name: 'files', type: 'OSS', environments: { RELEASE: { oss: { bucket: 'shop-files' } } } }],
+        apis: [{ name: 'object', request: { path: '/o', matchAllChildPaths: true }, backend: { service: 'files', path: '/' } }],
+      }),
+      { accessLog, oss: { 'shop-files': { endpoint: `http://127.0.0.1:${deadPort}`, bucket: 'remote' } } },
+    );
+    try {
+      const r = await send(oss.port, { path: '/o/readme.txt' });
+      expect([r.status, r.headers['x-ca-error-code']]).toEqual([503, 'D503SU']);
+      expect(`${r.headers['x-ca-error-message'] as string} ${r.body}`).not.toContain(String(deadPort));
+      expect(lines.find((l) => l.requestId === r.headers['x-ca-request-id'])?.errorDetail).toContain(`127.0.0.1:${deadPort}`);
+    } finally {
+      await oss.dp.close();
+      for (const [k, v] of [['APIGW_OSS_ACCESS_KEY_ID', saved.id], ['APIGW_OSS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });

@@ -124,9 +124,12 @@ export class ExternalObjectRelay {
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return ex.sendError('BACKEND_TIMEOUT');
-      if (code === 'ECONNREFUSED') return ex.sendError('SERVICE_UNAVAILABLE', `: OSS endpoint ${target.endpoint.origin} refused the connection`);
+      // The endpoint's address goes to the access log, not to the client.
+      const internal = `OSS endpoint ${target.endpoint.origin}: ${(err as Error).message}`;
+      if (code === 'ECONNREFUSED') return ex.sendError('SERVICE_UNAVAILABLE', ': the OSS endpoint refused the connection', internal);
       if (ex.res.destroyed) return ex.done(499);
-      return ex.sendError('BACKEND_FAILED', `: OSS endpoint ${code || (err as Error).message}`);
+      ex.errorDetail = internal;
+      return ex.sendError('BACKEND_FAILED', `: OSS endpoint ${code || 'exchange failed'}`);
     }
     const out: string[] = [];
     for (const [name, value] of Object.entries(res.headers)) {
