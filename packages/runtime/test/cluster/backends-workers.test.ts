@@ -107,8 +107,9 @@ describe('FUNCTION and OSS backends with worker processes', () => {
     const got = await streamGet(workers.port, '/o/big.bin');
     expect([got.status, got.size, got.md5]).toEqual([200, chunk.length * chunks, digest]);
     const after = workers.pids.map(peakRss);
-    // Buffering the object anywhere would add at least its 50 MiB to a worker's peak.
-    after.forEach((peak, i) => expect(peak - before[i]!).toBeLessThan(40 * 1024 * 1024));
+    // Streaming raises a worker's peak by about 33 MiB whatever the object's size (garbage
+    // awaiting collection: 100 MiB objects measure the same); buffering would add the 50 MiB itself.
+    after.forEach((peak, i) => expect(peak - before[i]!).toBeLessThan(48 * 1024 * 1024));
   });
 });
 
