@@ -35,12 +35,15 @@ import type { DataPlane } from './dataplane/data-plane';
 import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { RuntimeError } from './errors';
 import { SharedNonceStore } from './dataplane/shared-nonce-store';
-import { openStore, type GatewayStore } from './store';
+import { openStore, type StoreEngine } from './store';
+import { openPostgresStore } from './store/postgres/postgres-store';
 
 /** What every worker runs. Plain data: it travels to the workers in their environment. */
 export interface DataPlaneWorkersOptions {
   /** Data directory of the primary's store (opened read-only) and of `inventory.json`. */
   readonly dataDir: string;
+  /** The primary's PostgreSQL store, when it has one: each worker reads views over one connection of its own. */
+  readonly store?: string;
   /** Shared data-plane HTTP port (0: one free port shared by all workers). */
   readonly port: number;
   /** @default '127.0.0.1' */
@@ -355,11 +358,11 @@ export async function runDataPlaneWorker(): Promise<void> {
   const send = (msg: FromWorker): void => {
     if (process.connected) process.send!(msg);
   };
-  let store: GatewayStore | undefined;
+  let store: StoreEngine | undefined;
   let plane: DataPlane | undefined;
   try {
     const options = JSON.parse(process.env[CONFIG_ENV] ?? '{}') as DataPlaneWorkersOptions;
-    store = openStore(options.dataDir, { readOnly: true });
+    store = options.store === undefined ? openStore(options.dataDir, { readOnly: true }) : await openPostgresStore(options.store, { reader: true, poolSize: 1 });
     const opened = store;
     // The primary collects this registry from every worker (DataPlaneWorkers.metrics).
     const registry = new Registry();
@@ -386,8 +389,8 @@ export async function runDataPlaneWorker(): Promise<void> {
       if (stopping) return;
       stopping = true;
       dp.close().then(
-        () => {
-          opened.close();
+        async () => {
+          await opened.close();
           process.exit(0);
         },
         () => process.exit(1),
@@ -398,11 +401,11 @@ export async function runDataPlaneWorker(): Promise<void> {
     // Ctrl-C and service managers signal the whole process group: finish in-flight requests first.
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    process.on('message', (msg: ToWorker) => {
+    process.on('message', async (msg: ToWorker) => {
       if (msg.type === 'apigw:revision') {
         if (msg.revision <= dp.revision || stopping) return;
         try {
-          dp.update(opened.readView(), inventory.read());
+          dp.update(await opened.readView(), inventory.read());
           send({ type: 'apigw:served', revision: dp.revision });
         } catch (err) {
           process.stderr.write(`apigw worker ${process.pid}: cannot load revision ${msg.revision}: ${(err as Error).message}\n`);
@@ -411,13 +414,13 @@ export async function runDataPlaneWorker(): Promise<void> {
         stop();
       }
     });
-    dp.update(opened.readView(), inventory.read());
+    dp.update(await opened.readView(), inventory.read());
     const bound = await dp.listen();
     send({ type: 'apigw:listening', port: bound.port, ...(bound.tlsPort === undefined ? {} : { tlsPort: bound.tlsPort }), revision: dp.revision });
   } catch (err) {
     send({ type: 'apigw:failed', message: (err as Error).message });
     await plane?.close().catch(() => undefined);
-    store?.close();
+    await store?.close();
     process.exit(1);
   }
 }

@@ -235,27 +235,36 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
 /**
  * A commit listener that runs `update` for the latest revision heard, one
- * update at a time: commits heard while an asynchronous update runs are
+ * update at a time; it returns what an asynchronous store waits for (the
+ * update that covers the revision). Commits heard while an update runs are
  * taken together by the next one. With a synchronous store the update
  * completes within the commit (the data plane serves the change when the
  * batch returns).
  */
 function followCommits(update: (revision: number) => void | Promise<void>): CommitListener {
-  let running = false;
-  let pending: number | undefined;
-  const run = (revision: number): void => {
+  let running: Promise<void> | undefined;
+  let queued: { revision: number; done: Promise<void> } | undefined;
+  const start = (revision: number): void | Promise<void> => {
     const done = update(revision);
     if (!(done instanceof Promise)) return;
-    running = true;
-    void done.finally(() => {
-      running = false;
-      const next = pending;
-      pending = undefined;
-      if (next !== undefined) run(next);
+    const finished = done.finally(() => {
+      running = undefined;
     });
+    running = finished;
+    return finished;
   };
   return (revision) => {
-    if (running) pending = Math.max(pending ?? revision, revision);
-    else run(revision);
+    if (!running) return start(revision);
+    if (queued) {
+      queued.revision = Math.max(queued.revision, revision);
+      return queued.done;
+    }
+    const next: { revision: number; done: Promise<void> } = { revision, done: Promise.resolve() };
+    next.done = running.then(() => {
+      queued = undefined;
+      return start(next.revision);
+    });
+    queued = next;
+    return next.done;
   };
 }

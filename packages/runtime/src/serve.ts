@@ -12,11 +12,14 @@ import { TOKEN_FILE } from './admin/token';
 import { attachDataPlaneWorkers, MAX_START_FAILURES, type DataPlaneWorkers } from './cluster';
 import { RuntimeError } from './errors';
 import { createGateway, urlOf, type Gateway } from './gateway';
+import { isPostgresUrl } from './store/open';
 
 /** What `apigw serve` runs. */
 export interface ServeOptions {
   /** @default `$APIGW_DATA_DIR`, else `./.apigw` */
   readonly dataDir: string;
+  /** A `postgres://` URL: the state lives there, shared with every node pointed at it. @default `$APIGW_STORE`, else SQLite in dataDir */
+  readonly store?: string;
   /** @default 8080 */
   readonly port: number;
   /** @default 9080 */
@@ -41,11 +44,13 @@ export interface ServeIo {
 }
 
 /** Usage text of `apigw serve`. */
-export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--port 8080] [--admin-port 9080] [--host 127.0.0.1] [--workers N]
+export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--store postgres://...] [--port 8080] [--admin-port 9080] [--host 127.0.0.1] [--workers N]
 
 Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
   --data-dir DIR     durable state, admin.token, inventory.json, functions.json, oss.json and
                      embedded OSS buckets (default $APIGW_DATA_DIR or ./.apigw)
+  --store URL        keep the state in PostgreSQL (postgres://user:pass@host:5432/db), shared by
+                     every node started with the same URL (default $APIGW_STORE; else SQLite in DIR)
   --port N           data-plane HTTP port (default $APIGW_PORT or 8080; 0: any free port)
   --admin-port N     admin API port, on 127.0.0.1 (default $APIGW_ADMIN_PORT or 9080; 0: any free port)
   --host ADDR        data-plane address
@@ -75,6 +80,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       args: [...argv],
       options: {
         'data-dir': { type: 'string' },
+        store: { type: 'string' },
         port: { type: 'string' },
         'admin-port': { type: 'string' },
         host: { type: 'string' },
@@ -87,8 +93,12 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   } catch (error) {
     throw new ServeUsageError((error as Error).message);
   }
+  const store = values.store ?? (env['APIGW_STORE'] || undefined);
+  if (store !== undefined && !isPostgresUrl(store))
+    throw new ServeUsageError(`${values.store !== undefined ? '--store' : 'APIGW_STORE'} must be a postgres:// URL (leave it unset for SQLite in the data directory)`);
   return {
     dataDir: values['data-dir'] ?? env['APIGW_DATA_DIR'] ?? '.apigw',
+    ...(store === undefined ? {} : { store }),
     port: port(values.port ?? (env['APIGW_PORT'] || undefined), 8080, values.port !== undefined ? '--port' : 'APIGW_PORT'),
     adminPort: port(values['admin-port'] ?? (env['APIGW_ADMIN_PORT'] || undefined), 9080, values['admin-port'] !== undefined ? '--admin-port' : 'APIGW_ADMIN_PORT'),
     host: values.host ?? '127.0.0.1',
@@ -135,6 +145,7 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
   try {
     gateway = await createGateway({
       dataDir: options.dataDir,
+      ...(options.store === undefined ? {} : { store: options.store }),
       port: options.port,
       adminPort: options.adminPort,
       host: options.host,
@@ -147,7 +158,7 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
   }
   if (inWorkers) {
     try {
-      workers = await attachDataPlaneWorkers(gateway, { dataDir: options.dataDir, port: options.port, host: options.host, workers: options.workers }, (w) => logWorkers(w, io.err));
+      workers = await attachDataPlaneWorkers(gateway, { dataDir: options.dataDir, ...(options.store === undefined ? {} : { store: options.store }), port: options.port, host: options.host, workers: options.workers }, (w) => logWorkers(w, io.err));
     } catch (error) {
       io.err.write(`apigw serve: cannot start the data-plane workers: ${(error as Error).message}\n`);
       await gateway.close();
@@ -162,7 +173,7 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
   io.out.write(
     `apigw data plane listening on ${dataUrl}${workers ? ` (${options.workers} worker processes)` : ''}\n` +
       `apigw admin API listening on ${gateway.adminUrl} (token: ${tokenSource})\n` +
-      `apigw state at revision ${gateway.revision} in ${options.dataDir}\n`,
+      `apigw state at revision ${gateway.revision} in ${gateway.store.location}\n`,
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (s: NodeJS.Signals) => {

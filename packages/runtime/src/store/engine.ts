@@ -13,8 +13,13 @@ import type { AppCredentials, BatchResult, LiveResource, LiveState, StateView } 
 /** A value, or a promise of it. */
 export type Awaitable<T> = T | Promise<T>;
 
-/** Called after every commit the store learns of (its own, or another node's) with the new revision. */
-export type CommitListener = (revision: number) => void;
+/**
+ * Called after every commit the store learns of (its own, or another
+ * node's) with the new revision. When a listener returns a promise, an
+ * asynchronous store waits for it before its own write resolves (so this
+ * node serves what it just committed); any other return is ignored.
+ */
+export type CommitListener = (revision: number) => unknown;
 
 /** Whether a store can serve its readers now. */
 export interface StoreHealth {

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors';
 import type { StoreEngine } from './engine';
+import { openPostgresStore } from './postgres/postgres-store';
 import { openStore } from './store';
 
 /** Where a gateway's state lives. */
@@ -28,5 +29,5 @@ export async function openStoreEngine(location: StoreLocation, env: NodeJS.Proce
   const url = location.store ?? (env['APIGW_STORE'] || undefined);
   if (url === undefined) return openStore(location.dataDir);
   if (!isPostgresUrl(url)) throw new RuntimeError('APIGW_STORE_URL', 'the store must be a postgres:// URL (or absent: SQLite in the data directory)');
-  throw new RuntimeError('APIGW_STORE_URL', 'this build has no PostgreSQL engine');
+  return openPostgresStore(url, location.logger ? { logger: location.logger } : {});
 }

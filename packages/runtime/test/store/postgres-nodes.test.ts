@@ -1,0 +1,146 @@
+/**
+ * Several gateway nodes on one PostgreSQL: a commit through one node is
+ * served by the others, concurrent writes through two nodes serialize
+ * (exactly one of two racing batches wins, revisions stay gap-free),
+ * nodes that start together migrate once, and a node follows commits it
+ * was not notified of.
+ */
+import { request } from 'node:http';
+import pg from 'pg';
+import { createGateway, type Gateway } from '../../src/gateway';
+import { AdminApiError } from '../../src/errors';
+import type { Operation } from '../../src/model';
+import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { tempDir } from './fixtures';
+
+/** GET on a node's data plane for the shop group. */
+export function get(url: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET', agent: false, headers: { host: 'api.shop.localhost' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const ops = (list: unknown[]) => list as Operation[];
+const stub = (body: string) => ({ name: 'stub', type: 'MOCK', environments: { RELEASE: { mock: { statusCode: 200, body, headers: { 'content-type': 'text/plain' } } } } });
+const hello = { group: 'shop', name: 'hello', auth: { type: 'ANONYMOUS' }, request: { method: 'GET', path: '/hello' }, backend: { service: 'stub', path: '/hello' } };
+export const helloOperations = (body: string): Operation[] =>
+  ops([
+    { op: 'create', kind: 'backendService', spec: stub(body) },
+    { op: 'create', kind: 'group', spec: { name: 'shop', domains: ['api.shop.localhost'] } },
+    { op: 'create', kind: 'api', spec: hello },
+    { op: 'publish', api: 'shop/hello', stage: 'RELEASE' },
+  ]);
+export const repoint = (body: string): Operation[] => ops([{ op: 'update', kind: 'backendService', spec: stub(body) }]);
+
+/** Resolves when `check` passes (polled: a node learns of a commit asynchronously), rejects after `ms`. */
+export async function eventually(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('gateway nodes on one PostgreSQL', () => {
+  let server: TestPostgres;
+  const cleanups: (() => unknown)[] = [];
+  let databases = 0;
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  afterAll(() => server.destroy());
+
+  async function nodes(count: number, url?: string): Promise<Gateway[]> {
+    const store = url ?? (await server.createDatabase(`nodes_${process.pid}_${++databases}`));
+    // Started together: migrations run once, under the advisory lock.
+    return Promise.all(
+      Array.from({ length: count }, async () => {
+        const dir = tempDir();
+        const gateway = await createGateway({ dataDir: dir.dir, store, port: 0, adminPort: 0, adminToken: 'nodes-token' });
+        cleanups.push(dir.cleanup, () => gateway.close());
+        return gateway;
+      }),
+    );
+  }
+
+  test('nodes started together share one store; a commit through A is served by B and C', async () => {
+    const [a, b, c] = await nodes(3);
+    expect(new Set([a!.store.id, b!.store.id, c!.store.id]).size).toBe(1);
+    const first = await a!.client.batch({ stack: 'shop', operations: helloOperations('one') });
+    expect(first.revision).toBe(1);
+    // The node that took the write serves it when the batch returns.
+    expect(await get(a!.dataUrl, '/hello')).toEqual({ status: 200, body: 'one' });
+    for (const node of [b!, c!]) await eventually(async () => (await get(node.dataUrl, '/hello')).body === 'one', 'B and C serve revision 1');
+
+    const second = await b!.client.batch({ stack: 'shop', operations: repoint('two') });
+    expect(second.revision).toBe(2);
+    for (const node of [a!, c!]) await eventually(async () => (await get(node.dataUrl, '/hello')).body === 'two', 'A and C serve revision 2');
+    // Every node reads the same state from the database.
+    const states = await Promise.all([a!, b!, c!].map((n) => n.client.getState()));
+    expect(states[1]).toEqual(states[0]);
+    expect(states[2]).toEqual(states[0]);
+  });
+
+  test('concurrent applies through A and B: exactly one wins each round, 100 rounds, revisions gap-free, no lost update', async () => {
+    const [a, b] = await nodes(2);
+    let revision = (await a!.client.batch({ stack: 'shop', operations: helloOperations('start') })).revision;
+    const wins = { a: 0, b: 0 };
+    for (let round = 0; round < 100; round++) {
+      const settled = await Promise.allSettled([
+        a!.client.batch({ stack: 'shop', expectedRevision: revision, operations: repoint(`a${round}`) }),
+        b!.client.batch({ stack: 'shop', expectedRevision: revision, operations: repoint(`b${round}`) }),
+      ]);
+      const won = settled.filter((s) => s.status === 'fulfilled');
+      const lost = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]!.reason).toBeInstanceOf(AdminApiError);
+      expect([(lost[0]!.reason as AdminApiError).status, (lost[0]!.reason as AdminApiError).code]).toEqual([409, 'APIGW_REVISION_CONFLICT']);
+      expect((won[0] as PromiseFulfilledResult<{ revision: number }>).value.revision).toBe(revision + 1);
+      revision += 1;
+      if (settled[0]!.status === 'fulfilled') wins.a++;
+      else wins.b++;
+      const winner = settled[0]!.status === 'fulfilled' ? `a${round}` : `b${round}`;
+      // The winner's write is what both nodes read: nothing lost.
+      const spec = (await b!.client.getResource('backendService', 'stub'))!.spec as { environments: { RELEASE: { mock: { body: string } } } };
+      expect(spec.environments.RELEASE.mock.body).toBe(winner);
+    }
+    expect(wins.a + wins.b).toBe(100);
+    expect((await a!.client.getState()).revision).toBe(revision);
+    await eventually(async () => (await get(b!.dataUrl, '/hello')).body === (await get(a!.dataUrl, '/hello')).body, 'both nodes serve the last winner');
+  });
+
+  test('a node catches up from the change log when it missed the notification', async () => {
+    const url = await server.createDatabase(`nodes_${process.pid}_${++databases}`);
+    const [a] = await nodes(1, url);
+    await a!.client.batch({ stack: 'shop', operations: helloOperations('seen') });
+    // A write no node announces (as if the notification were lost on the way).
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL search_path TO apigw');
+      await client.query("UPDATE resources SET spec = replace(spec, '\"seen\"', '\"unannounced\"'), rev = 2 WHERE kind = 'backendService' AND id = 'stub'");
+      await client.query("UPDATE published SET definition = definition WHERE api = 'shop/hello'");
+      await client.query('UPDATE revision SET value = 2 WHERE id = 1');
+      await client.query('COMMIT');
+    } finally {
+      await client.end();
+    }
+    await eventually(async () => (await get(a!.dataUrl, '/hello')).body === 'unannounced', 'the node polls the revision and reads what changed');
+    expect(a!.revision).toBe(2);
+  });
+});
