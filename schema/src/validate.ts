@@ -1,5 +1,6 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import batch from '../batch.schema.json';
 import schema from '../gateway.schema.json';
 import { canonicalDocument } from './canonical';
 import type { GatewayDocument } from './document.generated';
@@ -23,11 +24,38 @@ addFormats(ajv, ['date-time']);
 ajv.addKeyword({ keyword: 'x-apigw-replace', schemaType: 'boolean' });
 ajv.addKeyword({ keyword: 'x-apigw-secret', schemaType: 'boolean' });
 ajv.addSchema(schema);
+ajv.addSchema(batch);
 
 const documentValidator = ajv.getSchema(schema.$id) as ValidateFunction;
 const kindValidators = new Map<Kind, ValidateFunction>(
   KINDS.map(({ kind, definition }) => [kind, ajv.getSchema(`${schema.$id}#/$defs/${definition}`) as ValidateFunction]),
 );
+
+/** The schema of `POST /v1/batch` bodies (JSON Schema 2020-12), as shipped. */
+export const batchSchema: Readonly<Record<string, unknown>> = batch;
+
+const batchEnvelopeValidator = ajv.getSchema(`${batch.$id}#/$defs/Envelope`) as ValidateFunction;
+const operationValidator = ajv.getSchema(`${batch.$id}#/$defs/Operation`) as ValidateFunction;
+
+/**
+ * The problems of a batch body as a whole (batch.schema.json's Envelope:
+ * the fields, the stack, the revision, that operations is a list), each a
+ * SCHEMA_VIOLATION with its pointer; empty when the envelope is sound.
+ * The operations are checked one by one with operationProblems.
+ */
+export function batchEnvelopeProblems(input: unknown): Problem[] {
+  return batchEnvelopeValidator(input) ? [] : schemaProblems(batchEnvelopeValidator.errors ?? [], '');
+}
+
+/**
+ * The problems of one operation's shape (batch.schema.json's Operation:
+ * its op, the fields that op takes, their forms), at `pointer`. A create or
+ * update spec is only checked to be an object: its kind's schema is
+ * validateResource's.
+ */
+export function operationProblems(input: unknown, pointer: string): Problem[] {
+  return operationValidator(input) ? [] : schemaProblems(operationValidator.errors ?? [], pointer);
+}
 
 /** The validator of one resource of a kind; a kind defined with defineKind has its schema compiled on first use. */
 function kindValidator(kind: Kind): ValidateFunction {
@@ -248,7 +276,10 @@ function carefulJsonData(input: unknown, root: string): ValidationResult<unknown
 function schemaProblems(errors: readonly ErrorObject[], prefix: string): Problem[] {
   const seen = new Set<string>();
   const problems: Problem[] = [];
+  // An anyOf is one problem, in the words of its description, not one per alternative.
+  const alternatives = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   for (const e of errors) {
+    if (e.keyword === 'if' || (e.keyword !== 'anyOf' && alternatives.has(e.instancePath))) continue;
     let pointer = prefix + e.instancePath;
     let message: string;
     switch (e.keyword) {
@@ -271,6 +302,11 @@ function schemaProblems(errors: readonly ErrorObject[], prefix: string): Problem
         break;
       case 'propertyNames':
         continue; // reported by the nested pattern error, which names the property
+      case 'anyOf': {
+        const description = (e.parentSchema as { description?: unknown } | undefined)?.description;
+        message = typeof description === 'string' ? `must be ${description}` : 'matches none of the allowed forms';
+        break;
+      }
       default:
         message = e.message ?? `fails ${e.keyword}`;
     }
