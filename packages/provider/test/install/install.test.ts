@@ -84,8 +84,21 @@ describe('installing apigw outside the monorepo', () => {
     expect(listing).toContain('package/dist/cli/main.js');
     expect(listing).not.toContain('package/dist/demo/');
 
-    // 2. In the new project: install.
-    for (const line of commandsOf(shell[1]!)) await run(line, project);
+    // 2. In the new project: install. Between the packages and TypeScript, a program is
+    // not type-checked (and says so), yet a misspelt prop is still refused when it runs.
+    const typo = "import { ApiGroup, GatewayStack } from '@apigw/constructs';\nconst stack = new GatewayStack('shop');\nnew ApiGroup(stack, 'shop', { domians: ['api.shop.localhost'] });\nexport default stack;\n";
+    fs.writeFileSync(path.join(project, 'typo.ts'), typo);
+    for (const line of commandsOf(shell[1]!)) {
+      await run(line, project);
+      if (!line.includes('dist-packages')) continue;
+      const unchecked = await runCommand('npx apigw validate -f typo.ts', project, env);
+      expect(unchecked.status).toBe(1);
+      expect(unchecked.stderr).toContain('Note: typo.ts was not type-checked: TypeScript is not installed in this project (npm install --save-dev typescript)');
+      expect(unchecked.stderr).toContain('[shop/shop] /groups/0: ApiGroup has no prop "domians"; did you mean "domains"? [UNKNOWN_PROP]');
+    }
+    const checked = await runCommand('npx apigw validate -f typo.ts', project, env);
+    expect(checked.status).toBe(1);
+    expect(checked.stderr).toMatch(/typo\.ts:3:31 - error TS2561: .*'domians' does not exist in type 'ApiGroupProps'/);
     const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules/@apigw/provider/package.json'), 'utf8')) as { engines: { node: string } };
     expect(installed.engines.node).toBe('>=22.13');
     expect(fs.realpathSync(path.join(project, 'node_modules/@apigw/constructs')).startsWith(project)).toBe(true);
