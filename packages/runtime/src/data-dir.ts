@@ -15,3 +15,9 @@ export const OSS_FILE = 'oss.json';
 
 /** The directory embedded OSS buckets are kept in. */
 export const OSS_DIR = 'oss';
+
+/** The lock a running gateway holds on its data directory (an SQLite file the operating system locks). */
+export const LOCK_FILE = 'runtime.lock';
+
+/** Who holds the lock: pid, host and start time, written by the holder once it has the lock. */
+export const LOCK_HOLDER_FILE = 'runtime.lock.holder';

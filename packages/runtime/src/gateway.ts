@@ -19,6 +19,7 @@ import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
 import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
+import { DataDirLock } from './data-dir-lock';
 import type { StateView } from './model';
 import type { CommitListener, StoreEngine } from './store/engine';
 import { openStoreEngine } from './store/open';
@@ -115,12 +116,23 @@ export function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** Opens the store, starts the admin API and the data plane. */
+/**
+ * Locks the data directory (DataDirLockedError when another running
+ * gateway holds it), opens the store, starts the admin API and the data plane.
+ */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? '127.0.0.1';
   const adminHost = options.adminHost ?? '127.0.0.1';
-  const adminToken = resolveAdminToken(options.dataDir, options.adminToken);
-  const store = await openStoreEngine({ dataDir: options.dataDir, ...(options.store === undefined ? {} : { store: options.store }), ...(options.logger ? { logger: options.logger } : {}) });
+  const lock = DataDirLock.acquire(options.dataDir);
+  let store: StoreEngine;
+  let adminToken: string;
+  try {
+    adminToken = resolveAdminToken(options.dataDir, options.adminToken);
+    store = await openStoreEngine({ dataDir: options.dataDir, ...(options.store === undefined ? {} : { store: options.store }), ...(options.logger ? { logger: options.logger } : {}) });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const metrics = createMetrics({ ...(options.metrics ? { registry: options.metrics } : {}), defaultMetrics: options.processMetrics ?? false });
   const core = new AdminCore(store);
   // Read beside the store at every commit; an unusable file keeps the data plane on its snapshot and /readyz says why.
@@ -222,6 +234,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ready = false;
         await Promise.all([admin.close(), dataPlane?.close()]);
         await store.close();
+        lock.release();
       },
     };
     options.logger?.info({ adminUrl: gateway.adminUrl, dataUrl: gateway.dataUrl, revision: store.revision }, 'gateway started');
@@ -229,6 +242,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   } catch (error) {
     await Promise.allSettled([admin.close(), dataPlane?.close()]);
     await store.close();
+    lock.release();
     throw error;
   }
 }

@@ -37,4 +37,5 @@ export { attachDataPlaneWorkers, startDataPlaneWorkers, DataPlaneWorkers, Worker
 export { openStore, GatewayStore, STORE_FILE, SCHEMA_VERSION, type OpenStoreOptions, type CommitListener, type StoreEngine, type StoreHealth, type Awaitable } from './store';
 export { AdminCore, AdminServer, createAdminServer, createMetrics, resolveAdminToken, TOKEN_FILE, DEFAULT_ADMIN_MAX_BODY_BYTES, type AdminServerOptions, type AdminMetrics, type ChangeOptions, type ChangeResult } from './admin';
 export { createGateway, urlOf, INVENTORY_FILE, FUNCTIONS_FILE, OSS_FILE, OSS_DIR, type Gateway, type GatewayOptions } from './gateway';
+export { DataDirLockedError, type LockHolder } from './data-dir-lock';
 export { runServe, parseServeArgs, SERVE_USAGE, ServeUsageError, type ServeOptions, type ServeIo } from './serve';

@@ -11,6 +11,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { sign } from '../../src/dataplane';
+import { DataDirLockedError } from '../../src/data-dir-lock';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
 import { openStore } from '../../src/store';
@@ -182,6 +183,23 @@ describe('createGateway', () => {
       await first.close();
       other.cleanup();
     }
+  });
+
+  test('one gateway per data directory: a second is refused naming the holder, and can start once the first closed', async () => {
+    const first = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+    try {
+      const refused = createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+      await expect(refused).rejects.toBeInstanceOf(DataDirLockedError);
+      await expect(refused).rejects.toMatchObject({ code: 'APIGW_DATA_DIR_LOCKED', holder: { pid: process.pid } });
+      await expect(refused).rejects.toThrow(`data directory ${dir.dir} is in use by apigw process ${process.pid}`);
+      // The refused start changed nothing: the first still commits and serves.
+      await first.client.batch({ stack: null, operations: [{ op: 'create', kind: 'app', spec: { name: 'mobile' } }] as unknown as Operation[] });
+      expect(first.revision).toBe(1);
+    } finally {
+      await first.close();
+    }
+    gateway = await createGateway({ dataDir: dir.dir, port: 0, adminPort: 0, adminToken: 't' });
+    expect(gateway.revision).toBe(1);
   });
 
   test('an unusable inventory file makes /readyz answer 503 naming it, and a good one makes the gateway ready again', async () => {

@@ -171,6 +171,23 @@ describe('apigw serve', () => {
     expect(await exit).toBe(0);
   });
 
+  test('a second serve on the same data directory is refused, naming the holder; a killed holder does not block a restart', async () => {
+    const first = await serve(dir.dir, ['--workers', '1']);
+    const second = spawnSync(process.execPath, [serveMain, '--data-dir', dir.dir, '--port', '0', '--admin-port', '0', '--workers', '1'], { env, encoding: 'utf8' });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`data directory ${dir.dir} is in use by apigw process ${first.child.pid}`);
+    // The holder still serves, unaffected.
+    expect((await fetch(`${first.adminUrl}/healthz`)).status).toBe(200);
+
+    // kill -9 leaves the lock file behind; the lock itself went with the process.
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const restarted = await serve(dir.dir, ['--workers', '1']);
+    expect((await fetch(`${restarted.adminUrl}/healthz`)).status).toBe(200);
+    restarted.child.kill('SIGTERM');
+    expect(await restarted.exit).toBe(0);
+  });
+
   test('an unusable data directory is refused with the reason (exit 1), and left as it was', () => {
     const file = join(dir.dir, 'gateway.db');
     writeFileSync(file, 'not a database'.repeat(200));
