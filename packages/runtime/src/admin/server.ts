@@ -1,6 +1,7 @@
 /**
  * The admin API's HTTP server (node:http). It authenticates every request
- * but the health probes, reads a bounded JSON body, routes, and maps every
+ * but the health probes, reads a bounded JSON body (bytes, and objects
+ * and arrays counted before it is parsed: json-meter.ts), routes, and maps every
  * refusal to `{ error: { code, message, problems?, errors? } }`. A request
  * can never take the server down: anything unexpected becomes a 500 and
  * the request changes nothing.
@@ -12,6 +13,7 @@ import { routes as batchRoutes } from './batch';
 import type { AdminCore } from './core';
 import { routes as credentialRoutes } from './credentials';
 import { routes as healthRoutes } from './health';
+import { JsonMeter, MAX_JSON_CONTAINERS } from './json-meter';
 import { routes as metricsRoutes } from './metrics-endpoint';
 import type { AdminMetrics } from './metrics';
 import { routes as resourceRoutes } from './resources';
@@ -22,6 +24,9 @@ import { tokenMatches } from './token';
 
 /** Largest admin request body accepted by default (16 MiB: a batch of many thousand operations). */
 export const DEFAULT_ADMIN_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** How long an idle admin connection is kept open. */
+const ADMIN_KEEP_ALIVE_MS = 30_000;
 
 /** Options of the admin server. */
 export interface AdminServerOptions {
@@ -63,6 +68,9 @@ export class AdminServer {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     });
+    // Clients close idle connections first (undici after 4 s): with Node's 5 s, a busy
+    // process could close one just as a client reused it, and the client saw ECONNRESET.
+    this.server.keepAliveTimeout = ADMIN_KEEP_ALIVE_MS;
     // Unparseable HTTP (bad request line, oversized headers): answer 400 and drop the socket.
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
@@ -149,6 +157,7 @@ export class AdminServer {
     }
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
+      const meter = new JsonMeter();
       let size = 0;
       let done = false;
       req.on('data', (chunk: Buffer) => {
@@ -158,6 +167,12 @@ export class AdminServer {
           done = true;
           chunks.length = 0;
           reject(tooLarge(this.maxBodyBytes));
+          return;
+        }
+        if (meter.add(chunk) > MAX_JSON_CONTAINERS) {
+          done = true;
+          chunks.length = 0;
+          reject(new RuntimeError('APIGW_BODY_TOO_LARGE', `the body holds more than ${MAX_JSON_CONTAINERS} JSON objects and arrays; split it`));
           return;
         }
         chunks.push(chunk);
