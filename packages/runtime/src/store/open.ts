@@ -3,6 +3,7 @@
  * `postgres://` (or `postgresql://`) URL, else the SQLite file in the data
  * directory.
  */
+import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors';
 import type { StoreEngine } from './engine';
@@ -29,5 +30,7 @@ export async function openStoreEngine(location: StoreLocation, env: NodeJS.Proce
   const url = location.store ?? (env['APIGW_STORE'] || undefined);
   if (url === undefined) return openStore(location.dataDir);
   if (!isPostgresUrl(url)) throw new RuntimeError('APIGW_STORE_URL', 'the store must be a postgres:// URL (or absent: SQLite in the data directory)');
+  // The data directory still holds the node's own files (admin token, inventory, worker nonces).
+  mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
   return openPostgresStore(url, location.logger ? { logger: location.logger } : {});
 }

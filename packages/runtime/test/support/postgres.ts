@@ -31,7 +31,7 @@ export interface TestPostgres {
 }
 
 const USER = 'apigw';
-const PASSWORD = 'apigw-test';
+const PASSWORD = 'apigw';
 
 /** The directory of PostgreSQL's server programs (initdb, postgres), installing the package when none is found. */
 export function postgresBinDir(): string {
