@@ -1,0 +1,158 @@
+/**
+ * Gateway nodes on one PostgreSQL when things fail: a node killed with
+ * SIGKILL in the middle of a large apply leaves the batch applied in full
+ * or not at all (and the other nodes serve exactly that), and a database
+ * stopped and started under load leaves the data planes serving, /readyz
+ * saying not-ready while it is away, and every node caught up when it is
+ * back.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { AdminApiError } from '../../src/errors';
+import { createGateway, type Gateway } from '../../src/gateway';
+import { HttpGatewayClient } from '../../src/client/http-client';
+import type { Operation } from '../../src/model';
+import { eventually, get, helloOperations, repoint } from '../support/nodes';
+import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { tempDir } from './fixtures';
+
+const SERVE_MAIN = resolve(__dirname, '../../dist/serve-main.js');
+
+function readyz(adminUrl: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(adminUrl);
+  return new Promise((done, reject) => {
+    const req = request({ host: hostname, port, path: '/readyz', method: 'GET', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => done({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A batch of `n` APIs (each published), big enough that its transaction is open for a while. */
+function manyApis(n: number, tag: string): Operation[] {
+  const list: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    list.push({ op: 'create', kind: 'api', spec: { group: 'shop', name: `api_${tag}_${i}`, auth: { type: 'ANONYMOUS' }, request: { method: 'GET', path: `/${tag}/${i}` }, backend: { service: 'stub', path: '/x' } } });
+    list.push({ op: 'publish', api: `shop/api_${tag}_${i}`, stage: 'RELEASE' });
+  }
+  return list as Operation[];
+}
+
+describe('gateway nodes on one PostgreSQL, under failure', () => {
+  let server: TestPostgres;
+  let databases = 0;
+  const cleanups: (() => unknown)[] = [];
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  afterAll(() => server.destroy());
+
+  async function node(store: string): Promise<Gateway> {
+    const dir = tempDir();
+    const gateway = await createGateway({ dataDir: dir.dir, store, port: 0, adminPort: 0, adminToken: 'failure-token' });
+    cleanups.push(dir.cleanup, () => gateway.close());
+    return gateway;
+  }
+
+  test('kill -9 of a node in the middle of a large apply: the batch is in the database in full or not at all, and other nodes serve exactly that', async () => {
+    const store = await server.createDatabase(`failures_${process.pid}_${++databases}`);
+    const b = await node(store);
+    await b.client.batch({ stack: 'shop', operations: helloOperations('base') });
+    const watcher = new pg.Client({ connectionString: store });
+    await watcher.connect();
+    cleanups.push(() => watcher.end());
+
+    for (let round = 0; round < 3; round++) {
+      const dir = tempDir();
+      cleanups.push(dir.cleanup);
+      const child: ChildProcess = spawn(process.execPath, [SERVE_MAIN, '--data-dir', dir.dir, '--store', store, '--port', '0', '--admin-port', '0', '--workers', '1'], {
+        env: { ...process.env, APIGW_ADMIN_TOKEN: 'failure-token' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      cleanups.push(() => child.exitCode === null && child.kill('SIGKILL'));
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      await eventually(async () => /admin API listening on (\S+)/.test(out), 'node A starts', 60_000);
+      const adminUrl = /admin API listening on (\S+)/.exec(out)![1]!;
+      const before = (await b.client.getState()).revision;
+      const client = new HttpGatewayClient({ endpoint: adminUrl, token: 'failure-token' });
+      const sent = client.batch({ stack: 'shop', operations: manyApis(1500, `r${round}`) }).catch((error: unknown) => error);
+      // Wait until node A's batch transaction is open in the database, then kill A.
+      await eventually(
+        async () =>
+          Number((await watcher.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'apigw' AND xact_start IS NOT NULL AND query LIKE 'INSERT INTO%'")).rows[0].n) > 0,
+        'the apply is under way',
+      );
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await exited;
+      expect(await sent).toBeInstanceOf(AdminApiError);
+      await client.close();
+
+      // The server notices the dropped connection and rolls back; what remains is all or nothing.
+      await eventually(async () => Number((await watcher.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'apigw' AND xact_start IS NOT NULL AND state = 'idle in transaction'")).rows[0].n) === 0, 'the killed session is gone');
+      const revision = Number((await watcher.query('SELECT value FROM apigw.revision')).rows[0].value);
+      const apis = Number((await watcher.query(`SELECT count(*) AS n FROM apigw.resources WHERE kind = 'api' AND id LIKE 'shop/api_r${round}_%'`)).rows[0].n);
+      const published = Number((await watcher.query(`SELECT count(*) AS n FROM apigw.published WHERE api LIKE 'shop/api_r${round}_%'`)).rows[0].n);
+      expect([revision, apis, published]).toEqual(revision === before ? [before, 0, 0] : [before + 1, 1500, 1500]);
+      // Node B serves exactly what the database holds.
+      await eventually(async () => (await b.store.readView()).revision === revision, 'node B follows the database');
+      const state = await b.client.getState();
+      expect(state.revision).toBe(revision);
+      expect(state.apis.filter((a) => a.id.startsWith(`shop/api_r${round}_`))).toHaveLength(apis);
+      const probe = await get(b.dataUrl, `/r${round}/7`);
+      expect(probe.status).toBe(apis > 0 ? 200 : 404);
+    }
+  }, 300_000);
+
+  test('the database stopped and started under load: nodes keep serving, /readyz says so, and they catch up on return', async () => {
+    const store = await server.createDatabase(`failures_${process.pid}_${++databases}`);
+    const a = await node(store);
+    const b = await node(store);
+    await a.client.batch({ stack: 'shop', operations: helloOperations('before') });
+    await eventually(async () => (await get(b.dataUrl, '/hello')).body === 'before', 'B serves the first state');
+
+    // Load: both data planes asked continuously; every answer must be a 200 of the state they hold.
+    let running = true;
+    const failures: string[] = [];
+    let served = 0;
+    const load = [a, b].map(async (n) => {
+      while (running) {
+        const r = await get(n.dataUrl, '/hello').catch((e: Error) => ({ status: 0, body: e.message }));
+        if (r.status !== 200) failures.push(`${r.status} ${r.body}`);
+        served++;
+      }
+    });
+
+    await server.stop();
+    for (const n of [a, b]) {
+      await eventually(async () => (await readyz(n.adminUrl)).status === 503, 'readyz reports the outage');
+      expect(JSON.parse((await readyz(n.adminUrl)).body)).toMatchObject({ status: 'not-ready' });
+      expect((await readyz(n.adminUrl)).body).not.toContain(':apigw@');
+    }
+    const refused = await a.client.batch({ stack: 'shop', operations: repoint('during') }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AdminApiError);
+    expect([(refused as AdminApiError).status, (refused as AdminApiError).code]).toEqual([503, 'APIGW_STORE_UNAVAILABLE']);
+    const duringOutage = served;
+    await eventually(async () => served > duringOutage + 20, 'the data planes answer while the database is away');
+
+    await server.start();
+    for (const n of [a, b]) await eventually(async () => (await readyz(n.adminUrl)).status === 200, 'readyz is ready again');
+    await a.client.batch({ stack: 'shop', operations: repoint('after') });
+    await eventually(async () => (await get(b.dataUrl, '/hello')).body === 'after', 'B follows commits again (the listener reconnected)');
+    running = false;
+    await Promise.all(load);
+    expect(failures).toEqual([]);
+    expect(served).toBeGreaterThan(0);
+  }, 300_000);
+});
