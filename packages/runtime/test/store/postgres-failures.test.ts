@@ -7,7 +7,6 @@
  * back.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { AdminApiError } from '../../src/errors';
@@ -21,17 +20,7 @@ import { tempDir } from './fixtures';
 const SERVE_MAIN = resolve(__dirname, '../../dist/serve-main.js');
 
 function readyz(adminUrl: string): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(adminUrl);
-  return new Promise((done, reject) => {
-    const req = request({ host: hostname, port, path: '/readyz', method: 'GET', agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => done({ status: res.statusCode!, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return get(adminUrl, '/readyz', new URL(adminUrl).host);
 }
 
 /** A batch of `n` APIs (each published), big enough that its transaction is open for a while. */

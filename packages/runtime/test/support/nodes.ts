@@ -6,11 +6,11 @@
 import { request } from 'node:http';
 import type { Operation } from '../../src/model';
 
-/** GET on a node's data plane for the shop group. */
-export function get(url: string, path: string): Promise<{ status: number; body: string }> {
+/** GET on a node's data plane for the shop group (or, with `host`, on any listener). */
+export function get(url: string, path: string, host = 'api.shop.localhost'): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: 'GET', agent: false, headers: { host: 'api.shop.localhost' } }, (res) => {
+    const req = request({ host: hostname, port, path, method: 'GET', agent: false, headers: { host } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
