@@ -31,6 +31,10 @@ export type Stages = Stage[];
  */
 export type ApiRef = string;
 /**
+ * An HTTP header name (an RFC 9110 token).
+ */
+export type HeaderName = string;
+/**
  * A set of resource names.
  */
 export type NameSet = Name[];
@@ -619,6 +623,88 @@ export interface BackendServiceInput {
   };
 }
 /**
+ * Which browser origins may call: the gateway answers preflight requests and adds Access-Control-* headers to every answer to an allowed origin.
+ */
+export interface Cors {
+  /**
+   * Origins allowed to call (`https://shop.example`, with a port when not the default), or `*` for any (never with allowCredentials).
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  allowOrigins: [string, ...string[]];
+  /**
+   * Methods a preflight allows.
+   *
+   * @minItems 1
+   */
+  allowMethods: [
+    'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS',
+    ...('GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS')[]
+  ];
+  /**
+   * Request headers a preflight allows.
+   *
+   * @maxItems 100
+   */
+  allowHeaders: HeaderName[];
+  /**
+   * Response headers a page may read.
+   *
+   * @maxItems 100
+   */
+  exposeHeaders: HeaderName[];
+  /**
+   * Seconds a browser may cache a preflight answer.
+   */
+  maxAge: number;
+  /**
+   * Whether pages may send cookies and HTTP authentication (Access-Control-Allow-Credentials).
+   */
+  allowCredentials: boolean;
+}
+/**
+ * Which browser origins may call: the gateway answers preflight requests and adds Access-Control-* headers to every answer to an allowed origin.
+ */
+export interface CorsInput {
+  /**
+   * Origins allowed to call (`https://shop.example`, with a port when not the default), or `*` for any (never with allowCredentials).
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  allowOrigins: [string, ...string[]];
+  /**
+   * Methods a preflight allows.
+   *
+   * @minItems 1
+   */
+  allowMethods?: [
+    'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS',
+    ...('GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS')[]
+  ];
+  /**
+   * Request headers a preflight allows.
+   *
+   * @maxItems 100
+   */
+  allowHeaders?: HeaderName[];
+  /**
+   * Response headers a page may read.
+   *
+   * @maxItems 100
+   */
+  exposeHeaders?: HeaderName[];
+  /**
+   * Seconds a browser may cache a preflight answer.
+   */
+  maxAge?: number;
+  /**
+   * Whether pages may send cookies and HTTP authentication (Access-Control-Allow-Credentials).
+   */
+  allowCredentials?: boolean;
+}
+/**
  * The desired state of one stack of an API gateway: what the reconciler makes the running gateway match. Resources are identified by name (an API by group/name); a rename is a delete and a create.
  */
 export interface GatewayDocument {
@@ -654,6 +740,14 @@ export interface GatewayDocument {
    * Grants of an app to call an API in some stages.
    */
   authorizations: Authorization[];
+  /**
+   * Traffic policies (throttling, IP access control, CORS, JWT), each of one type; they act on the APIs and groups that plugin attachments bind them to.
+   */
+  plugins: Plugin[];
+  /**
+   * Bindings of a plugin to an API or a whole group, in some stages.
+   */
+  pluginAttachments: PluginAttachment[];
   imports?: Imports;
 }
 /**
@@ -680,6 +774,214 @@ export interface VpcAccess {
   description?: Description;
 }
 /**
+ * A named traffic policy of one type with its configuration under the type's key. It acts where plugin attachments bind it; at most one plugin of each type applies to a call (an API's own beats its group's).
+ */
+export interface Plugin {
+  name: Name;
+  description?: Description;
+  /**
+   * What the plugin does; it cannot change after creation.
+   */
+  type: 'TRAFFIC_CONTROL' | 'IP_CONTROL' | 'CORS' | 'JWT';
+  trafficControl?: TrafficControl;
+  ipControl?: IpControl;
+  cors?: Cors;
+  jwt?: Jwt;
+}
+/**
+ * Call limits per time unit, counted in fixed windows aligned to UTC. At least one of apiDefault and appDefault, or a special limit, is set.
+ */
+export interface TrafficControl {
+  /**
+   * The window every limit counts in.
+   */
+  unit: 'SECOND' | 'MINUTE' | 'HOUR' | 'DAY';
+  /**
+   * Most calls of each API the plugin applies to, per unit and stage, from all callers together (anonymous calls included); unlimited when absent.
+   */
+  apiDefault?: number;
+  /**
+   * Most calls of each API per unit and stage from one app; unlimited when absent.
+   */
+  appDefault?: number;
+  /**
+   * Apps with a limit of their own instead of appDefault (0 refuses every call of the app).
+   *
+   * @maxItems 1000
+   */
+  specials?: {
+    app: Name;
+    limit: number;
+  }[];
+}
+/**
+ * Allow or deny lists of IPv4 and IPv6 CIDR blocks, checked on the client address (X-Forwarded-For counts only from proxies the runtime trusts).
+ */
+export interface IpControl {
+  /**
+   * ALLOW: only listed addresses may call. DENY: listed addresses may not.
+   */
+  mode: 'ALLOW' | 'DENY';
+  /**
+   * CIDR blocks (`10.0.0.0/8`, `2001:db8::/32`) or single addresses.
+   *
+   * @maxItems 1000
+   */
+  cidrs: string[];
+  /**
+   * Blocks of their own for named apps: with ALLOW the app may also call from them, with DENY it may not call from them.
+   *
+   * @maxItems 1000
+   */
+  apps: {
+    app: Name;
+    /**
+     * @minItems 1
+     * @maxItems 1000
+     */
+    cidrs: [string, ...string[]];
+  }[];
+}
+/**
+ * A bearer JWT every call must carry, verified against exactly one of jwks, publicKey and secret. On an ANONYMOUS API it authenticates the user; on an APP API it adds to the app's credentials.
+ */
+export interface Jwt {
+  /**
+   * A JSON Web Key Set of public keys (RFC 7517); the token's `kid` picks the key.
+   */
+  jwks?: {
+    /**
+     * @minItems 1
+     * @maxItems 100
+     */
+    keys: [PublicJwk, ...PublicJwk[]];
+  };
+  /**
+   * A PEM public key (`-----BEGIN PUBLIC KEY-----`).
+   */
+  publicKey?: string;
+  /**
+   * The HMAC key of HS256/HS384/HS512 tokens, at least 32 characters. A secret: it is stored by the gateway and never appears in plans, exports or logs.
+   */
+  secret?: string;
+  /**
+   * Signature algorithms accepted.
+   *
+   * @minItems 1
+   */
+  algorithms: [
+    (
+      | 'RS256'
+      | 'RS384'
+      | 'RS512'
+      | 'PS256'
+      | 'PS384'
+      | 'PS512'
+      | 'ES256'
+      | 'ES384'
+      | 'ES512'
+      | 'EdDSA'
+      | 'HS256'
+      | 'HS384'
+      | 'HS512'
+    ),
+    ...(
+      | 'RS256'
+      | 'RS384'
+      | 'RS512'
+      | 'PS256'
+      | 'PS384'
+      | 'PS512'
+      | 'ES256'
+      | 'ES384'
+      | 'ES512'
+      | 'EdDSA'
+      | 'HS256'
+      | 'HS384'
+      | 'HS512'
+    )[]
+  ];
+  /**
+   * The `iss` a token must carry; any when absent.
+   */
+  issuer?: string;
+  /**
+   * Audiences of which a token's `aud` must name one; any when absent.
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  audience?: [string, ...string[]];
+  /**
+   * Where the token is: a header (after a prefix) or a query parameter.
+   */
+  from: {
+    in: 'HEAD' | 'QUERY';
+    name: string;
+    /**
+     * Text before the token (compared ignoring case).
+     */
+    prefix: string;
+  };
+  /**
+   * Leeway when checking exp and nbf against the gateway clock.
+   */
+  clockSkewSeconds: number;
+  /**
+   * Whether a token without exp is refused.
+   */
+  requireExp: boolean;
+  /**
+   * Claims sent to the backend as headers (non-string values as JSON); a client's own headers of these names are dropped.
+   *
+   * @maxItems 50
+   */
+  claimsToHeaders: {
+    claim: string;
+    header: HeaderName;
+  }[];
+}
+/**
+ * A public JSON Web Key: RSA (n, e), EC (crv, x, y) or OKP (crv, x).
+ */
+export interface PublicJwk {
+  kty: 'RSA' | 'EC' | 'OKP';
+  kid?: string;
+  alg?: string;
+  use?: 'sig';
+  n?: string;
+  e?: string;
+  crv?: 'P-256' | 'P-384' | 'P-521' | 'Ed25519' | 'Ed448';
+  x?: string;
+  y?: string;
+  /**
+   * @maxItems 10
+   */
+  x5c?:
+    | []
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string];
+  x5t?: string;
+}
+/**
+ * Binds a plugin to one API or to every API of a group, in some stages. Identified by plugin and target (`plugin:group/api` or `plugin:group`).
+ */
+export interface PluginAttachment {
+  plugin: Name;
+  api?: ApiRef;
+  group?: Name;
+  stages: Stages;
+  description?: Description;
+}
+/**
  * Resources the document refers to but does not define: they belong to another stack or exist outside apigw, and must exist when the document is applied. References to them are checked by name only; the reconciler never changes them.
  */
 export interface Imports {
@@ -691,6 +993,7 @@ export interface Imports {
    */
   apis?: ApiRef[];
   apps?: NameSet;
+  plugins?: NameSet;
 }
 /**
  * The desired state of one stack of an API gateway: what the reconciler makes the running gateway match. Resources are identified by name (an API by group/name); a rename is a delete and a create.
@@ -728,5 +1031,185 @@ export interface GatewayDocumentInput {
    * Grants of an app to call an API in some stages.
    */
   authorizations?: Authorization[];
+  /**
+   * Traffic policies (throttling, IP access control, CORS, JWT), each of one type; they act on the APIs and groups that plugin attachments bind them to.
+   */
+  plugins?: PluginInput[];
+  /**
+   * Bindings of a plugin to an API or a whole group, in some stages.
+   */
+  pluginAttachments?: PluginAttachment[];
   imports?: Imports;
+}
+/**
+ * A named traffic policy of one type with its configuration under the type's key. It acts where plugin attachments bind it; at most one plugin of each type applies to a call (an API's own beats its group's).
+ */
+export interface PluginInput {
+  name: Name;
+  description?: Description;
+  /**
+   * What the plugin does; it cannot change after creation.
+   */
+  type: 'TRAFFIC_CONTROL' | 'IP_CONTROL' | 'CORS' | 'JWT';
+  trafficControl?: TrafficControl;
+  ipControl?: IpControlInput;
+  cors?: CorsInput;
+  jwt?: JwtInput;
+}
+/**
+ * Allow or deny lists of IPv4 and IPv6 CIDR blocks, checked on the client address (X-Forwarded-For counts only from proxies the runtime trusts).
+ */
+export interface IpControlInput {
+  /**
+   * ALLOW: only listed addresses may call. DENY: listed addresses may not.
+   */
+  mode: 'ALLOW' | 'DENY';
+  /**
+   * CIDR blocks (`10.0.0.0/8`, `2001:db8::/32`) or single addresses.
+   *
+   * @maxItems 1000
+   */
+  cidrs?: string[];
+  /**
+   * Blocks of their own for named apps: with ALLOW the app may also call from them, with DENY it may not call from them.
+   *
+   * @maxItems 1000
+   */
+  apps?: {
+    app: Name;
+    /**
+     * @minItems 1
+     * @maxItems 1000
+     */
+    cidrs: [string, ...string[]];
+  }[];
+}
+/**
+ * A bearer JWT every call must carry, verified against exactly one of jwks, publicKey and secret. On an ANONYMOUS API it authenticates the user; on an APP API it adds to the app's credentials.
+ */
+export interface JwtInput {
+  /**
+   * A JSON Web Key Set of public keys (RFC 7517); the token's `kid` picks the key.
+   */
+  jwks?: {
+    /**
+     * @minItems 1
+     * @maxItems 100
+     */
+    keys: [PublicJwk1, ...PublicJwk1[]];
+  };
+  /**
+   * A PEM public key (`-----BEGIN PUBLIC KEY-----`).
+   */
+  publicKey?: string;
+  /**
+   * The HMAC key of HS256/HS384/HS512 tokens, at least 32 characters. A secret: it is stored by the gateway and never appears in plans, exports or logs.
+   */
+  secret?: string;
+  /**
+   * Signature algorithms accepted.
+   *
+   * @minItems 1
+   */
+  algorithms?: [
+    (
+      | 'RS256'
+      | 'RS384'
+      | 'RS512'
+      | 'PS256'
+      | 'PS384'
+      | 'PS512'
+      | 'ES256'
+      | 'ES384'
+      | 'ES512'
+      | 'EdDSA'
+      | 'HS256'
+      | 'HS384'
+      | 'HS512'
+    ),
+    ...(
+      | 'RS256'
+      | 'RS384'
+      | 'RS512'
+      | 'PS256'
+      | 'PS384'
+      | 'PS512'
+      | 'ES256'
+      | 'ES384'
+      | 'ES512'
+      | 'EdDSA'
+      | 'HS256'
+      | 'HS384'
+      | 'HS512'
+    )[]
+  ];
+  /**
+   * The `iss` a token must carry; any when absent.
+   */
+  issuer?: string;
+  /**
+   * Audiences of which a token's `aud` must name one; any when absent.
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  audience?: [string, ...string[]];
+  /**
+   * Where the token is: a header (after a prefix) or a query parameter.
+   */
+  from?: {
+    in: 'HEAD' | 'QUERY';
+    name: string;
+    /**
+     * Text before the token (compared ignoring case).
+     */
+    prefix?: string;
+  };
+  /**
+   * Leeway when checking exp and nbf against the gateway clock.
+   */
+  clockSkewSeconds?: number;
+  /**
+   * Whether a token without exp is refused.
+   */
+  requireExp?: boolean;
+  /**
+   * Claims sent to the backend as headers (non-string values as JSON); a client's own headers of these names are dropped.
+   *
+   * @maxItems 50
+   */
+  claimsToHeaders?: {
+    claim: string;
+    header: HeaderName;
+  }[];
+}
+/**
+ * A public JSON Web Key: RSA (n, e), EC (crv, x, y) or OKP (crv, x).
+ */
+export interface PublicJwk1 {
+  kty: 'RSA' | 'EC' | 'OKP';
+  kid?: string;
+  alg?: string;
+  use?: 'sig';
+  n?: string;
+  e?: string;
+  crv?: 'P-256' | 'P-384' | 'P-521' | 'Ed25519' | 'Ed448';
+  x?: string;
+  y?: string;
+  /**
+   * @maxItems 10
+   */
+  x5c?:
+    | []
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string];
+  x5t?: string;
 }

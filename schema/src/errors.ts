@@ -45,6 +45,8 @@ export const PROBLEM_CODES = {
   DEFAULT_TYPE_MISMATCH: "A parameter's default value does not parse as the parameter's type.",
   MOCK_UNSERVABLE:
     'A MOCK answer the gateway cannot serve as written: an informational status (1xx), a body on a 204 or 304, a header value with a control character (CR, LF, NUL...), a framing header (Transfer-Encoding, Content-Length, which the gateway sets) or an X-Ca-Error-* header (which would forge a gateway error).',
+  PLUGIN_CONFIG: "A plugin's configuration does not fit its type or cannot be used (configuration under another type's key, a bad CIDR block, an unusable key, a wildcard origin with credentials...), or an attachment does not name exactly one of api and group.",
+  PLUGIN_CONFLICT: 'Two plugins of one type are attached to the same API, or the same group, in one stage.',
   OSS_ACTION_MISMATCH: "An API's OSS action does not fit its method (GET GetObject; PUT PutObject; POST PostObject or AppendObject; HEAD HeadObject or GetObjectMeta; DELETE DeleteObject), or the API names an OSS action for a backend service that is not OSS.",
 } as const;
 

@@ -14,3 +14,5 @@ export * from './validate';
 export * from './pointer';
 export * from './cidr';
 export * from './suggest';
+export * from './plugin-checks';
+export * from './plugin-rules';

@@ -7,7 +7,7 @@
  * all read these facts from here; adding a kind is one entry in `KindSpecs`
  * and one in `KIND_TABLE` (beside its schema definition and its handler).
  */
-import type { Api, ApiGroup, App, Authorization, BackendService, GatewayDocument, Stage, VpcAccess } from './document.generated';
+import type { Api, ApiGroup, App, Authorization, BackendService, GatewayDocument, Plugin, PluginAttachment, Stage, VpcAccess } from './document.generated';
 
 /** The spec type of each kind of resource. */
 export interface KindSpecs {
@@ -17,6 +17,8 @@ export interface KindSpecs {
   api: Api;
   app: App;
   authorization: Authorization;
+  plugin: Plugin;
+  pluginAttachment: PluginAttachment;
 }
 
 /** A kind of resource the document declares. */
@@ -80,6 +82,11 @@ const none = (): readonly Reference[] => [];
 /** An API's identity: `group/name`. */
 export function apiId(api: { group: string; name: string }): string {
   return `${api.group}/${api.name}`;
+}
+
+/** A plugin attachment's identity: the plugin and its target (`plugin:group/api` or `plugin:group`). */
+export function pluginAttachmentId(a: { plugin: string; api?: string; group?: string }): string {
+  return `${a.plugin}:${a.api ?? a.group ?? ''}`;
 }
 
 /** An authorization's identity: the app and the API (`app:group/name`). */
@@ -148,6 +155,21 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
       { kind: 'api', id: a.api, pointer: '/api' },
     ],
     canonical: (a) => ({ ...a, stages: sortStages(a.stages) as typeof a.stages }),
+  },
+  plugin: { kind: 'plugin', collection: 'plugins', definition: 'Plugin', label: 'plugin', noun: 'plugin', importable: true, id: byName, references: none },
+  pluginAttachment: {
+    kind: 'pluginAttachment',
+    collection: 'pluginAttachments',
+    definition: 'PluginAttachment',
+    label: 'plugin attachment',
+    noun: 'plugin attachment',
+    importable: false,
+    id: pluginAttachmentId,
+    references: (a) => [
+      { kind: 'plugin', id: a.plugin, pointer: '/plugin' },
+      ...(a.api !== undefined ? [{ kind: 'api' as const, id: a.api, pointer: '/api' }] : []),
+      ...(a.group !== undefined ? [{ kind: 'group' as const, id: a.group, pointer: '/group' }] : []),
+    ],
   },
 };
 

@@ -12,6 +12,7 @@
 import type { Api, BackendService, Imports, Stage } from './document.generated';
 import type { ProblemCode } from './errors';
 import { HTTP_METHODS, KINDS, describeResource, kindInfo, type Kind, type KindSpecs } from './kinds';
+import { attachmentTargets, onePluginPerType, pluginConfigs } from './plugin-rules';
 import { parsesAs } from './parameter-value';
 import { pointerToken } from './pointer';
 import { pathParameterNames, pathShape } from './path-template';
@@ -295,10 +296,13 @@ export const DOCUMENT_RULES: readonly Rule[] = [
   apiParameters,
   uniqueRoutes,
   authorizedStagesPublished,
+  pluginConfigs,
+  attachmentTargets,
+  onePluginPerType,
 ];
 
 /** The rules that read one resource alone: a resource can be checked with them before any other exists. */
-export const RESOURCE_RULES: readonly Rule[] = [environmentShapes, servableMocks, certificateDomains, ossActions, apiParameters];
+export const RESOURCE_RULES: readonly Rule[] = [environmentShapes, servableMocks, certificateDomains, ossActions, apiParameters, pluginConfigs, attachmentTargets];
 
 function describeApi(api: Api): string {
   return kindInfo('api').id(api);

@@ -201,6 +201,52 @@ const CASES: RuleCase[] = [
     expected: [['AUTHORIZATION_STAGE_UNPUBLISHED', '/authorizations/0/stages/1']],
   },
   {
+    name: 'a plugin whose configuration sits under another type, a bad CIDR block and a wildcard origin with credentials',
+    mutate: (d) => {
+      d.plugins = [
+        { name: 'mixed_up', type: 'CORS', trafficControl: { unit: 'SECOND', apiDefault: 1 } },
+        { name: 'bad_blocks', type: 'IP_CONTROL', ipControl: { mode: 'DENY', cidrs: ['10.0.0.0/8', '10.0.0.300'] } },
+        { name: 'open_cors', type: 'CORS', cors: { allowOrigins: ['*'], allowCredentials: true } },
+      ];
+    },
+    expected: [
+      ['PLUGIN_CONFIG', '/plugins/0/trafficControl'],
+      ['PLUGIN_CONFIG', '/plugins/0'],
+      ['PLUGIN_CONFIG', '/plugins/1/ipControl/cidrs/1'],
+      ['PLUGIN_CONFIG', '/plugins/2/cors/allowOrigins/0'],
+    ],
+  },
+  {
+    name: 'a JWT plugin with two keys, and an attachment naming both an API and a group',
+    mutate: (d) => {
+      d.plugins = [{ name: 'sso_jwt', type: 'JWT', jwt: { secret: 's'.repeat(32), publicKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' } }];
+      d.pluginAttachments = [{ plugin: 'sso_jwt', api: 'shop/getUser', group: 'shop', stages: ['RELEASE'] }];
+    },
+    expected: [
+      ['PLUGIN_CONFIG', '/plugins/0/jwt'],
+      ['PLUGIN_CONFIG', '/pluginAttachments/0'],
+    ],
+  },
+  {
+    name: 'two traffic-control plugins on one API in one stage, and one on a plugin that is not defined',
+    mutate: (d) => {
+      d.plugins = [
+        { name: 'limits_a', type: 'TRAFFIC_CONTROL', trafficControl: { unit: 'SECOND', apiDefault: 1 } },
+        { name: 'limits_b', type: 'TRAFFIC_CONTROL', trafficControl: { unit: 'MINUTE', appDefault: 5 } },
+      ];
+      d.pluginAttachments = [
+        { plugin: 'limits_a', api: 'shop/getUser', stages: ['TEST', 'RELEASE'] },
+        { plugin: 'limits_a', group: 'shop', stages: ['RELEASE'] },
+        { plugin: 'limits_b', api: 'shop/getUser', stages: ['PRE', 'RELEASE'] },
+        { plugin: 'limits_c', group: 'shop', stages: ['TEST'] },
+      ];
+    },
+    expected: [
+      ['UNKNOWN_REFERENCE', '/pluginAttachments/3/plugin'],
+      ['PLUGIN_CONFLICT', '/pluginAttachments/2/stages/1'],
+    ],
+  },
+  {
     name: 'a BOOLEAN parameter whose default is not a boolean',
     mutate: (d) => (d.apis[0].request.parameters[1].default = 'yes'),
     expected: [['DEFAULT_TYPE_MISMATCH', '/apis/0/request/parameters/1/default']],
