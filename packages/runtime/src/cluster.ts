@@ -28,7 +28,7 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AggregatorRegistry, Registry, type PrometheusContentType } from 'prom-client';
-import { createDataPlane, InventorySource, NONCE_FILE } from './dataplane';
+import { COUNTER_FILE, createDataPlane, InventorySource, NONCE_FILE } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane } from './dataplane/data-plane';
@@ -60,6 +60,8 @@ export interface DataPlaneWorkersOptions {
   readonly oss?: Readonly<Record<string, ExternalBucketConfig>>;
   /** Largest request body forwarded, in bytes. */
   readonly maxBodyBytes?: number;
+  /** Proxies whose X-Forwarded-For is believed (CIDR blocks or addresses). @default none */
+  readonly trustedProxies?: readonly string[];
   /** Write the JSON access log of each worker to its stdout. @default false */
   readonly accessLog?: boolean;
   /** Script the workers run: this module's compiled file. @default this file */
@@ -376,7 +378,9 @@ export async function runDataPlaneWorker(): Promise<void> {
       ossFile: join(options.dataDir, OSS_FILE),
       ossRoot: join(options.dataDir, OSS_DIR),
       nonceFile: join(options.dataDir, NONCE_FILE),
+      counterFile: join(options.dataDir, COUNTER_FILE),
       metrics: registry,
+      ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
       ...(options.functions === undefined ? {} : { functions: options.functions }),
       ...(options.oss === undefined ? {} : { oss: options.oss }),

@@ -32,6 +32,11 @@ export {
   type ParamBag,
   type BackendModule,
   type BackendRegistry,
+  MemoryRateCounter,
+  SharedRateCounter,
+  COUNTER_FILE,
+  type RateCounter,
+  type CounterVerdict,
 } from './dataplane';
 export { attachDataPlaneWorkers, startDataPlaneWorkers, DataPlaneWorkers, WorkersStartError, type DataPlaneWorkersOptions, type CommitSource } from './cluster';
 export { openStore, GatewayStore, STORE_FILE, SCHEMA_VERSION, type OpenStoreOptions, type CommitListener, type StoreEngine, type StoreHealth, type Awaitable } from './store';

@@ -12,6 +12,8 @@ import type {
   BackendService,
   Kind,
   KindSpecs,
+  Plugin,
+  PluginAttachment,
   Problem,
   Stage,
   VpcAccess,
@@ -81,6 +83,8 @@ export interface LiveState {
   readonly apis: LiveApi[];
   readonly apps: LiveApp[];
   readonly authorizations: LiveResource<'authorization'>[];
+  readonly plugins: LiveResource<'plugin'>[];
+  readonly pluginAttachments: LiveResource<'pluginAttachment'>[];
 }
 
 /** The resource collections of a LiveState (everything but the revision). */
@@ -203,4 +207,6 @@ export interface StateView {
     readonly previous?: { readonly appSecret: string; readonly appCode: string; readonly until: number };
   })[];
   readonly authorizations: readonly Authorization[];
+  readonly plugins: readonly Plugin[];
+  readonly pluginAttachments: readonly PluginAttachment[];
 }

@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseCidr } from '@apigw/schema';
 import { TOKEN_FILE } from './admin/token';
 import { attachDataPlaneWorkers, MAX_START_FAILURES, type DataPlaneWorkers } from './cluster';
 import { RuntimeError } from './errors';
@@ -32,6 +33,8 @@ export interface ServeOptions {
    * @default one per core
    */
   readonly workers: number;
+  /** Proxies whose X-Forwarded-For is believed for the client address (CIDR blocks or addresses). @default none */
+  readonly trustedProxies?: readonly string[];
   /** Print the usage and exit 0. */
   readonly help?: boolean;
 }
@@ -45,6 +48,7 @@ export interface ServeIo {
 
 /** Usage text of `apigw serve`. */
 export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--store postgres://...] [--port 8080] [--admin-port 9080] [--host 127.0.0.1] [--workers N]
+                  [--trusted-proxies CIDR,...]
 
 Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
   --data-dir DIR     durable state, admin.token, inventory.json, functions.json, oss.json and
@@ -55,6 +59,7 @@ Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
   --admin-port N     admin API port, on 127.0.0.1 (default $APIGW_ADMIN_PORT or 9080; 0: any free port)
   --host ADDR        data-plane address
   --workers N        data-plane processes sharing the port (default: one per core; 1 serves in this process)
+  --trusted-proxies  comma-separated CIDR blocks of proxies whose X-Forwarded-For names the client (IP_CONTROL, CaClientIp)
 The admin token is APIGW_ADMIN_TOKEN, or DIR/admin.token (generated on first start).
 `;
 
@@ -85,6 +90,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
         'admin-port': { type: 'string' },
         host: { type: 'string' },
         workers: { type: 'string' },
+        'trusted-proxies': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -103,8 +109,18 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     adminPort: port(values['admin-port'] ?? (env['APIGW_ADMIN_PORT'] || undefined), 9080, values['admin-port'] !== undefined ? '--admin-port' : 'APIGW_ADMIN_PORT'),
     host: values.host ?? '127.0.0.1',
     workers: workerCount(values.workers),
+    ...(values['trusted-proxies'] === undefined ? {} : { trustedProxies: cidrList(values['trusted-proxies']) }),
     ...(values.help ? { help: true } : {}),
   };
+}
+
+function cidrList(value: string): string[] {
+  const blocks = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const block of blocks) {
+    const parsed = parseCidr(block);
+    if (typeof parsed === 'string') throw new ServeUsageError(`--trusted-proxies: ${parsed}`);
+  }
+  return blocks;
 }
 
 function workerCount(value: string | undefined): number {
@@ -150,7 +166,7 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
       adminPort: options.adminPort,
       host: options.host,
       processMetrics: true,
-      ...(inWorkers ? { dataPlane: false as const } : {}),
+      ...(inWorkers ? { dataPlane: false as const } : options.trustedProxies === undefined ? {} : { dataPlane: { trustedProxies: options.trustedProxies } }),
     });
   } catch (error) {
     io.err.write(`apigw serve: cannot start: ${(error as Error).message}\n`);
@@ -158,7 +174,18 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
   }
   if (inWorkers) {
     try {
-      workers = await attachDataPlaneWorkers(gateway, { dataDir: options.dataDir, ...(options.store === undefined ? {} : { store: options.store }), port: options.port, host: options.host, workers: options.workers }, (w) => logWorkers(w, io.err));
+      workers = await attachDataPlaneWorkers(
+        gateway,
+        {
+          dataDir: options.dataDir,
+          ...(options.store === undefined ? {} : { store: options.store }),
+          port: options.port,
+          host: options.host,
+          workers: options.workers,
+          ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+        },
+        (w) => logWorkers(w, io.err),
+      );
     } catch (error) {
       io.err.write(`apigw serve: cannot start the data-plane workers: ${(error as Error).message}\n`);
       await gateway.close();

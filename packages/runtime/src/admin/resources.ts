@@ -19,6 +19,8 @@ const IDENTITY_FIELDS: Readonly<Record<Kind, Readonly<Record<string, string>>>> 
   api: { group: 'group', name: 'name' },
   app: { name: 'name' },
   authorization: { app: 'app' },
+  plugin: { name: 'name' },
+  pluginAttachment: { plugin: 'plugin' },
 };
 
 /** The spec fields the path of one resource fixes. */
@@ -26,6 +28,8 @@ function identityOf(kind: Kind, params: Readonly<Record<string, string>>): Recor
   const identity: Record<string, string> = {};
   for (const [param, field] of Object.entries(IDENTITY_FIELDS[kind])) identity[field] = params[param]!;
   if (kind === 'authorization') identity['api'] = `${params['group']}/${params['api']}`;
+  // An attachment's target is an API (`group/name`) or a group: one path segment, its slash encoded.
+  if (kind === 'pluginAttachment') identity[params['target']!.includes('/') ? 'api' : 'group'] = params['target']!;
   return identity;
 }
 

@@ -54,6 +54,21 @@ export const RESOURCE_PATHS: Readonly<Record<Kind, ResourcePath>> = {
     },
     id: ([app, group, api]) => `${app}:${group}/${api}`,
   },
+  plugin: { kind: 'plugin', collection: '/v1/plugins', ...one },
+  pluginAttachment: {
+    kind: 'pluginAttachment',
+    collection: '/v1/plugin-attachments',
+    // The target (`group/name` of an API, or a group's name) is one segment, its slash percent-encoded.
+    params: ['plugin', 'target'],
+    segments: (id) => {
+      const colon = id.indexOf(':');
+      if (colon <= 0 || colon === id.length - 1) return undefined;
+      const target = id.slice(colon + 1);
+      const parts = target.split('/');
+      return parts.length <= 2 && parts.every((p) => p.length > 0) ? [id.slice(0, colon), target] : undefined;
+    },
+    id: ([plugin, target]) => `${plugin}:${target}`,
+  },
 };
 
 /** The admin API path of one resource, or undefined when the id cannot name one of its kind. */

@@ -11,7 +11,11 @@ import type { Readable } from 'node:stream';
 import type { Pool } from 'undici';
 import type { ApiEntry, AppEntry, Snapshot } from '../snapshot/snapshot';
 import { GATEWAY_ERRORS, type GatewayErrorName } from './gateway-errors';
+import type { BlockList } from 'node:net';
 import type { NonceLedger } from './nonce-store';
+import { clientAddress } from './plugins/ip-control';
+import type { ApiPlugins } from './plugins/plugin-table';
+import type { RateCounter } from './plugins/rate-counter';
 import type { SignatureMethod } from './signature';
 
 /**
@@ -34,6 +38,12 @@ export interface GatewayRuntime {
   readonly instanceId: string;
   /** Also tell clients what the access log says about a backend failure (development only). */
   readonly revealErrorDetail: boolean;
+  /** Where traffic-control counts live: this process, a file its workers share, or a store every node shares. */
+  readonly rateCounter: RateCounter;
+  /** Proxies whose X-Forwarded-For is believed for the client address; null when none. */
+  readonly trustedProxies: BlockList | null;
+  /** The clock of traffic control and JWT time checks, epoch milliseconds. */
+  now(): number;
   /** The keep-alive pool for an origin (and TLS server name), created on first use and reused. */
   pool(origin: string, servername: string | null): Pool;
   /** Records a finished exchange (access log, metrics). */
@@ -105,8 +115,19 @@ export class Exchange {
   errorCode: string | null = null;
   /** What the access log says about a failure the client is told less of (a backend's address, a VPC instance id). */
   errorDetail: string | null = null;
+  /** The plugins acting on the API in this stage (null when none), found after routing. */
+  plugins: ApiPlugins | null = null;
+  /** Backend headers a JWT plugin sets from the token's claims, and the client's headers of those names to drop. */
+  claimHeaders: { readonly drop: ReadonlySet<string>; readonly add: readonly string[] } | null = null;
+  /** True when a CORS plugin put Access-Control-* headers on the answer (a backend's own are then not relayed). */
+  corsApplied = false;
 
-  /** The client's address, read when the request arrives (Node detaches the socket from a finished request). */
+  /** The peer's address, read when the request arrives (Node detaches the socket from a finished request). */
+  readonly peerIp: string;
+  /**
+   * The client's address: the peer's, or, when the peer is a proxy the
+   * runtime trusts, the one X-Forwarded-For names (see `clientAddress`).
+   */
   readonly clientIp: string;
 
   constructor(
@@ -116,7 +137,10 @@ export class Exchange {
     readonly res: ServerResponse,
     readonly tls: boolean,
   ) {
-    this.clientIp = req.socket.remoteAddress ?? '';
+    const peer = req.socket.remoteAddress ?? '';
+    this.peerIp = peer;
+    const trusted = rt.trustedProxies;
+    this.clientIp = trusted === null ? peer : clientAddress(peer, req.headers['x-forwarded-for'], trusted);
   }
 
   /** Decoded query parameters (parsed once, on first use). */

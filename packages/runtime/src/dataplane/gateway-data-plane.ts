@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
-import type { Socket } from 'node:net';
+import type { BlockList, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
@@ -25,6 +25,9 @@ import { loadInventoryFile, type Inventory } from './inventory';
 import { handleRequest, refuseRequest } from './pipeline';
 import { GATEWAY_ERRORS } from './gateway-errors';
 import { NonceStore, type NonceLedger } from './nonce-store';
+import { blockListOf } from './plugins/ip-control';
+import { MemoryRateCounter, type RateCounter } from './plugins/rate-counter';
+import { SharedRateCounter } from './plugins/shared-rate-counter';
 import { SharedNonceStore } from './shared-nonce-store';
 import { accessLogger, DataPlaneMetrics, ExchangeObserver } from './observability';
 import type { GatewayRuntime } from './exchange';
@@ -52,6 +55,9 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
   readonly maxResponseBytes: number;
   readonly instanceId: string;
   readonly revealErrorDetail: boolean;
+  readonly rateCounter: RateCounter;
+  readonly trustedProxies: BlockList | null;
+  readonly now: () => number;
   private readonly pools = new Map<string, Pool>();
   /** TLS contexts by sha256 of certificate and key, kept from one snapshot to the next. */
   private readonly secureContexts = new Map<string, SecureContext>();
@@ -101,6 +107,9 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.revealErrorDetail = options.revealErrorDetail === true;
     this.nonces = new NonceStore({ maxEntries: options.nonceCapacity ?? 100_000 });
     this.replayNonces = options.nonceFile === undefined ? this.nonces : new SharedNonceStore(options.nonceFile, { maxEntriesPerApp: options.nonceCapacity ?? 100_000 });
+    this.rateCounter = options.rateCounter ?? (options.counterFile === undefined ? new MemoryRateCounter() : new SharedRateCounter(options.counterFile));
+    this.trustedProxies = options.trustedProxies === undefined || options.trustedProxies.length === 0 ? null : blockListOf(options.trustedProxies);
+    this.now = options.clock ?? Date.now;
     this.logger = accessLogger(options.accessLog);
     this.observer = new ExchangeObserver(this.logger, options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics));
     this.inventory = { ...(options.inventoryFile === undefined ? {} : loadInventoryFile(options.inventoryFile)), ...options.inventory };
@@ -240,6 +249,8 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     await Promise.all([this.functions.close(), this.objects.close()]);
     this.pools.clear();
     this.replayNonces.close?.();
+    // A counter handed in by the caller is the caller's to close.
+    if (this.options.rateCounter === undefined) await this.rateCounter.close?.();
   }
 }
 

@@ -2,7 +2,8 @@
  * Every error the gateway itself answers. Each has an HTTP status, the
  * classic `X-Ca-Error-Message` text Alibaba's clients know, and a
  * six-character `X-Ca-Error-Code` (letter for the area: I = invalid request,
- * A = authentication/authorization, D = backend; then the status; then two
+ * A = authentication/authorization, P = traffic policy (plugins), D = backend;
+ * then the status; then two
  * letters). The table is the one home of these facts: `README.md` in this
  * folder documents it and a test keeps both in sync.
  */
@@ -44,6 +45,12 @@ export const GATEWAY_ERRORS = {
   INVALID_SIGNATURE: { status: 400, code: 'A403IS', message: 'Invalid Signature', doc: "The signature does not match (the message carries the server's string to sign with line breaks as `#`), X-Ca-Signature-Headers lists more than 64 names, or an anti-replay API's request did not sign x-ca-nonce, x-ca-timestamp and a sent x-ca-stage." },
   INVALID_CONTENT_MD5: { status: 400, code: 'A400MD', message: 'Invalid Content-MD5', doc: 'Content-MD5 does not match the body.' },
   UNAUTHORIZED: { status: 403, code: 'A403PR', message: 'Unauthorized', doc: 'The app is not authorized for this API in this stage, or its authorization expired.' },
+  IP_DENIED: { status: 403, code: 'P403IP', message: 'Access Denied by IP Control Policy', doc: "An IP_CONTROL plugin refuses the client's address (X-Forwarded-For counts only from trusted proxies)." },
+  CORS_REFUSED: { status: 403, code: 'P403CR', message: 'CORS Request Refused', doc: "A CORS plugin's preflight refused the origin, method or a requested header; the answer has no Access-Control-* headers." },
+  JWT_MISSING: { status: 401, code: 'P401JM', message: 'JWT Required', doc: 'A JWT plugin applies and the request carries no token where the plugin reads it.' },
+  JWT_INVALID: { status: 401, code: 'P401JI', message: 'Invalid JWT', doc: 'The token does not verify; the message says why (signature, expired, not yet valid, issuer, audience, algorithm, malformed).' },
+  THROTTLED_API: { status: 429, code: 'P429AF', message: 'Throttled by API Flow Control', doc: "A TRAFFIC_CONTROL plugin's apiDefault is used up for this API and stage in the current window; Retry-After says when it starts again." },
+  THROTTLED_APP: { status: 429, code: 'P429PF', message: 'Throttled by APP Flow Control', doc: "The calling app's limit (appDefault or its special limit) is used up for this API and stage in the current window; Retry-After says when it starts again." },
   BACKEND_FAILED: { status: 502, code: 'D502FB', message: 'Failed To Invoke Backend Service', doc: 'The backend dropped the connection, answered something that is not HTTP (or a 1xx it was not asked for), or its answer is larger than the response limit; the message names the cause.' },
   FUNCTION_FAILED: { status: 502, code: 'D502FE', message: 'Failed To Invoke Backend Service', doc: 'The event function threw, called back with an error, crashed, ran out of memory or exited; the message says which.' },
   FUNCTION_RESULT_INVALID: { status: 502, code: 'D502FR', message: 'Failed To Invoke Backend Service', doc: "The event function's result is not `{ statusCode, headers, body, isBase64Encoded }`; the message says what is wrong with it." },

@@ -24,6 +24,8 @@ export { stringToSign, sign, signedHeaderNames, type SignableRequest, type Signa
 export { APP_CODE_QUERY_PARAMETER, TIMESTAMP_WINDOW_MS } from './auth';
 export { NonceStore, type NonceStoreOptions, type NonceLedger, type NonceVerdict } from './nonce-store';
 export { SharedNonceStore, NONCE_FILE, type SharedNonceStoreOptions } from './shared-nonce-store';
+export { MemoryRateCounter, type RateCounter, type CounterVerdict, type MemoryRateCounterOptions } from './plugins/rate-counter';
+export { SharedRateCounter, COUNTER_FILE, type SharedRateCounterOptions } from './plugins/shared-rate-counter';
 export { createBackendRegistry, type BackendRegistry, type BackendServices } from './backends/registry';
 export { FunctionHost, type FunctionHostOptions } from './backends/function/host';
 export { FunctionsConfigError, resolveFunctions, loadFunctionsFile, type FunctionConfig, type LocalFunctionConfig, type RemoteFunctionConfig } from './backends/function/config';

@@ -127,7 +127,20 @@ function backendPath(api: ApiEntry, values: ReadonlyMap<string, string> | null, 
 
 function addCommonHeaders(ex: Exchange, api: ApiEntry, out: string[]): ErrorAnswer | null {
   const xff = ex.req.headers['x-forwarded-for'];
-  const ip = ex.clientIp;
+  // The hop this gateway saw, whatever the client address is taken to be.
+  const ip = ex.peerIp;
+  const claims = ex.claimHeaders;
+  if (claims !== null) {
+    // A JWT plugin's claim headers come from the token only, never from the client.
+    let w = 0;
+    for (let r = 0; r < out.length; r += 2) {
+      if (claims.drop.has(out[r]!.toLowerCase())) continue;
+      out[w++] = out[r]!;
+      out[w++] = out[r + 1]!;
+    }
+    out.length = w;
+    for (let i = 0; i < claims.add.length; i++) out.push(claims.add[i]!);
+  }
   out.push('x-forwarded-for', xff === undefined ? ip : (typeof xff === 'string' ? xff : (xff as string[]).join(', ')) + ', ' + ip);
   out.push('x-forwarded-proto', ex.tls ? 'https' : 'http');
   out.push('x-ca-request-id', ex.rid);

@@ -6,17 +6,20 @@
  *
  *  1. target    request target, method, Host and X-Ca-Stage (bounded string checks)
  *  2. route     the group's router for the stage; the API's protocols
- *  3. policies  `beforeAuth` hooks of the API's policies (see policy.ts)
+ *     (a CORS preflight for an API whose plugins include CORS is answered here)
+ *  3. policies  the API's plugins for the stage (CORS headers set on the answer);
+ *               `beforeAuth` hooks of the API's and its plugins' policies (see policy.ts)
  *  4. identify  APP APIs: the caller's credential and authorization (auth.ts)
  *  5. body      read in full only when it must be signed or mapped
  *  6. verify    APP APIs: Content-MD5 and the signature
- *  7. policies  `afterAuth` hooks of the API's policies
+ *  7. policies  `afterAuth` hooks of the API's and its plugins' policies (may wait: JWT)
  *  8. forward   what the backend receives (parameters.ts), and its target
  *  9. nonce     spent last, so a refused request never uses one up
  * 10. invoke    the compiled target's backend module, which ends the exchange
  *
  * The path is synchronous up to the backend unless the body must be read
- * first (form parameters to sign or map, Content-MD5 to check).
+ * first (form parameters to sign or map, Content-MD5 to check) or a policy
+ * must wait (a JWT's signature, a counter shared by nodes).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
@@ -25,8 +28,12 @@ import { authenticate, spendNonce, verifySignature } from './auth';
 import { ErrorAnswer, Exchange } from './exchange';
 import { FORM_CONTENT_TYPE, hasBody, hasDotSegment, PROXIED_METHODS } from './http-facts';
 import { buildForward } from './parameters';
-import { runPolicies } from './policy';
+import { runAfterAuth, runBeforeAuth } from './policy';
 import type { GatewayRuntime } from './exchange';
+import { isPreflight } from './plugins/cors';
+import { answerPreflight, applyCors } from './plugins/plugin-policies';
+import { pluginsFor } from './plugins/plugin-table';
+import type { GroupEntry } from '../snapshot/snapshot';
 
 /** Longest request target accepted. */
 const MAX_URL_LENGTH = 8192;
@@ -146,6 +153,7 @@ function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
 
   // 2. route
   const found = group.routers[ex.stageIndex]!.find(method, ex.path);
+  if (method === 'OPTIONS' && ex.snapshot.plugins.any && isPreflight(method, req.headers) && preflightByPlugin(ex, group, found)) return null;
   if (found === 'NOT_FOUND') return API_NOT_FOUND;
   if (found === 'METHOD_NOT_ALLOWED') return INVALID_HTTP_METHOD;
   const api = found.route.value;
@@ -155,8 +163,15 @@ function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
   if (ex.tls ? !api.allowHttps : !api.allowHttp) return ex.tls ? HTTPS_NOT_ALLOWED : HTTP_NOT_ALLOWED;
 
   // 3. policies before authentication
+  const plugins = ex.snapshot.plugins.any ? pluginsFor(ex.snapshot.plugins, api.id, api.group.name, ex.stageIndex) : null;
+  ex.plugins = plugins;
+  if (plugins !== null && plugins.cors !== null && req.headers.origin !== undefined) applyCors(ex, plugins.cors);
   if (api.policies.length > 0) {
-    const refusal = runPolicies(api.policies, 'beforeAuth', ex);
+    const refusal = runBeforeAuth(api.policies, ex);
+    if (refusal !== null) return refusal;
+  }
+  if (plugins !== null && plugins.policies.length > 0) {
+    const refusal = runBeforeAuth(plugins.policies, ex);
     if (refusal !== null) return refusal;
   }
 
@@ -220,7 +235,27 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | '
   return Buffer.concat(chunks, size);
 }
 
-/** Steps 6–10. */
+/**
+ * Answers a CORS preflight when the API the browser means to call (the
+ * method in Access-Control-Request-Method on this path) has a CORS plugin
+ * in this stage and is not itself declared for OPTIONS. False when the
+ * request is left to the normal route.
+ */
+function preflightByPlugin(ex: Exchange, group: GroupEntry, found: ReturnType<GroupEntry['routers'][number]['find']>): boolean {
+  if (typeof found === 'object' && found.route.value.declaresOptions) return false;
+  const wanted = ex.req.headers['access-control-request-method'];
+  if (typeof wanted !== 'string' || !PROXIED_METHODS.has(wanted)) return false;
+  const target = group.routers[ex.stageIndex]!.find(wanted, ex.path);
+  if (typeof target !== 'object') return false;
+  const api = target.route.value;
+  const plugins = pluginsFor(ex.snapshot.plugins, api.id, api.group.name, ex.stageIndex);
+  if (plugins === null || plugins.cors === null) return false;
+  ex.api = api;
+  answerPreflight(ex, plugins.cors);
+  return true;
+}
+
+/** Steps 6–7; steps 8–10 follow at once, or when an `afterAuth` policy that had to wait settles. */
 function proceed(ex: Exchange): ErrorAnswer | null {
   const api = ex.api!;
   const app = ex.app;
@@ -231,9 +266,46 @@ function proceed(ex: Exchange): ErrorAnswer | null {
   }
   // 7. policies after authentication
   if (api.policies.length > 0) {
-    const refusal = runPolicies(api.policies, 'afterAuth', ex);
-    if (refusal !== null) return refusal;
+    const verdict = runAfterAuth(api.policies, ex);
+    if (verdict !== null) return verdict instanceof ErrorAnswer ? verdict : waitThenForward(ex, verdict, true);
   }
+  const plugins = ex.plugins;
+  if (plugins !== null && plugins.policies.length > 0) {
+    const verdict = runAfterAuth(plugins.policies, ex);
+    if (verdict !== null) return verdict instanceof ErrorAnswer ? verdict : waitThenForward(ex, verdict, false);
+  }
+  return forward(ex);
+}
+
+/** Goes on with the request once a waiting `afterAuth` policy settles (the plugins' policies still to run when `ownFirst`). */
+function waitThenForward(ex: Exchange, verdict: Promise<ErrorAnswer | null>, ownFirst: boolean): null {
+  verdict.then(
+    (refusal) => {
+      try {
+        if (refusal !== null) return ex.refuse(refusal);
+        let next: ErrorAnswer | null;
+        const plugins = ex.plugins;
+        if (ownFirst && plugins !== null && plugins.policies.length > 0) {
+          const more = runAfterAuth(plugins.policies, ex);
+          if (more instanceof Promise) return void waitThenForward(ex, more, false);
+          next = more ?? forward(ex);
+        } else {
+          next = forward(ex);
+        }
+        if (next !== null) ex.refuse(next);
+      } catch (err) {
+        fail(ex, err);
+      }
+    },
+    (err: unknown) => fail(ex, err),
+  );
+  return null;
+}
+
+/** Steps 8–10. */
+function forward(ex: Exchange): ErrorAnswer | null {
+  const api = ex.api!;
+  const app = ex.app;
   // 8. forward
   const forwardRefusal = buildForward(ex);
   if (forwardRefusal !== null) return forwardRefusal;

@@ -1,9 +1,11 @@
 /**
  * Per-API request policies: where traffic rules (IP access control, rate
- * limits, quotas...) plug into the request pipeline without the pipeline
- * knowing them. The snapshot compiles an API's policies into
- * `ApiEntry.policies` once per commit; the pipeline calls them in order at
- * two fixed points:
+ * limits, JWT...) plug into the request pipeline without the pipeline
+ * knowing them. An API's policies come from two places compiled once per
+ * commit: its own definition (`ApiEntry.policies`) and the plugins attached
+ * to it or its group in the stage (`snapshot.plugins`, see
+ * `plugins/plugin-table.ts`). The pipeline calls them in order at two
+ * fixed points:
  *
  * 1. `beforeAuth`: the API is known (routing done, protocol allowed), the
  *    caller is not. Runs for every API, before any credential is looked at
@@ -16,11 +18,17 @@
  *    the client may retry it.
  *
  * A hook answers null to let the request go on, or an ErrorAnswer to stop
- * it (the pipeline sends the answer; the hook must not write to `ex.res`).
- * Hooks run synchronously on the request path: no I/O, no per-request
- * closures, bounded work.
+ * it (the pipeline sends the answer; the hook must not write the answer,
+ * though a refusal may set a response header such as Retry-After).
+ * `beforeAuth` hooks run synchronously: no I/O, no per-request closures,
+ * bounded work. An `afterAuth` hook may answer a promise when it must wait
+ * (a JWT's signature, a counter in another process or node); the pipeline
+ * then goes on when it settles.
  */
-import type { ErrorAnswer, Exchange } from './exchange';
+import { ErrorAnswer, type Exchange } from './exchange';
+
+/** What an `afterAuth` hook answers: a refusal, null to go on, or a promise of either. */
+export type PolicyVerdict = ErrorAnswer | null | Promise<ErrorAnswer | null>;
 
 /** One compiled policy of an API. */
 export interface RequestPolicy {
@@ -29,20 +37,33 @@ export interface RequestPolicy {
   /** After routing, before authentication. */
   beforeAuth?(ex: Exchange): ErrorAnswer | null;
   /** After authentication, authorization and signature check; before the nonce is spent. */
-  afterAuth?(ex: Exchange): ErrorAnswer | null;
+  afterAuth?(ex: Exchange): PolicyVerdict;
 }
 
-/** The two points of the pipeline where policies run. */
-export type PolicyPhase = 'beforeAuth' | 'afterAuth';
-
-/** Runs one phase's hooks of a list in order; the first refusal wins. */
-export function runPolicies(policies: readonly RequestPolicy[], phase: PolicyPhase, ex: Exchange): ErrorAnswer | null {
+/** Runs the `beforeAuth` hooks of a list in order; the first refusal wins. */
+export function runBeforeAuth(policies: readonly RequestPolicy[], ex: Exchange): ErrorAnswer | null {
   for (let i = 0; i < policies.length; i++) {
     const policy = policies[i]!;
-    const hook = policy[phase];
-    if (hook === undefined) continue;
-    const refusal = hook.call(policy, ex);
+    if (policy.beforeAuth === undefined) continue;
+    const refusal = policy.beforeAuth(ex);
     if (refusal !== null) return refusal;
+  }
+  return null;
+}
+
+/**
+ * Runs the `afterAuth` hooks of a list in order, from `from`; the first
+ * refusal wins. Synchronous while every hook is; after a hook answers a
+ * promise, the rest run when it settles.
+ */
+export function runAfterAuth(policies: readonly RequestPolicy[], ex: Exchange, from = 0): PolicyVerdict {
+  for (let i = from; i < policies.length; i++) {
+    const policy = policies[i]!;
+    if (policy.afterAuth === undefined) continue;
+    const verdict = policy.afterAuth(ex);
+    if (verdict === null) continue;
+    if (verdict instanceof ErrorAnswer) return verdict;
+    return verdict.then((refusal) => (refusal !== null ? refusal : runAfterAuth(policies, ex, i + 1)));
   }
   return null;
 }

@@ -31,6 +31,7 @@ import type { Exchange } from '../dataplane/exchange';
 import { NOT_FORWARDED } from '../dataplane/http-facts';
 import type { RequestPolicy } from '../dataplane/policy';
 import type { ApiDefinition, StateView } from '../model';
+import { NO_PLUGINS, PluginTableCompiler, type PluginTable } from '../dataplane/plugins/plugin-table';
 import { Router, RouteConflictError } from './router';
 
 
@@ -114,6 +115,8 @@ export interface ApiEntry {
    * authentication (see `dataplane/policy.ts`); empty when it has none.
    */
   readonly policies: readonly RequestPolicy[];
+  /** True when the API is declared for OPTIONS itself (then it, not a CORS plugin, answers preflights). */
+  readonly declaresOptions: boolean;
 }
 
 /** A group's routers, one per stage. */
@@ -189,6 +192,8 @@ export interface Snapshot {
   readonly certificates: ReadonlyMap<string, SecureContext>;
   /** Number of published (API, stage) routes. */
   readonly routeCount: number;
+  /** Which plugins act on each API in each stage. */
+  readonly plugins: PluginTable;
   readonly warnings: readonly CompileWarning[];
 }
 
@@ -208,6 +213,7 @@ export function emptySnapshot(): Snapshot {
     appsByCodeHash: new Map(),
     certificates: new Map(),
     routeCount: 0,
+    plugins: NO_PLUGINS,
     warnings: [],
   };
 }
@@ -293,6 +299,7 @@ export class SnapshotCompiler {
     { readonly key: KeyObject; readonly codeHash: string | null; readonly previousKey?: KeyObject; readonly previousCodeHash?: string; readonly previousUntil?: number }
   >();
   private grantsByAuthorization = new WeakMap<Authorization, Grant>();
+  private readonly pluginTables = new PluginTableCompiler();
   /** What the last compile built per group name: routes per stage and the group entry serving them. */
   private groupsBuilt = new Map<string, GroupBuilt>();
   /** Whether the last compile met published entries of a group that does not exist. */
@@ -350,8 +357,14 @@ export class SnapshotCompiler {
       apps = this.compileApps(view);
     }
 
+    const plugins =
+      last !== null && last.view.plugins === view.plugins && last.view.pluginAttachments === view.pluginAttachments
+        ? last.snapshot.plugins
+        : this.pluginTables.compile(view.plugins, view.pluginAttachments);
+
     const snapshot: Snapshot = {
       revision: view.revision,
+      plugins,
       hosts,
       backends,
       vpcAccesses,
@@ -359,7 +372,7 @@ export class SnapshotCompiler {
       appsByCodeHash: apps.appsByCodeHash,
       certificates,
       routeCount,
-      warnings: groupWarnings,
+      warnings: plugins.warnings.length === 0 ? groupWarnings : [...groupWarnings, ...plugins.warnings],
     };
     this.last = { view, inventoryKey, snapshot, groupWarnings };
     return snapshot;
@@ -661,6 +674,7 @@ function compileApi(def: ApiDefinition, group: ApiGroup, stage: Stage): ApiEntry
     systemQuery: orNone(sys.filter((s) => s.in === 'QUERY')),
     pathParamNames: orNone(pathParamNames),
     policies: NONE,
+    declaresOptions: def.request.method === 'OPTIONS',
   };
 }
 

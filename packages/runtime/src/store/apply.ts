@@ -6,10 +6,13 @@
  * complete; any error means nothing is committed.
  */
 import {
+  attachmentTargets,
   canonicalJson,
   checkRules,
   describeResource as describe,
   RESOURCE_RULES,
+  onePluginPerType,
+  pluginConfigs,
   referencesOf,
   resourceId,
   routeKey,
@@ -372,6 +375,9 @@ function* rotate(ctx: BatchContext, app: string, graceSeconds: number | undefine
 /** The rules of the schema a batch can break beyond what each operation checks (references are checked as operations run). */
 const BATCH_RULES: readonly Rule[] = [...RESOURCE_RULES, uniqueDomains, uniqueRoutes];
 
+/** The rules a batch that writes plugins or plugin attachments runs over all of them. */
+const PLUGIN_RULES: readonly Rule[] = [pluginConfigs, attachmentTargets, onePluginPerType];
+
 /**
  * The document rules that span resources (domains bound once, routes
  * answered once per group, environment shapes, path parameters...) are the
@@ -419,6 +425,16 @@ function* documentRuleErrors(ctx: BatchContext, already: readonly OperationError
     const groups = touchedLast<'group'>(ctx, touchedGroups.length > 0 ? yield* sql.resourcesOfKind('group') : [], touchedGroups);
     const input: RuleInput<number> = { resources: { api: apis, backendService: backends, group: groups } };
     for (const f of checkRules(input, BATCH_RULES)) add(f.place, { code: f.code, pointer: `/operations/${f.place}/spec${f.pointer}`, message: f.message });
+  }
+
+  // Plugins and attachments: configurations, targets, and one plugin of a type per API or group and stage.
+  const touchedPlugins = touched('plugin');
+  const touchedAttachments = touched('pluginAttachment');
+  if (touchedPlugins.length + touchedAttachments.length > 0) {
+    const plugins = touchedLast<'plugin'>(ctx, yield* sql.resourcesOfKind('plugin'), touchedPlugins);
+    const attachments = touchedLast<'pluginAttachment'>(ctx, yield* sql.resourcesOfKind('pluginAttachment'), touchedAttachments);
+    const input: RuleInput<number> = { resources: { plugin: plugins, pluginAttachment: attachments } };
+    for (const f of checkRules(input, PLUGIN_RULES)) add(f.place, { code: f.code, pointer: `/operations/${f.place}/spec${f.pointer}`, message: f.message });
   }
 
   // Published revisions: APIs of one group published to one stage must not answer the same route.

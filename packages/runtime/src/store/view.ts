@@ -4,7 +4,7 @@
  * commit wrote are read and parsed again, so the cost of a view follows the
  * size of the change, not of the state.
  */
-import { STAGES, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type VpcAccess } from '@apigw/schema';
+import { STAGES, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type Plugin, type PluginAttachment, type VpcAccess } from '@apigw/schema';
 import type { ApiDefinition, StateView } from '../model';
 import { sql } from './sql';
 import type { CredentialsRow, PublishedRow, ResourceRow, Step } from './statements';
@@ -80,6 +80,8 @@ export class ViewCache {
   private readonly vpcAccesses = new Table<VpcAccess>();
   private readonly apps = new Table<ViewApp>();
   private readonly authorizations = new Table<Authorization>();
+  private readonly plugins = new Table<Plugin>();
+  private readonly pluginAttachments = new Table<PluginAttachment>();
   private readonly published = new Table<ViewPublished>();
 
   /**
@@ -156,6 +158,12 @@ export class ViewCache {
       case 'authorization':
         this.authorizations.set(row.id, JSON.parse(row.spec) as Authorization);
         break;
+      case 'plugin':
+        this.plugins.set(row.id, JSON.parse(row.spec) as Plugin);
+        break;
+      case 'pluginAttachment':
+        this.pluginAttachments.set(row.id, JSON.parse(row.spec) as PluginAttachment);
+        break;
       case 'app':
         if (credentials) this.apps.set(row.id, viewApp(row, credentials));
         else this.apps.delete(row.id);
@@ -182,6 +190,10 @@ export class ViewCache {
         return this.vpcAccesses.delete(id);
       case 'authorization':
         return this.authorizations.delete(id);
+      case 'plugin':
+        return this.plugins.delete(id);
+      case 'pluginAttachment':
+        return this.pluginAttachments.delete(id);
       case 'app':
         return this.apps.delete(id);
       case 'api':
@@ -200,6 +212,8 @@ export class ViewCache {
       published: this.published.values(),
       apps: this.apps.values(),
       authorizations: this.authorizations.values(),
+      plugins: this.plugins.values(),
+      pluginAttachments: this.pluginAttachments.values(),
     };
   }
 }

@@ -5,7 +5,7 @@
  */
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Api, ApiGroup, App, Authorization, BackendService, Stage, VpcAccess } from '@apigw/schema';
+import type { Api, ApiGroup, App, Authorization, BackendService, Plugin, PluginAttachment, Stage, VpcAccess } from '@apigw/schema';
 import type { ApiDefinition, StateView } from '../../src/model';
 import { createDataPlane, type DataPlane, type DataPlaneOptions } from '../../src/dataplane';
 
@@ -42,6 +42,8 @@ export interface ViewSpec {
   apis?: (ApiSpec & { stages?: Stage[] })[];
   apps?: (App & { appKey: string; appSecret: string; appCode: string })[];
   authorizations?: Authorization[];
+  plugins?: Plugin[];
+  pluginAttachments?: PluginAttachment[];
 }
 
 /** A state view: groups default to `shop` on `api.shop.localhost`, APIs published to RELEASE. */
@@ -55,6 +57,8 @@ export function view(spec: ViewSpec): StateView {
     published: (spec.apis ?? []).flatMap((a) => (a.stages ?? ['RELEASE']).map((stage) => ({ stage, digest: `d-${a.name}-${stage}`, api: apiDef(a) }))),
     apps: spec.apps ?? [],
     authorizations: spec.authorizations ?? [],
+    plugins: spec.plugins ?? [],
+    pluginAttachments: spec.pluginAttachments ?? [],
   };
 }
 

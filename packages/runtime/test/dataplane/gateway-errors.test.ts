@@ -13,7 +13,7 @@ describe('gateway error table', () => {
     const codes = Object.values(GATEWAY_ERRORS).map((e) => e.code);
     expect(new Set(codes).size).toBe(codes.length);
     for (const e of Object.values(GATEWAY_ERRORS)) {
-      expect(e.code).toMatch(/^[IADX][45]\d\d[A-Z]{2}$/);
+      expect(e.code).toMatch(/^[IAPDX][45]\d\d[A-Z]{2}$/);
       expect(e.status).toBeGreaterThanOrEqual(400);
     }
   });

@@ -124,8 +124,11 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     const connection = headers.connection;
     const listed = connection === undefined || connection === 'keep-alive' || connection === 'close' ? null : String(connection).toLowerCase().split(',');
     const out: (string | string[])[] = [];
+    const cors = ex.corsApplied;
     for (const name in headers) {
       if (RESPONSE_DROPPED.has(name) || (listed !== null && listed.some((t) => t.trim() === name))) continue;
+      // A CORS plugin decides the Access-Control-* headers; the backend's own would contradict it.
+      if (cors && name.startsWith('access-control-')) continue;
       out.push(name, headers[name]!);
     }
     out.push('x-ca-request-id', ex.rid);

@@ -15,15 +15,7 @@
  *   origin is echoed, with `Vary: Origin`.
  */
 
-/** A CORS configuration as the document states it (defaults filled). */
-export interface CorsConfig {
-  readonly allowOrigins: readonly string[];
-  readonly allowMethods: readonly string[];
-  readonly allowHeaders: readonly string[];
-  readonly exposeHeaders: readonly string[];
-  readonly maxAge: number;
-  readonly allowCredentials: boolean;
-}
+import type { Cors } from '@apigw/schema';
 
 /** A CORS plugin compiled for the request path. */
 export interface CorsPolicy {
@@ -43,7 +35,7 @@ export interface CorsPolicy {
 }
 
 /** Compiles a plugin's configuration once. */
-export function compileCors(config: CorsConfig): CorsPolicy {
+export function compileCors(config: Cors): CorsPolicy {
   const anyOrigin = config.allowOrigins.includes('*');
   const methods = new Set(config.allowMethods.map((m) => m.toUpperCase()));
   const pre: string[] = ['access-control-allow-methods', [...methods].join(', ')];

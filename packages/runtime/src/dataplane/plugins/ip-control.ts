@@ -16,14 +16,8 @@
  * proxies appended is believed.
  */
 import { BlockList, isIP } from 'node:net';
-import { parseCidr } from '@apigw/schema';
+import { parseCidr, type IpControl } from '@apigw/schema';
 
-/** An IP-control configuration as the document states it. */
-export interface IpControlConfig {
-  readonly mode: 'ALLOW' | 'DENY';
-  readonly cidrs: readonly string[];
-  readonly apps?: readonly { readonly app: string; readonly cidrs: readonly string[] }[];
-}
 
 /** An IP-control plugin compiled for the request path. */
 export interface IpPolicy {
@@ -48,7 +42,7 @@ export function blockListOf(cidrs: readonly string[]): BlockList {
 }
 
 /** Compiles a plugin's configuration once. */
-export function compileIpControl(config: IpControlConfig): IpPolicy {
+export function compileIpControl(config: Pick<IpControl, 'mode' | 'cidrs'> & Partial<Pick<IpControl, 'apps'>>): IpPolicy {
   const apps = new Map<string, BlockList>();
   for (const a of config.apps ?? []) apps.set(a.app, blockListOf(a.cidrs));
   return { allow: config.mode === 'ALLOW', blocks: blockListOf(config.cidrs), apps };

@@ -10,24 +10,9 @@
  * headers of those names are never forwarded, so a caller cannot forge them.
  */
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import type { Jwt } from '@apigw/schema';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 
-/** Signature algorithms a JWT plugin may allow. */
-export type JwtAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'HS256' | 'HS384' | 'HS512';
-
-/** A JWT configuration as the document states it (defaults filled). */
-export interface JwtConfig {
-  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
-  readonly publicKey?: string;
-  readonly secret?: string;
-  readonly algorithms: readonly JwtAlgorithm[];
-  readonly issuer?: string;
-  readonly audience?: readonly string[];
-  readonly from: { readonly in: 'HEAD' | 'QUERY'; readonly name: string; readonly prefix?: string };
-  readonly clockSkewSeconds: number;
-  readonly requireExp: boolean;
-  readonly claimsToHeaders?: readonly { readonly claim: string; readonly header: string }[];
-}
 
 /** A JWT plugin compiled for the request path. */
 export interface JwtPolicy {
@@ -48,7 +33,7 @@ export interface JwtPolicy {
 }
 
 /** Compiles a plugin's configuration once (keys imported here, not per request). */
-export function compileJwt(config: JwtConfig): JwtPolicy {
+export function compileJwt(config: Jwt): JwtPolicy {
   let key: KeyObject | JWTVerifyGetKey;
   if (config.jwks !== undefined) key = createLocalJWKSet(config.jwks as unknown as JSONWebKeySet);
   else if (config.publicKey !== undefined) key = createPublicKey(config.publicKey);
@@ -59,7 +44,7 @@ export function compileJwt(config: JwtConfig): JwtPolicy {
     key,
     algorithms: [...config.algorithms],
     issuer: config.issuer,
-    audience: config.audience === undefined || config.audience.length === 0 ? undefined : [...config.audience],
+    audience: config.audience === undefined ? undefined : [...config.audience],
     fromQuery: config.from.in === 'QUERY',
     name: config.from.in === 'QUERY' ? config.from.name : config.from.name.toLowerCase(),
     prefix: config.from.prefix ?? '',

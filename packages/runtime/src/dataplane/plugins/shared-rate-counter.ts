@@ -17,6 +17,9 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openSharedScratchFile } from '../../store/sqlite';
 import type { CounterVerdict, RateCounter } from './rate-counter';
 
+/** Name of the counts file in the data directory, shared by a gateway's worker processes. */
+export const COUNTER_FILE = 'counts.db';
+
 /** Options of SharedRateCounter. */
 export interface SharedRateCounterOptions {
   /** How often rows of ended windows are deleted, in ms. @default 60000 */

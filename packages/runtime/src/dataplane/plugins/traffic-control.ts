@@ -12,10 +12,11 @@
  * against the API, so one app's refused flood cannot use up the API's
  * limit for the others.
  */
+import type { TrafficControl } from '@apigw/schema';
 import type { CounterVerdict, RateCounter } from './rate-counter';
 
 /** The units of a limit. */
-export type TrafficUnit = 'SECOND' | 'MINUTE' | 'HOUR' | 'DAY';
+export type TrafficUnit = TrafficControl['unit'];
 
 /** Milliseconds per unit. */
 export const UNIT_MS: Readonly<Record<TrafficUnit, number>> = {
@@ -25,13 +26,6 @@ export const UNIT_MS: Readonly<Record<TrafficUnit, number>> = {
   DAY: 86_400_000,
 };
 
-/** A traffic-control configuration as the document states it. */
-export interface TrafficControlConfig {
-  readonly unit: TrafficUnit;
-  readonly apiDefault?: number;
-  readonly appDefault?: number;
-  readonly specials?: readonly { readonly app: string; readonly limit: number }[];
-}
 
 /** A traffic-control plugin compiled for the request path. */
 export interface TrafficPolicy {
@@ -47,7 +41,7 @@ export interface TrafficPolicy {
 }
 
 /** Compiles a plugin's configuration once. */
-export function compileTrafficControl(plugin: string, config: TrafficControlConfig): TrafficPolicy {
+export function compileTrafficControl(plugin: string, config: TrafficControl): TrafficPolicy {
   const specials = new Map<string, number>();
   for (const s of config.specials ?? []) specials.set(s.app, s.limit);
   return {

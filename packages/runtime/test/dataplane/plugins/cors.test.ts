@@ -2,9 +2,10 @@
  * CORS on its own: preflight answers, response headers, wildcard and
  * credentials, and the disallowed origin that gets nothing.
  */
-import { compileCors, isPreflight, preflight, responseHeaders, type CorsConfig } from '../../../src/dataplane/plugins/cors';
+import type { Cors } from '@apigw/schema';
+import { compileCors, isPreflight, preflight, responseHeaders, } from '../../../src/dataplane/plugins/cors';
 
-const BASE: CorsConfig = {
+const BASE: Cors = {
   allowOrigins: ['https://shop.example'],
   allowMethods: ['GET', 'POST'],
   allowHeaders: ['Content-Type', 'X-Ca-Key'],

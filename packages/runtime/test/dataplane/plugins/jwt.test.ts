@@ -4,11 +4,13 @@
  * backend headers.
  */
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type KeyLike } from 'jose';
-import { claimHeaders, compileJwt, JwtRefusal, tokenOf, verifyJwt, type JwtConfig } from '../../../src/dataplane/plugins/jwt';
+import type { Jwt } from '@apigw/schema';
+import { claimHeaders, compileJwt, JwtRefusal, tokenOf, verifyJwt} from '../../../src/dataplane/plugins/jwt';
 
 const NOW = 1_800_000_000; // epoch seconds
 const FROM = { in: 'HEAD' as const, name: 'Authorization', prefix: 'Bearer ' };
-const BASE = { algorithms: ['RS256', 'ES256', 'HS256'] as JwtConfig['algorithms'], from: FROM, clockSkewSeconds: 60, requireExp: true };
+const BASE = { algorithms: ['RS256', 'ES256', 'HS256'] as Jwt['algorithms'], from: FROM, clockSkewSeconds: 60, requireExp: true, claimsToHeaders: [] };
+type Jwk = NonNullable<Jwt['jwks']>['keys'][0];
 
 let rsa: { publicKey: KeyLike; privateKey: KeyLike };
 let ec: { publicKey: KeyLike; privateKey: KeyLike };
@@ -24,8 +26,8 @@ function token(claims: Record<string, unknown>, alg = 'RS256', kid = 'k1') {
   return new SignJWT(claims).setProtectedHeader({ alg, kid }).setIssuedAt(NOW);
 }
 
-async function rsaPolicy(extra: Partial<JwtConfig> = {}) {
-  const jwk = { ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256' };
+async function rsaPolicy(extra: Partial<Jwt> = {}) {
+  const jwk = { ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256' } as Jwk;
   return compileJwt({ ...BASE, jwks: { keys: [jwk] }, issuer: 'https://id.shop.example', audience: ['shop'], ...extra });
 }
 
@@ -73,7 +75,7 @@ describe('JWT verification', () => {
   });
 
   test('an algorithm the plugin does not allow is refused', async () => {
-    const policy = compileJwt({ ...BASE, algorithms: ['ES256'], jwks: { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'k1' }] } });
+    const policy = compileJwt({ ...BASE, algorithms: ['ES256'], jwks: { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'k1' } as Jwk] } });
     const jwt = await token({}).setExpirationTime(NOW + 60).sign(rsa.privateKey);
     expect(await verifyJwt(policy, jwt, NOW)).toEqual(new JwtRefusal('algorithm not allowed'));
   });
@@ -86,7 +88,7 @@ describe('JWT verification', () => {
     expect(tokenOf(policy, { authorization: 'Basic abc' }, q)).toBeNull();
     expect(tokenOf(policy, { authorization: 'Bearer ' }, q)).toBeNull();
     expect(tokenOf(policy, {}, q)).toBeNull();
-    const fromQuery = compileJwt({ ...BASE, secret: 's'.repeat(32), from: { in: 'QUERY', name: 'token' } });
+    const fromQuery = compileJwt({ ...BASE, secret: 's'.repeat(32), from: { in: 'QUERY', name: 'token', prefix: '' } });
     expect(tokenOf(fromQuery, {}, () => ({ token: 'xyz' }))).toBe('xyz');
     expect(tokenOf(fromQuery, {}, () => ({ token: ['a', 'b'] }))).toBeNull();
   });
