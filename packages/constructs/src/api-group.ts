@@ -1,6 +1,7 @@
 import { Construct, type IConstruct } from 'constructs';
-import type { ApiGroupInput, Certificate } from '@apigw/schema';
+import type { ApiGroupInput, Certificate, Stage } from '@apigw/schema';
 import { Api, type ApiOptions } from './api';
+import type { IPlugin, PluginAttachment } from './plugin';
 import { brand, findStack, hasBrand, listOf, registerResource, unknownProps } from './private';
 
 const API_GROUP_BRAND = Symbol.for('@apigw/constructs.ApiGroup');
@@ -114,6 +115,16 @@ export class ApiGroup extends Construct implements IApiGroup {
   /** Adds an API to the group, as a child construct of it. @returns the new API */
   addApi(id: string, options: ApiOptions): Api {
     return new Api(this, id, { ...options, group: this });
+  }
+
+  /**
+   * Makes `plugin` act on every API of the group in `stages`, except where
+   * an API has its own plugin of the same type.
+   *
+   * @returns the attachment
+   */
+  addPlugin(plugin: IPlugin, stages: readonly Stage[]): PluginAttachment {
+    return plugin.attach(this, stages);
   }
 }
 

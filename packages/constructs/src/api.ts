@@ -12,6 +12,7 @@ import {
 } from '@apigw/schema';
 import type { IApiGroup } from './api-group';
 import type { IBackendService } from './backend-service';
+import type { IPlugin, PluginAttachment } from './plugin';
 import { brand, findStack, foreignReference, hasBrand, listOf, registerResource, unknownProps, type CodedCheck, type RenderContext } from './private';
 
 const API_BRAND = Symbol.for('@apigw/constructs.Api');
@@ -254,6 +255,16 @@ export class Api extends Construct implements IApi {
   publish(...stages: Stage[]): this {
     for (const stage of stages) this.published.add(stage);
     return this;
+  }
+
+  /**
+   * Makes `plugin` act on this API in `stages`; the API's own plugin beats
+   * its group's plugin of the same type.
+   *
+   * @returns the attachment
+   */
+  addPlugin(plugin: IPlugin, stages: readonly Stage[]): PluginAttachment {
+    return plugin.attach(this, stages);
   }
 
   /** Declares one more request parameter. @returns this API, for chaining */

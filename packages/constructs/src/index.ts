@@ -10,5 +10,6 @@ export * from './api-group';
 export * from './api';
 export * from './app';
 export * from './authorization';
+export * from './plugin';
 export * from './testing';
 export * from './program';

@@ -39,6 +39,8 @@ describe('GatewayStack', () => {
       authorizations: [],
       backendServices: [],
       groups: [],
+      pluginAttachments: [],
+      plugins: [],
       vpcAccesses: [],
     });
   });
