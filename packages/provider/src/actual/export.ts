@@ -48,7 +48,14 @@ function soleStack(state: LiveState): string {
 
 /** References to resources the document does not define. */
 function importsOf(doc: GatewayDocument, owned: ReadonlyMap<string, ReadonlySet<string>>): Imports | undefined {
-  const found: Record<keyof Imports, Set<string>> = { vpcAccesses: new Set(), backendServices: new Set(), groups: new Set(), apis: new Set(), apps: new Set() };
+  const found: Record<keyof Imports, Set<string>> = {
+    vpcAccesses: new Set(),
+    backendServices: new Set(),
+    groups: new Set(),
+    apis: new Set(),
+    apps: new Set(),
+    plugins: new Set(),
+  };
   const need = (kind: string, collection: keyof Imports, id: string) => {
     if (!owned.get(kind)?.has(id)) found[collection].add(id);
   };
@@ -60,6 +67,11 @@ function importsOf(doc: GatewayDocument, owned: ReadonlyMap<string, ReadonlySet<
   for (const a of doc.authorizations) {
     need('app', 'apps', a.app);
     need('api', 'apis', a.api);
+  }
+  for (const a of doc.pluginAttachments) {
+    need('plugin', 'plugins', a.plugin);
+    if (a.api !== undefined) need('api', 'apis', a.api);
+    if (a.group !== undefined) need('group', 'groups', a.group);
   }
   const out: Imports = {};
   for (const [collection, ids] of Object.entries(found) as [keyof Imports, Set<string>][]) if (ids.size > 0) out[collection] = [...ids].sort();

@@ -14,6 +14,8 @@ import { ApiGroup } from './generated/api-group';
 import { App } from './generated/app';
 import { Authorization } from './generated/authorization';
 import { BackendService } from './generated/backend-service';
+import { Plugin } from './generated/plugin';
+import { PluginAttachment } from './generated/plugin-attachment';
 import { ApigwProvider } from './generated/provider';
 import { VpcAccess } from './generated/vpc-access';
 import { toCdktfConfig } from './naming';
@@ -37,6 +39,8 @@ interface ResourceClasses {
   api: Api;
   app: App;
   authorization: Authorization;
+  plugin: Plugin;
+  pluginAttachment: PluginAttachment;
 }
 
 type AnyResource = ResourceClasses[Kind];
@@ -49,6 +53,8 @@ const CLASSES: Readonly<Record<Kind, ResourceConstructor>> = {
   api: Api as unknown as ResourceConstructor,
   app: App as unknown as ResourceConstructor,
   authorization: Authorization as unknown as ResourceConstructor,
+  plugin: Plugin as unknown as ResourceConstructor,
+  pluginAttachment: PluginAttachment as unknown as ResourceConstructor,
 };
 
 /**

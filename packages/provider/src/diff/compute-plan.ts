@@ -3,7 +3,7 @@
  * one pass per kind through the kind's handler, producing the plan's events
  * and the ordered operations that carry them out.
  */
-import { KINDS, kindIndex, kindInfo, referencesOf, stageIndex, type AnySpec, type GatewayDocument, type Kind, type Stage } from '@apigw/schema';
+import { KINDS, kindIndex, kindInfo, referencesOf, stageIndex, type AnySpec, type GatewayDocument, type Kind, type Plugin, type Stage } from '@apigw/schema';
 import type { LiveApi, LiveResource, LiveState } from '@apigw/runtime';
 import { ImportMissingError, OwnershipConflictError, type OwnershipConflict } from '../errors';
 import { handlerFor, type ResourceHandler } from '../kinds';
@@ -180,7 +180,7 @@ function usersIndex(state: LiveState): Map<string, LiveResource[]> {
 
 /** The plan that removes everything a stack owns. */
 export function computeDestroyPlan(stack: string, state: LiveState): Plan {
-  const empty: GatewayDocument = { apiVersion: 'apigw/v1', stack, vpcAccesses: [], backendServices: [], groups: [], apis: [], apps: [], authorizations: [] };
+  const empty: GatewayDocument = { apiVersion: 'apigw/v1', stack, vpcAccesses: [], backendServices: [], groups: [], apis: [], apps: [], authorizations: [], plugins: [], pluginAttachments: [] };
   return computePlan(empty, state);
 }
 
@@ -207,6 +207,23 @@ class PlanContext implements ChangeContext {
       .filter((a) => a.published?.[stage] !== undefined)
       .map((a) => a.id)
       .sort();
+  }
+
+  actedOnBy(plugin: Pick<Plugin, 'name' | 'type'>, stage: Stage): string[] {
+    const typeOf = new Map(this.state.plugins.map((p) => [p.id, p.spec.type] as const));
+    typeOf.set(plugin.name, plugin.type);
+    const attachments = this.state.pluginAttachments.map((a) => a.spec).filter((a) => a.stages.includes(stage));
+    // APIs with an attachment of their own of this type in the stage: a group's plugin does not act on them.
+    const ownOfType = new Set(attachments.filter((a) => a.api !== undefined && typeOf.get(a.plugin) === plugin.type).map((a) => a.api));
+    const apis = new Set<string>();
+    for (const a of attachments) {
+      if (a.plugin !== plugin.name) continue;
+      for (const api of this.state.apis) {
+        if (api.published?.[stage] === undefined) continue;
+        if (a.api !== undefined ? api.id === a.api : api.spec.group === a.group && !ownOfType.has(api.id)) apis.add(api.id);
+      }
+    }
+    return [...apis].sort();
   }
 }
 

@@ -3,7 +3,7 @@
  * consequences for published APIs, and the summary counted as Terraform
  * counts it.
  */
-import type { AnySpec, Kind, Stage } from '@apigw/schema';
+import type { AnySpec, Kind, Plugin, Stage } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
 import type { FieldChange } from '../kinds';
 
@@ -23,9 +23,10 @@ export interface Consequence {
    * `repoint`: the backend service's definition for the stage changes, so
    * every API published there that uses it follows at once (no republish);
    * `unpublish`: the definition is removed, so those APIs stop being served
-   * in that stage.
+   * in that stage; `policy`: a plugin's configuration changes, so the
+   * traffic policy of the APIs it acts on in that stage changes at once.
    */
-  readonly effect: 'repoint' | 'unpublish';
+  readonly effect: 'repoint' | 'unpublish' | 'policy';
   readonly stage: Stage;
   /** The APIs affected (`group/name`), sorted. */
   readonly apis: readonly string[];
@@ -63,6 +64,12 @@ export interface ChangeContext {
   readonly adopting: boolean;
   /** The APIs published to `stage` whose backend service is `service` (`group/name`, sorted). */
   publishedUsing(service: string, stage: Stage): readonly string[];
+  /**
+   * The APIs published to `stage` that `plugin` acts on there as the live
+   * attachments bind it: those it is attached to, and the APIs of the groups
+   * it is attached to that have no plugin of its type of their own (sorted).
+   */
+  actedOnBy(plugin: Pick<Plugin, 'name' | 'type'>, stage: Stage): readonly string[];
 }
 
 /** Resources added, changed and destroyed, counted as Terraform does (a replace is one add and one destroy). */

@@ -164,7 +164,7 @@ export class ApiResourceHandler extends BaseHandler<'api'> implements ApiHandler
 }
 
 /** updateOps plans as the owner of the API: no adopt comes first, and no other resource is asked about. */
-const NOT_ADOPTING: ChangeContext = { adopting: false, publishedUsing: () => [] };
+const NOT_ADOPTING: ChangeContext = { adopting: false, publishedUsing: () => [], actedOnBy: () => [] };
 
 function stageStep(op: 'publish' | 'unpublish', api: string, stage: Stage, reason: string): PlanStep {
   return { event: { op, kind: 'api', id: api, stage, changes: [], reason }, operations: [{ op, api, stage }] };

@@ -176,8 +176,12 @@ export class BaseHandler<K extends Kind> implements ResourceHandler<K> {
   }
 }
 
-/** Stands in for a secret the gateway did not return, while a live spec is validated. */
-const UNREAD = '\u0000unread secret';
+/**
+ * Stands in for a secret the gateway did not return, while a live spec is
+ * validated; long enough for any length bound a secret has (a JWT secret
+ * is at least 32 characters).
+ */
+const UNREAD = '\u0000unread secret, standing in while the live spec is validated\u0000';
 
 function fillSecrets(value: unknown, secrets: readonly (readonly string[])[], path: readonly string[]): unknown {
   if (value === null || typeof value !== 'object' || !containsAny(secrets, path)) return value;

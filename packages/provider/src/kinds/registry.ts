@@ -8,6 +8,7 @@ import { ApiResourceHandler } from './api-handler';
 import { AuthorizationHandler } from './authorization-handler';
 import { BackendServiceHandler } from './backend-service-handler';
 import { BaseHandler } from './handler-base';
+import { PluginHandler } from './plugin-handler';
 import type { ApiHandler, ResourceHandler } from './resource-handler';
 
 /** The handler of every kind, by kind. */
@@ -18,6 +19,8 @@ export interface Handlers {
   readonly api: ApiHandler;
   readonly app: ResourceHandler<'app'>;
   readonly authorization: ResourceHandler<'authorization'>;
+  readonly plugin: ResourceHandler<'plugin'>;
+  readonly pluginAttachment: ResourceHandler<'pluginAttachment'>;
 }
 
 /** One handler per kind; the reconciler, Pulumi and Terraform share them. */
@@ -28,6 +31,8 @@ export const HANDLERS: Handlers = {
   api: new ApiResourceHandler(),
   app: new BaseHandler('app'),
   authorization: new AuthorizationHandler(),
+  plugin: new PluginHandler(),
+  pluginAttachment: new BaseHandler('pluginAttachment'),
 };
 
 const registered = new Map<Kind, ResourceHandler<Kind>>(Object.entries(HANDLERS) as [Kind, ResourceHandler<Kind>][]);

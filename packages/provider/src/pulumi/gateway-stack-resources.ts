@@ -5,11 +5,13 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { GatewayStack } from '@apigw/constructs';
-import { apiId, authorizationId, type GatewayDocument } from '@apigw/schema';
+import { apiId, authorizationId, pluginAttachmentId, type GatewayDocument } from '@apigw/schema';
 import { Api } from './api';
 import { ApiGroup } from './api-group';
 import { App } from './app';
 import { Authorization } from './authorization';
+import { Plugin } from './plugin';
+import { PluginAttachment } from './plugin-attachment';
 import { BackendService, type BackendEnvironmentArgs } from './backend-service';
 import { VpcAccess } from './vpc-access';
 
@@ -60,6 +62,10 @@ export class GatewayStackResources extends pulumi.ComponentResource {
   readonly apps: Readonly<Record<string, App>>;
   /** Authorizations by `app:group/name`. */
   readonly authorizations: Readonly<Record<string, Authorization>>;
+  /** Plugins by name. */
+  readonly plugins: Readonly<Record<string, Plugin>>;
+  /** Plugin attachments by `plugin:group/name` or `plugin:group`. */
+  readonly pluginAttachments: Readonly<Record<string, PluginAttachment>>;
 
   constructor(name: string, args: GatewayStackResourcesArgs, opts?: pulumi.ComponentResourceOptions) {
     // Synthesize first: a stack that does not synthesize registers nothing.
@@ -108,12 +114,24 @@ export class GatewayStackResources extends pulumi.ComponentResource {
       authorizations[id] = new Authorization(child(id), { ...a, app: apps[a.app] ?? a.app, api: apis[a.api] ?? a.api, ...common }, parent);
     }
 
+    const plugins: Record<string, Plugin> = {};
+    for (const p of doc.plugins) plugins[p.name] = new Plugin(child(p.name), { ...p, ...common }, parent);
+
+    const pluginAttachments: Record<string, PluginAttachment> = {};
+    for (const a of doc.pluginAttachments) {
+      const id = pluginAttachmentId(a);
+      const target = a.api !== undefined ? { api: apis[a.api] ?? a.api } : { group: groups[a.group!] ?? a.group! };
+      pluginAttachments[id] = new PluginAttachment(child(id), { ...a, plugin: plugins[a.plugin] ?? a.plugin, ...target, ...common }, parent);
+    }
+
     this.vpcAccesses = vpcAccesses;
     this.backendServices = backendServices;
     this.groups = groups;
     this.apis = apis;
     this.apps = apps;
     this.authorizations = authorizations;
+    this.plugins = plugins;
+    this.pluginAttachments = pluginAttachments;
     this.registerOutputs({ stack: doc.stack });
   }
 }

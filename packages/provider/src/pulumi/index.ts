@@ -24,4 +24,6 @@ export * from './api-group';
 export * from './api';
 export * from './app';
 export * from './authorization';
+export * from './plugin';
+export * from './plugin-attachment';
 export * from './gateway-stack-resources';

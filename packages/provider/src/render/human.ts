@@ -143,12 +143,14 @@ export function changeLine(c: FieldChange, paint: Paint = (_s, t) => t): string 
   return `${paint('yellow', '~')} ${c.path}: ${formatValue(c.before)} → ${formatValue(c.after)}${replace}`;
 }
 
-/** What a backend change does to the APIs published on it. */
+/** What a backend or plugin change does to the APIs it serves or acts on. */
 export function consequenceLine(c: Consequence, paint: Paint = (_s, t) => t): string {
   const n = `${c.apis.length} API${c.apis.length === 1 ? '' : 's'}`;
   const what =
     c.effect === 'repoint'
       ? `repoints ${n} published to ${c.stage} at once (no republish): ${c.apis.join(', ')}`
-      : `unpublishes ${n} from ${c.stage}: ${c.apis.join(', ')}`;
+      : c.effect === 'policy'
+        ? `changes the traffic policy of ${n} in ${c.stage}: ${c.apis.join(', ')}`
+        : `unpublishes ${n} from ${c.stage}: ${c.apis.join(', ')}`;
   return `${paint('cyan', '!')} ${what}`;
 }

@@ -36,7 +36,9 @@ export function renderMarkdown(plan: Plan): string {
       lines.push(
         c.effect === 'repoint'
           ? `- ${kindInfo(e.kind).label} \`${e.id}\` repoints ${c.apis.length} API(s) published to ${c.stage}: ${c.apis.map((a) => `\`${a}\``).join(', ')}`
-          : `- ${kindInfo(e.kind).label} \`${e.id}\` unpublishes ${c.apis.length} API(s) from ${c.stage}: ${c.apis.map((a) => `\`${a}\``).join(', ')}`,
+          : c.effect === 'policy'
+            ? `- ${kindInfo(e.kind).label} \`${e.id}\` changes the traffic policy of ${c.apis.length} API(s) in ${c.stage}: ${c.apis.map((a) => `\`${a}\``).join(', ')}`
+            : `- ${kindInfo(e.kind).label} \`${e.id}\` unpublishes ${c.apis.length} API(s) from ${c.stage}: ${c.apis.map((a) => `\`${a}\``).join(', ')}`,
       );
   }
   let details = renderHuman(plan, { color: false }).trimEnd();

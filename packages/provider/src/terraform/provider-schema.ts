@@ -97,6 +97,8 @@ export const RESOURCE_TYPE_NAMES: Readonly<Record<Kind, string>> = {
   api: 'apigw_api',
   app: 'apigw_app',
   authorization: 'apigw_authorization',
+  plugin: 'apigw_plugin',
+  pluginAttachment: 'apigw_plugin_attachment',
 };
 
 /** The fields a kind's identity is made of (see `resourceId`): changing one is a different resource. */
@@ -107,6 +109,8 @@ const IDENTITY_FIELDS: Readonly<Record<Kind, readonly string[]>> = {
   api: ['group', 'name'],
   app: ['name'],
   authorization: ['app', 'api'],
+  plugin: ['name'],
+  pluginAttachment: ['plugin', 'api', 'group'],
 };
 
 const ID_DESCRIPTION: Readonly<Record<Kind, string>> = {
@@ -116,6 +120,8 @@ const ID_DESCRIPTION: Readonly<Record<Kind, string>> = {
   api: 'Identity of the API: group/name. Use it wherever an API is referenced.',
   app: 'Identity of the app: its name.',
   authorization: 'Identity of the authorization: app:group/name.',
+  plugin: 'Identity of the plugin: its name.',
+  pluginAttachment: 'Identity of the plugin attachment: plugin:group/name for an API, plugin:group for a group.',
 };
 
 /** Attributes the gateway computes for an app; `app_secret` and `app_code` are secrets. */

@@ -32,7 +32,7 @@ describe('schema marks', () => {
 
 describe('registry', () => {
   it('lists handlers in dependency order', () => {
-    expect(HANDLERS_IN_ORDER.map((h) => h.kind)).toEqual(['vpcAccess', 'backendService', 'group', 'api', 'app', 'authorization']);
+    expect(HANDLERS_IN_ORDER.map((h) => h.kind)).toEqual(['vpcAccess', 'backendService', 'group', 'api', 'app', 'authorization', 'plugin', 'pluginAttachment']);
   });
 });
 

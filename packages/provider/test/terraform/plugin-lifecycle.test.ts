@@ -92,10 +92,10 @@ describe('terraform-provider-apigw (protocol 6 over gRPC + mTLS)', () => {
     await expect(tf.callRaw('/tfplugin6.Provider/ReadDataSource')).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
   });
 
-  it('serves the schema of the six resource types with computed, sensitive and block attributes', async () => {
+  it('serves the schema of the eight resource types with computed, sensitive and block attributes', async () => {
     const res = await tf.call('GetProviderSchema');
     const schemas = res['resource_schemas'] as Record<string, { block: { attributes: { name: string; computed?: boolean; sensitive?: boolean; type: Buffer }[]; block_types: { type_name: string; nesting: string }[] } }>;
-    expect(Object.keys(schemas).sort()).toEqual(['apigw_api', 'apigw_api_group', 'apigw_app', 'apigw_authorization', 'apigw_backend_service', 'apigw_vpc_access']);
+    expect(Object.keys(schemas).sort()).toEqual(['apigw_api', 'apigw_api_group', 'apigw_app', 'apigw_authorization', 'apigw_backend_service', 'apigw_plugin', 'apigw_plugin_attachment', 'apigw_vpc_access']);
     const app = schemas['apigw_app']!.block.attributes;
     expect(app.find((a) => a.name === 'app_secret')).toMatchObject({ computed: true, sensitive: true });
     expect(app.find((a) => a.name === 'app_key')).toMatchObject({ computed: true });

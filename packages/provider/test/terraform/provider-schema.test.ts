@@ -13,7 +13,7 @@ const attr = (type: string, name: string): TfAttribute => {
 };
 
 describe('provider schema', () => {
-  it('has the six resource types, each with a computed id', () => {
+  it('has the eight resource types, each with a computed id', () => {
     expect(RESOURCE_TYPES.map((r) => r.typeName)).toEqual([
       'apigw_vpc_access',
       'apigw_backend_service',
@@ -21,6 +21,8 @@ describe('provider schema', () => {
       'apigw_api',
       'apigw_app',
       'apigw_authorization',
+      'apigw_plugin',
+      'apigw_plugin_attachment',
     ]);
     for (const r of RESOURCE_TYPES) expect(r.block.attributes.find((a) => a.name === 'id')).toMatchObject({ computed: true, optional: false });
   });

@@ -7,5 +7,7 @@ export * as apiGroup from './api-group';
 export * as api from './api';
 export * as app from './app';
 export * as authorization from './authorization';
+export * as plugin from './plugin';
+export * as pluginAttachment from './plugin-attachment';
 export * as provider from './provider';
 

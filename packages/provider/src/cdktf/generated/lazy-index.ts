@@ -7,5 +7,7 @@ Object.defineProperty(exports, 'apiGroup', { get: function () { return require('
 Object.defineProperty(exports, 'api', { get: function () { return require('./api'); } });
 Object.defineProperty(exports, 'app', { get: function () { return require('./app'); } });
 Object.defineProperty(exports, 'authorization', { get: function () { return require('./authorization'); } });
+Object.defineProperty(exports, 'plugin', { get: function () { return require('./plugin'); } });
+Object.defineProperty(exports, 'pluginAttachment', { get: function () { return require('./plugin-attachment'); } });
 Object.defineProperty(exports, 'provider', { get: function () { return require('./provider'); } });
 
