@@ -1,7 +1,9 @@
 'use strict';
 /**
  * The apigw data plane in one process (one worker), serving an ANONYMOUS API
- * (/anon) and a signed APP API (/signed), plus EXTRA more published APIs
+ * (/anon) and a signed APP API (/signed), the same signed API with a
+ * TRAFFIC_CONTROL plugin attached (/signed-tc) and with all four plugin
+ * types attached (/signed-all), plus EXTRA more published APIs
  * (`/svc{i}/items/{id}`) in the routing snapshot.
  * Usage: node apigw.js PORT UPSTREAM_URL EXTRA [TIMING_FILE]
  * Prints nothing; answers 'ready' over IPC once listening.
@@ -16,7 +18,7 @@
 const { subscribe, unsubscribe } = require('node:diagnostics_channel');
 const { writeFileSync } = require('node:fs');
 const { createDataPlane } = require('../../packages/runtime/dist/dataplane');
-const { BENCH_APP } = require('./bench-app');
+const { BENCH_APP, BENCH_JWT_SECRET } = require('./bench-app');
 
 const [port, upstream, extra, timingFile] = process.argv.slice(2);
 const count = Number(extra ?? 0);
@@ -42,8 +44,29 @@ for (let i = 0; i < 100; i++) services.push({ name: `svc${i}`, type: 'HTTP', env
 const published = [
   { stage: 'RELEASE', digest: 'anon', api: api('anon', '/anon', 'ANONYMOUS', 'origin') },
   { stage: 'RELEASE', digest: 'signed', api: api('signed', '/signed', 'APP', 'origin') },
+  { stage: 'RELEASE', digest: 'signedTc', api: api('signedTc', '/signed-tc', 'APP', 'origin') },
+  { stage: 'RELEASE', digest: 'signedAll', api: api('signedAll', '/signed-all', 'APP', 'origin') },
 ];
-const authorizations = [{ app: BENCH_APP.name, api: 'bench/signed', stages: ['RELEASE'] }];
+const authorizations = ['signed', 'signedTc', 'signedAll'].map((name) => ({ app: BENCH_APP.name, api: `bench/${name}`, stages: ['RELEASE'] }));
+// Limits far above what one core serves: every call is counted, none refused.
+const plugins = [
+  { name: 'limits', type: 'TRAFFIC_CONTROL', trafficControl: { unit: 'SECOND', apiDefault: 1000000000, appDefault: 1000000000 } },
+  { name: 'loopback', type: 'IP_CONTROL', ipControl: { mode: 'ALLOW', cidrs: ['127.0.0.0/8'], apps: [] } },
+  {
+    name: 'web_cors',
+    type: 'CORS',
+    cors: { allowOrigins: ['https://shop.example'], allowMethods: ['GET'], allowHeaders: ['X-Ca-Key'], exposeHeaders: ['X-Ca-Request-Id'], maxAge: 600, allowCredentials: false },
+  },
+  {
+    name: 'sso_jwt',
+    type: 'JWT',
+    jwt: { secret: BENCH_JWT_SECRET, algorithms: ['HS256'], from: { in: 'HEAD', name: 'X-Jwt', prefix: '' }, clockSkewSeconds: 60, requireExp: true, claimsToHeaders: [{ claim: 'sub', header: 'x-user-id' }] },
+  },
+];
+const pluginAttachments = [
+  { plugin: 'limits', api: 'bench/signedTc', stages: ['RELEASE'] },
+  ...plugins.map((p) => ({ plugin: p.name, api: 'bench/signedAll', stages: ['RELEASE'] })),
+];
 for (let i = 0; i < count; i++) {
   const a = api(`api${i}`, `/svc${i}/items/{id}`, i % 2 ? 'APP' : 'ANONYMOUS', `svc${i % 100}`);
   published.push({ stage: 'RELEASE', digest: `d${i}`, api: a });
@@ -58,6 +81,8 @@ dp.update({
   published,
   apps: [BENCH_APP],
   authorizations,
+  plugins,
+  pluginAttachments,
 });
 dp.listen().then(() => process.send?.('ready'));
 process.on('SIGTERM', () => dp.close().then(() => process.exit(0)));

@@ -16,4 +16,19 @@ function signedHeaders(path) {
   return headers;
 }
 
-module.exports = { BENCH_APP, signedHeaders };
+/** HMAC key of the benchmark's JWT plugin. */
+const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123';
+
+/**
+ * A JWT for the benchmark's JWT plugin, signed with jose (from the
+ * runtime's dependencies), valid for a day.
+ */
+async function benchJwt() {
+  const { SignJWT } = require(require.resolve('jose', { paths: [require.resolve('../../packages/runtime/package.json')] }));
+  return new SignJWT({ sub: 'bench-user' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('1d')
+    .sign(new TextEncoder().encode(BENCH_JWT_SECRET));
+}
+
+module.exports = { BENCH_APP, BENCH_JWT_SECRET, signedHeaders, benchJwt };

@@ -24,12 +24,14 @@ const { spawnSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { createHarness, numberOption } = require('../harness');
-const { signedHeaders } = require('./bench-app');
+const { benchJwt, signedHeaders } = require('./bench-app');
 
 const opt = numberOption;
 const SECONDS = opt('seconds', 5);
 const ROUNDS = opt('rounds', 2);
 const EXTRA = opt('extra', 10000);
+/** `--plugins-only`: load only the signed API without and with plugins (no peers, no paced load, no propagation). */
+const PLUGINS_ONLY = process.argv.includes('--plugins-only');
 const WARMUP = 2;
 const PACE_RATE = 2000;
 const PACE_CHUNKS = 10;
@@ -164,13 +166,25 @@ async function main() {
       pid: large.pid,
       timing: ['large', `bench/api${Math.max(0, EXTRA - 2)}`],
     },
-  ];
+    { label: 'apigw APP signed + TRAFFIC_CONTROL', url: `http://127.0.0.1:${smallPort}/signed-tc`, headers: signedHeaders('/signed-tc'), pid: small.pid },
+    {
+      label: 'apigw APP signed + all four plugins',
+      url: `http://127.0.0.1:${smallPort}/signed-all`,
+      headers: { ...signedHeaders('/signed-all'), origin: 'https://shop.example', 'x-jwt': await benchJwt() },
+      pid: small.pid,
+    },
+  ].filter((t) => !PLUGINS_ONLY || t.label.startsWith('apigw APP signed'));
   process.stderr.write(`data-plane benchmark: ${ROUNDS} interleaved rounds of ${SECONDS}s per server (best counts), wrk -t1 -c50 on core ${LOAD_CPU}, servers on core ${SERVER_CPU}\n`);
   process.stderr.write('warming up\n');
   for (const t of targets) wrk(t.url, t.headers, WARMUP);
   for (let round = 1; round <= ROUNDS; round++) {
     process.stderr.write(`round ${round}\n`);
     for (const t of targets) measure(t);
+  }
+  if (PLUGINS_ONLY) {
+    await stopChildren();
+    process.stdout.write(pluginLines(targets).join('\n') + '\n');
+    return;
   }
   // Paced load in one-second chunks, interleaved across servers, so that a
   // burst of other work on the shared machine hits every server alike.
@@ -268,6 +282,7 @@ async function main() {
       `added p99 at ${PACE_RATE}/s: ${fmt(s.pace.p99 - direct.pace.p99, 2)} ms signed, ${fmt(a.pace.p99 - direct.pace.p99, 2)} ms anonymous (<= 2.5); ` +
       `RSS with ${EXTRA + 2} APIs ${fmt(largeRss, 1)} MB (< 200)`,
   );
+  lines.push(...pluginLines(targets));
   if (direct.pace.p99 > 2) {
     lines.push(
       `warning: the backend alone answered with a ${fmt(direct.pace.p99, 2)} ms p99 at ${PACE_RATE}/s: other work on this machine dominates the tails, ` +
@@ -275,6 +290,18 @@ async function main() {
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The plugin comparison: the signed API with plugins against the same API without, measured in the same rounds. */
+function pluginLines(targets) {
+  const by = (label) => targets.find((r) => r.label === label);
+  const plain = by('apigw APP signed').best.rps;
+  const tc = by('apigw APP signed + TRAFFIC_CONTROL').best.rps;
+  const all = by('apigw APP signed + all four plugins').best.rps;
+  return [
+    `plugins: APP signed ${Math.round(plain)} req/s; with TRAFFIC_CONTROL ${Math.round(tc)} req/s (${(tc / plain).toFixed(2)}x, goal >= 0.95); ` +
+      `with TRAFFIC_CONTROL, IP_CONTROL, CORS and JWT ${Math.round(all)} req/s (${(all / plain).toFixed(2)}x)`,
+  ];
 }
 
 main().then(
