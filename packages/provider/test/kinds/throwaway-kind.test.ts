@@ -101,7 +101,7 @@ const welcome: Banner = { name: 'welcome', group: 'shop', text: 'Hello', color: 
 
 describe('a kind defined in one place', () => {
   test('comes last in dependency order', () => {
-    expect(kindIndex('banner')).toBe(kindIndex('authorization') + 1);
+    expect(kindIndex('banner')).toBe(kindIndex('pluginAttachment') + 1);
   });
 
   test('GIVEN banners in a document THEN the schema, the defaults and the rules that span resources apply to them', () => {
