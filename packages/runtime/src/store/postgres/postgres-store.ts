@@ -30,6 +30,7 @@ import { appCredentials, changesText, resourceText, stateText } from '../state-j
 import { postgresText, runAsync, type Query, type Step } from '../statements';
 import { ViewCache } from '../view';
 import { migrate, PG_SCHEMA } from './schema';
+import { PostgresNonceLedger, PostgresRateCounter } from './shared-state';
 
 /** The channel commits are announced on; the payload is the revision. */
 export const COMMIT_CHANNEL = 'apigw_commit';
@@ -322,6 +323,16 @@ export class PostgresStore implements StoreEngine {
     });
     this.viewing = next.catch(() => undefined);
     return next;
+  }
+
+  /** Anti-replay nonces shared with every node of this store, over this store's connections. */
+  nonceLedger(windowMs?: number): PostgresNonceLedger {
+    return new PostgresNonceLedger(this.pool, windowMs);
+  }
+
+  /** Traffic-control counts shared with every node of this store, over this store's connections. */
+  rateCounter(): PostgresRateCounter {
+    return new PostgresRateCounter(this.pool);
   }
 
   health(): StoreHealth {

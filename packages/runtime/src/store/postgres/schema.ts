@@ -91,6 +91,15 @@ const MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX nonces_by_ts ON nonces (ts);
     `,
   },
+  {
+    version: 2,
+    description: 'per-request state every node shares: traffic-control counts; nonces and counts unlogged (nothing durable, no WAL per request)',
+    sql: () => `
+      CREATE UNLOGGED TABLE counts (key TEXT PRIMARY KEY, win BIGINT NOT NULL, ends BIGINT NOT NULL, n INTEGER NOT NULL);
+      CREATE INDEX counts_by_end ON counts (ends);
+      ALTER TABLE nonces SET UNLOGGED;
+    `,
+  },
 ];
 
 /** The schema version this runtime writes. */
