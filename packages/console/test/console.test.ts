@@ -41,6 +41,8 @@ function get(url: string, headers: Record<string, string>): Promise<number> {
   });
 }
 
+/** A JWT plugin's HMAC secret: stored by the gateway, never shown. */
+const JWT_SECRET = 'jwt-hmac-secret-the-console-never-shows-0123456789';
 let dir: string;
 let shots: string;
 let gateway: Gateway;
@@ -102,6 +104,14 @@ function document(releaseUrl: string): unknown {
     ],
     apps: [{ name: 'mobile', description: 'The mobile shop app' }],
     authorizations: [{ app: 'mobile', api: 'shop/getUser', stages: ['TEST', 'RELEASE'] }],
+    plugins: [
+      { name: 'releaseLimit', type: 'TRAFFIC_CONTROL', trafficControl: { unit: 'MINUTE', apiDefault: 1000 } },
+      { name: 'tokenAuth', type: 'JWT', jwt: { secret: JWT_SECRET, algorithms: ['HS256'] } },
+    ],
+    pluginAttachments: [
+      { plugin: 'releaseLimit', api: 'shop/getUser', stages: ['RELEASE'] },
+      { plugin: 'tokenAuth', group: 'shop', stages: ['PRE'] },
+    ],
   };
 }
 
@@ -156,7 +166,7 @@ async function secrets(): Promise<string[]> {
     .filter((l) => l !== '' && !l.startsWith('-----'))
     .slice(0, 2)
     .join('');
-  return [credentials.appSecret, credentials.appCode, keyBody, certificate.key.split('\n')[1]!];
+  return [credentials.appSecret, credentials.appCode, keyBody, certificate.key.split('\n')[1]!, JWT_SECRET];
 }
 
 async function expectNoSecret(page: Awaited<ReturnType<TestBrowser['newPage']>>, where: string): Promise<void> {
@@ -284,6 +294,26 @@ describe('console', () => {
     expect(logged[0]).not.toContain(credentials.appSecret);
     await page.getByRole('button', { name: 'Hide' }).click();
     await expectNoSecret(page, 'apps after hiding');
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows plugins with their settings and where they are attached, never a JWT secret', async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Plugins', exact: true }).click();
+    const limit = page.locator('[data-plugin="releaseLimit"]');
+    await limit.waitFor();
+    const limitText = await limit.innerText();
+    expect(limitText).toContain('TRAFFIC_CONTROL');
+    expect(limitText).toContain('"apiDefault": 1000');
+    expect(limitText).toContain('API shop/getUser in RELEASE');
+    const jwt = await page.locator('[data-plugin="tokenAuth"]').innerText();
+    expect(jwt).toContain('JWT');
+    expect(jwt).toContain('group shop in PRE');
+    expect(jwt).toContain('HS256');
+    await page.screenshot({ path: join(shots, '12-plugins.png'), fullPage: true });
+    await expectNoSecret(page, 'plugins');
     expect(page.errors).toEqual([]);
     await page.close();
   });

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { generate } from 'selfsigned';
 import { trafficFromMetrics } from '../../src/admin/console';
-import type { ApiDetail, ApiPage, AppView, BackendView, ConsoleOverview, DebugResult, GroupView } from '../../src/admin/console-model';
+import type { ApiDetail, ApiPage, AppView, BackendView, ConsoleOverview, DebugResult, GroupView, PluginsView } from '../../src/admin/console-model';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
 
@@ -219,9 +219,21 @@ describe('console reads', () => {
     expect(env('objects').TEST).toBeNull();
   });
 
-  it('says plugins are not there while the runtime has no plugin kind', async () => {
-    const { body } = await get<{ available: boolean; plugins: unknown[] }>('/v1/console/plugins');
-    expect(body).toEqual({ available: 'plugins' in (await gateway.client.getState()), plugins: [] });
+  it('shows plugins with their settings and attachments, never a JWT secret', async () => {
+    const secret = 'jwt-hmac-secret-for-the-console-view-0123456789';
+    await gateway.client.batch({
+      stack: 'shop',
+      operations: [
+        { op: 'create', kind: 'plugin', spec: { name: 'tokenAuth', type: 'JWT', jwt: { secret, algorithms: ['HS256'] } } },
+        { op: 'create', kind: 'pluginAttachment', spec: { plugin: 'tokenAuth', group: 'shop', stages: ['PRE'] } },
+      ] as unknown as Operation[],
+    });
+    const { body, text } = await get<PluginsView>('/v1/console/plugins');
+    expect(body.available).toBe(true);
+    expect(body.plugins).toEqual([
+      { name: 'tokenAuth', type: 'JWT', stack: 'shop', settings: { jwt: expect.objectContaining({ algorithms: ['HS256'] }) }, attachments: [{ group: 'shop', stages: ['PRE'] }] },
+    ]);
+    expect(text).not.toContain(secret);
   });
 
   it('shows certificates by their public facts, never the key, and apps without their secrets', async () => {
