@@ -123,10 +123,10 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
     };
   }
 
-  /** One wrk run (one thread, 50 keep-alive connections) on the load core. */
-  function wrk(url, headers, seconds) {
+  /** One wrk run (one thread, `connections` keep-alive connections, 50 by default) on the load core. */
+  function wrk(url, headers, seconds, connections = 50) {
     const h = Object.entries(headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-    const r = spawnSync('taskset', ['-c', loadCpu, 'wrk', '-t1', '-c50', `-d${seconds}s`, '--latency', ...h, url], { encoding: 'utf8', timeout: (seconds + 15) * 1000 });
+    const r = spawnSync('taskset', ['-c', loadCpu, 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...h, url], { encoding: 'utf8', timeout: (seconds + 15) * 1000 });
     if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr || r.error}`);
     return parseWrk(r.stdout);
   }
@@ -144,8 +144,18 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
     return (Number(fields[11]) + Number(fields[12])) * tickMs;
   }
 
+  /** Starts the fixed backend of the data-plane benches on `cpu`: nginx answering a 45-byte JSON body. */
+  async function startJsonBackend(cpu) {
+    const port = await freePort();
+    const body = `  server {\n    listen 127.0.0.1:${port};\n    location / { default_type application/json; return 200 '{"ok":true,"service":"bench","items":[1,2,3]}'; }\n  }`;
+    const child = start(cpu, 'nginx', ['-c', nginxConf('backend', body)], 'backend nginx');
+    await waitPort(port);
+    return { url: `http://127.0.0.1:${port}`, pid: child.pid };
+  }
+
   return {
     dir,
+    startJsonBackend,
     freePort,
     waitPort,
     start,

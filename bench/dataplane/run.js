@@ -38,7 +38,7 @@ const PACE_CHUNKS = 10;
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const NODE = process.execPath;
-const { dir, freePort, waitPort, start, stopChildren, nginxConf, wrk, rssMb, hwmMb, cpuMs } = createHarness({ loadCpu: LOAD_CPU });
+const { dir, startJsonBackend, freePort, waitPort, start, stopChildren, nginxConf, wrk, rssMb, hwmMb, cpuMs } = createHarness({ loadCpu: LOAD_CPU });
 
 function pace(url, headers) {
   const r = spawnSync('taskset', ['-c', LOAD_CPU, NODE, join(__dirname, 'pace.js'), url, String(PACE_RATE), '1', JSON.stringify(headers ?? {}), '--raw'], {
@@ -111,15 +111,8 @@ function pooledPace(target) {
 }
 
 async function main() {
-  const backendPort = await freePort();
-  const backend = start(
-    LOAD_CPU,
-    'nginx',
-    ['-c', nginxConf('backend', `  server {\n    listen 127.0.0.1:${backendPort};\n    location / { default_type application/json; return 200 '{"ok":true,"service":"bench","items":[1,2,3]}'; }\n  }`)],
-    'backend nginx',
-  );
-  await waitPort(backendPort);
-  const upstream = `http://127.0.0.1:${backendPort}`;
+  const backend = await startJsonBackend(LOAD_CPU);
+  const upstream = backend.url;
 
   const nginxPort = await freePort();
   const nginxProxy = start(
@@ -129,7 +122,7 @@ async function main() {
       '-c',
       nginxConf(
         'proxy',
-        `  upstream origin { server 127.0.0.1:${backendPort}; keepalive 64; }\n  server {\n    listen 127.0.0.1:${nginxPort};\n` +
+        `  upstream origin { server ${new URL(upstream).host}; keepalive 64; }\n  server {\n    listen 127.0.0.1:${nginxPort};\n` +
           `    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; }\n  }`,
       ),
     ],
