@@ -23,7 +23,7 @@
 import { createHash, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { appCodeHash, type AppEntry } from '../snapshot/snapshot';
 import { ErrorAnswer, type Exchange } from './exchange';
-import { cachedSignedHeaderNames, MAX_SIGNED_HEADERS, signatureDigest, stringToSign, tooManySignedHeaders, type SignatureMethod } from './signature';
+import { cachedSignedHeaderNames, MAX_SIGNED_HEADERS, signatureBase64, stringToSign, tooManySignedHeaders, type SignatureMethod } from './signature';
 
 /** Name of the query parameter that carries an AppCode for HEADER_QUERY APIs. */
 export const APP_CODE_QUERY_PARAMETER = 'AppCode';
@@ -126,10 +126,27 @@ function signedCaller(ex: Exchange): AppEntry | ErrorAnswer {
   return app;
 }
 
-/** Whether `signature` is the HMAC of `text` with `key`. */
-function signedWith(method: SignatureMethod, key: KeyObject, text: string, signature: Buffer): boolean {
-  const expected = signatureDigest(method, key, text);
-  return signature.length === expected.length && timingSafeEqual(signature, expected);
+/**
+ * Whether `signature` (the X-Ca-Signature text) is the Base64 of the HMAC
+ * of `text` with `key`. Clients send the canonical Base64, compared as text
+ * in constant time without decoding anything; any other spelling of the
+ * same bytes (no padding, line breaks, the URL-safe alphabet) is decoded
+ * and compared as bytes, so the same signatures are accepted either way.
+ */
+function signedWith(method: SignatureMethod, key: KeyObject, text: string, signature: string): boolean {
+  const expected = signatureBase64(method, key, text);
+  if (sameText(signature, expected)) return true;
+  const sent = Buffer.from(signature, 'base64');
+  const bytes = Buffer.from(expected, 'base64');
+  return sent.length === bytes.length && timingSafeEqual(sent, bytes);
+}
+
+/** String equality in time that depends only on the length. */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /** Whether an AppCode replaced by a rotation is past its grace period. */
@@ -158,7 +175,7 @@ export function verifySignature(ex: Exchange, app: AppEntry): ErrorAnswer | null
     query: ex.rawQuery === '' ? null : ex.query,
     form: ex.form,
   });
-  const signature = Buffer.from(headers['x-ca-signature'] as string, 'base64');
+  const signature = headers['x-ca-signature'] as string;
   const method = ex.signatureMethod;
   // After a rotation with a grace period, the replaced AppSecret signs too until the grace ends.
   if (!signedWith(method, app.key, text, signature) && !(app.previousKey !== undefined && app.previousUntil! > Date.now() && signedWith(method, app.previousKey, text, signature))) {

@@ -126,7 +126,12 @@ export function signatureDigest(method: SignatureMethod, key: KeyObject | string
   return createHmac(method === 'HmacSHA1' ? 'sha1' : 'sha256', key).update(text, 'utf8').digest();
 }
 
+/** HMAC of the string to sign in Base64, as a client sends it in `X-Ca-Signature`. */
+export function signatureBase64(method: SignatureMethod, key: KeyObject | string, text: string): string {
+  return createHmac(method === 'HmacSHA1' ? 'sha1' : 'sha256', key).update(text, 'utf8').digest('base64');
+}
+
 /** Base64 signature of a request, as a client sends it in `X-Ca-Signature`. */
 export function sign(method: SignatureMethod, secret: KeyObject | string, r: SignableRequest): string {
-  return signatureDigest(method, secret, stringToSign(r)).toString('base64');
+  return signatureBase64(method, secret, stringToSign(r));
 }

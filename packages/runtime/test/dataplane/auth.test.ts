@@ -227,6 +227,23 @@ describe('APP authentication', () => {
     expect(r.headers['x-ca-error-message']).toContain('#__proto__:#constructor:#tostring:#x-ca-key:204000001#');
   });
 
+  test('a signature spelled without padding or in the URL-safe alphabet is the same signature; other bytes are not', async () => {
+    const spelled = async (respell: (b64: string) => string): Promise<number> => {
+      const headers: Record<string, string> = {
+        'x-ca-key': APP.appKey,
+        'x-ca-timestamp': String(Date.now()),
+        'x-ca-nonce': randomUUID(),
+        'x-ca-signature-headers': 'x-ca-key,x-ca-nonce,x-ca-timestamp',
+      };
+      headers['x-ca-signature'] = respell(sign('HmacSHA256', APP.appSecret, { method: 'GET', headers, path: '/signed', query: null, form: null }));
+      return (await send(port, { path: '/signed', host: HOST, headers })).status;
+    };
+    expect(await spelled((b64) => b64)).toBe(200);
+    expect(await spelled((b64) => b64.replace(/=+$/, ''))).toBe(200);
+    expect(await spelled((b64) => b64.replace(/\+/g, '-').replace(/\//g, '_'))).toBe(200);
+    expect(await spelled((b64) => (b64[0] === 'A' ? 'B' : 'A') + b64.slice(1))).toBe(400);
+  });
+
   test('anti-replay APIs require a nonce', async () => {
     const headers: Record<string, string> = { 'x-ca-key': APP.appKey, 'x-ca-timestamp': String(Date.now()), 'x-ca-signature-headers': 'x-ca-key,x-ca-timestamp' };
     headers['x-ca-signature'] = sign('HmacSHA256', APP.appSecret, { method: 'GET', headers, path: '/signed', query: null, form: null });
