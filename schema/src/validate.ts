@@ -23,6 +23,8 @@ const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allo
 addFormats(ajv, ['date-time']);
 ajv.addKeyword({ keyword: 'x-apigw-replace', schemaType: 'boolean' });
 ajv.addKeyword({ keyword: 'x-apigw-secret', schemaType: 'boolean' });
+// A field's own words for any way it is wrong, instead of the failing keyword's.
+ajv.addKeyword({ keyword: 'x-apigw-message', schemaType: 'string' });
 ajv.addSchema(schema);
 ajv.addSchema(batch);
 
@@ -310,6 +312,8 @@ function schemaProblems(errors: readonly ErrorObject[], prefix: string): Problem
       default:
         message = e.message ?? `fails ${e.keyword}`;
     }
+    const own = (e.parentSchema as { 'x-apigw-message'?: unknown } | undefined)?.['x-apigw-message'];
+    if (typeof own === 'string') message = own;
     const key = `${pointer}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

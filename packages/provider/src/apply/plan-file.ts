@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { KINDS, resourceId, type AnySpec, type Kind } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
-import { loadDocument } from '../desired';
+import { DOCUMENT_SOURCES, loadDocument, type DocumentSource } from '../desired';
 import type { Plan, PlanEvent, PlanSummary } from '../diff';
 import { PlanFileInvalidError, SourceInvalidError } from '../errors';
 import { PLAN_FORMAT_VERSION, isSecretRef, renderJson, secretRef, type PlanDocument } from '../render';
@@ -32,7 +32,7 @@ export function writePlanFile(file: string, plan: Plan, source: string): void {
  * references get their values back from the source document, which must
  * still hold the same secrets (checked by digest).
  */
-export async function readPlanFile(file: string): Promise<SavedPlan> {
+export async function readPlanFile(file: string, sources: readonly DocumentSource[] = DOCUMENT_SOURCES): Promise<SavedPlan> {
   let doc: PlanDocument;
   try {
     doc = JSON.parse(fs.readFileSync(file, 'utf8')) as PlanDocument;
@@ -45,7 +45,7 @@ export async function readPlanFile(file: string): Promise<SavedPlan> {
     throw new PlanFileInvalidError(file, 'stack, revision, events and operations are required');
   const operations = doc.operations as Operation[];
   const needsSecrets = operations.some((op) => (op.op === 'create' || op.op === 'update') && containsSecretRef(op.spec));
-  const restored = needsSecrets ? await restoreSecrets(file, doc, operations) : operations;
+  const restored = needsSecrets ? await restoreSecrets(file, doc, operations, sources) : operations;
   return { file, stack: doc.stack, revision: doc.revision, events: doc.events, summary: doc.summary, operations: restored };
 }
 
@@ -55,11 +55,11 @@ function containsSecretRef(value: unknown): boolean {
   return Object.values(value).some(containsSecretRef);
 }
 
-async function restoreSecrets(file: string, doc: PlanDocument, operations: readonly Operation[]): Promise<Operation[]> {
+async function restoreSecrets(file: string, doc: PlanDocument, operations: readonly Operation[], sources: readonly DocumentSource[]): Promise<Operation[]> {
   if (!doc.source) throw new PlanFileInvalidError(file, 'the plan holds secret references but names no source document');
   let source;
   try {
-    source = (await loadDocument(doc.source)).document;
+    source = (await loadDocument(doc.source, sources)).document;
   } catch (error) {
     if (error instanceof SourceInvalidError) throw new PlanFileInvalidError(file, `its secrets come from ${doc.source}, which cannot be read: ${error.message}`);
     throw error;

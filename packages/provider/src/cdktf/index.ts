@@ -8,5 +8,6 @@
 export * from './generated';
 export { ApigwResources, type ApigwResourcesOptions } from './apigw-resources';
 export { documentFromTfJson } from './from-tf-json';
+export { tfJsonSource } from './tf-json-source';
 export { CDKTF_ERROR_CODES, TfJsonInvalidError, type CdktfErrorCode } from './errors';
 export { cdktfName, toCdktfConfig } from './naming';

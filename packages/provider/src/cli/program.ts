@@ -10,7 +10,8 @@ import { canonicalJson, kindInfo, resourceCount } from '@apigw/schema';
 import type { BatchResult, GatewayClient, HttpGatewayClient } from '@apigw/runtime';
 import { exportDocument, readLiveState, stacksOf } from '../actual';
 import { applyPlan, checkPlan, readPlanFile, writePlanFile } from '../apply';
-import { isTypeScript, loadDocument, typeCheck, type LoadedDocument } from '../desired';
+import { tfJsonSource } from '../cdktf/tf-json-source';
+import { DOCUMENT_SOURCES, isTypeScript, loadDocument, typeCheck, type LoadedDocument } from '../desired';
 import { computeDestroyPlan, computePlan, isEmptyPlan, type Plan, type PlanEvent, type PlanSummary } from '../diff';
 import { ApprovalRequiredError, PlanRefusedError, StackEmptyError, TypeErrorsError, UsageError } from '../errors';
 import { renderHuman, renderJson, renderMarkdown, useColor } from '../render';
@@ -18,6 +19,9 @@ import { describe as describeBlock, resourceBlocks, symbolOf } from '../render/h
 import { collect, DEFAULT_GATEWAY, runCall, type CallCommandOptions } from './call-command';
 import { connect, DEFAULT_ENDPOINT, type ConnectionOptions } from './connection';
 import { ask, type CliIo } from './io';
+
+/** What `-f` reads: a synthesized CDKTF stack, then the core's sources (a JSON document, a constructs program). */
+const SOURCES = [tfJsonSource, ...DOCUMENT_SOURCES];
 
 /** Exit codes, as Terraform's: 0 success (no changes), 1 error, 2 changes present (with --detailed-exitcode). */
 export const EXIT = { OK: 0, ERROR: 1, CHANGES: 2 } as const;
@@ -68,7 +72,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
       if (!result.checked) io.stderr.write(`Note: ${file} was not type-checked: ${result.reason}. Unknown construct props are still refused when it runs.\n`);
       else if (result.errors.length > 0) throw new TypeErrorsError(file, result.errors);
     }
-    return loadDocument(file);
+    return loadDocument(file, SOURCES);
   };
 
   program
@@ -91,7 +95,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .action(async (arg: string | undefined, opts: { file?: string; output?: string }) => {
       const file = arg ?? opts.file;
       if (!file) throw new CommanderError(1, 'apigw.missingArgument', 'error: synth needs a program: apigw synth app.ts [-o gateway.json]');
-      const { document } = await loadDocument(file);
+      const { document } = await loadDocument(file, SOURCES);
       const text = `${canonicalJson(document, 2)}\n`;
       if (opts.output) {
         fs.writeFileSync(opts.output, text);
@@ -151,13 +155,13 @@ export function buildProgram(io: CliIo, state: RunState): Command {
       await withClient(cmd, async (client) => {
         if (planFile !== undefined) {
           if (!looksLikePlan(planFile)) throw new UsageError(`${planFile} is a document or program, not a saved plan: did you mean apigw apply -f ${planFile}?`);
-          const saved = await readPlanFile(planFile);
+          const saved = await readPlanFile(planFile, SOURCES);
           out(`Applying the saved plan ${planFile} (stack ${saved.stack}, planned against revision ${saved.revision}).\n`);
           const result = await applyWithProgress(client, saved.stack, saved.revision, saved.operations);
           out(resultText(saved.events, saved.summary, result));
           return;
         }
-        const loaded = await loadDocument(opts.file!);
+        const loaded = await loadDocument(opts.file!, SOURCES);
         const plan = computePlan(loaded.document, await readLiveState(client), { adopt: opts.adopt === true });
         await confirmAndApply(client, plan, 'apply', opts.autoApprove === true);
       });
@@ -169,7 +173,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .requiredOption('-f, --file <file>', 'gateway.json, or a constructs program (.ts/.js): names the stack')
     .option('--auto-approve', 'destroy without asking')
     .action(async (opts: { file: string; autoApprove?: boolean }, cmd: Command) => {
-      const loaded = await loadDocument(opts.file);
+      const loaded = await loadDocument(opts.file, SOURCES);
       await withClient(cmd, async (client) => {
         const plan = computeDestroyPlan(loaded.document.stack, await readLiveState(client));
         await confirmAndApply(client, plan, 'destroy', opts.autoApprove === true);

@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import { stackFromProgram } from '@apigw/constructs';
 import { ApigwError } from '@apigw/schema';
 import { createJiti } from 'jiti';
-import { parseTfJsonDocument } from '../cdktf/from-tf-json';
 import { SourceInvalidError } from '../errors';
 
 /**
@@ -87,18 +86,12 @@ export function userFrame(error: unknown): { file: string; line: number; column:
 }
 
 /**
- * A stack synthesized by CDKTF (`cdk.tf.json`): the apigw resources in it,
- * read by the CDKTF integration's converter (`../cdktf/from-tf-json`), which
- * names a problem's place in the file rather than in the document.
+ * The sources the reconciler core reads, in order: the first whose
+ * `matches` accepts the file reads it. Adapters add their own in front (the
+ * CLI composes `[tfJsonSource, ...DOCUMENT_SOURCES]`), so the core imports
+ * none of them.
  */
-export const tfJsonSource: DocumentSource = {
-  name: 'synthesized CDKTF stack',
-  matches: (file) => file.endsWith('.tf.json'),
-  load: async (file) => parseTfJsonDocument(parseJsonFile(file), file),
-};
-
-/** The sources `-f` tries, in order: the first whose `matches` accepts the file reads it. */
-export const DOCUMENT_SOURCES: DocumentSource[] = [tfJsonSource, jsonSource, programSource];
+export const DOCUMENT_SOURCES: readonly DocumentSource[] = [jsonSource, programSource];
 
 /** Reads and parses a JSON file, naming the line and column of a syntax error. */
 export function parseJsonFile(file: string): unknown {

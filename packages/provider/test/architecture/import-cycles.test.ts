@@ -20,3 +20,16 @@ test('the scan sees a cycle when there is one, and not through an import used on
   expect(graph.get('packages/provider/src/kinds/handler-base.ts')).not.toContain('packages/provider/src/diff/plan.ts');
   expect(graph.get('packages/provider/src/kinds/handler-base.ts')).toContain('packages/provider/src/kinds/field-diff.ts');
 });
+
+test('the reconciler core needs no IaC adapter at run time (the CLI composes the document sources)', () => {
+  const graph = runtimeImportGraph();
+  const core = [...graph.keys()].filter((f) => /^packages\/provider\/src\/(desired|diff|apply|actual|kinds)\//.test(f));
+  const reached = new Set<string>();
+  const visit = (file: string) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const next of graph.get(file) ?? []) visit(next);
+  };
+  core.forEach(visit);
+  expect([...reached].filter((f) => /^packages\/provider\/src\/(cdktf|pulumi|terraform)\//.test(f))).toEqual([]);
+});

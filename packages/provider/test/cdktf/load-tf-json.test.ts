@@ -8,7 +8,11 @@ import path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { ApiGroup, BackendService, GatewayStack } from '@apigw/constructs';
 import { ApigwResources } from '../../src/cdktf/apigw-resources';
-import { loadDocument } from '../../src/desired';
+import { tfJsonSource } from '../../src/cdktf/tf-json-source';
+import { DOCUMENT_SOURCES, loadDocument } from '../../src/desired';
+
+/** The sources as the CLI composes them. */
+const SOURCES = [tfJsonSource, ...DOCUMENT_SOURCES];
 
 describe('loading a synthesized CDKTF stack', () => {
   let dir: string;
@@ -26,13 +30,13 @@ describe('loading a synthesized CDKTF stack', () => {
     const file = path.join(dir, 'cdk.tf.json');
     fs.writeFileSync(file, Testing.synth(stack));
 
-    const loaded = await loadDocument(file);
+    const loaded = await loadDocument(file, SOURCES);
     expect(loaded.source).toBe('synthesized CDKTF stack');
     expect(loaded.document).toEqual(gateway.synth());
 
     const bad = path.join(dir, 'bad.tf.json');
     fs.writeFileSync(bad, JSON.stringify({ resource: { apigw_app: { a: { name: '${var.name}' } } } }));
-    await expect(loadDocument(bad)).rejects.toMatchObject({ code: 'APIGW_TFJSON_INVALID', pointer: '/resource/apigw_app/a/name' });
+    await expect(loadDocument(bad, SOURCES)).rejects.toMatchObject({ code: 'APIGW_TFJSON_INVALID', pointer: '/resource/apigw_app/a/name' });
   });
 
   it('names the place in the file of a value the document rules refuse', async () => {
@@ -45,7 +49,7 @@ describe('loading a synthesized CDKTF stack', () => {
       },
     };
     fs.writeFileSync(file, JSON.stringify(tf));
-    const error = await loadDocument(file).catch((e: unknown) => e);
+    const error = await loadDocument(file, SOURCES).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'APIGW_DOCUMENT_INVALID' });
     const pointers = (error as { problems: { pointer: string }[] }).problems.map((p) => p.pointer);
     expect(pointers).toContain('/resource/apigw_api_group/shop/base_path');
