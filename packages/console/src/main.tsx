@@ -86,7 +86,7 @@ function Content(props: { route: Route }) {
     case 'apps':
       return <Apps />;
     case 'plugins':
-      return <Plugins />;
+      return <Plugins route={props.route} />;
     case 'traffic':
       return <Traffic />;
     case 'debug':

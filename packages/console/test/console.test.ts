@@ -249,6 +249,9 @@ describe('console', () => {
 
     await release.filter({ hasText: green.url }).waitFor({ timeout: 30_000 });
     await reaches.filter({ hasText: `${green.url}/v1/users/{id}` }).waitFor({ timeout: 30_000 });
+    const plugins = await api.getByTestId('api-plugins').innerText();
+    expect(plugins).toContain('releaseLimit');
+    expect(plugins).toContain('tokenAuth');
     // TEST still reaches the blue backend: only RELEASE moved.
     expect(await api.locator('tr[data-stage="TEST"] .reaches').innerText()).toContain(blue.url);
     await page.screenshot({ path: join(shots, '04-backends.png'), fullPage: true });

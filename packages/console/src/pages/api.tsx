@@ -163,6 +163,20 @@ export function Api(props: { group: string; name: string }) {
               </Table>
             )}
 
+            {a.plugins.length > 0 && (
+              <>
+                <h2>Plugins</h2>
+                <ul class="auths" data-testid="api-plugins">
+                  {a.plugins.map((p) => (
+                    <li key={`${p.via}:${p.plugin}`}>
+                      <a href={href('plugins', { focus: p.plugin })}>{p.plugin}</a> <span class="chip">{p.type}</span> in {p.stages.join(', ')}
+                      <span class="muted small"> (attached to the {p.via === 'api' ? 'API' : 'group'})</span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+
             <h2>Traffic</h2>
             <TrafficTable api={a.id} />
           </>

@@ -2,11 +2,16 @@
 import { Fragment } from 'preact';
 import type { PluginsView } from '../../../runtime/src/admin/console-model';
 import { useData } from '../hooks';
-import { apiHref, href } from '../route';
+import { useEffect } from 'preact/hooks';
+import { apiHref, href, type Route } from '../route';
 import { Load, Page, StackName } from '../ui';
 
-export function Plugins() {
+export function Plugins(props: { route: Route }) {
   const loaded = useData<PluginsView>('/v1/console/plugins');
+  const focus = props.route.query.get('focus');
+  useEffect(() => {
+    if (focus && loaded.data) document.getElementById(`plugin-${focus}`)?.scrollIntoView({ block: 'start' });
+  }, [focus, loaded.data !== undefined]);
   return (
     <Page title="Plugins">
       <Load of={loaded}>
@@ -17,7 +22,7 @@ export function Plugins() {
             <p class="muted">No plugins.</p>
           ) : (
             view.plugins.map((p) => (
-              <article class="panel" key={p.name} aria-labelledby={`plugin-${p.name}`} data-plugin={p.name}>
+              <article class={`panel${focus === p.name ? ' focus' : ''}`} key={p.name} aria-labelledby={`plugin-${p.name}`} data-plugin={p.name}>
                 <h2 id={`plugin-${p.name}`}>
                   {p.name} <span class="chip">{p.type}</span>
                 </h2>

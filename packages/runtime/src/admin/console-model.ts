@@ -96,6 +96,8 @@ export interface ApiDetail {
   /** Per stage: what is published and the URL it reaches now; absent stages are unpublished. */
   readonly stages: Partial<Record<Stage, StageView & { readonly backendPath: string; readonly reaches: BackendTarget | null }>>;
   readonly authorizations: readonly { readonly app: string; readonly appKey: string; readonly stages: readonly Stage[]; readonly expiresAt?: string }[];
+  /** Plugins that apply to the API: attached to it, or to its group, with the stages they apply in. */
+  readonly plugins: readonly { readonly plugin: string; readonly type: string; readonly via: 'api' | 'group'; readonly stages: readonly Stage[] }[];
 }
 
 /** `GET /v1/console/groups`. */

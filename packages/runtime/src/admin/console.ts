@@ -422,7 +422,25 @@ async function apiDetail(ctx: RequestContext): Promise<ApiDetail> {
     authorizations: index.state.authorizations
       .filter((a) => a.spec.api === id)
       .map((a) => ({ app: a.spec.app, appKey: appKeys.get(a.spec.app) ?? '', stages: a.spec.stages, ...(a.spec.expiresAt ? { expiresAt: a.spec.expiresAt } : {}) })),
+    plugins: pluginsOf(index, id, spec.group),
   };
+}
+
+/** The plugins attached to an API or to its group. */
+function pluginsOf(index: ConsoleIndex, api: string, group: string): ApiDetail['plugins'] {
+  const attachments = index.collections.get('pluginAttachments');
+  if (!attachments) return [];
+  const plugins = index.collections.get('plugins');
+  const found: ApiDetail['plugins'][number][] = [];
+  for (const a of attachments.values() as Iterable<{ readonly spec?: Record<string, unknown> }>) {
+    const spec = a.spec ?? {};
+    const via = spec['api'] === api ? 'api' : spec['group'] === group && spec['api'] === undefined ? 'group' : undefined;
+    if (via === undefined) continue;
+    const plugin = String(spec['plugin'] ?? '');
+    const type = (plugins?.get(plugin) as { spec?: { type?: unknown } } | undefined)?.spec?.type;
+    found.push({ plugin, type: typeof type === 'string' ? type : '', via, stages: Array.isArray(spec['stages']) ? (spec['stages'] as Stage[]) : [] });
+  }
+  return found.sort((x, y) => x.plugin.localeCompare(y.plugin));
 }
 
 function domainUrls(group: ApiGroup, path: string, protocols: readonly string[]): string[] {

@@ -234,6 +234,9 @@ describe('console reads', () => {
       { name: 'tokenAuth', type: 'JWT', stack: 'shop', settings: { jwt: expect.objectContaining({ algorithms: ['HS256'] }) }, attachments: [{ group: 'shop', stages: ['PRE'] }] },
     ]);
     expect(text).not.toContain(secret);
+    const detail = await get<ApiDetail>('/v1/console/apis/shop/item007');
+    expect(detail.body.plugins).toEqual([{ plugin: 'tokenAuth', type: 'JWT', via: 'group', stages: ['PRE'] }]);
+    expect(detail.text).not.toContain(secret);
   });
 
   it('shows certificates by their public facts, never the key, and apps without their secrets', async () => {
