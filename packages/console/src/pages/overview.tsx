@@ -25,6 +25,13 @@ export function Overview() {
                   <dd class={o.ready ? 'ok' : 'bad'}>{o.ready ? 'serving' : 'not ready'}</dd>
                   <dd class="muted small">{o.dataUrl || 'served by worker processes'}</dd>
                 </div>
+                <div class="card">
+                  <dt>Store</dt>
+                  <dd class={o.storage.ready ? 'ok' : 'bad'}>{o.storage.engine}</dd>
+                  <dd class="muted small" title={o.storage.reason}>
+                    {o.storage.ready ? o.storage.location : `${o.storage.location}: ${o.storage.reason ?? 'not ready'}`}
+                  </dd>
+                </div>
                 {STAGES.map((s) => (
                   <div class="card" key={s}>
                     <dt>Published to {s}</dt>

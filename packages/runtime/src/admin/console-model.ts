@@ -14,6 +14,8 @@ export interface ConsoleOverview {
   readonly revision: number;
   /** The store's id. */
   readonly store: string;
+  /** Where the state lives: the engine (`sqlite`, `postgres`), its location (a file, or a URL without its password) and whether this node follows it. */
+  readonly storage: { readonly engine: string; readonly location: string; readonly ready: boolean; readonly reason?: string };
   /** Whether the data plane serves traffic. */
   readonly ready: boolean;
   /** Base URL of the in-process data plane; empty when worker processes serve. */

@@ -336,6 +336,7 @@ async function overview(ctx: RequestContext, host: ConsoleHost): Promise<Console
   return {
     revision: index.state.revision,
     store: ctx.core.store.id,
+    storage: { engine: ctx.core.store.engine, location: ctx.core.store.location, ...ctx.core.store.health() },
     ready: ctx.ready(),
     dataUrl: host.dataUrl(),
     counts,

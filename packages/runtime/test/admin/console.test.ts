@@ -125,6 +125,7 @@ describe('console reads', () => {
     const { body } = await get<ConsoleOverview>('/v1/console/overview');
     expect(body.revision).toBe(gateway.revision);
     expect(body.ready).toBe(true);
+    expect(body.storage).toEqual({ engine: 'sqlite', location: expect.stringContaining(dir), ready: true });
     expect(body.dataUrl).toBe(gateway.dataUrl);
     expect(body.counts).toMatchObject({ apis: 120, groups: 1, backendServices: 2, apps: 1, authorizations: 1 });
     expect(body.stacks).toEqual([{ stack: 'shop', counts: { apis: 120, groups: 1, backendServices: 2, apps: 1, authorizations: 1 } }]);
