@@ -4,7 +4,7 @@ import { useData } from '../hooks';
 import { href } from '../route';
 import { Load, Page, STAGES, StackName, Table, fmtNumber } from '../ui';
 
-const LINKS: Record<string, string> = { apis: 'apis', groups: 'groups', backendServices: 'backends', apps: 'apps' };
+const LINKS: Record<string, string> = { apis: 'apis', groups: 'groups', backendServices: 'backends', apps: 'apps', plugins: 'plugins', pluginAttachments: 'plugins' };
 
 export function Overview() {
   const loaded = useData<ConsoleOverview>('/v1/console/overview');
