@@ -8,7 +8,7 @@
 import { channel } from 'node:diagnostics_channel';
 import pino, { type Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { stageName } from '../snapshot/snapshot';
+import { stageName, type ApiEntry } from '../snapshot/snapshot';
 import type { Exchange } from './exchange';
 
 /**
@@ -83,19 +83,51 @@ export function accessLine(ex: Exchange, ms: number): Record<string, unknown> {
   return line;
 }
 
-/** Counters and latency histogram of the request path. */
+/** Requests of one label set (API, stage, status) counted since the registry was last read. */
+interface PendingCount {
+  readonly labels: { readonly api: string; readonly stage: string; readonly status: string };
+  pending: number;
+}
+
+/** What one API (or no API) records in one stage, found from the exchange without building a key. */
+interface StageSeries {
+  readonly api: string;
+  readonly stage: string;
+  readonly duration: { observe(v: number): void };
+  readonly byStatus: Map<number, PendingCount>;
+}
+
+/**
+ * Counters and latency histogram of the request path. A request adds one
+ * to a plain number found through its API entry, stage and status; the
+ * counter takes the sums when the registry is read (prom-client's
+ * `collect`), so the request path builds no label key and hashes no label
+ * set for the count.
+ */
 export class DataPlaneMetrics {
-  private readonly requests: Counter<'api' | 'stage' | 'status'>;
   private readonly duration: Histogram<'api' | 'stage'>;
-  private readonly counterChildren = new Map<string, { inc(): void }>();
-  private readonly durationChildren = new Map<string, { observe(v: number): void }>();
+  /** Per compiled API entry (dropped with its snapshot), by stage index. */
+  private readonly series = new WeakMap<ApiEntry, (StageSeries | undefined)[]>();
+  /** Requests no API matched, by stage index. */
+  private readonly unmatched: (StageSeries | undefined)[] = [];
+  /** Every label set seen, by `api\nstage\nstatus`: shared by the entries of successive snapshots. */
+  private readonly counts = new Map<string, PendingCount>();
 
   constructor(registry: Registry) {
-    this.requests = new Counter({
+    const counts = this.counts;
+    // Registered in the registry, which reads it; the request path only adds to `counts`.
+    new Counter({
       name: 'apigw_requests_total',
       help: 'Requests answered by the data plane, by API (group/name, empty when none matched), stage and status.',
       labelNames: ['api', 'stage', 'status'],
       registers: [registry],
+      collect(this: Counter<'api' | 'stage' | 'status'>) {
+        for (const c of counts.values()) {
+          if (c.pending === 0) continue;
+          this.inc(c.labels, c.pending);
+          c.pending = 0;
+        }
+      },
     });
     this.duration = new Histogram({
       name: 'apigw_request_duration_seconds',
@@ -107,21 +139,23 @@ export class DataPlaneMetrics {
   }
 
   record(ex: Exchange, seconds: number): void {
-    const api = ex.api === null ? '' : ex.api.id;
-    const stage = stageName(ex.stageIndex);
-    const key = api + '\n' + stage;
-    const ckey = key + '\n' + ex.status;
-    let c = this.counterChildren.get(ckey);
+    const entry = ex.api;
+    let byStage = entry === null ? this.unmatched : this.series.get(entry);
+    if (byStage === undefined) this.series.set(entry!, (byStage = []));
+    let s = byStage[ex.stageIndex];
+    if (s === undefined) {
+      const api = entry === null ? '' : entry.id;
+      const stage = stageName(ex.stageIndex);
+      byStage[ex.stageIndex] = s = { api, stage, duration: this.duration.labels(api, stage), byStatus: new Map() };
+    }
+    let c = s.byStatus.get(ex.status);
     if (c === undefined) {
-      c = this.requests.labels(api, stage, String(ex.status));
-      this.counterChildren.set(ckey, c);
+      const key = s.api + '\n' + s.stage + '\n' + ex.status;
+      c = this.counts.get(key);
+      if (c === undefined) this.counts.set(key, (c = { labels: { api: s.api, stage: s.stage, status: String(ex.status) }, pending: 0 }));
+      s.byStatus.set(ex.status, c);
     }
-    c.inc();
-    let d = this.durationChildren.get(key);
-    if (d === undefined) {
-      d = this.duration.labels(api, stage);
-      this.durationChildren.set(key, d);
-    }
-    d.observe(seconds);
+    c.pending++;
+    s.duration.observe(seconds);
   }
 }

@@ -59,4 +59,19 @@ describe('access log and metrics', () => {
     expect(text).toMatch(/apigw_requests_total\{api="",stage="RELEASE",status="404"\} 1/);
     expect(text).toContain('apigw_request_duration_seconds_bucket{le="0.001",api="shop/getUser",stage="RELEASE"}');
   });
+
+  test('counts go on across reads of the registry and across a new snapshot of the same API', async () => {
+    const count = async (): Promise<number> => Number(/apigw_requests_total\{api="shop\/getUser",stage="RELEASE",status="200"\} (\d+)/.exec(await registry.metrics())![1]);
+    const before = await count();
+    await send(port, { path: '/users/3' });
+    expect(await count()).toBe(before + 1);
+    dp.update(
+      view({
+        backendServices: [httpService('users', { RELEASE: echo.url })],
+        apis: [{ name: 'getUser', request: { path: '/users/{id}' }, backend: { service: 'users', path: '/v' } }],
+      }),
+    );
+    expect((await send(port, { path: '/users/4' })).status).toBe(200);
+    expect(await count()).toBe(before + 2);
+  });
 });
