@@ -34,6 +34,7 @@ import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane } from './dataplane/data-plane';
 import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { RuntimeError } from './errors';
+import { openAccessLog, type AccessLogTarget } from './access-log';
 import { SharedNonceStore } from './dataplane/shared-nonce-store';
 import { openStore, type StoreEngine } from './store';
 import { openPostgresStore } from './store/postgres/postgres-store';
@@ -62,8 +63,12 @@ export interface DataPlaneWorkersOptions {
   readonly maxBodyBytes?: number;
   /** Proxies whose X-Forwarded-For is believed (CIDR blocks or addresses). @default none */
   readonly trustedProxies?: readonly string[];
-  /** Write the JSON access log of each worker to its stdout. @default false */
-  readonly accessLog?: boolean;
+  /**
+   * The workers' JSON access log: `true` or `'stdout'` for standard output,
+   * or a file every worker appends to (reopened by `reopenAccessLogs`).
+   * @default false
+   */
+  readonly accessLog?: boolean | AccessLogTarget;
   /** Script the workers run: this module's compiled file. @default this file */
   readonly workerScript?: string;
 }
@@ -88,7 +93,7 @@ const START_TIMEOUT_MS = 20_000;
 /** Start-up failures in a row (no worker listening in between) after which the first start gives up. */
 export const MAX_START_FAILURES = 10;
 
-type ToWorker = { readonly type: 'apigw:revision'; readonly revision: number } | { readonly type: 'apigw:stop' };
+type ToWorker = { readonly type: 'apigw:revision'; readonly revision: number } | { readonly type: 'apigw:stop' } | { readonly type: 'apigw:reopen-logs' };
 type FromWorker =
   | { readonly type: 'apigw:listening'; readonly port: number; readonly tlsPort?: number; readonly revision: number }
   | { readonly type: 'apigw:served'; readonly revision: number }
@@ -154,6 +159,12 @@ export class DataPlaneWorkers extends EventEmitter {
   announce(revision: number): void {
     if (revision > this.latest) this.latest = revision;
     const msg: ToWorker = { type: 'apigw:revision', revision };
+    for (const s of this.states.values()) if (s.worker.isConnected()) s.worker.send(msg);
+  }
+
+  /** Has every worker reopen its access-log file (after log rotation). */
+  reopenAccessLogs(): void {
+    const msg: ToWorker = { type: 'apigw:reopen-logs' };
     for (const s of this.states.values()) if (s.worker.isConnected()) s.worker.send(msg);
   }
 
@@ -371,6 +382,7 @@ export async function runDataPlaneWorker(): Promise<void> {
     AggregatorRegistry.setRegistries([registry]);
     new AggregatorRegistry();
     const inventory = new InventorySource(join(options.dataDir, INVENTORY_FILE), options.inventory);
+    const accessLog = options.accessLog === undefined || options.accessLog === false ? undefined : openAccessLog(options.accessLog === true ? 'stdout' : options.accessLog);
     const dp = createDataPlane({
       port: options.port,
       host: options.host ?? '127.0.0.1',
@@ -385,7 +397,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       ...(options.functions === undefined ? {} : { functions: options.functions }),
       ...(options.oss === undefined ? {} : { oss: options.oss }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
-      ...(options.accessLog === true ? { accessLog: process.stdout } : {}),
+      ...(accessLog ? { accessLog: accessLog.stream } : {}),
     });
     plane = dp;
     let stopping = false;
@@ -395,6 +407,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       dp.close().then(
         async () => {
           await opened.close();
+          accessLog?.close();
           process.exit(0);
         },
         () => process.exit(1),
@@ -414,6 +427,8 @@ export async function runDataPlaneWorker(): Promise<void> {
         } catch (err) {
           process.stderr.write(`apigw worker ${process.pid}: cannot load revision ${msg.revision}: ${(err as Error).message}\n`);
         }
+      } else if (msg.type === 'apigw:reopen-logs') {
+        accessLog?.reopen();
       } else if (msg.type === 'apigw:stop') {
         stop();
       }

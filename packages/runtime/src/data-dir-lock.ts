@@ -57,6 +57,8 @@ export class DataDirLock {
     try {
       chmodSync(file, 0o600);
       db.exec('PRAGMA busy_timeout = 0');
+      // Nothing is ever written: no journal file beside it.
+      db.exec('PRAGMA journal_mode = OFF');
       // EXCLUSIVE locking mode keeps the lock the first write transaction takes until the connection closes.
       db.exec('PRAGMA locking_mode = EXCLUSIVE');
       db.exec('BEGIN EXCLUSIVE');

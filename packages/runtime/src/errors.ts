@@ -49,6 +49,7 @@ export const RUNTIME_ERRORS = {
   APIGW_WORKERS_START: { status: 0, doc: 'The data-plane worker processes could not start (the message names the worker and its error).' },
   APIGW_ROUTE_CONFLICT: { status: 0, doc: 'Two APIs of one group and stage answer the same method and path template (the data plane serves neither and reports a snapshot warning).' },
   APIGW_DATA_DIR_LOCKED: { status: 0, doc: 'Another running gateway holds the data directory (the message names its pid); a lock left by a process that died does not count.' },
+  APIGW_ADMIN_INSECURE: { status: 0, doc: 'The admin API was asked to listen on a non-loopback address over plain HTTP; give it a certificate, or allow it explicitly.' },
   APIGW_USAGE: { status: 0, doc: 'A command line of `apigw serve` is wrong (unknown flag, bad port or count); nothing was started.' },
 } as const satisfies Record<string, RuntimeErrorInfo>;
 

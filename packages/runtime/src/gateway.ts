@@ -10,7 +10,7 @@ import type { Registry } from 'prom-client';
 import { AdminCore } from './admin/core';
 import { createMetrics } from './admin/metrics';
 import { consoleRoutes } from './admin/console';
-import { AdminServer } from './admin/server';
+import { AdminServer, type AdminTls } from './admin/server';
 import { resolveAdminToken } from './admin/token';
 import type { GatewayClient } from './client/gateway-client';
 import { InProcessGatewayClient } from './client/in-process-client';
@@ -20,6 +20,7 @@ import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
 import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
 import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { DataDirLock } from './data-dir-lock';
+import { RuntimeError } from './errors';
 import type { StateView } from './model';
 import type { CommitListener, StoreEngine } from './store/engine';
 import { openStoreEngine } from './store/open';
@@ -44,6 +45,14 @@ export interface GatewayOptions {
   readonly host?: string;
   /** Address the admin API listens on. @default '127.0.0.1' */
   readonly adminHost?: string;
+  /** Serve the admin API over HTTPS with this certificate and key (PEM). @default plain HTTP */
+  readonly adminTls?: AdminTls;
+  /**
+   * Allow plain HTTP on an admin address other than loopback (the token
+   * then crosses the network in clear). Without it, such a gateway does not start.
+   * @default false
+   */
+  readonly adminInsecure?: boolean;
   /** Admin token. @default APIGW_ADMIN_TOKEN, else `<dataDir>/admin.token` (generated once) */
   readonly adminToken?: string;
   /** VPC instance id -> address; wins over `<dataDir>/inventory.json`. */
@@ -112,8 +121,14 @@ export interface Gateway {
 }
 
 /** `http://host:port`, with an IPv6 host in brackets. */
-export function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+export function urlOf(host: string, port: number, scheme: 'http' | 'https' = 'http'): string {
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Whether an address only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }
 
 /**
@@ -123,6 +138,11 @@ export function urlOf(host: string, port: number): string {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? '127.0.0.1';
   const adminHost = options.adminHost ?? '127.0.0.1';
+  if (!options.adminTls && !options.adminInsecure && !isLoopback(adminHost))
+    throw new RuntimeError(
+      'APIGW_ADMIN_INSECURE',
+      `the admin API would listen on ${adminHost} over plain HTTP, where the admin token crosses the network in clear: give it a certificate (--admin-tls-cert/--admin-tls-key), or allow it explicitly (--admin-insecure)`,
+    );
   const lock = DataDirLock.acquire(options.dataDir);
   let store: StoreEngine;
   let adminToken: string;
@@ -151,6 +171,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     routes: consoleRoutes(consoleHost),
     ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}),
+    ...(options.adminTls ? { tls: options.adminTls } : {}),
   });
   let dataPlane: DataPlane | undefined;
   try {
@@ -214,7 +235,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ready = true;
     const gateway: Gateway = {
       client: new InProcessGatewayClient(core),
-      adminUrl: urlOf(adminHost, adminPort),
+      adminUrl: urlOf(adminHost, adminPort, options.adminTls ? 'https' : 'http'),
       dataUrl: bound ? urlOf(host, bound.port) : '',
       ...(bound?.tlsPort === undefined ? {} : { tlsPort: bound.tlsPort }),
       adminToken,

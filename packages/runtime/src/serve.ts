@@ -5,11 +5,14 @@
  * worker processes sharing the port (cluster.ts) while this process keeps
  * the store and the admin API.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCidr } from '@apigw/schema';
 import { TOKEN_FILE } from './admin/token';
+import { openAccessLog, type AccessLogSink, type AccessLogTarget } from './access-log';
+import type { AdminTls } from './admin/server';
 import { attachDataPlaneWorkers, MAX_START_FAILURES, type DataPlaneWorkers } from './cluster';
 import { RuntimeError } from './errors';
 import { createGateway, urlOf, type Gateway } from './gateway';
@@ -27,6 +30,15 @@ export interface ServeOptions {
   readonly adminPort: number;
   /** Data-plane address. @default '127.0.0.1' */
   readonly host: string;
+  /** Admin API address. @default '127.0.0.1' */
+  readonly adminHost: string;
+  /** PEM certificate chain and key files: the admin API then speaks HTTPS. @default plain HTTP */
+  readonly adminTlsCert?: string;
+  readonly adminTlsKey?: string;
+  /** Allow plain HTTP on a non-loopback admin address. @default false */
+  readonly adminInsecure?: boolean;
+  /** Access log: `stdout`, `off`, or a file path (reopened on SIGHUP). @default 'stdout' */
+  readonly accessLog: AccessLogTarget;
   /**
    * Data-plane processes. 1 serves from this process; more fork worker
    * processes that share the port, as nginx and Kong do.
@@ -43,12 +55,13 @@ export interface ServeOptions {
 export interface ServeIo {
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
-  readonly signals: Pick<NodeJS.Process, 'once' | 'off'>;
+  readonly signals: Pick<NodeJS.Process, 'once' | 'on' | 'off'>;
 }
 
 /** Usage text of `apigw serve`. */
 export const SERVE_USAGE = `usage: apigw serve [--data-dir DIR] [--store postgres://...] [--port 8080] [--admin-port 9080] [--host 127.0.0.1] [--workers N]
-                  [--trusted-proxies CIDR,...]
+                   [--trusted-proxies CIDR,...]
+                   [--admin-host 127.0.0.1] [--admin-tls-cert FILE --admin-tls-key FILE] [--admin-insecure] [--access-log stdout|off|FILE]
 
 Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
   --data-dir DIR     durable state, admin.token, inventory.json, functions.json, oss.json and
@@ -56,7 +69,13 @@ Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
   --store URL        keep the state in PostgreSQL (postgres://user:pass@host:5432/db), shared by
                      every node started with the same URL (default $APIGW_STORE; else SQLite in DIR)
   --port N           data-plane HTTP port (default $APIGW_PORT or 8080; 0: any free port)
-  --admin-port N     admin API port, on 127.0.0.1 (default $APIGW_ADMIN_PORT or 9080; 0: any free port)
+  --admin-port N     admin API port (default $APIGW_ADMIN_PORT or 9080; 0: any free port)
+  --admin-host ADDR  admin API address (default 127.0.0.1); an address other than loopback needs
+                     --admin-tls-cert/--admin-tls-key, or --admin-insecure to allow plain HTTP
+  --admin-tls-cert FILE, --admin-tls-key FILE
+                     serve the admin API over HTTPS with this PEM certificate chain and key
+  --access-log TO    one JSON line per request: stdout (default), off, or a file appended to and
+                     reopened on SIGHUP (for log rotation)
   --host ADDR        data-plane address
   --workers N        data-plane processes sharing the port (default: one per core; 1 serves in this process)
   --trusted-proxies  comma-separated CIDR blocks of proxies whose X-Forwarded-For names the client (IP_CONTROL, CaClientIp)
@@ -91,6 +110,11 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
         host: { type: 'string' },
         workers: { type: 'string' },
         'trusted-proxies': { type: 'string' },
+        'admin-host': { type: 'string' },
+        'admin-tls-cert': { type: 'string' },
+        'admin-tls-key': { type: 'string' },
+        'admin-insecure': { type: 'boolean' },
+        'access-log': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -102,6 +126,9 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   const store = values.store ?? (env['APIGW_STORE'] || undefined);
   if (store !== undefined && !isPostgresUrl(store))
     throw new ServeUsageError(`${values.store !== undefined ? '--store' : 'APIGW_STORE'} must be a postgres:// URL (leave it unset for SQLite in the data directory)`);
+  if ((values['admin-tls-cert'] === undefined) !== (values['admin-tls-key'] === undefined))
+    throw new ServeUsageError('--admin-tls-cert and --admin-tls-key go together');
+  if (values['access-log'] === '') throw new ServeUsageError('--access-log must be stdout, off or a file path');
   return {
     dataDir: values['data-dir'] ?? env['APIGW_DATA_DIR'] ?? '.apigw',
     ...(store === undefined ? {} : { store }),
@@ -110,6 +137,11 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     host: values.host ?? '127.0.0.1',
     workers: workerCount(values.workers),
     ...(values['trusted-proxies'] === undefined ? {} : { trustedProxies: cidrList(values['trusted-proxies']) }),
+    adminHost: values['admin-host'] ?? '127.0.0.1',
+    ...(values['admin-tls-cert'] === undefined ? {} : { adminTlsCert: values['admin-tls-cert'] }),
+    ...(values['admin-tls-key'] === undefined ? {} : { adminTlsKey: values['admin-tls-key'] }),
+    ...(values['admin-insecure'] ? { adminInsecure: true } : {}),
+    accessLog: values['access-log'] ?? 'stdout',
     ...(values.help ? { help: true } : {}),
   };
 }
@@ -158,6 +190,22 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
   const inWorkers = options.workers > 1;
   let gateway: Gateway;
   let workers: DataPlaneWorkers | undefined;
+  let adminTls: AdminTls | undefined;
+  try {
+    if (options.adminTlsCert !== undefined && options.adminTlsKey !== undefined)
+      adminTls = { cert: readFileSync(options.adminTlsCert), key: readFileSync(options.adminTlsKey) };
+  } catch (error) {
+    io.err.write(`apigw serve: cannot read the admin certificate: ${(error as Error).message}\n`);
+    return 1;
+  }
+  // Workers open the log themselves; this process opens it only when it serves the data plane.
+  let accessLog: AccessLogSink | undefined;
+  try {
+    if (!inWorkers) accessLog = openAccessLog(options.accessLog);
+  } catch (error) {
+    io.err.write(`apigw serve: cannot open the access log ${options.accessLog}: ${(error as Error).message}\n`);
+    return 1;
+  }
   try {
     gateway = await createGateway({
       dataDir: options.dataDir,
@@ -166,9 +214,18 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
       adminPort: options.adminPort,
       host: options.host,
       processMetrics: true,
-      ...(inWorkers ? { dataPlane: false as const } : options.trustedProxies === undefined ? {} : { dataPlane: { trustedProxies: options.trustedProxies } }),
+      adminHost: options.adminHost,
+      ...(adminTls ? { adminTls } : {}),
+      ...(options.adminInsecure ? { adminInsecure: true } : {}),
+      dataPlane: inWorkers
+        ? false
+        : {
+            ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+            ...(accessLog ? { accessLog: accessLog.stream } : {}),
+          },
     });
   } catch (error) {
+    accessLog?.close();
     io.err.write(`apigw serve: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
@@ -183,6 +240,7 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
           host: options.host,
           workers: options.workers,
           ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+          ...(options.accessLog === 'off' ? {} : { accessLog: options.accessLog }),
         },
         (w) => logWorkers(w, io.err),
       );
@@ -202,6 +260,12 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
       `apigw admin API listening on ${gateway.adminUrl} (token: ${tokenSource})\n` +
       `apigw state at revision ${gateway.revision} in ${gateway.store.location}\n`,
   );
+  // SIGHUP: log rotation moved the access-log file away; write to a new one at its path.
+  const reopen = (): void => {
+    accessLog?.reopen();
+    workers?.reopenAccessLogs();
+  };
+  io.signals.on('SIGHUP', reopen);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (s: NodeJS.Signals) => {
       io.signals.off('SIGTERM', stop);
@@ -212,8 +276,10 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
     io.signals.once('SIGINT', stop);
   });
   io.out.write(`apigw stopping (${signal})\n`);
+  io.signals.off('SIGHUP', reopen);
   await workers?.close();
   await gateway.close();
+  accessLog?.close();
   io.out.write('apigw stopped\n');
   return 0;
 }

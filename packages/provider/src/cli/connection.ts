@@ -1,17 +1,19 @@
 /**
- * How the CLI finds the admin API: --endpoint/--token/--data-dir, their
- * environment variables and defaults.
+ * How the CLI finds the admin API: --endpoint/--token/--data-dir/--ca,
+ * their environment variables and defaults.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HttpGatewayClient, TOKEN_FILE } from '@apigw/runtime';
 import { ConnectionError } from '../errors';
 
-/** Where the admin API is and how to authenticate (`--endpoint`, `--token`, `--data-dir`). */
+/** Where the admin API is and how to authenticate (`--endpoint`, `--token`, `--data-dir`, `--ca`). */
 export interface ConnectionOptions {
   readonly endpoint?: string;
   readonly token?: string;
   readonly dataDir?: string;
+  /** PEM file of the CA that signed an `https://` admin endpoint's certificate. */
+  readonly ca?: string;
 }
 
 /** The admin endpoint used when neither `--endpoint` nor APIGW_ENDPOINT says otherwise. */
@@ -26,7 +28,7 @@ export const DEFAULT_DATA_DIR = '.apigw';
  * directory — `--data-dir`, else APIGW_DATA_DIR, else `./.apigw` when it
  * holds one — the same places `apigw serve` writes it.
  */
-export function resolveConnection(options: ConnectionOptions, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): { endpoint: string; token: string } {
+export function resolveConnection(options: ConnectionOptions, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): { endpoint: string; token: string; ca?: string } {
   const endpoint = options.endpoint ?? env['APIGW_ENDPOINT'] ?? DEFAULT_ENDPOINT;
   try {
     new URL(endpoint);
@@ -50,7 +52,14 @@ export function resolveConnection(options: ConnectionOptions, env: NodeJS.Proces
   }
   if (token === undefined || token === '')
     throw new ConnectionError(`no admin token: pass --token, set APIGW_TOKEN, or point --data-dir (or APIGW_DATA_DIR) at the gateway's data directory (apigw serve writes ${DEFAULT_DATA_DIR}/${TOKEN_FILE} where it runs)`);
-  return { endpoint, token };
+  const caFile = options.ca ?? (env['APIGW_CA'] || undefined);
+  if (caFile === undefined) return { endpoint, token };
+  const from = options.ca !== undefined ? '--ca' : 'APIGW_CA';
+  try {
+    return { endpoint, token, ca: fs.readFileSync(path.resolve(cwd, caFile), 'utf8') };
+  } catch (error) {
+    throw new ConnectionError(`cannot read the admin endpoint's CA ${caFile} (${from}): ${(error as Error).message}`);
+  }
 }
 
 /** An admin client for the resolved connection. */

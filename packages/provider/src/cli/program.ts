@@ -44,6 +44,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
     .description('Manage an apigw API gateway as code: validate, plan and apply documents and constructs programs.')
     .addOption(new Option('--endpoint <url>', `admin API endpoint (env APIGW_ENDPOINT, default ${DEFAULT_ENDPOINT})`))
     .addOption(new Option('--token <token>', 'admin token (env APIGW_TOKEN)'))
+    .addOption(new Option('--ca <file>', 'PEM file of the CA of an https:// admin endpoint (env APIGW_CA)'))
     .addOption(new Option('--data-dir <dir>', 'gateway data directory to read admin.token from (env APIGW_DATA_DIR, default ./.apigw)'))
     .version(packageVersion(), '-V, --version', 'print the apigw version')
     .option('--debug', 'on an error, print the whole stack trace')

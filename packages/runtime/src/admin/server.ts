@@ -7,6 +7,7 @@
  * the request changes nothing.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RuntimeError, errorBody } from '../errors';
 import { routes as batchRoutes } from './batch';
@@ -46,6 +47,14 @@ export interface AdminServerOptions {
   readonly routes?: readonly Route[];
   /** Why a started gateway cannot serve what it should, or null; /readyz answers 503 with it. @default none */
   readonly notReadyBecause?: () => string | null;
+  /** Serve HTTPS with this certificate chain and key (PEM) instead of plain HTTP. @default plain HTTP */
+  readonly tls?: AdminTls;
+}
+
+/** The admin listener's certificate: PEM texts. */
+export interface AdminTls {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
 }
 
 /** The admin API's own endpoints. */
@@ -58,16 +67,17 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
 
 /** The admin API over HTTP. */
 export class AdminServer {
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
   private readonly maxBodyBytes: number;
   private readonly router: Router;
 
   constructor(private readonly options: AdminServerOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_ADMIN_MAX_BODY_BYTES;
     this.router = new Router([...API_ROUTES, ...(options.routes ?? [])]);
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
-    });
+    };
+    this.server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
     // Clients close idle connections first (undici after 4 s): with Node's 5 s, a busy
     // process could close one just as a client reused it, and the client saw ECONNRESET.
     this.server.keepAliveTimeout = ADMIN_KEEP_ALIVE_MS;

@@ -17,6 +17,12 @@ export interface HttpGatewayClientOptions {
   readonly endpoint: string;
   /** The admin token. */
   readonly token: string;
+  /**
+   * Certificate authorities (PEM) trusted for an `https://` endpoint, in
+   * place of the system's: the CA of the admin listener's certificate.
+   * @default the system's
+   */
+  readonly ca?: string | Buffer;
   /** Connections kept to the admin API. @default 4 */
   readonly connections?: number;
   /** Time to wait for response headers, in ms. @default 60000 */
@@ -40,7 +46,7 @@ export class HttpGatewayClient implements GatewayClient {
 
   constructor(options: HttpGatewayClientOptions) {
     const url = new URL(options.endpoint);
-    this.pool = new Pool(url.origin, { connections: options.connections ?? 4 });
+    this.pool = new Pool(url.origin, { connections: options.connections ?? 4, ...(options.ca === undefined ? {} : { connect: { ca: options.ca } }) });
     this.authorization = `Bearer ${options.token}`;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.states = options.cacheState === false ? undefined : new StateCache();

@@ -5,11 +5,12 @@
  * and unusable data directories with a clear message.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generate } from 'selfsigned';
 import { HttpGatewayClient } from '../../src/client/http-client';
 import { parseServeArgs } from '../../src/serve';
 import { tempDir } from '../store/fixtures';
@@ -43,6 +44,14 @@ function serve(dir: string, extra: readonly string[] = []): Promise<Running> {
     void exit.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
   });
 }
+
+/** A MOCK API published at demo.localhost/ping, answering 200 "pong". */
+const PING_OPERATIONS = [
+  { op: 'create', kind: 'backendService', spec: { name: 'pong', type: 'MOCK', environments: { RELEASE: { mock: { statusCode: 200, body: 'pong', headers: {} } } } } },
+  { op: 'create', kind: 'group', spec: { name: 'demo', domains: ['demo.localhost'] } },
+  { op: 'create', kind: 'api', spec: { group: 'demo', name: 'ping', auth: { type: 'ANONYMOUS' }, request: { method: 'GET', path: '/ping' }, backend: { service: 'pong', path: '/' } } },
+  { op: 'publish', api: 'demo/ping', stage: 'RELEASE' },
+] as never;
 
 describe('apigw serve', () => {
   let dir: { dir: string; cleanup: () => void };
@@ -104,16 +113,7 @@ describe('apigw serve', () => {
 
     const token = readFileSync(join(dir.dir, 'admin.token'), 'utf8').trim();
     const client = new HttpGatewayClient({ endpoint: running.adminUrl, token });
-    const mock = { statusCode: 200, body: 'pong', headers: {} };
-    const result = await client.batch({
-      stack: 'demo',
-      operations: [
-        { op: 'create', kind: 'backendService', spec: { name: 'pong', type: 'MOCK', environments: { RELEASE: { mock } } } },
-        { op: 'create', kind: 'group', spec: { name: 'demo', domains: ['demo.localhost'] } },
-        { op: 'create', kind: 'api', spec: { group: 'demo', name: 'ping', auth: { type: 'ANONYMOUS' }, request: { method: 'GET', path: '/ping' }, backend: { service: 'pong', path: '/' } } },
-        { op: 'publish', api: 'demo/ping', stage: 'RELEASE' },
-      ] as never,
-    });
+    const result = await client.batch({ stack: 'demo', operations: PING_OPERATIONS });
     // Workers learn of the commit over IPC: poll (bounded) until a request is answered by the new revision.
     let answer = { status: 0, body: '' };
     for (let i = 0; i < 100 && answer.status !== 200; i++) {
@@ -121,6 +121,10 @@ describe('apigw serve', () => {
       if (answer.status !== 200) await new Promise((r) => setTimeout(r, 50));
     }
     expect(answer).toEqual({ status: 200, body: 'pong' });
+    // The access log is on by default: one JSON line per request on standard output (written after the answer).
+    const logged = (): Record<string, unknown>[] => running.out().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (let i = 0; i < 100 && !logged().some((l) => l['status'] === 200); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(logged()).toContainEqual(expect.objectContaining({ api: 'demo/ping', stage: 'RELEASE', status: 200 }));
     expect(result.revision).toBe(1);
 
     const metrics = await (await fetch(`${running.adminUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
@@ -188,6 +192,80 @@ describe('apigw serve', () => {
     expect(await restarted.exit).toBe(0);
   });
 
+  test('--admin-tls-cert/--admin-tls-key serve the admin API over HTTPS, the token still required', async () => {
+    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keySize: 2048, extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }] });
+    writeFileSync(join(dir.dir, 'cert.pem'), pems.cert);
+    writeFileSync(join(dir.dir, 'key.pem'), pems.private, { mode: 0o600 });
+    const running = await serve(dir.dir, ['--workers', '1', '--admin-host', '127.0.0.1', '--admin-tls-cert', join(dir.dir, 'cert.pem'), '--admin-tls-key', join(dir.dir, 'key.pem')]);
+    expect(running.adminUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const token = readFileSync(join(dir.dir, 'admin.token'), 'utf8').trim();
+    const client = new HttpGatewayClient({ endpoint: running.adminUrl, token, ca: pems.cert });
+    expect((await client.getState()).revision).toBe(0);
+    await client.close();
+    const noToken = new HttpGatewayClient({ endpoint: running.adminUrl, token: 'wrong', ca: pems.cert });
+    await expect(noToken.getState()).rejects.toMatchObject({ status: 401 });
+    await noToken.close();
+    // Plain HTTP on the same port is not answered as the admin API.
+    await expect(fetch(running.adminUrl.replace('https:', 'http:') + '/healthz')).rejects.toThrow();
+    running.child.kill('SIGTERM');
+    expect(await running.exit).toBe(0);
+  });
+
+  test('a non-loopback admin address without TLS is refused unless allowed explicitly', () => {
+    const run = spawnSync(process.execPath, [serveMain, '--data-dir', dir.dir, '--port', '0', '--admin-port', '0', '--workers', '1', '--admin-host', '0.0.0.0'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('the admin API would listen on 0.0.0.0 over plain HTTP');
+    expect(run.stderr).toContain('--admin-insecure');
+    const half = spawnSync(process.execPath, [serveMain, '--admin-tls-cert', 'cert.pem'], { env, encoding: 'utf8' });
+    expect(half.status).toBe(2);
+    expect(half.stderr).toContain('--admin-tls-cert and --admin-tls-key go together');
+  });
+
+  test('the access log: JSON lines to a file, reopened on SIGHUP after rotation, in every worker', async () => {
+    const log = join(dir.dir, 'access.log');
+    const running = await serve(dir.dir, ['--workers', '2', '--access-log', log]);
+    const token = readFileSync(join(dir.dir, 'admin.token'), 'utf8').trim();
+    const client = new HttpGatewayClient({ endpoint: running.adminUrl, token });
+    const result = await client.batch({ stack: 'demo', operations: PING_OPERATIONS });
+    await client.close();
+    expect(result.revision).toBe(1);
+    const lines = (file: string): Record<string, unknown>[] =>
+      existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+    // Workers follow the commit over IPC: ask (bounded) until one answers from the new revision.
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      status = (await get(running.dataUrl, '/ping', 'demo.localhost')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(200);
+    // A line is written once its answer is sent: look (bounded) until it is there.
+    for (let i = 0; i < 100 && !lines(log).some((l) => l['status'] === 200); i++) await new Promise((r) => setTimeout(r, 50));
+    const served = lines(log).find((l) => l['status'] === 200);
+    expect(served).toMatchObject({ api: 'demo/ping', stage: 'RELEASE', status: 200, method: 'GET' });
+    expect(typeof served?.['requestId']).toBe('string');
+    expect(typeof served?.['ms']).toBe('number');
+    expect(JSON.stringify(lines(log))).not.toContain(token);
+
+    // logrotate: move the file away, then SIGHUP; new lines go to a new file at the same path.
+    renameSync(log, `${log}.1`);
+    const rotated = lines(`${log}.1`).length;
+    running.child.kill('SIGHUP');
+    let fresh: Record<string, unknown>[] = [];
+    for (let i = 0; i < 100 && fresh.length < 4; i++) {
+      await get(running.dataUrl, '/ping', 'demo.localhost');
+      fresh = lines(log);
+      if (fresh.length < 4) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(fresh.length).toBeGreaterThanOrEqual(4);
+    expect(fresh.every((l) => l['api'] === 'demo/ping')).toBe(true);
+    // Both workers reopened: the new file holds lines from more than one process.
+    expect(new Set(fresh.map((l) => String(l['requestId']).slice(0, 24))).size).toBe(2);
+    expect(running.child.exitCode).toBeNull();
+    running.child.kill('SIGTERM');
+    expect(await running.exit).toBe(0);
+    expect(lines(`${log}.1`).length).toBeGreaterThanOrEqual(rotated);
+  });
+
   test('an unusable data directory is refused with the reason (exit 1), and left as it was', () => {
     const file = join(dir.dir, 'gateway.db');
     writeFileSync(file, 'not a database'.repeat(200));
@@ -198,13 +276,15 @@ describe('apigw serve', () => {
   });
 
   test('arguments default to the documented ports and APIGW_DATA_DIR', () => {
-    expect(parseServeArgs([], {})).toEqual({ dataDir: '.apigw', port: 8080, adminPort: 9080, host: '127.0.0.1', workers: availableParallelism() });
+    expect(parseServeArgs([], {})).toEqual({ dataDir: '.apigw', port: 8080, adminPort: 9080, host: '127.0.0.1', workers: availableParallelism(), adminHost: '127.0.0.1', accessLog: 'stdout' });
     expect(parseServeArgs(['--data-dir', '/d', '--port', '0', '--admin-port', '1', '--host', '::1', '--workers', '3'], {})).toEqual({
       dataDir: '/d',
       port: 0,
       adminPort: 1,
       host: '::1',
       workers: 3,
+      adminHost: '127.0.0.1',
+      accessLog: 'stdout',
     });
     expect(parseServeArgs([], { APIGW_DATA_DIR: '/env' }).dataDir).toBe('/env');
   });
