@@ -4,7 +4,7 @@
  * errors.
  */
 import { resourceId } from '@apigw/schema';
-import { AdminApiError, type BatchResult, type GatewayClient, type Operation } from '@apigw/runtime';
+import { AdminApiError, type BatchResult, type GatewayClient, type Operation } from '@apigw/runtime/client';
 import { ApplyRefusedError, PlanRefusedError, StalePlanError } from '../errors';
 
 /** What apply sends: a stack's operations, guarded by the revision they were planned against. */

@@ -7,7 +7,7 @@
  * program, so the token never lands in the state and a changed endpoint
  * takes effect on the next run.
  */
-import { HttpGatewayClient, type GatewayClient } from '@apigw/runtime';
+import { HttpGatewayClient, type GatewayClient } from '@apigw/runtime/client';
 import { ConnectionError } from '../errors';
 
 /** The endpoint the CLI uses too when nothing is configured. */

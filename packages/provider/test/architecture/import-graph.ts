@@ -99,3 +99,16 @@ export function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[
   for (const v of graph.keys()) if (!index.has(v)) visit(v);
   return out;
 }
+
+/** Every file the entries need at run time, the entries included. */
+export function reachableFrom(graph: ReadonlyMap<string, readonly string[]>, entries: readonly string[]): Set<string> {
+  const reached = new Set<string>();
+  const pending = [...entries];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (reached.has(file)) continue;
+    reached.add(file);
+    pending.push(...(graph.get(file) ?? []));
+  }
+  return reached;
+}
