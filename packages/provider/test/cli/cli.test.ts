@@ -105,7 +105,7 @@ describe('usage', () => {
   it('prints help and exits 0', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['validate', 'synth', 'plan', 'apply', 'destroy', 'export', 'credentials', 'serve']) expect(run.stdout).toContain(command);
+    for (const command of ['validate', 'synth', 'plan', 'apply', 'destroy', 'export', 'credentials', 'call', 'serve']) expect(run.stdout).toContain(command);
   });
 
   it('says when the gateway cannot be reached', async () => {
