@@ -149,3 +149,48 @@ export function claimHeaders(policy: JwtPolicy, payload: JWTPayload): string[] {
   }
   return out;
 }
+
+/** What a verified token left behind: the seconds it stays valid in, and its backend headers. */
+interface VerifiedToken {
+  /** First epoch second the token is valid in (nbf less the skew). */
+  readonly from: number;
+  /** First epoch second it is no longer valid in (exp plus the skew). */
+  readonly until: number;
+  readonly headers: readonly string[];
+}
+
+/**
+ * Tokens that verified, remembered per plugin so a client that sends the
+ * same token again costs a Map lookup instead of a signature check. A token
+ * is the whole signed text, so the same string carries the same claims;
+ * each is kept only while its exp and nbf (with the skew) allow it, and a
+ * changed plugin starts with an empty memory. Bounded: past `max` entries
+ * the oldest is forgotten.
+ */
+export class VerifiedTokens {
+  private readonly entries = new Map<string, VerifiedToken>();
+
+  constructor(private readonly max = 10_000) {}
+
+  /** The backend headers of `token` when it verified before and is still valid at `now` (epoch seconds). */
+  get(token: string, now: number): readonly string[] | undefined {
+    const hit = this.entries.get(token);
+    if (hit === undefined) return undefined;
+    if (now >= hit.from && now < hit.until) return hit.headers;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  /** Remembers a token that just verified. */
+  set(token: string, policy: JwtPolicy, payload: JWTPayload, headers: readonly string[]): void {
+    const skew = policy.clockSkewSeconds;
+    const until = typeof payload.exp === 'number' ? payload.exp + skew : Infinity;
+    const from = typeof payload.nbf === 'number' ? payload.nbf - skew : -Infinity;
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { from, until, headers });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

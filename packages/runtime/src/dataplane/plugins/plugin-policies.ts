@@ -11,7 +11,7 @@ import { ErrorAnswer, type Exchange } from '../exchange';
 import type { RequestPolicy, PolicyVerdict } from '../policy';
 import { preflight, responseHeaders, type CorsPolicy } from './cors';
 import { checkAddress, checkApp, type IpPolicy } from './ip-control';
-import { claimHeaders, JwtRefusal, tokenOf, verifyJwt, type JwtPolicy } from './jwt';
+import { claimHeaders, JwtRefusal, tokenOf, verifyJwt, VerifiedTokens, type JwtPolicy } from './jwt';
 import { throttle, type Throttled, type TrafficPolicy } from './traffic-control';
 
 const IP_DENIED = new ErrorAnswer('IP_DENIED');
@@ -44,6 +44,8 @@ export class IpControlStep implements RequestPolicy {
 /** JWT: a token that verifies, its claims kept for the backend headers. */
 export class JwtStep implements RequestPolicy {
   readonly name: string;
+  /** Tokens this plugin verified: a repeat is a Map lookup, and the request goes on without waiting. */
+  readonly verified = new VerifiedTokens();
   constructor(
     plugin: string,
     private readonly policy: JwtPolicy,
@@ -57,12 +59,20 @@ export class JwtStep implements RequestPolicy {
       ex.res.setHeader('www-authenticate', 'Bearer');
       return JWT_MISSING;
     }
-    return verifyJwt(this.policy, token, Math.floor(ex.rt.now() / 1000)).then((result) => {
+    const now = Math.floor(ex.rt.now() / 1000);
+    const known = this.verified.get(token, now);
+    if (known !== undefined) {
+      if (this.policy.claimHeaderNames.size > 0) ex.claimHeaders = { drop: this.policy.claimHeaderNames, add: known };
+      return null;
+    }
+    return verifyJwt(this.policy, token, now).then((result) => {
       if (result instanceof JwtRefusal) {
         ex.res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
         return new ErrorAnswer('JWT_INVALID', ': ' + result.reason);
       }
-      if (this.policy.claimHeaderNames.size > 0) ex.claimHeaders = { drop: this.policy.claimHeaderNames, add: claimHeaders(this.policy, result) };
+      const headers = claimHeaders(this.policy, result);
+      this.verified.set(token, this.policy, result, headers);
+      if (this.policy.claimHeaderNames.size > 0) ex.claimHeaders = { drop: this.policy.claimHeaderNames, add: headers };
       return null;
     });
   }

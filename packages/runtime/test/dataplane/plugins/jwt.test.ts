@@ -5,7 +5,7 @@
  */
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import type { Jwt } from '@apigw/schema';
-import { claimHeaders, compileJwt, JwtRefusal, tokenOf, verifyJwt} from '../../../src/dataplane/plugins/jwt';
+import { claimHeaders, compileJwt, JwtRefusal, tokenOf, verifyJwt, VerifiedTokens } from '../../../src/dataplane/plugins/jwt';
 
 const NOW = 1_800_000_000; // epoch seconds
 const FROM = { in: 'HEAD' as const, name: 'Authorization', prefix: 'Bearer ' };
@@ -96,5 +96,27 @@ describe('JWT verification', () => {
   test('claim values that cannot be header values are percent-encoded', async () => {
     const policy = compileJwt({ ...BASE, secret: 's'.repeat(32), claimsToHeaders: [{ claim: 'name', header: 'x-name' }] });
     expect(claimHeaders(policy, { name: 'Zoë\r\nX-Evil: 1' })).toEqual(['x-name', 'Zo%C3%AB%0D%0AX-Evil: 1']);
+  });
+});
+
+describe('VerifiedTokens', () => {
+  const policy = compileJwt({ ...BASE, secret: 's'.repeat(32) });
+
+  test('a remembered token counts only while its nbf and exp (with the skew) allow it', () => {
+    const cache = new VerifiedTokens();
+    cache.set('t', policy, { nbf: 1000, exp: 2000 }, ['x-user-id', 'ann']);
+    expect(cache.get('t', 939)).toBeUndefined();
+    expect(cache.size).toBe(0);
+    cache.set('t', policy, { nbf: 1000, exp: 2000 }, ['x-user-id', 'ann']);
+    expect(cache.get('t', 940)).toEqual(['x-user-id', 'ann']);
+    expect(cache.get('t', 2059)).toEqual(['x-user-id', 'ann']);
+    expect(cache.get('t', 2060)).toBeUndefined();
+    expect(cache.get('other', 1500)).toBeUndefined();
+  });
+
+  test('bounded: past the bound the oldest token is forgotten', () => {
+    const cache = new VerifiedTokens(2);
+    for (const t of ['a', 'b', 'c']) cache.set(t, policy, { exp: 5000 }, []);
+    expect([cache.get('a', 1), cache.get('b', 1), cache.get('c', 1)]).toEqual([undefined, [], []]);
   });
 });

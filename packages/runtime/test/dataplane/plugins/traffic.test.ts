@@ -274,6 +274,18 @@ describe('JWT with real traffic', () => {
     expect(r.headers['www-authenticate']).toMatch(/^Bearer/);
   });
 
+  test('a token that verified is remembered until it expires, then refused', async () => {
+    let clock = T0;
+    const { port: p2 } = await start(gateway([sso], [{ plugin: 'sso_jwt', api: 'shop/open', stages: ['RELEASE'] }]), { clock: () => clock });
+    const jwt = `Bearer ${await token(T0 / 1000 + 10)}`;
+    expect(outcome(await send(p2, { path: '/open', headers: { authorization: jwt } }))).toBe('200');
+    const again = await send(p2, { path: '/open', headers: { authorization: jwt, 'x-user-id': 'forged' } });
+    expect(again.status).toBe(200);
+    expect((JSON.parse(again.body) as Echo).headers['x-user-id']).toBe('user-7');
+    clock = T0 + (10 + 60) * 1000; // exp plus the 60 s skew
+    expect(outcome(await send(p2, { path: '/open', headers: { authorization: jwt } }))).toBe('401 P401JI Invalid JWT: token expired');
+  });
+
   test('APIs without the plugin are not affected', async () => {
     expect(outcome(await send(port, { path: '/other' }))).toBe('200');
   });
