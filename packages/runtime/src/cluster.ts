@@ -390,7 +390,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       ossFile: join(options.dataDir, OSS_FILE),
       ossRoot: join(options.dataDir, OSS_DIR),
       nonceFile: join(options.dataDir, NONCE_FILE),
-      counterFile: join(options.dataDir, COUNTER_FILE),
+      ...(opened.rateCounter ? { rateCounter: opened.rateCounter() } : { counterFile: join(options.dataDir, COUNTER_FILE) }),
       metrics: registry,
       ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),

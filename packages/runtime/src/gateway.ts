@@ -182,6 +182,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         port: options.port ?? 8080,
         host,
         functionsFile: join(options.dataDir, FUNCTIONS_FILE),
+        // A store several nodes share counts traffic-control calls for all of them.
+        ...(store.rateCounter && options.dataPlane?.rateCounter === undefined ? { rateCounter: store.rateCounter() } : {}),
         ossFile: join(options.dataDir, OSS_FILE),
         ossRoot: join(options.dataDir, OSS_DIR),
         // Anti-replay nonces outlive the process: a captured request stays refused after a restart or a crash.

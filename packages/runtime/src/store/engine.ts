@@ -8,6 +8,7 @@
  */
 import type { Kind } from '@apigw/schema';
 import type { GetStateOptions } from '../client/gateway-client';
+import type { RateCounter } from '../dataplane/plugins/rate-counter';
 import type { AppCredentials, BatchResult, LiveResource, LiveState, StateView } from '../model';
 
 /** A value, or a promise of it. */
@@ -70,6 +71,11 @@ export interface StoreEngine {
   readView(): Awaitable<StateView>;
   /** Subscribes to commits; returns the unsubscribe function. */
   onCommit(listener: CommitListener): () => void;
+  /**
+   * Traffic-control counts shared with every node of this store (absent
+   * for a store only this node uses: the data plane counts locally then).
+   */
+  rateCounter?(): RateCounter;
   /** Whether the store can serve now (what `/readyz` reports). */
   health(): StoreHealth;
   /** Closes the store. Idempotent. */
