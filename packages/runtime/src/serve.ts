@@ -254,19 +254,15 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
   }
   const dataUrl = workers ? urlOf(options.host, workers.port) : gateway.dataUrl;
   if (workers) gateway.setWorkersDataUrl(dataUrl);
-  const tokenSource = process.env['APIGW_ADMIN_TOKEN'] ? 'APIGW_ADMIN_TOKEN' : join(options.dataDir, TOKEN_FILE);
-  io.out.write(
-    `apigw data plane listening on ${dataUrl}${workers ? ` (${options.workers} worker processes)` : ''}\n` +
-      `apigw admin API listening on ${gateway.adminUrl} (token: ${tokenSource})\n` +
-      `apigw state at revision ${gateway.revision} in ${gateway.store.location}\n`,
-  );
+  // Handlers first, then the announcement: whoever reads it may signal at once
+  // (stdout to a pipe is written synchronously), and must not meet the default action.
   // SIGHUP: log rotation moved the access-log file away; write to a new one at its path.
   const reopen = (): void => {
     accessLog?.reopen();
     workers?.reopenAccessLogs();
   };
   io.signals.on('SIGHUP', reopen);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
     const stop = (s: NodeJS.Signals) => {
       io.signals.off('SIGTERM', stop);
       io.signals.off('SIGINT', stop);
@@ -275,6 +271,13 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
     io.signals.once('SIGTERM', stop);
     io.signals.once('SIGINT', stop);
   });
+  const tokenSource = process.env['APIGW_ADMIN_TOKEN'] ? 'APIGW_ADMIN_TOKEN' : join(options.dataDir, TOKEN_FILE);
+  io.out.write(
+    `apigw data plane listening on ${dataUrl}${workers ? ` (${options.workers} worker processes)` : ''}\n` +
+      `apigw admin API listening on ${gateway.adminUrl} (token: ${tokenSource})\n` +
+      `apigw state at revision ${gateway.revision} in ${gateway.store.location}\n`,
+  );
+  const signal = await stopped;
   io.out.write(`apigw stopping (${signal})\n`);
   io.signals.off('SIGHUP', reopen);
   await workers?.close();
