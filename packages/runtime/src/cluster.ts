@@ -391,6 +391,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       ossRoot: join(options.dataDir, OSS_DIR),
       nonceFile: join(options.dataDir, NONCE_FILE),
       ...(opened.rateCounter ? { rateCounter: opened.rateCounter() } : { counterFile: join(options.dataDir, COUNTER_FILE) }),
+      ...(opened.nonceLedger ? { replayNonces: opened.nonceLedger() } : {}),
       metrics: registry,
       ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),

@@ -188,6 +188,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ossRoot: join(options.dataDir, OSS_DIR),
         // Anti-replay nonces outlive the process: a captured request stays refused after a restart or a crash.
         nonceFile: join(options.dataDir, NONCE_FILE),
+        ...(store.nonceLedger && options.dataPlane?.replayNonces === undefined ? { replayNonces: store.nonceLedger() } : {}),
         metrics: metrics.registry,
         ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
         ...(options.functions ? { functions: options.functions } : {}),

@@ -195,12 +195,14 @@ export function verifySignature(ex: Exchange, app: AppEntry): ErrorAnswer | null
  * seen before within the window answers Nonce Used. Called last before the
  * request is forwarded, so a refused request leaves its nonce unspent.
  */
-export function spendNonce(ex: Exchange, app: AppEntry): ErrorAnswer | null {
+export function spendNonce(ex: Exchange, app: AppEntry): ErrorAnswer | null | Promise<ErrorAnswer | null> {
   if (ex.signatureMethod === null) return null;
   const nonce = ex.req.headers['x-ca-nonce'];
   if (nonce === undefined) return null;
   const now = Date.now();
   const ledger = ex.api!.antiReplay ? ex.rt.replayNonces : ex.rt.nonces;
   const timestamp = Number.isNaN(ex.signedAt) ? now : ex.signedAt;
-  return ledger.check(app.appKey + '\n' + (nonce as string), timestamp, now) === 'USED' ? NONCE_USED : null;
+  const verdict = ledger.check(app.appKey + '\n' + (nonce as string), timestamp, now);
+  if (verdict instanceof Promise) return verdict.then((v) => (v === 'USED' ? NONCE_USED : null));
+  return verdict === 'USED' ? NONCE_USED : null;
 }

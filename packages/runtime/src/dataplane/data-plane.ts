@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { StateView } from '../model';
+import type { NonceLedger } from './nonce-store';
 import type { RateCounter } from './plugins/rate-counter';
 import type { FunctionConfig } from './backends/function/config';
 import type { ExternalBucketConfig } from './backends/oss/config';
@@ -74,6 +75,12 @@ export interface DataPlaneOptions {
    * 25 µs, a memory one well under 1 µs). @default in memory
    */
   readonly nonceFile?: string;
+  /**
+   * Where the nonces of APIs that demand anti-replay are remembered when
+   * several nodes serve the gateway (a store they share provides one):
+   * overrides `nonceFile`. The caller closes it. @default `nonceFile`
+   */
+  readonly replayNonces?: NonceLedger;
   /**
    * Where TRAFFIC_CONTROL counts live. Overrides `counterFile`; a store
    * several nodes share provides one. @default in memory, or `counterFile`

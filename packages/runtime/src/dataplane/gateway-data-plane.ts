@@ -106,7 +106,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.instanceId = options.instanceId ?? hostname();
     this.revealErrorDetail = options.revealErrorDetail === true;
     this.nonces = new NonceStore({ maxEntries: options.nonceCapacity ?? 100_000 });
-    this.replayNonces = options.nonceFile === undefined ? this.nonces : new SharedNonceStore(options.nonceFile, { maxEntriesPerApp: options.nonceCapacity ?? 100_000 });
+    this.replayNonces = options.replayNonces ?? (options.nonceFile === undefined ? this.nonces : new SharedNonceStore(options.nonceFile, { maxEntriesPerApp: options.nonceCapacity ?? 100_000 }));
     this.rateCounter = options.rateCounter ?? (options.counterFile === undefined ? new MemoryRateCounter() : new SharedRateCounter(options.counterFile));
     this.trustedProxies = options.trustedProxies === undefined || options.trustedProxies.length === 0 ? null : blockListOf(options.trustedProxies);
     this.now = options.clock ?? Date.now;
@@ -248,7 +248,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     await Promise.all([...this.pools.values()].map((p) => p.close().catch(noop)));
     await Promise.all([this.functions.close(), this.objects.close()]);
     this.pools.clear();
-    this.replayNonces.close?.();
+    if (this.options.replayNonces === undefined) this.replayNonces.close?.();
     // A counter handed in by the caller is the caller's to close.
     if (this.options.rateCounter === undefined) await this.rateCounter.close?.();
   }

@@ -18,13 +18,17 @@
 /** What `check` answers. */
 export type NonceVerdict = 'OK' | 'USED';
 
-/** Where a data plane remembers nonces: this process's memory, or a file its workers share. */
+/**
+ * Where a data plane remembers nonces: this process's memory, a file its
+ * workers share, or a store every node shares (which answers with a
+ * promise; the request waits only then).
+ */
 export interface NonceLedger {
   /**
    * Records `key` (AppKey and nonce) used by a request stamped `timestamp`;
    * answers USED when it was seen already or may have been forgotten.
    */
-  check(key: string, timestamp: number, now?: number): NonceVerdict;
+  check(key: string, timestamp: number, now?: number): NonceVerdict | Promise<NonceVerdict>;
   /** Releases what the ledger holds open. */
   close?(): void;
 }

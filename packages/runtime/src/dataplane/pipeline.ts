@@ -322,12 +322,30 @@ function forward(ex: Exchange): ErrorAnswer | null {
   }
   if (target.invoke === undefined) return new ErrorAnswer('BACKEND_TYPE_UNSERVED', ': ' + backend!.service.type);
   // 9. nonce: the request passed every check; only now is its nonce used up
+  const invoke = (): void => {
+    ex.sendContinue();
+    target.invoke!(ex, target.value);
+  };
   if (app !== null) {
     const refusal = spendNonce(ex, app);
+    if (refusal instanceof Promise) {
+      // A ledger several nodes share answers asynchronously: the request goes on once it has.
+      refusal.then(
+        (answer) => {
+          try {
+            if (answer !== null) ex.refuse(answer);
+            else invoke();
+          } catch (err) {
+            fail(ex, err);
+          }
+        },
+        (err: unknown) => fail(ex, err),
+      );
+      return null;
+    }
     if (refusal !== null) return refusal;
   }
   // 10. invoke
-  ex.sendContinue();
-  target.invoke(ex, target.value);
+  invoke();
   return null;
 }

@@ -8,6 +8,7 @@
  */
 import type { Kind } from '@apigw/schema';
 import type { GetStateOptions } from '../client/gateway-client';
+import type { NonceLedger } from '../dataplane/nonce-store';
 import type { RateCounter } from '../dataplane/plugins/rate-counter';
 import type { AppCredentials, BatchResult, LiveResource, LiveState, StateView } from '../model';
 
@@ -76,6 +77,8 @@ export interface StoreEngine {
    * for a store only this node uses: the data plane counts locally then).
    */
   rateCounter?(): RateCounter;
+  /** Anti-replay nonces shared with every node of this store (absent for a store only this node uses). */
+  nonceLedger?(): NonceLedger;
   /** Whether the store can serve now (what `/readyz` reports). */
   health(): StoreHealth;
   /** Closes the store. Idempotent. */

@@ -5,17 +5,16 @@
  * a stage's definition — and a restarted gateway serves what was published.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { sign } from '../../src/dataplane';
 import { DataDirLockedError } from '../../src/data-dir-lock';
 import { createGateway, type Gateway } from '../../src/gateway';
 import type { Operation } from '../../src/model';
 import { openStore } from '../../src/store';
 import { tempDir } from '../store/fixtures';
+import { signedHeaders } from '../support/nodes';
 
 function get(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const { hostname, port } = new URL(url);
@@ -252,14 +251,7 @@ describe('createGateway', () => {
       ] as Operation[],
     });
     const { appKey, appSecret } = await gateway.client.getCredentials('mobile');
-    const headers: Record<string, string> = {
-      host: 'api.shop.localhost',
-      'x-ca-key': appKey,
-      'x-ca-timestamp': String(Date.now()),
-      'x-ca-nonce': randomUUID(),
-      'x-ca-signature-headers': 'x-ca-key,x-ca-nonce,x-ca-timestamp',
-    };
-    headers['x-ca-signature'] = sign('HmacSHA256', appSecret, { method: 'GET', headers, path: '/pay', query: null, form: null });
+    const headers = signedHeaders(appKey, appSecret, '/pay');
     expect(await get(gateway.dataUrl, '/pay', headers)).toMatchObject({ status: 200, body: 'paid' });
     expect((await get(gateway.dataUrl, '/pay', headers)).headers).toMatchObject({ 'x-ca-error-code': 'A400NU' });
 

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { AdminApiError } from '../../src/errors';
 import type { Operation } from '../../src/model';
-import { eventually, get, helloOperations, repoint } from '../support/nodes';
+import { eventually, get, getWith, helloOperations, repoint, signedHeaders } from '../support/nodes';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { tempDir } from './fixtures';
 
@@ -107,6 +107,29 @@ describe('gateway nodes on one PostgreSQL', () => {
     // A run that straddles midnight UTC counts in two windows; the assertion needs one.
     if (day(Date.now()) !== startedOn) return;
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429, 429, 429, 429]);
+  });
+
+  test('a signed anti-replay request replayed through another node is refused (Nonce Used)', async () => {
+    const [a, b] = await nodes(2);
+    await a!.client.batch({
+      stack: 'shop',
+      operations: ops([
+        ...helloOperations('paid').slice(0, 2),
+        { op: 'create', kind: 'api', spec: { group: 'shop', name: 'payment', auth: { type: 'APP', antiReplay: true }, request: { method: 'GET', path: '/pay' }, backend: { service: 'stub', path: '/' } } },
+        { op: 'publish', api: 'shop/payment', stage: 'RELEASE' },
+        { op: 'create', kind: 'app', spec: { name: 'mobile' } },
+        { op: 'create', kind: 'authorization', spec: { app: 'mobile', api: 'shop/payment', stages: ['RELEASE'] } },
+      ]),
+    });
+    const { appKey, appSecret } = await a!.client.getCredentials('mobile');
+    const signed = (): Record<string, string> => signedHeaders(appKey, appSecret, '/pay');
+    const captured = signed();
+    await eventually(async () => (await getWith(b!.dataUrl, '/pay', signed())).status === 200, 'B serves the payment API');
+    expect(await getWith(a!.dataUrl, '/pay', captured)).toMatchObject({ status: 200, body: 'paid' });
+    const replay = await getWith(b!.dataUrl, '/pay', captured);
+    expect(replay.status).toBe(400);
+    expect(replay.headers['x-ca-error-code']).toBe('A400NU');
+    expect((await getWith(a!.dataUrl, '/pay', captured)).headers['x-ca-error-code']).toBe('A400NU');
   });
 
   test('a node catches up from the change log when it missed the notification', async () => {

@@ -3,22 +3,30 @@
  * node to node, a data-plane GET, and a wait for what a node learns
  * asynchronously.
  */
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { sign } from '../../src/dataplane';
 import type { Operation } from '../../src/model';
 
-/** GET on a node's data plane for the shop group (or, with `host`, on any listener). */
-export function get(url: string, path: string, host = 'api.shop.localhost'): Promise<{ status: number; body: string }> {
+/** GET with the given headers; the answer's status, body and headers. */
+export function getWith(url: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: 'GET', agent: false, headers: { host } }, (res) => {
+    const req = request({ host: hostname, port, path, method: 'GET', agent: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
   });
+}
+
+/** GET on a node's data plane for the shop group (or, with `host`, on any listener). */
+export async function get(url: string, path: string, host = 'api.shop.localhost'): Promise<{ status: number; body: string }> {
+  const { status, body } = await getWith(url, path, { host });
+  return { status, body };
 }
 
 const ops = (list: unknown[]) => list as Operation[];
@@ -41,4 +49,17 @@ export async function eventually(check: () => Promise<boolean>, what: string, ms
     if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Headers of a GET on `path` of the shop group signed with an app's AppKey and AppSecret (a fresh nonce and timestamp). */
+export function signedHeaders(appKey: string, appSecret: string, path: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    host: 'api.shop.localhost',
+    'x-ca-key': appKey,
+    'x-ca-timestamp': String(Date.now()),
+    'x-ca-nonce': randomUUID(),
+    'x-ca-signature-headers': 'x-ca-key,x-ca-nonce,x-ca-timestamp',
+  };
+  headers['x-ca-signature'] = sign('HmacSHA256', appSecret, { method: 'GET', headers, path, query: null, form: null });
+  return headers;
 }

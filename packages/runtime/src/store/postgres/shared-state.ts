@@ -10,14 +10,14 @@
  * INSERT ... ON CONFLICT that decides atomically, whichever node asks.
  */
 import type pg from 'pg';
-import type { NonceVerdict } from '../../dataplane/nonce-store';
+import type { NonceLedger, NonceVerdict } from '../../dataplane/nonce-store';
 import type { CounterVerdict, RateCounter } from '../../dataplane/plugins/rate-counter';
 
 /** How often rows that can no longer matter are deleted, in ms. */
 const PRUNE_EVERY_MS = 60_000;
 
 /** Anti-replay nonces shared by every node of one store. */
-export class PostgresNonceLedger {
+export class PostgresNonceLedger implements NonceLedger {
   private prunedAt = 0;
 
   constructor(
