@@ -10,6 +10,7 @@ import pino, { type Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { stageName, type ApiEntry } from '../snapshot/snapshot';
 import type { Exchange } from './exchange';
+import type { Socket } from 'node:net';
 
 /**
  * Diagnostics channels of the proxied request path (`node:diagnostics_channel`),
@@ -40,7 +41,8 @@ export function accessLogger(option: AccessLogOption | undefined): Logger | null
 /**
  * The sinks of finished exchanges: one access-log line each (request id,
  * client, method, host, path, API, stage, app, status, error code and the
- * detail the client was not told, milliseconds) and the request metrics.
+ * detail the client was not told, milliseconds to the answer's head, bytes
+ * in and out) and the request metrics.
  */
 export class ExchangeObserver {
   constructor(
@@ -53,13 +55,45 @@ export class ExchangeObserver {
     if (this.metrics === null && this.logger === null) return;
     const ms = performance.now() - ex.start;
     if (this.metrics !== null) this.metrics.record(ex, ms / 1000);
-    if (this.logger !== null) this.logger.info(accessLine(ex, ms));
+    if (this.logger !== null) logWhenSent(this.logger, ex, accessLine(ex, ms));
   }
 
   /** Records an unexpected failure while serving an exchange. */
   logError(ex: Exchange, err: unknown): void {
     if (this.logger !== null) this.logger.error({ requestId: ex.rid, err }, 'request failed');
   }
+}
+
+/**
+ * A connection's byte counters when its previous exchange was logged. A
+ * keep-alive connection carries several exchanges, so each line reports the
+ * bytes since the last one (heads included): the request path pays nothing
+ * for it, only the access log does.
+ */
+const bytesReadLogged = new WeakMap<Socket, number>();
+const bytesWrittenLogged = new WeakMap<Socket, number>();
+
+function sinceLastLine(logged: WeakMap<Socket, number>, socket: Socket, now: number): number {
+  const before = logged.get(socket) ?? 0;
+  logged.set(socket, now);
+  return now - before;
+}
+
+/**
+ * Writes an exchange's line once its answer is sent (or the connection is
+ * gone), with the bytes it took: `ms` stays the time to the answer's head,
+ * `bytesIn`/`bytesOut` count the whole exchange.
+ */
+function logWhenSent(logger: Logger, ex: Exchange, line: Record<string, unknown>): void {
+  const res = ex.res;
+  const write = (): void => {
+    const socket = ex.req.socket;
+    line.bytesIn = sinceLastLine(bytesReadLogged, socket, socket.bytesRead);
+    line.bytesOut = sinceLastLine(bytesWrittenLogged, socket, socket.bytesWritten);
+    logger.info(line);
+  };
+  if (res.closed) write();
+  else res.once('close', write);
 }
 
 /** The access-log record of a finished exchange that took `ms` milliseconds. */

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
 import type { DataPlane } from '../../src/dataplane';
@@ -52,6 +53,25 @@ describe('access log and metrics', () => {
     expect(okLine!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
+  test('each line counts the bytes of its own exchange, also on a reused connection', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await get(port, '/users/3', agent, 'x'.repeat(3000));
+      const second = await get(port, '/users/4', agent);
+      await new Promise((r) => setTimeout(r, 50));
+      const firstLine = lines.find((l) => l.requestId === first.requestId)!;
+      const secondLine = lines.find((l) => l.requestId === second.requestId)!;
+      expect(firstLine.bytesIn).toBeGreaterThan(3000);
+      expect(secondLine.bytesIn).toBeGreaterThan(0);
+      expect(secondLine.bytesIn).toBeLessThan(3000);
+      expect(firstLine.bytesOut).toBeGreaterThan(first.bodyBytes);
+      expect(secondLine.bytesOut).toBeGreaterThan(second.bodyBytes);
+      expect(secondLine.bytesOut).toBeLessThan(first.bodyBytes + 2000);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   test('requests are counted per API, stage and status', async () => {
     await send(port, { path: '/users/2' });
     const text = await registry.metrics();
@@ -75,3 +95,19 @@ describe('access log and metrics', () => {
     expect(await count()).toBe(before + 2);
   });
 });
+
+/** A request on a given agent (so two requests share one connection); an optional header pads the head. */
+function get(port: number, path: string, agent: Agent, pad?: string): Promise<{ requestId: string; bodyBytes: number }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: 'api.shop.localhost' };
+    if (pad !== undefined) headers['x-pad'] = pad;
+    const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
+      let bodyBytes = 0;
+      res.on('data', (c: Buffer) => (bodyBytes += c.length));
+      res.on('end', () => resolve({ requestId: String(res.headers['x-ca-request-id']), bodyBytes }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
