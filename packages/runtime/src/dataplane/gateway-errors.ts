@@ -57,6 +57,7 @@ export const GATEWAY_ERRORS = {
   SERVICE_UNAVAILABLE: { status: 503, code: 'D503SU', message: 'Service Unavailable', doc: 'The backend cannot be reached: it refused the connection, its service has no definition for this stage, or its VPC instance is missing from the inventory. Names and addresses go to the access log (`errorDetail`), not to the client, unless `revealErrorDetail` is on.' },
   BACKEND_TYPE_UNSERVED: { status: 503, code: 'D503BT', message: 'Backend Type Not Served', doc: "The backend type has no module in the data plane's backend registry (the default registry serves every type)." },
   BACKEND_TIMEOUT: { status: 504, code: 'D504TO', message: 'Backend timeout', doc: "The backend did not answer within the API's timeout." },
+  STATE_UNAVAILABLE: { status: 503, code: 'X503SU', message: 'Service Unavailable', doc: "The shared state an anti-replay or TRAFFIC_CONTROL API needs (the nonce ledger or call counter in the store's PostgreSQL) did not answer in time; the request was not forwarded. The cause goes to the access log (`errorDetail`); retry later." },
   INTERNAL_ERROR: { status: 500, code: 'X500IE', message: 'Internal Error', doc: 'The gateway failed in a way it did not foresee; the request id finds it in the access log.' },
 } as const satisfies Record<string, GatewayErrorInfo>;
 

@@ -25,6 +25,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { stageIndex } from '@apigw/schema';
 import { authenticate, spendNonce, verifySignature } from './auth';
+import { RuntimeError } from '../errors';
 import { ErrorAnswer, Exchange } from './exchange';
 import { FORM_CONTENT_TYPE, hasBody, hasDotSegment, PROXIED_METHODS } from './http-facts';
 import { buildForward } from './parameters';
@@ -67,7 +68,17 @@ export function refuseRequest(rt: GatewayRuntime, req: IncomingMessage, res: Ser
   }
 }
 
+/**
+ * Answers a request the pipeline could not finish: 503 when state the
+ * gateway shares with other nodes (nonce ledger, call counter) is away,
+ * with the cause in the access log only; 500 for anything unforeseen.
+ */
 function fail(ex: Exchange, err: unknown): void {
+  if (err instanceof RuntimeError && err.code === 'APIGW_STORE_UNAVAILABLE') {
+    const cause = err.cause instanceof Error ? ': ' + err.cause.message : '';
+    ex.sendError('STATE_UNAVAILABLE', undefined, err.message + cause);
+    return;
+  }
   ex.rt.logError(ex, err);
   ex.sendError('INTERNAL_ERROR');
 }

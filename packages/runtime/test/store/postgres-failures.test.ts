@@ -8,12 +8,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { AdminApiError } from '../../src/errors';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { HttpGatewayClient } from '../../src/client/http-client';
 import type { Operation } from '../../src/model';
-import { eventually, get, helloOperations, repoint } from '../support/nodes';
+import { eventually, get, getWith, helloOperations, repoint, signedHeaders } from '../support/nodes';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { tempDir } from './fixtures';
 
@@ -46,9 +47,9 @@ describe('gateway nodes on one PostgreSQL, under failure', () => {
   });
   afterAll(() => server.destroy());
 
-  async function node(store: string): Promise<Gateway> {
+  async function node(store: string, accessLog?: NodeJS.WritableStream): Promise<Gateway> {
     const dir = tempDir();
-    const gateway = await createGateway({ dataDir: dir.dir, store, port: 0, adminPort: 0, adminToken: 'failure-token' });
+    const gateway = await createGateway({ dataDir: dir.dir, store, port: 0, adminPort: 0, adminToken: 'failure-token', ...(accessLog ? { dataPlane: { accessLog } } : {}) });
     cleanups.push(dir.cleanup, () => gateway.close());
     return gateway;
   }
@@ -143,5 +144,70 @@ describe('gateway nodes on one PostgreSQL, under failure', () => {
     await Promise.all(load);
     expect(failures).toEqual([]);
     expect(served).toBeGreaterThan(0);
+  }, 300_000);
+
+  test('the database stopped: an anti-replay and a throttled API answer 503 X503SU with the error contract on both nodes, and are served again when it is back', async () => {
+    const store = await server.createDatabase(`failures_${process.pid}_${++databases}`);
+    const lines: Record<string, unknown>[] = [];
+    const logOf = (): PassThrough => {
+      const stream = new PassThrough();
+      let rest = '';
+      stream.on('data', (d: Buffer) => {
+        const parts = (rest + d.toString()).split('\n');
+        rest = parts.pop()!;
+        for (const part of parts) if (part.trim() !== '') lines.push(JSON.parse(part) as Record<string, unknown>);
+      });
+      return stream;
+    };
+    const a = await node(store, logOf());
+    const b = await node(store, logOf());
+    await a.client.batch({
+      stack: 'shop',
+      operations: [
+        ...helloOperations('counted'),
+        ...([
+          { op: 'create', kind: 'api', spec: { group: 'shop', name: 'payment', auth: { type: 'APP', antiReplay: true }, request: { method: 'GET', path: '/pay' }, backend: { service: 'stub', path: '/' } } },
+          { op: 'publish', api: 'shop/payment', stage: 'RELEASE' },
+          { op: 'create', kind: 'app', spec: { name: 'mobile' } },
+          { op: 'create', kind: 'authorization', spec: { app: 'mobile', api: 'shop/payment', stages: ['RELEASE'] } },
+          { op: 'create', kind: 'plugin', spec: { name: 'generous', type: 'TRAFFIC_CONTROL', trafficControl: { unit: 'DAY', apiDefault: 100_000 } } },
+          { op: 'create', kind: 'pluginAttachment', spec: { plugin: 'generous', api: 'shop/hello', stages: ['RELEASE'] } },
+        ] as Operation[]),
+      ],
+    });
+    const { appKey, appSecret } = await a.client.getCredentials('mobile');
+    const pay = (n: Gateway) => getWith(n.dataUrl, '/pay', signedHeaders(appKey, appSecret, '/pay'));
+    const hello = (n: Gateway) => getWith(n.dataUrl, '/hello', { host: 'api.shop.localhost' });
+    for (const n of [a, b]) {
+      await eventually(async () => (await pay(n)).status === 200, 'the node serves the anti-replay API');
+      await eventually(async () => (await hello(n)).status === 200, 'the node serves the throttled API');
+    }
+
+    await server.stop();
+    for (const n of [a, b]) {
+      for (const answer of [await pay(n), await hello(n)]) {
+        expect(answer.status).toBe(503);
+        expect(answer.headers['x-ca-error-code']).toBe('X503SU');
+        expect(answer.headers['x-ca-error-message']).toBe('Service Unavailable');
+        const requestId = answer.headers['x-ca-request-id'] as string;
+        expect(requestId).toMatch(/\S/);
+        expect(JSON.parse(answer.body)).toEqual({ requestId, errorCode: 'X503SU', errorMessage: 'Service Unavailable' });
+        // The cause is for the operator: in the access log line of that request, not in the answer.
+        await eventually(async () => lines.some((l) => l['requestId'] === requestId), 'the access log has the request');
+        const line = lines.find((l) => l['requestId'] === requestId)!;
+        expect(line).toMatchObject({ status: 503, errorCode: 'X503SU' });
+        expect(String(line['errorDetail'])).toContain('the shared state');
+      }
+    }
+
+    await server.start();
+    for (const n of [a, b]) {
+      await eventually(async () => (await pay(n)).status === 200, 'the anti-replay API is served again');
+      await eventually(async () => (await hello(n)).status === 200, 'the throttled API is served again');
+    }
+    // And the shared ledger works again across nodes: a request used on A is refused on B.
+    const captured = signedHeaders(appKey, appSecret, '/pay');
+    expect((await getWith(a.dataUrl, '/pay', captured)).status).toBe(200);
+    expect((await getWith(b.dataUrl, '/pay', captured)).headers['x-ca-error-code']).toBe('A400NU');
   }, 300_000);
 });

@@ -4,6 +4,10 @@
  * traffic-control limit holds across nodes exactly. Prints the cost of one
  * call (measured, not asserted).
  */
+import { createServer, type Socket } from 'node:net';
+import pg from 'pg';
+import { RuntimeError } from '../../src/errors';
+import { PostgresNonceLedger, PostgresRateCounter } from '../../src/store/postgres/shared-state';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
@@ -60,5 +64,28 @@ describe('per-request state shared through PostgreSQL', () => {
     // Each of the 50 keys counted n / 50 calls: the next is number 41.
     expect((await counter.consume('cost:0', now, now + 60_000, 1_000_000)).remaining).toBe(1_000_000 - n / 50 - 1);
     expect(await ledger.check('cost\n7', now, now)).toBe('USED');
+  });
+
+  test('a database that accepts the connection and never answers costs a request a bounded wait, then APIGW_STORE_UNAVAILABLE', async () => {
+    // A listener that takes connections and says nothing: a stalled server, not a refused one.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const { port } = silent.address() as { port: number };
+    const pool = new pg.Pool({ connectionString: `postgres://apigw@127.0.0.1:${port}/none`, max: 1 });
+    pool.on('error', () => undefined);
+    try {
+      const now = Date.now();
+      const nonce = await new PostgresNonceLedger(pool, undefined, 300).check('k\nn', now, now).catch((e: unknown) => e);
+      expect(nonce).toBeInstanceOf(RuntimeError);
+      expect((nonce as RuntimeError).code).toBe('APIGW_STORE_UNAVAILABLE');
+      expect(String(((nonce as RuntimeError).cause as Error).message)).toBe('no answer within 300 ms');
+      const count = await new PostgresRateCounter(pool, 300).consume('k', now, now + 1000, 5).catch((e: unknown) => e);
+      expect((count as RuntimeError).code).toBe('APIGW_STORE_UNAVAILABLE');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((done) => silent.close(done));
+      await pool.end().catch(() => undefined);
+    }
   });
 });
