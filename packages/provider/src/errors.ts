@@ -24,6 +24,9 @@ export const PROVIDER_ERROR_CODES = {
   APIGW_STACK_EMPTY: 'export --stack names a stack that owns nothing on the gateway.',
   APIGW_USAGE: 'The command line is wrong in a way the CLI can name (a document given where a saved plan goes, ...).',
   APIGW_CALL_TARGET: 'apigw call names a group, API or app the gateway does not have, or no single app is authorized to call with.',
+  APIGW_RESOURCE_EXISTS: 'A resource to create already exists on the gateway and was not to be adopted.',
+  APIGW_OWNER_CHANGED: 'The live resource is owned by a stack other than the one the tool state recorded (at creation or import); it is left alone.',
+  APIGW_RESOURCE_GONE: 'The resource to update no longer exists on the gateway.',
 } as const;
 
 /** A stable error code of this package. */
@@ -168,5 +171,33 @@ export class TypeErrorsError extends ProviderError {
       `${file} has ${errors.length} type error${errors.length === 1 ? '' : 's'} (apigw does not plan a program that would not compile; --no-type-check skips this):\n` +
         errors.map((e) => `  ${e}`).join('\n'),
     );
+  }
+}
+
+function ownedBy(stack: string | null): string {
+  return stack === null ? 'owned by no stack' : `owned by stack ${stack}`;
+}
+
+/** A resource to create exists already, and adopting it was not asked for. */
+export class ResourceExistsError extends ProviderError {
+  constructor(readonly kind: string, readonly id: string, readonly owner: string | null) {
+    super('APIGW_RESOURCE_EXISTS', `${kind} ${id} already exists on the gateway (${ownedBy(owner)})`);
+  }
+}
+
+/**
+ * The live resource's owner is not the one the tool's state recorded: some
+ * other stack took it (or gave it up) since. It is never taken back silently.
+ */
+export class OwnerChangedError extends ProviderError {
+  constructor(readonly kind: string, readonly id: string, readonly owner: string | null, readonly expected: string | null) {
+    super('APIGW_OWNER_CHANGED', `${kind} ${id} is ${ownedBy(owner)}, but the state records it as ${ownedBy(expected)}; it is left alone`);
+  }
+}
+
+/** The resource to update is no longer on the gateway. */
+export class ResourceGoneError extends ProviderError {
+  constructor(readonly kind: string, readonly id: string) {
+    super('APIGW_RESOURCE_GONE', `${kind} ${id} no longer exists on the gateway`);
   }
 }

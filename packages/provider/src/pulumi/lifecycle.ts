@@ -2,16 +2,20 @@
  * What each Pulumi provider function does, for one kind. Every decision is
  * the kind's ResourceHandler's (the reconciler's): validation and defaults
  * come from the schema, field diffs and replace-only fields from the
- * handler, runtime operations from its createOps/updateOps/deleteOps. The
- * gateway is reached only through a GatewayClient, one per call.
+ * handler, runtime operations from its createOps/updateOps/deleteOps.
+ * Create, update, delete and read run on the resource engine
+ * (`engine/resource-engine`) the Terraform provider shares, with one
+ * GatewayClient per call.
  *
  * The functions take and return Pulumi property bags (see ./state). The
  * dynamic provider (./dynamic-provider) is a thin, serializable shell that
  * loads this module at run time and forwards to it.
  */
 import { pointerToken, validateResource, type Kind, type KindSpecs } from '@apigw/schema';
-import type { GatewayClient, LiveResource, Operation } from '@apigw/runtime';
+import type { LiveResource } from '@apigw/runtime';
 import * as pulumi from '@pulumi/pulumi';
+import { ResourceEngine } from '../engine/resource-engine';
+import * as engineErrors from '../errors';
 import { fieldMarks, handlerFor, type ResourceHandler } from '../kinds';
 import { configuredOwner, httpClient, resolveConnection, type ClientFactory, type ProviderSettings } from './connection';
 import { InputInvalidError, NotOwnedError, OwnerUnsetError, ResourceExistsError, ResourceGoneError } from './errors';
@@ -111,16 +115,10 @@ export class ResourceLifecycle<K extends Kind> implements Required<Omit<pulumi.d
   /** Creates the resource, or adopts it when it exists and `adopt` is set; the outputs are read back from the gateway. */
   async create(inputs: PropertyMap): Promise<pulumi.dynamic.CreateResult> {
     const spec = this.desired(inputs);
-    const id = this.handler.id(spec);
     const owner = this.owner(inputs);
-    return this.withClient(async (client) => {
-      const existing = await client.getResource(this.kind, id);
-      let operations: Operation[];
-      if (!existing) operations = this.handler.createOps(spec);
-      else if (inputs['adopt'] === true) operations = [...this.claim(existing, existing.stack, owner), ...this.handler.updateOps(spec, existing)];
-      else throw new ResourceExistsError(this.kind, id, existing.stack);
-      await client.batch({ stack: owner, operations });
-      return { id, outs: await this.outputs(client, id) };
+    return this.withEngine(async (engine) => {
+      const id = await engine.createOrAdopt(spec, owner, inputs['adopt'] === true);
+      return { id, outs: await this.outputs(engine, id) };
     });
   }
 
@@ -130,47 +128,51 @@ export class ResourceLifecycle<K extends Kind> implements Required<Omit<pulumi.d
    * to match it (`pulumi import`). A missing resource reads as gone.
    */
   async read(id: string, _props?: PropertyMap): Promise<pulumi.dynamic.ReadResult> {
-    return this.withClient(async (client) => {
-      const live = await client.getResource(this.kind, id);
-      if (!live) return {};
-      return { id, props: await this.outputsOf(client, live), inputs: inputsFromLive(this.kind, live) };
+    return this.withEngine(async (engine) => {
+      const found = await engine.read(id);
+      if (!found) return {};
+      return { id, props: outputsFromLive(this.kind, found.live, found.credentials), inputs: inputsFromLive(this.kind, found.live) };
     });
   }
 
   /**
    * Brings the live resource to the inputs with the handler's update
    * operations (an API is republished where needed), claiming it first
-   * when the owning stack changes or it was imported unowned.
+   * from the owner the state recorded when the owning stack changes or it
+   * was imported unowned.
    */
   async update(id: string, olds: PropertyMap, news: PropertyMap): Promise<pulumi.dynamic.UpdateResult> {
     const spec = this.desired(news);
     const owner = this.owner(news);
-    return this.withClient(async (client) => {
-      const live = await client.getResource(this.kind, id);
-      if (!live) throw new ResourceGoneError(this.kind, id);
-      const operations = [...this.claim(live, ownerOf(olds) ?? null, owner), ...this.handler.updateOps(spec, live)];
-      if (operations.length > 0) await client.batch({ stack: owner, operations });
-      return { outs: await this.outputs(client, id) };
+    return this.withEngine(async (engine) => {
+      await engine.update(id, spec, owner, ownerOf(olds) ?? null);
+      return { outs: await this.outputs(engine, id) };
     });
   }
 
   /** Deletes the resource with the handler's operations (an API is unpublished first); one already gone is fine. */
   async delete(id: string, props: PropertyMap): Promise<void> {
-    return this.withClient(async (client) => {
-      const live = await client.getResource(this.kind, id);
-      if (!live) return;
-      const recorded = ownerOf(props);
-      const owner = recorded ?? configuredOwner(this.settings, this.env);
-      if (owner === undefined) throw new OwnerUnsetError(this.kind);
-      await client.batch({ stack: owner, operations: [...this.claim(live, recorded ?? null, owner), ...this.handler.deleteOps(live)] });
+    const recorded = ownerOf(props);
+    const owner = recorded ?? configuredOwner(this.settings, this.env);
+    return this.withEngine(async (engine) => {
+      if (owner === undefined) {
+        if (!(await engine.read(id))) return;
+        throw new OwnerUnsetError(this.kind);
+      }
+      await engine.delete(id, owner, recorded ?? null);
     });
   }
 
-  /** Runs `fn` with a client of the configured gateway, closed afterwards. */
-  private async withClient<T>(fn: (client: GatewayClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with an engine on a client of the configured gateway, closed
+   * afterwards; the engine's refusals become the Pulumi resources' errors.
+   */
+  private async withEngine<T>(fn: (engine: ResourceEngine<K>) => Promise<T>): Promise<T> {
     const client = this.clientFactory(resolveConnection(this.settings, this.env));
     try {
-      return await fn(client);
+      return await fn(new ResourceEngine(this.kind, client));
+    } catch (err) {
+      throw pulumiError(err);
     } finally {
       await client.close?.();
     }
@@ -188,26 +190,10 @@ export class ResourceLifecycle<K extends Kind> implements Required<Omit<pulumi.d
     return owner;
   }
 
-  /**
-   * The adopt operation that hands the live resource to `owner`, when it is
-   * not already the owner's: only from the owner the state expects, so a
-   * resource another stack took meanwhile is never taken back silently.
-   */
-  private claim(live: LiveResource<K>, expected: string | null, owner: string): Operation[] {
-    if (live.stack === owner) return [];
-    if (live.stack !== expected) throw new NotOwnedError(this.kind, live.id, live.stack, expected);
-    return [{ op: 'adopt', kind: this.kind, id: live.id, fromStack: live.stack }];
-  }
-
-  private async outputs(client: GatewayClient, id: string): Promise<Record<string, unknown>> {
-    const live = await client.getResource(this.kind, id);
-    if (!live) throw new ResourceGoneError(this.kind, id);
-    return this.outputsOf(client, live);
-  }
-
-  private async outputsOf(client: GatewayClient, live: LiveResource<K>): Promise<Record<string, unknown>> {
-    const credentials = this.kind === 'app' ? await client.getCredentials(live.id) : undefined;
-    return outputsFromLive(this.kind, live, credentials);
+  private async outputs(engine: ResourceEngine<K>, id: string): Promise<Record<string, unknown>> {
+    const found = await engine.read(id);
+    if (!found) throw new ResourceGoneError(this.kind, id);
+    return outputsFromLive(this.kind, found.live, found.credentials);
   }
 
   /** The top-level fields whose change alone gives the resource another identity. */
@@ -252,6 +238,14 @@ export function unknownPointers(value: unknown, pointer = ''): string[] {
   if (value === null || typeof value !== 'object') return [];
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
   return entries.flatMap(([key, v]) => unknownPointers(v, `${pointer}/${pointerToken(key)}`));
+}
+
+/** The Pulumi resources' error for a refusal of the engine; anything else as it is. */
+function pulumiError(err: unknown): unknown {
+  if (err instanceof engineErrors.ResourceExistsError) return new ResourceExistsError(err.kind as Kind, err.id, err.owner);
+  if (err instanceof engineErrors.OwnerChangedError) return new NotOwnedError(err.kind as Kind, err.id, err.owner, err.expected);
+  if (err instanceof engineErrors.ResourceGoneError) return new ResourceGoneError(err.kind as Kind, err.id);
+  return err;
 }
 
 function isUnknown(value: unknown): boolean {

@@ -13,7 +13,9 @@ import {
   type KindSpecs,
   type Problem,
 } from '@apigw/schema';
-import type { GatewayClient, LiveResource, Operation } from '@apigw/runtime';
+import type { AppCredentials, GatewayClient, LiveResource, Operation } from '@apigw/runtime';
+import { ResourceEngine } from '../engine/resource-engine';
+import { ResourceGoneError } from '../errors';
 import { handlerFor } from '../kinds/registry';
 import { jsonEqual } from '../kinds/field-diff';
 import { TerraformPluginError } from './errors';
@@ -51,9 +53,11 @@ import {
  * plugin-server.ts; this class knows nothing of transport, so a test can
  * call it directly as well as over the wire.
  *
- * Resource CRUD goes through the per-kind handlers the reconciler uses
- * (`kinds/`): the same normalization, the same diff, the same runtime
- * operations, applied as one atomic batch per Terraform resource.
+ * Resource CRUD goes through the resource engine (`engine/`) the Pulumi
+ * provider uses too, over the per-kind handlers the reconciler uses: the
+ * same normalization, diff and runtime operations, applied as one atomic
+ * batch per Terraform resource, and the same claim rule (an import records
+ * the owner it saw; apply claims only from that owner).
  */
 
 /** Where the gateway is and which stack Terraform acts for. */
@@ -84,8 +88,10 @@ interface DynamicValueMessage {
 
 /** Provider-private data kept with a resource's state. */
 interface PrivateData {
-  /** The resource was imported: the first apply claims it from the stack that owned it. */
+  /** The resource was imported: the first apply claims it from the owner seen at import. */
   adopt?: boolean;
+  /** The stack that owned it at import (null: none); apply refuses when it changed. */
+  owner?: string | null;
 }
 
 
@@ -316,34 +322,33 @@ export class ApigwTerraformProvider {
     const planned = fromDynamic(req.planned_state);
     const priv = decodePrivate(req.planned_private);
     try {
-      const client = this.requireClient();
-      const handler = handlerFor(rt.kind);
+      const engine = this.engine(rt.kind);
+      const stack = (this.settings as ConnectionSettings).stack;
       const priorObj = isObject(prior) ? prior : undefined;
 
       if (!isObject(planned)) {
-        if (!priorObj) return { new_state: toDynamic(null), private: Buffer.alloc(0), diagnostics: [] };
-        const live = await client.getResource(rt.kind, this.stateId(rt, priorObj));
-        if (live) await this.run(client, [...this.adoptOps(live, priv), ...handler.deleteOps(live)]);
+        if (priorObj) await engine.delete(this.stateId(rt, priorObj), stack, recordedOwner(priv, stack));
         return { new_state: toDynamic(null), private: Buffer.alloc(0), diagnostics: [] };
       }
 
       if (containsUnknown(stripComputed(rt.block, planned)))
         return { diagnostics: [error('Unknown values at apply', `the planned ${rt.typeName} still holds values that are not known`)] };
-      const spec = handler.normalize(fromTf(rt.block, planned) as unknown as KindSpecs[Kind]);
+      const spec = engine.handler.normalize(fromTf(rt.block, planned) as unknown as KindSpecs[Kind]);
       if (!priorObj) {
-        await this.run(client, handler.createOps(spec));
+        await engine.create(spec, stack);
       } else {
         const id = this.stateId(rt, priorObj);
-        const live = await client.getResource(rt.kind, id);
-        if (!live)
+        try {
+          await engine.update(id, spec, stack, recordedOwner(priv, stack));
+        } catch (err) {
+          if (!(err instanceof ResourceGoneError)) throw err;
           return {
             diagnostics: [error(`${kindInfo(rt.kind).label} ${id} no longer exists`, 'It was deleted outside Terraform after the plan was made; run terraform plan again to create it.')],
           };
-        const ops = [...this.adoptOps(live, priv), ...handler.updateOps(spec, live)];
-        if (ops.length > 0) await this.run(client, ops);
+        }
       }
-      const state: TfObject = { ...planned, id: handler.id(spec) };
-      await this.fillCredentials(rt, client, state);
+      const state: TfObject = { ...planned, id: engine.handler.id(spec) };
+      await this.fillCredentials(engine, state);
       return { new_state: toDynamic(state), private: Buffer.alloc(0), diagnostics: [] };
     } catch (err) {
       return { diagnostics: this.errorDiagnostics(rt, err) };
@@ -357,11 +362,10 @@ export class ApigwTerraformProvider {
     const privateBytes = req.private ?? Buffer.alloc(0);
     if (!isObject(current)) return { new_state: toDynamic(null), private: privateBytes, diagnostics: [] };
     try {
-      const client = this.requireClient();
-      const live = await client.getResource(rt.kind, this.stateId(rt, current));
-      if (!live) return { new_state: toDynamic(null), private: privateBytes, diagnostics: [] };
-      const state = this.stateFromLive(rt, live, current);
-      await this.fillCredentials(rt, client, state);
+      const found = await this.engine(rt.kind).read(this.stateId(rt, current));
+      if (!found) return { new_state: toDynamic(null), private: privateBytes, diagnostics: [] };
+      const state = this.stateFromLive(rt, found.live, current);
+      fillCredentials(state, found.credentials);
       return { new_state: toDynamic(state), private: privateBytes, diagnostics: [] };
     } catch (err) {
       return { diagnostics: this.errorDiagnostics(rt, err) };
@@ -373,17 +377,17 @@ export class ApigwTerraformProvider {
     if ('diagnostics' in rt) return rt;
     const id = req.id ?? '';
     try {
-      const client = this.requireClient();
-      const live = await client.getResource(rt.kind, id);
-      if (!live)
+      const found = await this.engine(rt.kind).read(id);
+      if (!found)
         return {
           diagnostics: [error('Cannot import non-existent remote object', `the gateway has no ${kindInfo(rt.kind).label} with id ${JSON.stringify(id)}`)],
         };
+      const { live } = found;
       const state = this.stateFromLive(rt, live, undefined);
-      await this.fillCredentials(rt, client, state);
+      fillCredentials(state, found.credentials);
       const adopt = live.stack !== this.settings?.stack;
       return {
-        imported_resources: [{ type_name: rt.typeName, state: toDynamic(state), private: encodePrivate(adopt ? { adopt: true } : {}) }],
+        imported_resources: [{ type_name: rt.typeName, state: toDynamic(state), private: encodePrivate(adopt ? { adopt: true, owner: live.stack } : {}) }],
         diagnostics: [],
       };
     } catch (err) {
@@ -432,27 +436,20 @@ export class ApigwTerraformProvider {
   }
 
   /** Fills an app's AppKey, AppSecret and AppCode from the gateway. */
-  private async fillCredentials(rt: TfResourceType, client: GatewayClient, state: TfObject): Promise<void> {
-    if (rt.kind !== 'app') return;
-    const creds = await client.getCredentials(String(state['name']));
-    state['app_key'] = creds.appKey;
-    state['app_secret'] = creds.appSecret;
-    state['app_code'] = creds.appCode;
+  private async fillCredentials(engine: ResourceEngine<Kind>, state: TfObject): Promise<void> {
+    fillCredentials(state, await engine.credentials(String(state['id'])));
   }
 
-  /** An import claims the resource on its first change: adopt it from the stack that owns it. */
-  private adoptOps(live: LiveResource<Kind>, priv: PrivateData): Operation[] {
-    if (!priv.adopt || live.stack === this.settings?.stack) return [];
-    return [{ op: 'adopt', kind: live.kind, id: live.id, fromStack: live.stack }];
-  }
-
-  /** Applies the operations as one batch; a refusal is rethrown with the operations, so diagnostics can say which attribute failed. */
-  private async run(client: GatewayClient, operations: Operation[]): Promise<void> {
-    try {
-      await client.batch({ stack: (this.settings as ConnectionSettings).stack, operations });
-    } catch (err) {
-      throw new BatchFailure(err, operations);
-    }
+  /** The engine for a kind on the configured gateway; its batches carry their operations when refused, so diagnostics can say which attribute failed. */
+  private engine(kind: Kind): ResourceEngine<Kind> {
+    const client = this.requireClient();
+    return new ResourceEngine(kind, client, async (stack, operations) => {
+      try {
+        await client.batch({ stack, operations });
+      } catch (err) {
+        throw new BatchFailure(err, operations);
+      }
+    });
   }
 
   private identity(kind: Kind, spec: Record<string, unknown>): TfValue {
@@ -520,9 +517,27 @@ export class ApigwTerraformProvider {
 /** What to do about refusals a Terraform user can act on. */
 const HINTS: Readonly<Record<string, string>> = {
   APIGW_ALREADY_EXISTS: '\n\nThe resource exists on the gateway already. To manage it with Terraform, import it: terraform import <resource address> <id>.',
+  APIGW_OWNER_CHANGED:
+    '\n\nAnother stack took the resource since Terraform recorded its owner. Run terraform refresh and import it again to claim it from its new owner, or set the provider\'s stack to that owner.',
   APIGW_NOT_OWNED:
     '\n\nThe resource belongs to another apigw stack (or to none). Import it into this configuration (terraform import) to claim it, or set the provider\'s stack to the owner.',
 };
+
+/**
+ * The owner the state records for the claim rule: the one seen at import,
+ * or else the provider's own stack (Terraform created the resource).
+ */
+function recordedOwner(priv: PrivateData, stack: string): string | null {
+  return priv.adopt ? (priv.owner === undefined ? stack : priv.owner) : stack;
+}
+
+/** Sets an app's AppKey, AppSecret and AppCode on its state. */
+function fillCredentials(state: TfObject, creds: AppCredentials | undefined): void {
+  if (!creds) return;
+  state['app_key'] = creds.appKey;
+  state['app_secret'] = creds.appSecret;
+  state['app_code'] = creds.appCode;
+}
 
 /** A refused batch and the operations it held. */
 class BatchFailure extends Error {

@@ -302,6 +302,38 @@ describe('terraform-provider-apigw (protocol 6 over gRPC + mTLS)', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
   });
 
+  it('claims an import only from the owner seen at import: one that changed since is refused, naming both', async () => {
+    expect(await tf.configure({ endpoint: gateway.adminUrl, token: TOKEN, stack: 'tf_test' })).toEqual([]);
+    await gateway.client.batch({ stack: 'stack_a', operations: [{ op: 'create', kind: 'app', spec: { name: 'contested', description: 'made by stack_a' } }] });
+    const imported = await tf.call('ImportResourceState', { type_name: 'apigw_app', id: 'contested' });
+    const [resource] = imported['imported_resources'] as { state: { msgpack: Buffer }; private: Buffer }[];
+    const importedState = fromDynamic(resource!.state) as TfObject;
+
+    // Between import and apply, stack_b takes the app out of band.
+    await gateway.client.batch({ stack: 'stack_b', operations: [{ op: 'adopt', kind: 'app', id: 'contested', fromStack: 'stack_a' }] });
+    const plan = await tf.plan('apigw_app', importedState, { name: 'contested', description: 'managed by terraform' }, resource!.private);
+    expect(plan.diagnostics).toEqual([]);
+    const refused = await tf.apply('apigw_app', importedState, plan.planned, plan.private);
+    expect(refused.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'ERROR', detail: expect.stringMatching(/app contested is owned by stack stack_b, but the state records it as owned by stack stack_a[\s\S]*APIGW_OWNER_CHANGED/) }),
+    ]);
+    // Nothing changed: stack_b still owns it, as it was.
+    expect(await gateway.client.getResource('app', 'contested')).toMatchObject({ stack: 'stack_b', spec: { description: 'made by stack_a' } });
+    // Destroying the imported resource is refused the same way.
+    const destroy = await tf.apply('apigw_app', importedState, null, resource!.private);
+    expect(destroy.diagnostics[0]!.detail).toMatch(/owned by stack stack_b[\s\S]*owned by stack stack_a[\s\S]*APIGW_OWNER_CHANGED/);
+    expect(await gateway.client.getResource('app', 'contested')).toMatchObject({ stack: 'stack_b' });
+
+    // Imported afresh, the new owner is recorded and the claim goes through.
+    const again = await tf.call('ImportResourceState', { type_name: 'apigw_app', id: 'contested' });
+    const [fresh] = again['imported_resources'] as { state: { msgpack: Buffer }; private: Buffer }[];
+    const freshState = fromDynamic(fresh!.state) as TfObject;
+    const claimPlan = await tf.plan('apigw_app', freshState, { name: 'contested', description: 'managed by terraform' }, fresh!.private);
+    expect((await tf.apply('apigw_app', freshState, claimPlan.planned, claimPlan.private)).diagnostics).toEqual([]);
+    expect(await gateway.client.getResource('app', 'contested')).toMatchObject({ stack: 'tf_test', spec: { description: 'managed by terraform' } });
+    await gateway.client.batch({ stack: 'tf_test', operations: [{ op: 'delete', kind: 'app', id: 'contested' }] });
+  });
+
   it('upgrades stored JSON state to the current schema and stops on request', async () => {
     const res = await tf.call('UpgradeResourceState', {
       type_name: 'apigw_app',
