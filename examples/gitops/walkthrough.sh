@@ -12,19 +12,8 @@
 # and stops it (by PID) when it ends.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export PATH="$root/node_modules/.bin:$PATH"
-apigw() { node "$root/packages/provider/bin/apigw.js" "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/../local-gateway.sh"
 here="$root/examples/gitops"
-work="$(mktemp -d)"
-serve_pid=""
-cleanup() {
-  if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-step() { printf '\n=== %s\n\n' "$1"; }
 
 # The jobs of workflow.yml, each in the repository checkout ($work/repo).
 # The artifact store stands for actions/upload-artifact + download-artifact.
@@ -55,16 +44,7 @@ merge_job() {
 }
 
 step "Starting a gateway (apigw serve) on free ports"
-# Started directly (not through the apigw function) so that $! is the server itself.
-node "$root/packages/provider/bin/apigw.js" serve --data-dir "$work/data" --port 0 --admin-port 0 --workers 1 > "$work/serve.log" 2>&1 &
-serve_pid=$!
-for _ in $(seq 1 100); do
-  grep -q 'admin API listening' "$work/serve.log" 2>/dev/null && break
-  sleep 0.1
-done
-export APIGW_ENDPOINT="$(sed -n 's/^apigw admin API listening on \([^ ]*\).*/\1/p' "$work/serve.log")"
-export APIGW_DATA_DIR="$work/data"
-[ -n "$APIGW_ENDPOINT" ] || { cat "$work/serve.log"; exit 1; }
+start_gateway --workers 1
 cat "$work/serve.log"
 mkdir "$work/repo"
 cp "$here/gateway.json" "$work/repo/gateway.json"
