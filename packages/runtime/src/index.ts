@@ -11,7 +11,6 @@ export * from './dataplane/data-plane';
 export {
   createDataPlane,
   GATEWAY_ERRORS,
-  GatewayError,
   stringToSign,
   sign,
   APP_CODE_QUERY_PARAMETER,

@@ -5,10 +5,10 @@
  * A = authentication/authorization, P = traffic policy (plugins), D = backend;
  * then the status; then two
  * letters). The table is the one home of these facts: `README.md` in this
- * folder documents it and a test keeps both in sync.
+ * folder documents it and a test keeps both in sync. On the request path a
+ * refusal is a value, not an exception: a step returns an `ErrorAnswer`
+ * naming its entry, and `Exchange.sendError` answers it.
  */
-import { ApigwError } from '@apigw/schema';
-
 /** One gateway error: status, code, message and what it means. */
 export interface GatewayErrorInfo {
   readonly status: number;
@@ -63,19 +63,3 @@ export const GATEWAY_ERRORS = {
 
 /** Name of a gateway error. */
 export type GatewayErrorName = keyof typeof GATEWAY_ERRORS;
-
-/** A gateway-made error answer, thrown or returned on the request path. */
-export class GatewayError extends ApigwError {
-  readonly status: number;
-  readonly info: GatewayErrorInfo;
-  /** Text after the classic message (`Invalid Param Required: id`). */
-  readonly detail: string | undefined;
-
-  constructor(name: GatewayErrorName, detail?: string) {
-    const info = GATEWAY_ERRORS[name];
-    super(info.code, detail === undefined ? info.message : `${info.message}${detail}`);
-    this.info = info;
-    this.status = info.status;
-    this.detail = detail;
-  }
-}

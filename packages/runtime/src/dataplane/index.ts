@@ -19,7 +19,7 @@ export { GatewayDataPlane, DEFAULT_MAX_BODY_BYTES } from './gateway-data-plane';
 export { loadInventoryFile, InventorySource, InventoryError, type Inventory } from './inventory';
 export { ErrorAnswer, type Exchange } from './exchange';
 export type { RequestPolicy } from './policy';
-export { GATEWAY_ERRORS, GatewayError, type GatewayErrorInfo, type GatewayErrorName } from './gateway-errors';
+export { GATEWAY_ERRORS, type GatewayErrorInfo, type GatewayErrorName } from './gateway-errors';
 export { stringToSign, sign, signedHeaderNames, type SignableRequest, type SignatureMethod, type ParamBag } from './signature';
 export { APP_CODE_QUERY_PARAMETER, TIMESTAMP_WINDOW_MS } from './auth';
 export { NonceStore, type NonceStoreOptions, type NonceLedger, type NonceVerdict } from './nonce-store';
