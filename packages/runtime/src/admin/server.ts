@@ -26,8 +26,12 @@ import { tokenMatches } from './token';
 /** Largest admin request body accepted by default (16 MiB: a batch of many thousand operations). */
 export const DEFAULT_ADMIN_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-/** How long an idle admin connection is kept open. */
-const ADMIN_KEEP_ALIVE_MS = 30_000;
+/**
+ * How long an idle admin connection is kept open: longer than the idle timeout
+ * of the load balancers and clients in front (60 s is the common default), so
+ * that the side which reuses a connection is also the side which closes it.
+ */
+const ADMIN_KEEP_ALIVE_MS = 65_000;
 
 /** Options of the admin server. */
 export interface AdminServerOptions {
@@ -78,9 +82,11 @@ export class AdminServer {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     };
     this.server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
-    // Clients close idle connections first (undici after 4 s): with Node's 5 s, a busy
-    // process could close one just as a client reused it, and the client saw ECONNRESET.
+    // Clients close idle connections first (undici after 4 s, load balancers after 60 s):
+    // with Node's 5 s, a busy process could close one just as a client reused it, and
+    // the client saw ECONNRESET. The header timer must outlast the idle one.
     this.server.keepAliveTimeout = ADMIN_KEEP_ALIVE_MS;
+    this.server.headersTimeout = ADMIN_KEEP_ALIVE_MS + 1_000;
     // Unparseable HTTP (bad request line, oversized headers): answer 400 and drop the socket.
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
@@ -221,10 +227,24 @@ export class AdminServer {
       headers['content-type'] ??= 'application/json; charset=utf-8';
     }
     headers['content-length'] = String(Buffer.byteLength(payload));
-    // A request whose body was not read (refused early) must not leave bytes on a kept-alive connection.
-    if (!req.complete) headers['connection'] = 'close';
+    if (this.leavesBodyUnread(req)) headers['connection'] = 'close';
     res.writeHead(reply.status, headers);
     res.end(payload);
+  }
+
+  /**
+   * Whether the connection must close after this answer because the request's
+   * body will not be read to its end: declared larger than the limit, or of
+   * unknown length (chunked). A body within the limit is drained by Node and the
+   * connection stays open, so a client reusing it is never reset. `req.complete`
+   * alone cannot decide: it is false during a synchronous early answer even for
+   * a request without a body.
+   */
+  private leavesBodyUnread(req: IncomingMessage): boolean {
+    if (req.complete) return false;
+    if (req.headers['transfer-encoding'] !== undefined) return true;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    return !Number.isFinite(declared) || declared > this.maxBodyBytes;
   }
 
   private fail(res: ServerResponse, error: unknown): void {
