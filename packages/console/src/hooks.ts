@@ -45,9 +45,15 @@ export interface Loaded<T> {
   readonly loading: boolean;
 }
 
-/** GETs `path` now, again whenever it or the revision changes. */
-export function useData<T>(path: string | null): Loaded<T> {
+/** GETs `path` now, again whenever it or the revision changes (and every `everyMs`, when given: for what moves without commits). */
+export function useData<T>(path: string | null, everyMs?: number): Loaded<T> {
   const revision = useContext(RevisionContext);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (everyMs === undefined) return;
+    const id = setInterval(() => setTick((t) => t + 1), everyMs);
+    return () => clearInterval(id);
+  }, [everyMs]);
   const [state, setState] = useState<Loaded<T>>({ data: undefined, error: undefined, loading: path !== null });
   const latest = useRef(0);
   useEffect(() => {
@@ -58,7 +64,7 @@ export function useData<T>(path: string | null): Loaded<T> {
       (data) => ticket === latest.current && setState({ data, error: undefined, loading: false }),
       (error: Error) => ticket === latest.current && setState((s) => ({ data: s.data, error, loading: false })),
     );
-  }, [path, revision]);
+  }, [path, revision, tick]);
   return state;
 }
 

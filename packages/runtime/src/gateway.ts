@@ -4,6 +4,8 @@
  * handed a fresh StateView, so a change is live as soon as its batch
  * returns.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -22,7 +24,7 @@ import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { DataDirLock } from './data-dir-lock';
 import { RuntimeError } from './errors';
 import type { StateView } from './model';
-import type { CommitListener, StoreEngine } from './store/engine';
+import type { CommitListener, NodeStatus, StoreEngine } from './store/engine';
 import { openStoreEngine } from './store/open';
 
 export { INVENTORY_FILE, FUNCTIONS_FILE, OSS_FILE, OSS_DIR };
@@ -70,6 +72,8 @@ export interface GatewayOptions {
   readonly oss?: Readonly<Record<string, ExternalBucketConfig>>;
   /** Data-plane HTTPS port, served for group domains with certificates. */
   readonly tlsPort?: number;
+  /** How often a node on a shared store writes its heartbeat (what the console's node list shows), in ms. @default 5000 */
+  readonly heartbeatMs?: number;
   /** Largest admin request body, in bytes. @default 16 MiB */
   readonly adminMaxBodyBytes?: number;
   /** Prometheus registry for the admin and data-plane metrics. @default a new one */
@@ -158,17 +162,37 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Read beside the store at every commit; an unusable file keeps the data plane on its snapshot and /readyz says why.
   const inventory = new InventorySource(join(options.dataDir, INVENTORY_FILE), options.inventory);
   let ready = false;
+  let closing = false;
   let dataUrl = '';
-  const consoleHost = { dataUrl: () => dataUrl, ...(options.logger ? { audit: options.logger } : {}) };
+  let adminUrl = '';
+  /** The revision the in-process data plane serves (the store's, when worker processes serve). */
+  let served: number | undefined;
+  const notReadyBecause = (): string | null => {
+    const health = store.health();
+    return health.ready ? (inventory.problem?.message ?? null) : (health.reason ?? 'the store is not ready');
+  };
+  const nodeId = randomUUID();
+  const startedAt = new Date().toISOString();
+  const node = (): NodeStatus => {
+    const problem = ready ? notReadyBecause() : closing ? 'stopping' : 'starting';
+    return {
+      id: nodeId,
+      hostname: hostname(),
+      pid: process.pid,
+      adminUrl,
+      startedAt,
+      revision: served ?? store.revision,
+      ready: problem === null,
+      ...(problem === null ? {} : { reason: problem }),
+    };
+  };
+  const consoleHost = { dataUrl: () => dataUrl, node, ...(options.logger ? { audit: options.logger } : {}) };
   const admin = new AdminServer({
     core,
     token: adminToken,
     metrics,
     ready: () => ready,
-    notReadyBecause: () => {
-      const health = store.health();
-      return health.ready ? (inventory.problem?.message ?? null) : (health.reason ?? 'the store is not ready');
-    },
+    notReadyBecause,
     routes: consoleRoutes(consoleHost),
     ...(options.adminMaxBodyBytes ? { maxBodyBytes: options.adminMaxBodyBytes } : {}),
     ...(options.adminTls ? { tls: options.adminTls } : {}),
@@ -195,7 +219,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...(options.oss ? { oss: options.oss } : {}),
       });
       dataPlane = plane;
-      plane.update(await store.readView(), inventory.read());
+      const first = await store.readView();
+      plane.update(first, inventory.read());
+      served = first.revision;
       const follow = followCommits((revision) => {
         const started = process.hrtime.bigint();
         const failed = (error: unknown): void => {
@@ -206,6 +232,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         const take = (view: StateView): void => {
           try {
             plane.update(view, inventory.read());
+            served = view.revision;
             metrics.dataPlaneUpdate.observe(Number(process.hrtime.bigint() - started) / 1e9);
           } catch (error) {
             failed(error);
@@ -235,10 +262,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       store.onCommit(check);
     }
     const adminPort = await admin.listen(options.adminPort ?? 9080, adminHost);
+    adminUrl = urlOf(adminHost, adminPort, options.adminTls ? 'https' : 'http');
     ready = true;
+    store.startHeartbeat?.(node, options.heartbeatMs);
     const gateway: Gateway = {
       client: new InProcessGatewayClient(core),
-      adminUrl: urlOf(adminHost, adminPort, options.adminTls ? 'https' : 'http'),
+      adminUrl,
       dataUrl: bound ? urlOf(host, bound.port) : '',
       ...(bound?.tlsPort === undefined ? {} : { tlsPort: bound.tlsPort }),
       adminToken,
@@ -256,6 +285,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       onCommit: (listener) => store.onCommit(listener),
       close: async () => {
         ready = false;
+        closing = true;
         await Promise.all([admin.close(), dataPlane?.close()]);
         await store.close();
         lock.release();

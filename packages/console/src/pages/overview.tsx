@@ -1,13 +1,13 @@
-/** The gateway at a glance: revision, data plane, counts, stacks. */
-import type { ConsoleOverview } from '../../../runtime/src/admin/console-model';
-import { useData } from '../hooks';
+/** The gateway at a glance: revision, data plane, store, nodes, counts, stacks. */
+import type { ConsoleNode, ConsoleOverview } from '../../../runtime/src/admin/console-model';
+import { REFRESH_MS, useData } from '../hooks';
 import { href } from '../route';
-import { Load, Page, STAGES, StackName, Table, fmtNumber } from '../ui';
+import { Load, Page, STAGES, StackName, Table, fmtNumber, fmtTime } from '../ui';
 
 const LINKS: Record<string, string> = { apis: 'apis', groups: 'groups', backendServices: 'backends', apps: 'apps', plugins: 'plugins', pluginAttachments: 'plugins' };
 
 export function Overview() {
-  const loaded = useData<ConsoleOverview>('/v1/console/overview');
+  const loaded = useData<ConsoleOverview>('/v1/console/overview', REFRESH_MS);
   return (
     <Page title="Overview">
       <Load of={loaded}>
@@ -45,6 +45,7 @@ export function Overview() {
                   </dd>
                 </div>
               </dl>
+              <Nodes nodes={o.nodes} revision={o.revision} problem={o.nodesProblem} />
               <h2>Resources</h2>
               <Table label="resource counts by stack">
                 <thead>
@@ -88,5 +89,47 @@ export function Overview() {
         }}
       </Load>
     </Page>
+  );
+}
+
+/** Every node of the gateway: what it serves against the current revision, whether it is ready, when it was last heard of. */
+function Nodes(props: { nodes: readonly ConsoleNode[]; revision: number; problem: string | undefined }) {
+  return (
+    <>
+      <h2>Nodes</h2>
+      {props.problem && <p class="bad small">Only this node is listed: {props.problem}</p>}
+      <Table label="gateway nodes">
+        <thead>
+          <tr>
+            <th scope="col">Host</th>
+            <th scope="col" class="num">PID</th>
+            <th scope="col">Admin API</th>
+            <th scope="col" class="num">Revision served</th>
+            <th scope="col">State</th>
+            <th scope="col">Last seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.nodes.map((n) => (
+            <tr key={n.id} data-testid="node" data-node={n.id}>
+              <th scope="row">
+                {n.hostname}
+                {n.self && <span class="muted small"> (this node)</span>}
+              </th>
+              <td class="num">{n.pid}</td>
+              <td class="small">{n.adminUrl}</td>
+              <td class={`num ${n.revision < props.revision ? 'warn' : ''}`} data-testid="node-revision">
+                {n.revision}
+                {n.revision !== props.revision && <span class="muted small"> of {props.revision}</span>}
+              </td>
+              <td class={n.stale ? 'bad' : n.ready ? 'ok' : 'bad'} data-testid="node-state">
+                {n.stale ? 'stale: no heartbeat' : n.ready ? 'ready' : `not ready: ${n.reason ?? 'no reason given'}`}
+              </td>
+              <td>{fmtTime(n.lastSeen)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </>
   );
 }

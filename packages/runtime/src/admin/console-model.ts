@@ -5,6 +5,7 @@
  * explicit, logged reveal.
  */
 import type { ApiAuth, ApiBackend, ApiRequest, Stage } from '@apigw/schema';
+import type { NodeRecord } from '../store/engine';
 
 /** A resource count per collection (`apis`, `groups`, ...). */
 export type Counts = Record<string, number>;
@@ -27,6 +28,16 @@ export interface ConsoleOverview {
   readonly published: Readonly<Record<Stage, number>>;
   /** Published (API, stage) pairs serving an older definition than the current one. */
   readonly stale: number;
+  /** The gateway's nodes: every node of a shared store, else this one. */
+  readonly nodes: readonly ConsoleNode[];
+  /** Why the shared store's node list could not be read (only this node is listed then). */
+  readonly nodesProblem?: string;
+}
+
+/** One gateway node: who it is, what it serves, when it was last heard of. */
+export interface ConsoleNode extends NodeRecord {
+  /** The node answering this request. */
+  readonly self: boolean;
 }
 
 /** What one stage of an API serves. */

@@ -14,6 +14,7 @@ import { KINDS, STAGES, type ApiGroup, type BackendService, type Stage, type Vpc
 import pino, { type Logger } from 'pino';
 import { RuntimeError } from '../errors';
 import type { ApiDefinition, LiveApi, LiveResource, LiveState, LiveStateChanges } from '../model';
+import type { NodeStatus } from '../store/engine';
 import type { AdminCore } from './core';
 import { parseDebugRequest, runDebugCall } from './console-debug';
 import { metricsText } from './metrics-endpoint';
@@ -25,6 +26,7 @@ import type {
   BackendTarget,
   BackendView,
   CertificateView,
+  ConsoleNode,
   ConsoleOverview,
   Counts,
   GroupView,
@@ -42,6 +44,8 @@ export interface ConsoleHost {
   dataUrl(): string;
   /** Where reveals of app secrets are logged. @default JSON lines on stderr */
   readonly audit?: Logger;
+  /** What this node says of itself (the node list of a store only it uses). */
+  node(): NodeStatus;
 }
 
 // ---------------------------------------------------------------- assets
@@ -309,8 +313,27 @@ function stageParam(ctx: RequestContext, name: string): Stage | undefined {
 
 // ---------------------------------------------------------------- views
 
+/**
+ * The gateway's nodes: those a shared store lists (this one flagged
+ * `self`), or this node alone, from memory, on a store only it uses or
+ * while the shared one cannot be read (`nodesProblem` says so).
+ */
+async function nodesOf(ctx: RequestContext, host: ConsoleHost): Promise<Pick<ConsoleOverview, 'nodes' | 'nodesProblem'>> {
+  const self = host.node();
+  const alone: ConsoleNode = { ...self, lastSeen: new Date().toISOString(), stale: false, self: true };
+  const store = ctx.core.store;
+  if (!store.listNodes) return { nodes: [alone] };
+  try {
+    const listed = (await store.listNodes()).map((n): ConsoleNode => ({ ...n, self: n.id === self.id }));
+    // Before this node's first heartbeat lands, it still belongs in the list.
+    return { nodes: listed.some((n) => n.self) ? listed : [...listed, alone] };
+  } catch (error) {
+    return { nodes: [alone], nodesProblem: (error as Error).message };
+  }
+}
+
 async function overview(ctx: RequestContext, host: ConsoleHost): Promise<ConsoleOverview> {
-  const index = await indexOf(ctx.core);
+  const [index, nodes] = await Promise.all([indexOf(ctx.core), nodesOf(ctx, host)]);
   const state = index.state as unknown as Record<string, unknown>;
   const counts: Counts = {};
   const stacks = new Map<string | null, Counts>();
@@ -345,6 +368,7 @@ async function overview(ctx: RequestContext, host: ConsoleHost): Promise<Console
       .sort((a, b) => (a.stack ?? '').localeCompare(b.stack ?? '')),
     published,
     stale,
+    ...nodes,
   };
 }
 

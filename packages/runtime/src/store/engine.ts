@@ -31,6 +31,34 @@ export interface StoreHealth {
   readonly reason?: string;
 }
 
+/**
+ * What a gateway node says of itself: written to a shared store by its
+ * heartbeat, so every node (and the console) can list them. Nothing secret.
+ */
+export interface NodeStatus {
+  /** A random id the node takes when it starts. */
+  readonly id: string;
+  readonly hostname: string;
+  readonly pid: number;
+  /** Base URL of the node's admin API. */
+  readonly adminUrl: string;
+  /** When the node started (ISO 8601). */
+  readonly startedAt: string;
+  /** The revision its data plane serves. */
+  readonly revision: number;
+  readonly ready: boolean;
+  /** Why not, when not ready. */
+  readonly reason?: string;
+}
+
+/** A node as a shared store lists it. */
+export interface NodeRecord extends NodeStatus {
+  /** When its last heartbeat reached the store (ISO 8601, the database's clock). */
+  readonly lastSeen: string;
+  /** No heartbeat for three of its intervals: stopped, or cut off from the store. */
+  readonly stale: boolean;
+}
+
 /** A store of a gateway's state. */
 export interface StoreEngine {
   /** `sqlite` or `postgres`. */
@@ -79,6 +107,13 @@ export interface StoreEngine {
   rateCounter?(): RateCounter;
   /** Anti-replay nonces shared with every node of this store (absent for a store only this node uses). */
   nonceLedger?(): NonceLedger;
+  /**
+   * Writes `status()` into the store every `intervalMs` (a store several
+   * nodes share; absent otherwise), so listNodes() shows this node.
+   */
+  startHeartbeat?(status: () => NodeStatus, intervalMs?: number): void;
+  /** The nodes that wrote a heartbeat lately, stale ones included, oldest first. */
+  listNodes?(): Promise<readonly NodeRecord[]>;
   /** Whether the store can serve now (what `/readyz` reports). */
   health(): StoreHealth;
   /** Closes the store. Idempotent. */

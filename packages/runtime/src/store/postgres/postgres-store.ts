@@ -24,11 +24,12 @@ import { RuntimeError } from '../../errors';
 import type { ApiDefinition, AppCredentials, BatchResult, LiveResource, LiveState, StateView } from '../../model';
 import { runBatch } from '../apply';
 import { parseBatchRequest } from '../batch-request';
-import type { CommitListener, StoreEngine, StoreHealth } from '../engine';
+import type { CommitListener, NodeRecord, NodeStatus, StoreEngine, StoreHealth } from '../engine';
 import { sql } from '../sql';
 import { appCredentials, changesText, resourceText, stateText } from '../state-json';
 import { postgresText, runAsync, type Query, type Step } from '../statements';
 import { ViewCache } from '../view';
+import { listNodes, NodeHeartbeat } from './nodes';
 import { migrate, PG_SCHEMA } from './schema';
 import { PostgresNonceLedger, PostgresRateCounter } from './shared-state';
 
@@ -114,6 +115,7 @@ export class PostgresStore implements StoreEngine {
   /** View reads run one at a time: each brings the cached view forward. */
   private viewing: Promise<unknown> = Promise.resolve();
   private published: ReadonlyMap<string, ApiDefinition> = new Map();
+  private heartbeat: NodeHeartbeat | undefined;
 
   constructor(
     private readonly url: string,
@@ -335,6 +337,25 @@ export class PostgresStore implements StoreEngine {
     return new PostgresRateCounter(this.pool);
   }
 
+  /** Writes this node's row every `intervalMs` (default 5 s) until the store closes. */
+  startHeartbeat(status: () => NodeStatus, intervalMs?: number): void {
+    this.assertOpen();
+    if (this.heartbeat) return;
+    this.heartbeat = new NodeHeartbeat(this.pool, status, intervalMs);
+    this.heartbeat.start();
+  }
+
+  /** Every node that wrote a heartbeat into this store in the last hour (stale ones flagged). */
+  async listNodes(): Promise<readonly NodeRecord[]> {
+    this.assertOpen();
+    try {
+      return await listNodes(this.pool);
+    } catch (error) {
+      if (isConnectionError(error)) this.lost();
+      throw unavailable(error);
+    }
+  }
+
   health(): StoreHealth {
     if (this.closed) return { ready: false, reason: 'the store is closed' };
     if (!this.reachable) return { ready: false, reason: `the store database cannot be reached (${this.location})` };
@@ -410,6 +431,7 @@ export class PostgresStore implements StoreEngine {
   /** Stops following commits and closes every connection. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.heartbeat?.stop();
     this.closed = true;
     this.listeners.clear();
     if (this.poller) clearInterval(this.poller);

@@ -100,6 +100,24 @@ const MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE nonces SET UNLOGGED;
     `,
   },
+  {
+    version: 3,
+    description: 'the nodes sharing the store and their heartbeats (unlogged: each node rewrites its row every few seconds)',
+    sql: () => `
+      CREATE UNLOGGED TABLE nodes (
+        id TEXT PRIMARY KEY,
+        hostname TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        admin_url TEXT NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        last_seen TIMESTAMPTZ NOT NULL,
+        heartbeat_ms INTEGER NOT NULL,
+        revision BIGINT NOT NULL,
+        ready BOOLEAN NOT NULL,
+        reason TEXT
+      );
+    `,
+  },
 ];
 
 /** The schema version this runtime writes. */
