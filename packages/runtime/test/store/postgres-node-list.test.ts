@@ -2,12 +2,15 @@
  * The node list of a gateway: nodes on one PostgreSQL register themselves
  * and keep a heartbeat there, so every node's console overview lists them
  * all with the revision each serves; a stopped node shows stale once its
- * heartbeats stop, and a long-silent row is pruned. On SQLite the list is
- * the node itself.
+ * heartbeats stop, a node that cannot serve shows why, and a long-silent
+ * row is pruned. On SQLite the list is the node itself.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { ConsoleNode, ConsoleOverview } from '../../src/admin/console-model';
 import { createGateway, type Gateway } from '../../src/gateway';
+import type { Operation } from '../../src/model';
 import { eventually, helloOperations } from '../support/nodes';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { tempDir } from './fixtures';
@@ -37,7 +40,7 @@ describe('the node list', () => {
   });
   afterAll(() => server.destroy());
 
-  async function start(options: { store?: string } = {}): Promise<{ gateway: Gateway; stop: () => Promise<void> }> {
+  async function start(options: { store?: string } = {}): Promise<{ gateway: Gateway; dir: string; stop: () => Promise<void> }> {
     const dir = tempDir();
     const gateway = await createGateway({ dataDir: dir.dir, ...options, port: 0, adminPort: 0, adminToken: TOKEN, heartbeatMs: HEARTBEAT_MS });
     let stopped = false;
@@ -47,7 +50,7 @@ describe('the node list', () => {
       await gateway.close();
     };
     cleanups.push(dir.cleanup, stop);
-    return { gateway, stop };
+    return { gateway, dir: dir.dir, stop };
   }
 
   /** The id each gateway gives itself: the node its own overview flags `self`. */
@@ -137,6 +140,26 @@ describe('the node list', () => {
     }
     await eventually(async () => byId((await overview(a)).nodes, idB) === undefined, 'B pruned');
     expect(byId((await overview(a)).nodes, idA)).toBeDefined();
+  });
+
+  test('a node that cannot serve what it should shows not ready, with its reason, on the other node', async () => {
+    const store = await server.createDatabase(`node_list_${process.pid}_${++databases}`);
+    const [{ gateway: a }, { gateway: b, dir: dirB }] = await Promise.all([start({ store }), start({ store })]);
+    const idB = await selfId(b);
+    // B reads its inventory file at every commit it follows: an unusable one keeps it on its last state.
+    writeFileSync(join(dirB, 'inventory.json'), '{ "i-web1": ');
+    await a.client.batch({ stack: 'shop', operations: helloOperations('one') });
+    await eventually(async () => {
+      const n = byId((await overview(a)).nodes, idB);
+      return n !== undefined && !n.ready && !n.stale && /inventory .*inventory\.json is not JSON/.test(n.reason ?? '');
+    }, 'A shows B not ready because of its inventory file');
+
+    writeFileSync(join(dirB, 'inventory.json'), '{}');
+    await a.client.batch({ stack: 'shop', operations: [{ op: 'create', kind: 'app', spec: { name: 'mobile' } }] as Operation[] });
+    await eventually(async () => {
+      const n = byId((await overview(a)).nodes, idB);
+      return n !== undefined && n.ready && n.reason === undefined;
+    }, 'A shows B ready again');
   });
 
   test('on SQLite the list is this node, from memory', async () => {
