@@ -25,6 +25,18 @@ export function blocksUnder(readmeFile: string, heading: string): Block[] {
   return [...section.matchAll(/^```(\w*)\n([^]*?)^```$/gm)].map((m) => ({ lang: m[1]!, text: m[2]! }));
 }
 
+/** The fenced blocks before the first `## ` heading (a README's opening lines). */
+export function preambleBlocks(readmeFile: string): Block[] {
+  const text = fs.readFileSync(readmeFile, 'utf8');
+  const end = text.indexOf('\n## ');
+  return [...(end < 0 ? text : text.slice(0, end)).matchAll(/^```(\w*)\n([^]*?)^```$/gm)].map((m) => ({ lang: m[1]!, text: m[2]! }));
+}
+
+/** A command line without its trailing comment (`cmd   # what it does` -> `cmd`). */
+export function withoutComment(line: string): string {
+  return line.replace(/\s+#.*$/, '').trim();
+}
+
 /** The command lines of a shell block (blank lines and whole-line comments dropped). */
 export function commandsOf(block: Block): string[] {
   return block.text.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));

@@ -1,13 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { blocksUnder, commandsOf, runCommand } from '../readme-commands';
 
-const dir = path.join(__dirname, '../../../../examples/gitops');
+const root = path.resolve(__dirname, '../../../..');
+const dir = path.join(root, 'examples/gitops');
 const script = path.join(dir, 'walkthrough.sh');
 
 describe('examples/gitops', () => {
-  it('runs as its README says: the reviewed artifact applied, an unreviewed document and a stale plan refused, no drift, lossless export', () => {
-    const run = spawnSync('bash', [script], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, NO_COLOR: '1' } });
+  it('runs as its README says: the reviewed artifact applied, an unreviewed document and a stale plan refused, no drift, lossless export', async () => {
+    const commands = blocksUnder(path.join(root, 'examples/gitops/README.md'), 'Run it locally').filter((b) => b.lang === 'sh').flatMap(commandsOf);
+    expect(commands).toEqual(['bash examples/gitops/walkthrough.sh']);
+    const run = await runCommand(commands[0]!, root, { ...process.env, NO_COLOR: '1' }, 180_000);
     expect(run.stdout).not.toMatch(/^(an unreviewed gateway\.json|a stale plan) was applied$/m);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('**Plan: 8 to add, 0 to change, 0 to destroy.**');
@@ -19,7 +22,7 @@ describe('examples/gitops', () => {
     // Re-reviewed, the change goes out, and only it.
     expect(run.stdout).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed. The gateway is at revision 3.');
     expect(run.stdout.match(/No changes\. The gateway matches the document \(stack catalog, revision 3\)\./g)).toHaveLength(2);
-  });
+  }, 240_000);
 
   it('the workflow carries the reviewed plan from the pull-request job to the merge job and applies only it', () => {
     const workflow = fs.readFileSync(path.join(dir, 'workflow.yml'), 'utf8');

@@ -1,0 +1,106 @@
+/**
+ * Who runs each command a README shows. Every shell command of every
+ * tracked README (fenced `sh`, `bash`, `shell` or `console` blocks) must be
+ * claimed here; `e2e/readme-coverage.test.ts` fails, naming the README and
+ * the command, for one that is not. A test claim names a README section
+ * (its `## ` heading, or `null` for the text before the first one) and the
+ * test file that reads that section through `readme-commands.ts` and runs
+ * its commands as written; the guard checks that the file really does.
+ */
+
+/** A README section whose commands a test reads and runs exactly as written. */
+export interface TestClaim {
+  /** Repository-relative README path. */
+  readonly readme: string;
+  /** The `## ` heading of the section, or `null` for the text before the first heading. */
+  readonly heading: string | null;
+  /** Repository-relative path of the test file that runs the section's commands. */
+  readonly test: string;
+  /** The commands of the section it runs, when not all of them (comments left out). */
+  readonly commands?: readonly string[];
+}
+
+/** Whether a test claim covers a command shown in a README section. */
+export function claims(claim: TestClaim, shown: { readme: string; heading: string | null; command: string }): boolean {
+  return claim.readme === shown.readme && claim.heading === shown.heading && (claim.commands === undefined || claim.commands.includes(shown.command));
+}
+
+/** A command run by the CI script itself rather than by a test. */
+export interface CiClaim {
+  readonly readme: string;
+  readonly command: string;
+  /** Repository-relative path of the script, and the lines of it that make up the command, in order. */
+  readonly script: string;
+  readonly lines: readonly string[];
+}
+
+/** A command no test runs, and why. */
+export interface Exception {
+  readonly readme: string;
+  readonly command: string;
+  readonly reason: string;
+}
+
+export const TEST_CLAIMS: readonly TestClaim[] = [
+  { readme: 'README.md', heading: 'Use it in your own repository', test: 'packages/provider/test/install/install.test.ts' },
+  { readme: 'README.md', heading: 'Several nodes on one PostgreSQL', test: 'packages/runtime/test/serve/postgres-quickstart.test.ts' },
+  { readme: 'README.md', heading: null, test: 'packages/provider/test/e2e/readmes.test.ts', commands: ['npm run demo'] },
+  { readme: 'examples/quickstart/README.md', heading: 'Run it', test: 'packages/provider/test/e2e/readmes.test.ts' },
+  { readme: 'examples/gitops/README.md', heading: 'Run it locally', test: 'packages/provider/test/e2e/gitops.test.ts' },
+];
+
+export const CI_CLAIMS: readonly CiClaim[] = [
+  // `.ci/run` installs with `npm ci` (quietened: --no-audit --no-fund), then runs `npm test`.
+  { readme: 'README.md', command: 'npm ci', script: '.ci/run', lines: ['npm ci --no-audit --no-fund'] },
+  { readme: 'README.md', command: 'npm test', script: '.ci/run', lines: ['npm test'] },
+];
+
+const PULUMI = 'The Pulumi CLI is not installed where the tests run (its npm package downloads the binary when it runs); the walkthrough needs it from its first pulumi command, and the program itself is checked by packages/provider/test/pulumi (type-check and the resource graph under Pulumi mocks).';
+
+/** Commands that cannot run where the tests run; each README says so in prose. */
+export const CANNOT_RUN: readonly Exception[] = [
+  'npm ci && npm run build',
+  'npx apigw serve --data-dir .apigw',
+  'cd examples/pulumi',
+  'pulumi login --local',
+  'pulumi stack init dev',
+  'pulumi config set --secret apigw:token "$(cat ../../.apigw/admin.token)"',
+  'pulumi up',
+  'pulumi stack output --show-secrets',
+  "curl -H 'Host: api.shop.localhost' http://127.0.0.1:8080/health",
+  'EXAMPLE_USERS_RELEASE_URL=http://127.0.0.1:9012 pulumi up',
+  'pulumi refresh',
+  'pulumi destroy',
+].map((command) => ({ readme: 'examples/pulumi/README.md', command, reason: PULUMI }));
+
+const NOT_YET = 'Not run by a test yet: the project rule says it must be; listed so that the list can only shrink.';
+
+/**
+ * Commands that could run where the tests run but no test runs yet. The
+ * guard keeps this list exact, so a command added to a README must come
+ * with its test, and one that gets a test must leave the list.
+ */
+export const NOT_YET_RUN: readonly Exception[] = [
+  ...['npm run bench:dataplane', 'npm run bench:reconcile', 'npm run bench:console'].map((command) => ({ readme: 'README.md', command, reason: NOT_YET })),
+  { readme: 'bench/console/README.md', command: 'npm run bench:console', reason: NOT_YET },
+  ...['npm run build', 'node bench/reconcile/reconcile.js', 'node bench/reconcile/reconcile.js 10000'].map((command) => ({ readme: 'bench/reconcile/README.md', command, reason: NOT_YET })),
+  ...[
+    'export PATH=$PWD/node_modules/.bin:$PATH',
+    'npx apigw serve --data-dir .apigw &',
+    'python3 -m http.server 9002 --bind 127.0.0.1 &',
+    'export APIGW_ENDPOINT=http://127.0.0.1:9080',
+    'export APIGW_TOKEN=$(cat .apigw/admin.token)',
+    'node packages/provider/scripts/install-terraform-provider.js ~/.apigw/terraform-mirror --cli-config ~/.apigw/terraform.rc',
+    'export TF_CLI_CONFIG_FILE=~/.apigw/terraform.rc',
+    'export CHECKPOINT_DISABLE=1',
+    'cd examples/cdktf',
+    'cdktf deploy shop --auto-approve --skip-provider-lock',
+    `CODE=$(npx apigw credentials mobile --json | node -pe 'JSON.parse(require("fs").readFileSync(0)).appCode')`,
+    `curl -H 'Host: api.shop.localhost' -H "Authorization: APPCODE $CODE" http://127.0.0.1:8080/users/42`,
+    "curl -H 'Host: api.shop.localhost' http://127.0.0.1:8080/health",
+    'cdktf destroy shop --auto-approve',
+    'cdktf synth',
+    'npx apigw plan  -f cdktf.out/stacks/shop/cdk.tf.json',
+    'npx apigw apply -f cdktf.out/stacks/shop/cdk.tf.json --auto-approve',
+  ].map((command) => ({ readme: 'examples/cdktf/README.md', command, reason: NOT_YET })),
+];
