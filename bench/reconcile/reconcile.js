@@ -139,8 +139,10 @@ async function measure(n) {
 
 async function run() {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  // APIGW_BENCH_QUICK_APIS=N measures N APIs in place of every size: a quick run that checks the bench works, not a measurement.
+  const quick = Number(process.env.APIGW_BENCH_QUICK_APIS);
   const rows = [];
-  for (const n of sizes.length > 0 ? sizes : [1000, 10000]) rows.push(await measure(n));
+  for (const n of sizes.length > 0 ? sizes : [1000, 10000]) rows.push(await measure(quick > 0 ? quick : n));
   const f = (ms) => ms.toFixed(0).padStart(7);
   console.log('APIs    resources  ops     validate  plan0   apply   (dp)    plan    oneshot change  (dp)    change/full');
   for (const r of rows) {
