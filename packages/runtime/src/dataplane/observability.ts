@@ -73,7 +73,8 @@ export class ExchangeObserver {
 const bytesReadLogged = new WeakMap<Socket, number>();
 const bytesWrittenLogged = new WeakMap<Socket, number>();
 
-function sinceLastLine(logged: WeakMap<Socket, number>, socket: Socket, now: number): number {
+function sinceLastLine(logged: WeakMap<Socket, number>, socket: Socket, now: number | undefined): number | null {
+  if (typeof now !== 'number') return null;
   const before = logged.get(socket) ?? 0;
   logged.set(socket, now);
   return now - before;
@@ -82,14 +83,16 @@ function sinceLastLine(logged: WeakMap<Socket, number>, socket: Socket, now: num
 /**
  * Writes an exchange's line once its answer is sent (or the connection is
  * gone), with the bytes it took: `ms` stays the time to the answer's head,
- * `bytesIn`/`bytesOut` count the whole exchange.
+ * `bytesIn`/`bytesOut` count the whole exchange. The socket is taken when
+ * the exchange ends, since Node detaches it from the request once the
+ * connection closes; without one (a client already gone) the counts are null.
  */
 function logWhenSent(logger: Logger, ex: Exchange, line: Record<string, unknown>): void {
   const res = ex.res;
+  const socket = ex.req.socket as Socket | null;
   const write = (): void => {
-    const socket = ex.req.socket;
-    line.bytesIn = sinceLastLine(bytesReadLogged, socket, socket.bytesRead);
-    line.bytesOut = sinceLastLine(bytesWrittenLogged, socket, socket.bytesWritten);
+    line.bytesIn = socket === null ? null : sinceLastLine(bytesReadLogged, socket, socket.bytesRead);
+    line.bytesOut = socket === null ? null : sinceLastLine(bytesWrittenLogged, socket, socket.bytesWritten);
     logger.info(line);
   };
   if (res.closed) write();
