@@ -48,7 +48,8 @@ export const TEST_CLAIMS: readonly TestClaim[] = [
   { readme: 'examples/quickstart/README.md', heading: 'Run it', test: 'packages/provider/test/e2e/readmes.test.ts' },
   { readme: 'examples/gitops/README.md', heading: 'Run it locally', test: 'packages/provider/test/e2e/gitops.test.ts' },
   { readme: 'bench/reconcile/README.md', heading: null, test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
-  { readme: 'README.md', heading: 'Benchmarks', test: 'packages/provider/test/e2e/bench-readmes.test.ts', commands: ['npm run bench:reconcile'] },
+  { readme: 'README.md', heading: 'Benchmarks', test: 'packages/provider/test/e2e/bench-readmes.test.ts', commands: ['npm run bench:reconcile', 'npm run bench:console'] },
+  { readme: 'bench/console/README.md', heading: null, test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
 ];
 
 export const CI_CLAIMS: readonly CiClaim[] = [
@@ -83,8 +84,7 @@ const NOT_YET = 'Not run by a test yet: the project rule says it must be; listed
  * with its test, and one that gets a test must leave the list.
  */
 export const NOT_YET_RUN: readonly Exception[] = [
-  ...['npm run bench:dataplane', 'npm run bench:console'].map((command) => ({ readme: 'README.md', command, reason: NOT_YET })),
-  { readme: 'bench/console/README.md', command: 'npm run bench:console', reason: NOT_YET },
+  { readme: 'README.md', command: 'npm run bench:dataplane', reason: NOT_YET },
   ...[
     'export PATH=$PWD/node_modules/.bin:$PATH',
     'npx apigw serve --data-dir .apigw &',

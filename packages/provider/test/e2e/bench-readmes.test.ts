@@ -1,6 +1,7 @@
 /**
- * The commands of bench/reconcile/README.md and the root README's
- * `npm run bench:reconcile`, run exactly as written from
+ * The commands of bench/reconcile/README.md, bench/console/README.md and
+ * the root README's `npm run bench:reconcile` and `npm run bench:console`
+ * (headless Debian Chromium, as the console's tests), run exactly as written from
  * the repository root, in the bench's quick mode (APIGW_BENCH_QUICK_APIS:
  * a few APIs in place of every size) so that they finish in seconds. Only
  * that they complete and print their table is asserted, never a timing.
@@ -34,4 +35,25 @@ describe('bench/reconcile/README.md', () => {
     expect(run.stdout).toContain('APIs    resources  ops     validate  plan0   apply');
     expect(run.stdout.split('\n').filter((l) => /^5 +\d+ +\d+ +\d+ms/.test(l))).toHaveLength(2);
   }, 600_000);
+
+  const consoleTable = (out: string) => {
+    expect(out).toContain('console API list, 5 APIs');
+    expect(out).toMatch(/first render, in-app navigation: \d+\.\d ms/);
+    expect(out).toMatch(/first render, full page load: \d+\.\d ms/);
+  };
+
+  it('bench/console/README.md runs as written and prints its table', async () => {
+    const commands = preambleBlocks(path.join(root, 'bench/console/README.md')).filter((b) => b.lang === 'sh').flatMap(commandsOf);
+    expect(commands).toEqual(['npm run bench:console']);
+    const run = await runCommand(commands[0]!, root, { ...process.env, NO_COLOR: '1', APIGW_BENCH_QUICK_APIS: '5' }, 300_000);
+    if (run.status !== 0) throw new Error(`\`${commands[0]}\` exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
+    consoleTable(run.stdout);
+  }, 600_000);
+
+  it("the root README's npm run bench:console is the same command, run above", () => {
+    const root_ = blocksUnder(path.join(root, 'README.md'), 'Benchmarks').filter((b) => b.lang === 'sh').flatMap(commandsOf).map(withoutComment);
+    const bench = preambleBlocks(path.join(root, 'bench/console/README.md')).filter((b) => b.lang === 'sh').flatMap(commandsOf).map(withoutComment);
+    expect(root_).toContain('npm run bench:console');
+    expect(bench).toContain('npm run bench:console');
+  });
 });
