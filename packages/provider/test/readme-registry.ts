@@ -44,7 +44,6 @@ export interface Exception {
 export const TEST_CLAIMS: readonly TestClaim[] = [
   { readme: 'README.md', heading: 'Use it in your own repository', test: 'packages/provider/test/install/install.test.ts' },
   { readme: 'README.md', heading: 'Several nodes on one PostgreSQL', test: 'packages/runtime/test/serve/postgres-quickstart.test.ts' },
-  { readme: 'README.md', heading: null, test: 'packages/provider/test/e2e/readmes.test.ts', commands: ['npm run demo'] },
   { readme: 'examples/quickstart/README.md', heading: 'Run it', test: 'packages/provider/test/e2e/readmes.test.ts' },
   { readme: 'examples/gitops/README.md', heading: 'Run it locally', test: 'packages/provider/test/e2e/gitops.test.ts' },
   { readme: 'bench/reconcile/README.md', heading: null, test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
@@ -53,9 +52,9 @@ export const TEST_CLAIMS: readonly TestClaim[] = [
 ];
 
 export const CI_CLAIMS: readonly CiClaim[] = [
-  // `.ci/run` installs with `npm ci` (quietened: --no-audit --no-fund), then runs `npm test`.
-  { readme: 'README.md', command: 'npm ci', script: '.ci/run', lines: ['npm ci --no-audit --no-fund'] },
-  { readme: 'README.md', command: 'npm test', script: '.ci/run', lines: ['npm test'] },
+  // `.ci/run` installs with `npm ci` (quietened: --no-audit --no-fund), runs the demo, then the tests.
+  { readme: 'README.md', command: 'npm ci && npm run demo', script: '.ci/run', lines: ['npm ci --no-audit --no-fund', 'npm run demo'] },
+  { readme: 'README.md', command: 'npm ci && npm test', script: '.ci/run', lines: ['npm ci --no-audit --no-fund', 'npm test'] },
 ];
 
 const PULUMI = 'The Pulumi CLI is not installed where the tests run (its npm package downloads the binary when it runs); the walkthrough needs it from its first pulumi command, and the program itself is checked by packages/provider/test/pulumi (type-check and the resource graph under Pulumi mocks).';
