@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Exchange } from '../exchange';
 import type { GatewayErrorName } from '../gateway-errors';
-import { BodyTooLargeError, HOP_BY_HOP } from '../http-facts';
+import { BodyTooLargeError, connectionTokens, HOP_BY_HOP } from '../http-facts';
 import { answerChannel, forwardChannel } from '../observability';
 
 /** Where a request goes: an origin's pool, a path prefix and an optional Host header. */
@@ -122,11 +122,11 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       return;
     }
     const connection = headers.connection;
-    const listed = connection === undefined || connection === 'keep-alive' || connection === 'close' ? null : String(connection).toLowerCase().split(',');
+    const listed = connection === undefined || connection === 'keep-alive' || connection === 'close' ? null : connectionTokens(String(connection));
     const out: (string | string[])[] = [];
     const cors = ex.corsApplied;
     for (const name in headers) {
-      if (RESPONSE_DROPPED.has(name) || (listed !== null && listed.some((t) => t.trim() === name))) continue;
+      if (RESPONSE_DROPPED.has(name) || (listed !== null && listed.has(name))) continue;
       // A CORS plugin decides the Access-Control-* headers; the backend's own would contradict it.
       if (cors && name.startsWith('access-control-')) continue;
       out.push(name, headers[name]!);
