@@ -260,10 +260,12 @@ function buildMapping(ex: Exchange, api: ApiEntry): ErrorAnswer | null {
       return new ErrorAnswer('INVALID_PARAMETER', `: ${p.def.name} in ${LOCATION_NAMES[p.def.in]} must be ${p.def.type}`);
     }
     switch (p.backendIn) {
-      case 'PATH':
-        pathValues.set(p.backendName, encodeURIComponent(value));
-        if (p.backendName !== p.def.name && !pathValues.has(p.def.name)) pathValues.set(p.def.name, encodeURIComponent(value));
+      case 'PATH': {
+        const encoded = encodeURIComponent(value);
+        pathValues.set(p.backendName, encoded);
+        if (p.backendName !== p.def.name && !pathValues.has(p.def.name)) pathValues.set(p.def.name, encoded);
         break;
+      }
       case 'QUERY':
         query = appendQuery(query, p.backendName, value);
         break;
