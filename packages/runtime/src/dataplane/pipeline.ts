@@ -188,7 +188,8 @@ function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
 
   let mustRead = false;
   let isForm = false;
-  if (hasBody(req)) {
+  const withBody = hasBody(req);
+  if (withBody) {
     const len = req.headers['content-length'];
     if (len !== undefined && Number(len) > ex.rt.maxBodyBytes) return BODY_TOO_LARGE;
     const ct = req.headers['content-type'];
@@ -201,7 +202,7 @@ function routeAndIdentify(ex: Exchange): ErrorAnswer | null {
     const app = authenticate(ex);
     if (app instanceof ErrorAnswer) return app;
     ex.app = app;
-    if (ex.signatureMethod !== null && !mustRead && hasBody(req)) mustRead = isForm || req.headers['content-md5'] !== undefined;
+    if (ex.signatureMethod !== null && !mustRead && withBody) mustRead = isForm || req.headers['content-md5'] !== undefined;
   }
 
   // 5. body
