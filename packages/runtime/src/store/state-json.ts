@@ -6,6 +6,7 @@
  */
 import { KINDS, STAGES, type Kind } from '@apigw/schema';
 import type { GetStateOptions } from '../client/gateway-client';
+import { RuntimeError } from '../errors';
 import type { AppCredentials } from '../model';
 import { digestOf } from './digest';
 import { publicSpecText } from './secrets';
@@ -48,10 +49,10 @@ export function* resourceText(kind: Kind, id: string): Step<string | undefined> 
   return row ? yield* resourceJson(row) : undefined;
 }
 
-/** An app's credentials, or undefined when the app does not exist. */
-export function* appCredentials(app: string): Step<AppCredentials | undefined> {
+/** An app's credentials; throws RuntimeError(APIGW_NOT_FOUND) when the app does not exist. */
+export function* appCredentials(app: string): Step<AppCredentials> {
   const row = yield* sql.credentials(app);
-  if (!row) return undefined;
+  if (!row) throw new RuntimeError('APIGW_NOT_FOUND', `app ${app} does not exist`);
   return {
     app: row.app,
     appKey: row.app_key,

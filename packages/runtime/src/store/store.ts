@@ -201,9 +201,7 @@ export class GatewayStore implements StoreEngine {
 
   /** An app's credentials; throws RuntimeError(APIGW_NOT_FOUND) when the app does not exist. */
   getCredentials(app: string): AppCredentials {
-    const credentials = this.read(appCredentials(app));
-    if (!credentials) throw new RuntimeError('APIGW_NOT_FOUND', `app ${app} does not exist`);
-    return credentials;
+    return this.read(appCredentials(app));
   }
 
   /**

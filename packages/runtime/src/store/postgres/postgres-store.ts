@@ -308,9 +308,7 @@ export class PostgresStore implements StoreEngine {
   }
 
   async getCredentials(app: string): Promise<AppCredentials> {
-    const credentials = await this.read(appCredentials(app));
-    if (!credentials) throw new RuntimeError('APIGW_NOT_FOUND', `app ${app} does not exist`);
-    return credentials;
+    return await this.read(appCredentials(app));
   }
 
   /** The data plane's view at the latest revision (see GatewayStore.readView). */
