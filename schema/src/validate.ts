@@ -274,7 +274,6 @@ function carefulJsonData(input: unknown, root: string): ValidationResult<unknown
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
 }
 
-
 function schemaProblems(errors: readonly ErrorObject[], prefix: string): Problem[] {
   const seen = new Set<string>();
   const problems: Problem[] = [];
