@@ -35,6 +35,7 @@ import type { DataPlane } from './dataplane/data-plane';
 import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { RuntimeError } from './errors';
 import { openAccessLog, type AccessLogTarget } from './access-log';
+import { SharedRateCounter } from './dataplane/plugins/shared-rate-counter';
 import { SharedNonceStore } from './dataplane/shared-nonce-store';
 import { openStore, type StoreEngine } from './store';
 import { openPostgresStore } from './store/postgres/postgres-store';
@@ -213,7 +214,7 @@ export class DataPlaneWorkers extends EventEmitter {
    * row the start gives up with the last worker's reason.
    */
   async start(): Promise<this> {
-    prepareNonceFile(join(this.options.dataDir, NONCE_FILE));
+    if (this.options.store === undefined) prepareSharedFiles(this.options.dataDir);
     cluster.setupPrimary({ exec: this.options.workerScript ?? __filename, execArgv: [], silent: false });
     cluster.on('exit', this.onExit);
     const started = new Promise<void>((resolve, reject) => {
@@ -341,11 +342,13 @@ export function startDataPlaneWorkers(options: DataPlaneWorkersOptions, observe?
 }
 
 /**
- * Creates the shared nonce ledger (WAL mode, tables) before any worker
- * opens it, so workers starting together never race to create it.
+ * Creates the files the workers share on the SQLite store (the nonce
+ * ledger and the call counters: WAL mode, tables) before any worker opens
+ * them, so workers starting together only ever open prepared files.
  */
-function prepareNonceFile(file: string): void {
-  new SharedNonceStore(file).close();
+function prepareSharedFiles(dataDir: string): void {
+  new SharedNonceStore(join(dataDir, NONCE_FILE)).close();
+  new SharedRateCounter(join(dataDir, COUNTER_FILE)).close();
 }
 
 /** What attachDataPlaneWorkers needs of a gateway (createGateway's Gateway fits). */
@@ -373,10 +376,13 @@ export async function runDataPlaneWorker(): Promise<void> {
   };
   let store: StoreEngine | undefined;
   let plane: DataPlane | undefined;
+  // What the worker was doing, for the reason it reports when it fails to start.
+  let doing = 'opening the store';
   try {
     const options = JSON.parse(process.env[CONFIG_ENV] ?? '{}') as DataPlaneWorkersOptions;
     store = options.store === undefined ? openStore(options.dataDir, { readOnly: true }) : await openPostgresStore(options.store, { reader: true, poolSize: 1 });
     const opened = store;
+    doing = 'opening the data plane';
     // The primary collects this registry from every worker (DataPlaneWorkers.metrics).
     const registry = new Registry();
     AggregatorRegistry.setRegistries([registry]);
@@ -434,11 +440,13 @@ export async function runDataPlaneWorker(): Promise<void> {
         stop();
       }
     });
+    doing = 'reading the state';
     dp.update(await opened.readView(), inventory.read());
+    doing = 'binding its ports';
     const bound = await dp.listen();
     send({ type: 'apigw:listening', port: bound.port, ...(bound.tlsPort === undefined ? {} : { tlsPort: bound.tlsPort }), revision: dp.revision });
   } catch (err) {
-    send({ type: 'apigw:failed', message: (err as Error).message });
+    send({ type: 'apigw:failed', message: `${doing}: ${(err as Error).message}` });
     await plane?.close().catch(() => undefined);
     await store?.close();
     process.exit(1);

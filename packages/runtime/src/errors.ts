@@ -48,6 +48,7 @@ export const RUNTIME_ERRORS = {
   APIGW_OSS_INVALID: { status: 0, doc: 'The bucket table (oss.json or the oss option) cannot be read or has a wrong entry (the message names the bucket and field); the previous table stays in use.' },
   APIGW_WORKERS_START: { status: 0, doc: 'The data-plane worker processes could not start (the message names the worker and its error).' },
   APIGW_ROUTE_CONFLICT: { status: 0, doc: 'Two APIs of one group and stage answer the same method and path template (the data plane serves neither and reports a snapshot warning).' },
+  APIGW_SHARED_FILE: { status: 0, doc: 'A file the gateway processes share (the anti-replay nonces, the call counters, an embedded bucket index) could not be opened or prepared; the message names the file and the cause.' },
   APIGW_DATA_DIR_LOCKED: { status: 0, doc: 'Another running gateway holds the data directory (the message names its pid); a lock left by a process that died does not count.' },
   APIGW_ADMIN_INSECURE: { status: 0, doc: 'The admin API was asked to listen on a non-loopback address over plain HTTP; give it a certificate, or allow it explicitly.' },
   APIGW_USAGE: { status: 0, doc: 'A command line of `apigw serve` is wrong (unknown flag, bad port or count); nothing was started.' },
@@ -71,6 +72,15 @@ export class RuntimeError extends ApigwError {
     this.status = RUNTIME_ERRORS[code].status;
     if (options?.problems && options.problems.length > 0) this.problems = options.problems;
     if (options?.revision !== undefined) this.revision = options.revision;
+  }
+}
+
+/** A file the gateway processes share could not be opened or prepared (the file and SQLite's reason are named). */
+export class SharedFileError extends RuntimeError {
+  readonly file: string;
+  constructor(file: string, cause: unknown) {
+    super('APIGW_SHARED_FILE', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.file = file;
   }
 }
 

@@ -16,7 +16,7 @@
  * `synchronous=NORMAL` (no fsync per request, never corrupted by a crash).
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { openSharedScratchFile } from '../store/sqlite';
+import { openSharedFile } from '../store/sqlite';
 import type { NonceLedger, NonceVerdict } from './nonce-store';
 
 /** Name of the shared nonce file in a gateway's data directory. */
@@ -60,11 +60,15 @@ export class SharedNonceStore implements NonceLedger {
     this.pruneEveryMs = options.pruneEveryMs ?? 60_000;
     this.maxEntriesPerApp = options.maxEntriesPerApp ?? 100_000;
     this.countEvery = Math.min(1_000, Math.max(1, Math.floor(this.maxEntriesPerApp / 10)));
-    this.db = openSharedScratchFile(file);
-    this.db.exec('CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, ts INTEGER NOT NULL) WITHOUT ROWID');
-    this.db.exec('CREATE INDEX IF NOT EXISTS nonces_by_ts ON nonces (ts)');
-    // Per app: the newest timestamp it has forgotten; its requests stamped at or before it are refused.
-    this.db.exec('CREATE TABLE IF NOT EXISTS floors (app TEXT PRIMARY KEY, ts INTEGER NOT NULL) WITHOUT ROWID');
+    this.db = openSharedFile(file, {
+      durable: false,
+      schema: [
+        'CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, ts INTEGER NOT NULL) WITHOUT ROWID',
+        'CREATE INDEX IF NOT EXISTS nonces_by_ts ON nonces (ts)',
+        // Per app: the newest timestamp it has forgotten; its requests stamped at or before it are refused.
+        'CREATE TABLE IF NOT EXISTS floors (app TEXT PRIMARY KEY, ts INTEGER NOT NULL) WITHOUT ROWID',
+      ],
+    });
     this.insert = this.db.prepare('INSERT OR IGNORE INTO nonces (key, ts) SELECT ?, ? WHERE ? > COALESCE((SELECT ts FROM floors WHERE app = ?), -1)');
     this.prune = this.db.prepare('DELETE FROM nonces WHERE ts < ?');
     this.pruneFloors = this.db.prepare('DELETE FROM floors WHERE ts < ?');

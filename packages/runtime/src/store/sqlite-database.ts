@@ -7,8 +7,11 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { RuntimeError, StoreCorruptError, StoreVersionError } from '../errors';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations';
-import { sqlite } from './sqlite';
+import { sqlite, whileBusy } from './sqlite';
 import { STATEMENTS, type Query, type StatementName } from './statements';
+
+/** How long a statement waits for another process's lock before failing, in ms. */
+const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * Opens (creating and migrating when needed, unless `readOnly`) the
@@ -33,8 +36,9 @@ export function openSqliteDatabase(dataDir: string, file: string, readOnly: bool
     throw new StoreCorruptError(file, (error as Error).message, error);
   }
   try {
-    db.exec('PRAGMA busy_timeout = 10000');
-    prepare(db, file, readOnly);
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Workers open the file while the primary may be writing it: a lock SQLite does not wait for is not damage.
+    whileBusy(Date.now() + BUSY_TIMEOUT_MS, () => prepare(db, file, readOnly));
   } catch (error) {
     db.close();
     if (error instanceof RuntimeError) throw error;

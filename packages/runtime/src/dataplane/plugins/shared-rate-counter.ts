@@ -14,7 +14,7 @@
  * per call, never corrupted by a crash); rows of ended windows are pruned.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { openSharedScratchFile } from '../../store/sqlite';
+import { openSharedFile } from '../../store/sqlite';
 import type { CounterVerdict, RateCounter } from './rate-counter';
 
 /** Name of the counts file in the data directory, shared by a gateway's worker processes. */
@@ -37,10 +37,10 @@ export class SharedRateCounter implements RateCounter {
 
   constructor(file: string, options: SharedRateCounterOptions = {}) {
     this.pruneEveryMs = options.pruneEveryMs ?? 60_000;
-    this.db = openSharedScratchFile(file);
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, win INTEGER NOT NULL, ends INTEGER NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID',
-    );
+    this.db = openSharedFile(file, {
+      durable: false,
+      schema: ['CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, win INTEGER NOT NULL, ends INTEGER NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID'],
+    });
     // Counts the call when the row is of an earlier window (restart at 1) or under the limit;
     // otherwise the row is left alone and RETURNING yields nothing.
     this.upsert = this.db.prepare(

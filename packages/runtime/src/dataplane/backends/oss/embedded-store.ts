@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { sqlite } from '../../../store/sqlite';
+import { openSharedFile } from '../../../store/sqlite';
 import { BodyTooLargeError } from '../../../errors';
 
 /** What the index knows of an object. */
@@ -116,13 +116,13 @@ class Bucket {
   constructor(readonly dir: string) {
     this.objects = join(dir, 'objects');
     mkdirSync(this.objects, { recursive: true });
-    this.db = new (sqlite().DatabaseSync)(join(dir, 'index.db'));
-    this.db.exec('PRAGMA busy_timeout = 10000');
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, file TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, ' +
-        'content_type TEXT NOT NULL, meta TEXT NOT NULL, last_modified INTEGER NOT NULL, appendable INTEGER NOT NULL) WITHOUT ROWID',
-    );
+    this.db = openSharedFile(join(dir, 'index.db'), {
+      durable: true,
+      schema: [
+        'CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, file TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, ' +
+          'content_type TEXT NOT NULL, meta TEXT NOT NULL, last_modified INTEGER NOT NULL, appendable INTEGER NOT NULL) WITHOUT ROWID',
+      ],
+    });
     this.getStmt = this.db.prepare('SELECT * FROM objects WHERE key = ?');
     this.putStmt = this.db.prepare('INSERT OR REPLACE INTO objects (key, file, size, etag, content_type, meta, last_modified, appendable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.deleteStmt = this.db.prepare('DELETE FROM objects WHERE key = ?');
