@@ -1,9 +1,11 @@
 /**
  * Reads the commands a README shows and runs them exactly as written, the
- * way a user pastes them into a shell: each line of a fenced `sh` block
- * is one `bash -c` run; a line ending in `&` (before its comment) starts a
- * server that keeps running until `stop()`. The environment may differ
- * from a user's (ephemeral ports, the npm cache), the command text never.
+ * way a user pastes them into a shell: each command of a fenced `sh` block
+ * is one `bash -c` run, or, for a walkthrough whose `export` and `cd`
+ * lines carry over, typed into one bash session (`startSession`); a line
+ * ending in `&` (before its comment) starts a server that keeps running
+ * until `stop()`. The environment may differ from a user's (free ports,
+ * the npm cache), the command text never.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -37,9 +39,25 @@ export function withoutComment(line: string): string {
   return line.replace(/\s+#.*$/, '').trim();
 }
 
-/** The command lines of a shell block (blank lines and whole-line comments dropped). */
+/**
+ * The commands of a shell block (blank lines and whole-line comments
+ * dropped); a command continued over lines ending in `\` is one entry,
+ * its lines joined as written.
+ */
 export function commandsOf(block: Block): string[] {
-  return block.text.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const commands: string[] = [];
+  let continued: string | undefined;
+  for (const line of block.text.split('\n')) {
+    if (continued === undefined && (line.trim() === '' || line.trim().startsWith('#'))) continue;
+    const text = continued === undefined ? line : `${continued}\n${line}`;
+    if (/\\$/.test(line)) continued = text;
+    else {
+      commands.push(text);
+      continued = undefined;
+    }
+  }
+  if (continued !== undefined) commands.push(continued);
+  return commands;
 }
 
 /** What one command did. */
@@ -136,4 +154,127 @@ export function startBackground(line: string, cwd: string, env: NodeJS.ProcessEn
       }
     },
   };
+}
+
+/**
+ * One bash session the lines of a README are typed into, one after the
+ * other, as a user pastes a walkthrough into a terminal: `export`, `cd`
+ * and shell variables carry from one line (and one block) to the next,
+ * and `cmd &` starts a background job of the session.
+ */
+export interface Session {
+  /** Runs one line and resolves when the shell is ready for the next (at once for `cmd &`); stdout and stderr are what was printed meanwhile. */
+  run(line: string, timeoutMs?: number): Promise<CommandRun>;
+  /** Everything printed so far, background jobs' output included. */
+  output(): string;
+  /** Resolves when the output printed after `since` (an `output().length`, 0 by default) matches, rejects after `timeoutMs` or when the session ends. */
+  waitFor(pattern: RegExp, timeoutMs?: number, since?: number): Promise<RegExpMatchArray>;
+  /** Ends the session and every job it started (its process group). */
+  stop(): Promise<void>;
+}
+
+/** Starts a bash session in `cwd` (its own process group, so that stop() also ends its background jobs). */
+export function startSession(cwd: string, env: NodeJS.ProcessEnv): Session {
+  const child = spawn('bash', ['--noprofile', '--norc'], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  let all = '';
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of [...listeners]) l();
+  };
+  child.stdout!.on('data', (c: Buffer) => {
+    stdout += c.toString('utf8');
+    all += c.toString('utf8');
+    changed();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8');
+    all += c.toString('utf8');
+    changed();
+  });
+  let ended = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      ended = true;
+      changed();
+      resolve();
+    }),
+  );
+  /** Resolves with the match once `test()` finds one, rejects on timeout or when bash has exited. */
+  const until = <T>(test: () => T | undefined, timeoutMs: number, what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const got = test();
+        if (got !== undefined) {
+          done();
+          resolve(got);
+        } else if (ended) {
+          done();
+          reject(new Error(`the shell ended before ${what}:\n${all}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${what} did not happen within ${timeoutMs} ms:\n${all}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+      };
+      listeners.add(check);
+      check();
+    });
+  let count = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+  const session: Session = {
+    run(line, timeoutMs = 240_000) {
+      const next = queue.then(async () => {
+        // A marker printed after the line on both streams says where its output ends, with its exit status.
+        const mark = `__readme_session_${process.pid}_${++count}__`;
+        const [outFrom, errFrom] = [stdout.length, stderr.length];
+        child.stdin!.write(`${line}\nprintf '\\n${mark} %d\\n' $? ; printf '\\n${mark}\\n' >&2\n`);
+        const markOut = new RegExp(`\\n${mark} (\\d+)\\n`);
+        const status = await until(() => markOut.exec(stdout.slice(outFrom)) ?? undefined, timeoutMs, `\`${line}\` finishing`);
+        await until(() => (stderr.includes(`\n${mark}\n`, errFrom) ? true : undefined), timeoutMs, `\`${line}\` finishing`);
+        return {
+          command: line,
+          status: Number(status[1]),
+          stdout: stdout.slice(outFrom, outFrom + status.index!),
+          stderr: stderr.slice(errFrom, stderr.indexOf(`\n${mark}\n`, errFrom)),
+        };
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    output: () => all,
+    waitFor(pattern, timeoutMs = 60_000, since = 0) {
+      return until(() => all.slice(since).match(pattern) ?? undefined, timeoutMs, `output matching ${pattern}`);
+    },
+    async stop() {
+      if (!ended) {
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        const late = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, 10_000);
+        await exited;
+        clearTimeout(late);
+      }
+      // Background jobs that outlived the shell (they share its process group).
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // none left
+      }
+    },
+  };
+  return session;
 }

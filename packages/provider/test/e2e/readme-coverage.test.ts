@@ -81,8 +81,8 @@ describe('README commands', () => {
     expect(source).toContain(`'${c.readme}'`);
     if (c.heading === null) expect(source).toContain('preambleBlocks(');
     else expect(source).toMatch(new RegExp(`blocksUnder\\([^;]*'${c.heading.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`));
-    // Runs them: line by line, or as one shell script.
-    expect(source).toMatch(/runCommand\(|startBackground\(|spawn\('bash', \['-c', block!?\.text\]/);
+    // Runs them: line by line, typed into one shell session, or as one shell script.
+    expect(source).toMatch(/runCommand\(|startBackground\(|startSession\(|spawn\('bash', \['-c', block!?\.text\]/);
   });
 
   it.each(CI_CLAIMS.map((c) => [c.readme, c.command, c.script, c]))('%s: `%s` is what %s runs', (_r, _c, _s, claim) => {

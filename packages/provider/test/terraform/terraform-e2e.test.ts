@@ -2,8 +2,11 @@
  * End to end with the real tools: terraform-provider-apigw installed into a
  * filesystem mirror in a temporary directory (TF_CLI_CONFIG_FILE, nothing
  * downloaded), then `terraform init/apply/plan/destroy` on an HCL
- * configuration and `cdktf synth/deploy/destroy` on examples/cdktf, both
- * against a gateway runtime on loopback, checking traffic through it.
+ * configuration against a gateway runtime on loopback; and the walkthrough
+ * of examples/cdktf/README.md typed line by line into one bash session
+ * exactly as written (`apigw serve`, the mirror installer, `cdktf deploy`,
+ * curl, `cdktf destroy`, `apigw plan/apply` of the synthesized stack),
+ * checking traffic through the gateway it started.
  *
  * Terraform must be installed (our machines and CI have 1.11): without it
  * this test fails and says so. It runs the built plugin (dist/), like every
@@ -12,13 +15,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createGateway, type Gateway } from '@apigw/runtime';
 import { validateDocument } from '@apigw/schema';
 import { documentFromTfJson } from '../../src/cdktf/from-tf-json';
 import { providerSchemaJson } from '../../src/terraform/provider-schema';
+import { blocksUnder, commandsOf, isBackground, startSession, withoutComment, type Block, type Session } from '../readme-commands';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const PACKAGE = path.join(REPO, 'packages', 'provider');
@@ -57,9 +61,9 @@ async function ok(command: string, args: string[], cwd: string, env: NodeJS.Proc
 }
 
 /** GET through the data plane for a host. */
-function get(gateway: Gateway, host: string, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(dataUrl: string, host: string, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${gateway.dataUrl}${urlPath}`, { headers: { host, ...headers } }, (res) => {
+    const req = http.request(`${dataUrl}${urlPath}`, { headers: { host, ...headers } }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -78,6 +82,34 @@ function startBackend(name: string): Promise<http.Server> {
 }
 
 const urlOf = (s: http.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+
+/** A loopback port nothing listens on now, for a command that takes its port from the environment. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts connections on the loopback port (a server started in the background). */
+async function waitPort(port: number, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > until) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const HCL = `
 terraform {
@@ -151,6 +183,7 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
   let backendA: http.Server;
   let backendB: http.Server;
   let env: NodeJS.ProcessEnv;
+  let session: Session | undefined;
 
   beforeAll(async () => {
     const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' });
@@ -188,6 +221,7 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
   });
 
   afterAll(async () => {
+    await session?.stop();
     await gateway?.close();
     await new Promise((r) => backendA?.close(r));
     await new Promise((r) => backendB?.close(r));
@@ -215,7 +249,7 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     expect((await ok('terraform', tf('output', '-raw', 'app_key'), dir, env)).stdout).toBe(creds.appKey);
     expect((await gateway.client.getResource('api', 'shop/getUser'))?.stack).toBe('hcl');
 
-    let res = await get(gateway, 'hcl.shop.test', '/users/1', { authorization: `APPCODE ${creds.appCode}` });
+    let res = await get(gateway.dataUrl, 'hcl.shop.test', '/users/1', { authorization: `APPCODE ${creds.appCode}` });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ backend: 'A', path: '/v1/users/1' });
 
@@ -247,7 +281,7 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     expect(changed.stdout).not.toContain(partner.appSecret);
     expect(changed.stdout).not.toContain(partner.appCode);
     await ok('terraform', tf('apply', '-auto-approve', '-input=false', '-no-color', ...vars(urlOf(backendB))), dir, env);
-    res = await get(gateway, 'hcl.shop.test', '/users/2', { authorization: `APPCODE ${creds.appCode}` });
+    res = await get(gateway.dataUrl, 'hcl.shop.test', '/users/2', { authorization: `APPCODE ${creds.appCode}` });
     expect(JSON.parse(res.body)).toEqual({ backend: 'B', path: '/v1/users/2' });
     expect(await gateway.client.getResource('group', 'shop')).toMatchObject({ spec: { name: 'shop' } });
     expect((await gateway.client.getResource('group', 'shop'))?.spec).not.toHaveProperty('description');
@@ -259,55 +293,97 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     expect([left.vpcAccesses, left.backendServices, left.groups, left.apis, left.apps, left.authorizations].flat()).toEqual([]);
   }, E2E_TIMEOUT_MS);
 
-  it('cdktf synth, deploy and destroy examples/cdktf', async () => {
-    // A project directory of its own (state, cdktf.out) running the example's program.
-    const dir = path.join(tmp, 'cdktf');
-    fs.mkdirSync(dir);
-    const cdktfJson = JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'cdktf.json'), 'utf8')) as Record<string, unknown>;
-    cdktfJson['app'] = `node ${JSON.stringify(path.join(REPO, 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs'))} ${JSON.stringify(path.join(EXAMPLE, 'main.ts'))}`;
-    fs.writeFileSync(path.join(dir, 'cdktf.json'), JSON.stringify(cdktfJson, null, 2));
-    const cdktfEnv = { ...env, EXAMPLE_USERS_TEST_URL: urlOf(backendA), EXAMPLE_USERS_RELEASE_URL: urlOf(backendB) };
-    const cdktf = (...args: string[]) => ok('cdktf', args, dir, cdktfEnv);
+  it('examples/cdktf/README.md as written: serve, install the provider, cdktf deploy, call, cdktf destroy, then apply without Terraform', async () => {
+    // A stand-in for the repository root with the same layout (node_modules
+    // and packages linked, the example copied), so that the walkthrough's
+    // state (.apigw, cdktf.out, terraform.shop.tfstate) stays out of the checkout;
+    // HOME is a fresh one for ~/.apigw; the ports are free ones, set the way
+    // the README says a user moves them.
+    const checkout = path.join(tmp, 'checkout');
+    fs.mkdirSync(path.join(checkout, 'examples'), { recursive: true });
+    for (const link of ['node_modules', 'packages']) fs.symlinkSync(path.join(REPO, link), path.join(checkout, link));
+    fs.cpSync(EXAMPLE, path.join(checkout, 'examples', 'cdktf'), { recursive: true, filter: (src) => !/[\\/](cdktf\.out|node_modules|terraform\.[^/]*\.tfstate[^/]*)$/.test(src) });
+    const home = path.join(tmp, 'home');
+    fs.mkdirSync(home);
+    const ports = { APIGW_PORT: await freePort(), APIGW_ADMIN_PORT: await freePort(), USERS_PORT: await freePort() };
+    const readmeEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: home,
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      NO_COLOR: '1',
+      CI: '1',
+      APIGW_PORT: String(ports.APIGW_PORT),
+      APIGW_ADMIN_PORT: String(ports.APIGW_ADMIN_PORT),
+      USERS_PORT: String(ports.USERS_PORT),
+      EXAMPLE_USERS_TEST_URL: urlOf(backendA),
+    };
+    for (const k of Object.keys(readmeEnv))
+      if (/^(APIGW_(ENDPOINT|TOKEN|DATA_DIR|GATEWAY|STORE)|TF_CLI_CONFIG_FILE|EXAMPLE_USERS_RELEASE_URL|INIT_CWD|npm_package_.*|npm_config_prefix)$/.test(k)) delete readmeEnv[k];
 
-    await cdktf('synth');
-    const synthesized = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'shop', 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(synthesized['resource'] as object).sort()).toEqual([
-      'apigw_api',
-      'apigw_api_group',
-      'apigw_app',
-      'apigw_authorization',
-      'apigw_backend_service',
-    ]);
-    // The synthesized stack reads back as the document the constructs make.
+    const readme = path.join(REPO, 'examples/cdktf/README.md');
+    const sh = (blocks: Block[]) => blocks.filter((b) => b.lang === 'sh').flatMap(commandsOf);
+    const start = sh(blocksUnder(readme, '1. Start a gateway and a backend'));
+    const install = sh(blocksUnder(readme, '2. Install the provider into a filesystem mirror'));
+    const [deploy, calls] = blocksUnder(readme, '3. Deploy').filter((b) => b.lang === 'sh').map(commandsOf);
+    const destroy = sh(blocksUnder(readme, '4. Destroy'));
+    const withoutTerraform = sh(blocksUnder(readme, 'Without Terraform'));
+    expect([start.length, install.length, deploy!.length, calls!.length, destroy.length, withoutTerraform.length]).toEqual([7, 3, 2, 3, 1, 3]);
+
+    session = startSession(checkout, readmeEnv);
+    const out = new Map<string, string>();
+    const type = async (line: string) => {
+      const since = session!.output().length;
+      const r = await session!.run(line, E2E_TIMEOUT_MS);
+      if (r.status !== 0) throw new Error(`\`${line}\` exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+      out.set(withoutComment(line), r.stdout);
+      if (!isBackground(line)) return;
+      // A user sees the server start before typing on; the test waits for the same.
+      if (line.includes('apigw serve')) expect((await session!.waitFor(/admin API listening on (\S+)/, 120_000, since))[1]).toBe(`http://127.0.0.1:${ports.APIGW_ADMIN_PORT}`);
+      else await waitPort(ports.USERS_PORT);
+    };
+
+    for (const line of [...start, ...install, ...deploy!]) await type(line);
+    expect(fs.readFileSync(path.join(checkout, '.apigw', 'admin.token'), 'utf8').trim()).not.toBe('');
+    expect(fs.existsSync(path.join(home, '.apigw', 'terraform.rc'))).toBe(true);
+    expect(out.get('cdktf deploy shop --auto-approve --skip-provider-lock')).toMatch(/Apply complete! Resources: 7 added/);
+
+    // The synthesized stack reads back as the document the constructs make with this environment.
+    const stackDir = path.join(checkout, 'examples', 'cdktf', 'cdktf.out', 'stacks', 'shop');
+    const synthesized = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(synthesized['resource'] as object).sort()).toEqual(['apigw_api', 'apigw_api_group', 'apigw_app', 'apigw_authorization', 'apigw_backend_service']);
     const shop = (require(path.join(EXAMPLE, 'gateway.ts')) as { default: (env: Record<string, string>) => { synth(): unknown } }).default;
-    const fromTf = validateDocument(documentFromTfJson(synthesized));
-    expect(fromTf).toEqual({ ok: true, value: shop({ EXAMPLE_USERS_TEST_URL: urlOf(backendA), EXAMPLE_USERS_RELEASE_URL: urlOf(backendB) }).synth() });
+    const usersRelease = `http://127.0.0.1:${ports.USERS_PORT}`;
+    expect(validateDocument(documentFromTfJson(synthesized))).toEqual({ ok: true, value: shop({ EXAMPLE_USERS_TEST_URL: urlOf(backendA), EXAMPLE_USERS_RELEASE_URL: usersRelease }).synth() });
 
-    const deployed = await cdktf('deploy', 'shop', '--auto-approve', '--skip-provider-lock');
-    expect(deployed.stdout).toMatch(/Apply complete! Resources: 7 added/);
-    const creds = await gateway.client.getCredentials('mobile');
-    const user = await get(gateway, 'api.shop.localhost', '/users/42', { authorization: `APPCODE ${creds.appCode}` });
-    expect(user.status).toBe(200);
-    expect(JSON.parse(user.body)).toEqual({ backend: 'B', path: '/v1/users/42' });
-    const testStage = await get(gateway, 'api.shop.localhost', '/users/43', { authorization: `APPCODE ${creds.appCode}`, 'x-ca-stage': 'TEST' });
+    // The calls: RELEASE reaches the Python file server (its 404 page for /v1/users/42), health is the gateway's own.
+    // (What a line printed is read with `toContain`: the background gateway's access log shares the terminal.)
+    for (const line of calls!) await type(line);
+    expect(out.get(`curl -H 'Host: api.shop.localhost' -H "Authorization: APPCODE $CODE" http://127.0.0.1:$APIGW_PORT/users/42`)).toMatch(/Error code: 404[^]*File not found/);
+    expect(out.get("curl -H 'Host: api.shop.localhost' http://127.0.0.1:$APIGW_PORT/health")).toContain('{"status":"ok","stage":"RELEASE"}');
+    const code = /^CODE=(\S+)$/m.exec((await session.run('echo "CODE=$CODE"')).stdout)?.[1] ?? '';
+    expect(code).toMatch(/^\S{16,}$/);
+    const dataUrl = `http://127.0.0.1:${ports.APIGW_PORT}`;
+    const testStage = await get(dataUrl, 'api.shop.localhost', '/users/43', { authorization: `APPCODE ${code}`, 'x-ca-stage': 'TEST' });
     expect(JSON.parse(testStage.body)).toEqual({ backend: 'A', path: '/v1/users/43' });
-    const health = await get(gateway, 'api.shop.localhost', '/health');
-    expect(JSON.parse(health.body)).toEqual({ status: 'ok', stage: 'RELEASE' });
-    expect((await gateway.client.getResource('app', 'mobile'))?.stack).toBe('shop');
 
     // Nothing to change on a second plan of the deployed stack, for Terraform
     // and for apigw reading the same synthesized stack (one semantics).
-    const stackDir = path.join(dir, 'cdktf.out', 'stacks', 'shop');
-    const plan = await run('terraform', ['plan', '-detailed-exitcode', '-input=false', '-no-color'], stackDir, env);
-    expect(plan.code).toBe(0);
-    const apigwBin = path.join(PACKAGE, 'bin', 'apigw.js');
-    const apigwPlan = await run(process.execPath, [apigwBin, 'plan', '-f', path.join(stackDir, 'cdk.tf.json'), '--detailed-exitcode'], dir, env);
+    const token = fs.readFileSync(path.join(checkout, '.apigw', 'admin.token'), 'utf8').trim();
+    const deployedEnv = { ...readmeEnv, TF_CLI_CONFIG_FILE: path.join(home, '.apigw', 'terraform.rc'), CHECKPOINT_DISABLE: '1', APIGW_ENDPOINT: `http://127.0.0.1:${ports.APIGW_ADMIN_PORT}`, APIGW_TOKEN: token };
+    const plan = await run('terraform', ['plan', '-detailed-exitcode', '-input=false', '-no-color'], stackDir, deployedEnv);
+    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
+    const apigwPlan = await run(process.execPath, [path.join(PACKAGE, 'bin', 'apigw.js'), 'plan', '-f', path.join(stackDir, 'cdk.tf.json'), '--detailed-exitcode'], stackDir, deployedEnv);
     expect({ code: apigwPlan.code, stderr: apigwPlan.stderr }).toEqual({ code: 0, stderr: '' });
 
-    const destroyed = await cdktf('destroy', 'shop', '--auto-approve');
-    expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 7 destroyed/);
-    const left = await gateway.client.getState({ stack: 'shop' });
-    expect([left.vpcAccesses, left.backendServices, left.groups, left.apis, left.apps, left.authorizations].flat()).toEqual([]);
-    expect((await get(gateway, 'api.shop.localhost', '/health')).status).toBeGreaterThanOrEqual(400);
-  }, E2E_TIMEOUT_MS);
+    for (const line of destroy) await type(line);
+    expect(out.get('cdktf destroy shop --auto-approve')).toMatch(/Destroy complete! Resources: 7 destroyed/);
+    expect((await get(dataUrl, 'api.shop.localhost', '/health')).status).toBeGreaterThanOrEqual(400);
+
+    // The same stack applied by the apigw CLI from the synthesized file.
+    for (const line of withoutTerraform) await type(line);
+    expect(out.get('npx apigw plan  -f cdktf.out/stacks/shop/cdk.tf.json')).toContain('Plan: 7 to add, 0 to change, 0 to destroy.');
+    expect(out.get('npx apigw apply -f cdktf.out/stacks/shop/cdk.tf.json --auto-approve')).toContain('Apply complete! Resources: 7 added');
+    expect(JSON.parse((await get(dataUrl, 'api.shop.localhost', '/health')).body)).toEqual({ status: 'ok', stage: 'RELEASE' });
+  }, 2 * E2E_TIMEOUT_MS);
 });
