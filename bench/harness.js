@@ -19,6 +19,11 @@ const net = require('node:net');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
+/** Whether a command is on the PATH (a quick run uses what the machine has and installs nothing). */
+function installed(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
 /** The number after `--name` on the command line, or `dflt`. */
 function numberOption(name, dflt, args = process.argv.slice(2)) {
   const i = args.indexOf(`--${name}`);
@@ -123,10 +128,18 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
     };
   }
 
-  /** One wrk run (one thread, `connections` keep-alive connections, 50 by default) on the load core. */
+  const haveWrk = installed('wrk');
+  /**
+   * One wrk run (one thread, `connections` keep-alive connections, 50 by
+   * default) on the load core; where wrk is not installed, bench/load.js,
+   * a closed-loop Node generator printing the same summary.
+   */
   function wrk(url, headers, seconds, connections = 50) {
     const h = Object.entries(headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-    const r = spawnSync('taskset', ['-c', loadCpu, 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...h, url], { encoding: 'utf8', timeout: (seconds + 15) * 1000 });
+    const load = haveWrk
+      ? ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...h, url]
+      : [process.execPath, join(__dirname, 'load.js'), url, String(seconds), String(connections), JSON.stringify(headers ?? {})];
+    const r = spawnSync('taskset', ['-c', loadCpu, ...load], { encoding: 'utf8', timeout: (seconds + 15) * 1000 });
     if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr || r.error}`);
     return parseWrk(r.stdout);
   }
@@ -144,11 +157,17 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
     return (Number(fields[11]) + Number(fields[12])) * tickMs;
   }
 
-  /** Starts the fixed backend of the data-plane benches on `cpu`: nginx answering a 45-byte JSON body. */
+  /**
+   * Starts the fixed backend of the data-plane benches on `cpu`: nginx
+   * answering a 45-byte JSON body (where nginx is not installed, a Node
+   * server answering the same body).
+   */
   async function startJsonBackend(cpu) {
     const port = await freePort();
-    const body = `  server {\n    listen 127.0.0.1:${port};\n    location / { default_type application/json; return 200 '{"ok":true,"service":"bench","items":[1,2,3]}'; }\n  }`;
-    const child = start(cpu, 'nginx', ['-c', nginxConf('backend', body)], 'backend nginx');
+    const json = '{"ok":true,"service":"bench","items":[1,2,3]}';
+    const body = `  server {\n    listen 127.0.0.1:${port};\n    location / { default_type application/json; return 200 '${json}'; }\n  }`;
+    const node = `require('node:http').createServer((q, s) => s.writeHead(200, { 'content-type': 'application/json', 'content-length': ${json.length} }).end(${JSON.stringify(json)})).listen(${port}, '127.0.0.1')`;
+    const child = installed('nginx') ? start(cpu, 'nginx', ['-c', nginxConf('backend', body)], 'backend nginx') : start(cpu, process.execPath, ['-e', node], 'backend node');
     await waitPort(port);
     return { url: `http://127.0.0.1:${port}`, pid: child.pid };
   }
@@ -168,4 +187,4 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
   };
 }
 
-module.exports = { createHarness, numberOption };
+module.exports = { createHarness, numberOption, installed };

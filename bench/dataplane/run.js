@@ -19,22 +19,30 @@
  * time is measured (propagation.js).
  *
  * Usage: node bench/dataplane/run.js [--seconds 5] [--rounds 2] [--extra 10000]
+ *
+ * With APIGW_BENCH_QUICK_APIS=N: a quick run that shows the bench works, not
+ * a measurement (N more APIs, one 1-second round, no warm-up, one paced
+ * chunk at 200 req/s, short propagation runs), with the peers this machine has: without
+ * nginx the nginx proxy is left out and the backend is a Node server,
+ * without wrk the load comes from bench/load.js.
  */
 const { spawnSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { createHarness, numberOption } = require('../harness');
+const { createHarness, installed, numberOption } = require('../harness');
 const { benchJwt, signedHeaders } = require('./bench-app');
 
 const opt = numberOption;
-const SECONDS = opt('seconds', 5);
-const ROUNDS = opt('rounds', 2);
-const EXTRA = opt('extra', 10000);
+const QUICK = Number(process.env.APIGW_BENCH_QUICK_APIS) > 0 ? Number(process.env.APIGW_BENCH_QUICK_APIS) : undefined;
+const SECONDS = opt('seconds', QUICK ? 1 : 5);
+const ROUNDS = opt('rounds', QUICK ? 1 : 2);
+const EXTRA = opt('extra', QUICK ?? 10000);
+const NGINX = installed('nginx');
 /** `--plugins-only`: load only the signed API without and with plugins (no peers, no paced load, no propagation). */
 const PLUGINS_ONLY = process.argv.includes('--plugins-only');
-const WARMUP = 2;
-const PACE_RATE = 2000;
-const PACE_CHUNKS = 10;
+const WARMUP = QUICK ? 0 : 2;
+const PACE_RATE = QUICK ? 200 : 2000;
+const PACE_CHUNKS = QUICK ? 1 : 10;
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const NODE = process.execPath;
@@ -115,7 +123,7 @@ async function main() {
   const upstream = backend.url;
 
   const nginxPort = await freePort();
-  const nginxProxy = start(
+  const nginxProxy = NGINX && start(
     SERVER_CPU,
     'nginx',
     [
@@ -137,7 +145,7 @@ async function main() {
   const largePort = await freePort();
   const largeStarted = Date.now();
   const large = start(SERVER_CPU, NODE, [join(__dirname, 'apigw.js'), String(largePort), upstream, String(EXTRA), join(dir, 'timing-large.json')], 'apigw 10k');
-  for (const port of [nginxPort, undiciPort, fastifyPort, smallPort]) await waitPort(port);
+  for (const port of [...(NGINX ? [nginxPort] : []), undiciPort, fastifyPort, smallPort]) await waitPort(port);
   await waitPort(largePort, 120000);
   const largeStartupMs = Date.now() - largeStarted;
   const largeIdleRss = rssMb(large.pid);
@@ -146,7 +154,7 @@ async function main() {
   const signed = signedHeaders('/signed');
   const targets = [
     { label: 'direct (backend)', url: `${upstream}/anon`, pid: backend.pid },
-    { label: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/anon`, pid: nginxProxy.pid },
+    ...(NGINX ? [{ label: 'nginx proxy', url: `http://127.0.0.1:${nginxPort}/anon`, pid: nginxProxy.pid }] : []),
     { label: 'bare undici proxy', url: `http://127.0.0.1:${undiciPort}/anon`, pid: undiciProxy.pid },
     { label: 'fastify + reply-from', url: `http://127.0.0.1:${fastifyPort}/anon`, pid: fastifyProxy.pid },
     { label: 'apigw ANONYMOUS', url: `http://127.0.0.1:${smallPort}/anon`, pid: small.pid, timing: ['small', 'bench/anon'] },
@@ -167,9 +175,12 @@ async function main() {
       pid: small.pid,
     },
   ].filter((t) => !PLUGINS_ONLY || t.label.startsWith('apigw APP signed'));
+  if (QUICK) process.stderr.write(`quick run (APIGW_BENCH_QUICK_APIS=${QUICK}): shows the bench works, measures nothing${NGINX ? '' : '; no nginx here: no nginx proxy, a Node backend'}\n`);
   process.stderr.write(`data-plane benchmark: ${ROUNDS} interleaved rounds of ${SECONDS}s per server (best counts), wrk -t1 -c50 on core ${LOAD_CPU}, servers on core ${SERVER_CPU}\n`);
-  process.stderr.write('warming up\n');
-  for (const t of targets) wrk(t.url, t.headers, WARMUP);
+  if (WARMUP > 0) {
+    process.stderr.write('warming up\n');
+    for (const t of targets) wrk(t.url, t.headers, WARMUP);
+  }
   for (let round = 1; round <= ROUNDS; round++) {
     process.stderr.write(`round ${round}\n`);
     for (const t of targets) measure(t);
@@ -203,8 +214,8 @@ async function main() {
     if (r.status !== 0) process.stderr.write(`propagation failed: ${r.stderr}\n`);
     return r.status === 0 ? JSON.parse(r.stdout) : null;
   };
-  const propagation = propagate(20, 0);
-  const propagationLarge = propagate(5, EXTRA);
+  const propagation = propagate(QUICK ? 3 : 20, 0);
+  const propagationLarge = propagate(QUICK ? 2 : 5, EXTRA);
 
   const by = (label) => targets.find((r) => r.label === label);
   const direct = by('direct (backend)');
@@ -218,7 +229,7 @@ async function main() {
   for (const t of targets) {
     const r = t.best;
     lines.push(
-      `| ${t.label} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / direct.best.rps, 2)} | ${fmt(r.rps / nginxRow.best.rps, 2)} | ` +
+      `| ${t.label} | ${fmt(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${fmt(r.rps / direct.best.rps, 2)} | ${fmt(r.rps / nginxRow?.best.rps, 2)} | ` +
         `${fmt(r.rps / undici.best.rps, 2)} | ${fmt(r.rps / fastify.best.rps, 2)} | ${fmt(t.pace.p99, 2)} | ${t === direct ? '-' : fmt(t.pace.p99 - direct.pace.p99, 2)} |`,
     );
   }

@@ -1,10 +1,12 @@
 /**
- * The commands of bench/reconcile/README.md, bench/console/README.md and
- * the root README's `npm run bench:reconcile` and `npm run bench:console`
- * (headless Debian Chromium, as the console's tests), run exactly as written from
- * the repository root, in the bench's quick mode (APIGW_BENCH_QUICK_APIS:
- * a few APIs in place of every size) so that they finish in seconds. Only
- * that they complete and print their table is asserted, never a timing.
+ * The commands of bench/reconcile/README.md, bench/console/README.md,
+ * bench/dataplane/README.md and the root README's `npm run bench:reconcile`,
+ * `npm run bench:console` (headless Debian Chromium, as the console's
+ * tests) and `npm run bench:dataplane` (with the peers the machine has:
+ * nginx and wrk when installed), run exactly as written from the repository
+ * root, in the bench's quick mode (APIGW_BENCH_QUICK_APIS: a few APIs in
+ * place of every size, short runs) so that they finish in a minute or so.
+ * Only that they complete and print their tables is asserted, never a timing.
  */
 import * as path from 'node:path';
 import { blocksUnder, commandsOf, preambleBlocks, runCommand, withoutComment } from '../readme-commands';
@@ -55,5 +57,29 @@ describe('bench/reconcile/README.md', () => {
     const bench = preambleBlocks(path.join(root, 'bench/console/README.md')).filter((b) => b.lang === 'sh').flatMap(commandsOf).map(withoutComment);
     expect(root_).toContain('npm run bench:console');
     expect(bench).toContain('npm run bench:console');
+  });
+});
+
+describe('bench/dataplane/README.md', () => {
+  it('runs as written in the quick mode and prints its tables: req/s and CPU per request of every server, propagation, plugins', async () => {
+    const commands = preambleBlocks(path.join(root, 'bench/dataplane/README.md')).filter((b) => b.lang === 'sh').flatMap(commandsOf);
+    expect(commands.map(withoutComment)).toEqual(['npm run bench:dataplane']);
+    const run = await runCommand(commands[0]!, root, { ...process.env, NO_COLOR: '1', APIGW_BENCH_QUICK_APIS: '5' }, 540_000);
+    if (run.status !== 0) throw new Error(`\`${commands[0]}\` exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
+    expect(run.stderr).toContain('quick run (APIGW_BENCH_QUICK_APIS=5)');
+    expect(run.stdout).toContain('| server | req/s | p50 ms | p99 ms | x direct | x nginx | x undici | x fastify | p99 at 200/s | added p99 |');
+    expect(run.stdout).toContain('| server | CPU µs/req | undici CPU / this CPU | fastify CPU / this CPU |');
+    const servers = ['direct (backend)', 'bare undici proxy', 'fastify + reply-from', 'apigw ANONYMOUS', 'apigw APP signed', 'apigw APP signed, 5 more APIs', 'apigw param route, 5 more APIs', 'apigw APP signed + all four plugins'];
+    for (const server of servers) expect([server, new RegExp(`^\\| ${server.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\| \\d+\\.\\d \\| \\d+\\.\\d\\d \\| \\d+\\.\\d\\d \\|$`, 'm').test(run.stdout)]).toEqual([server, true]);
+    expect(run.stdout).toMatch(/^CPU per request: APP signed with 5 more APIs \d+\.\d µs/m);
+    expect(run.stdout).toMatch(/^workers \(3 APIs\): after a commit returns, all 2 workers serve the new revision/m);
+    expect(run.stdout).toMatch(/^plugins: APP signed \d+ req\/s; with TRAFFIC_CONTROL \d+ req\/s/m);
+  }, 600_000);
+
+  it("the root README's npm run bench:dataplane is the same command, run above", () => {
+    const root_ = blocksUnder(path.join(root, 'README.md'), 'Benchmarks').filter((b) => b.lang === 'sh').flatMap(commandsOf).map(withoutComment);
+    const bench = preambleBlocks(path.join(root, 'bench/dataplane/README.md')).filter((b) => b.lang === 'sh').flatMap(commandsOf).map(withoutComment);
+    expect(root_).toContain('npm run bench:dataplane');
+    expect(bench).toEqual(['npm run bench:dataplane']);
   });
 });
