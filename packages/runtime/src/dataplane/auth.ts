@@ -20,10 +20,10 @@
  *    target are checked): records the nonce, so only a request that would
  *    otherwise be served uses one up.
  */
-import { createHash, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { appCodeHash, type AppEntry } from '../snapshot/snapshot';
 import { ErrorAnswer, type Exchange } from './exchange';
-import { cachedSignedHeaderNames, MAX_SIGNED_HEADERS, signatureBase64, stringToSign, tooManySignedHeaders, type SignatureMethod } from './signature';
+import { cachedSignedHeaderNames, MAX_SIGNED_HEADERS, stringToSign, tooManySignedHeaders, type SignatureMethod, type SigningKey } from './signature';
 
 /** Name of the query parameter that carries an AppCode for HEADER_QUERY APIs. */
 export const APP_CODE_QUERY_PARAMETER = 'AppCode';
@@ -133,8 +133,8 @@ function signedCaller(ex: Exchange): AppEntry | ErrorAnswer {
  * same bytes (no padding, line breaks, the URL-safe alphabet) is decoded
  * and compared as bytes, so the same signatures are accepted either way.
  */
-function signedWith(method: SignatureMethod, key: KeyObject, text: string, signature: string): boolean {
-  const expected = signatureBase64(method, key, text);
+function signedWith(method: SignatureMethod, key: SigningKey, text: string, signature: string): boolean {
+  const expected = key.base64(method, text);
   if (sameText(signature, expected)) return true;
   const sent = Buffer.from(signature, 'base64');
   const bytes = Buffer.from(expected, 'base64');

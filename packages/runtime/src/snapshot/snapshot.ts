@@ -9,7 +9,7 @@
  * request resolves `backends.get(name).targets[stage]` when it arrives, so
  * changing a service's URL repoints every API that uses it at once.
  */
-import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import {
   STAGES,
@@ -29,6 +29,7 @@ import {
 } from '@apigw/schema';
 import type { Exchange } from '../dataplane/exchange';
 import { NOT_FORWARDED } from '../dataplane/http-facts';
+import { SigningKey } from '../dataplane/signature';
 import type { RequestPolicy } from '../dataplane/policy';
 import type { ApiDefinition, StateView } from '../model';
 import { NO_PLUGINS, PluginTableCompiler, type PluginTable } from '../dataplane/plugins/plugin-table';
@@ -40,9 +41,9 @@ export interface AppEntry {
   readonly name: string;
   readonly appKey: string;
   /** HMAC key built once from the AppSecret. */
-  readonly key: KeyObject;
+  readonly key: SigningKey;
   /** HMAC key of the AppSecret replaced by a rotation, accepted until `previousUntil` (epoch ms). */
-  readonly previousKey?: KeyObject;
+  readonly previousKey?: SigningKey;
   readonly previousUntil?: number;
   /** Set on the entry an AppCode replaced by a rotation finds: accepted until then (epoch ms). */
   readonly validUntil?: number;
@@ -296,7 +297,7 @@ export class SnapshotCompiler {
   private targetsByService = new WeakMap<BackendService, BackendEntry>();
   private keysByApp = new WeakMap<
     ViewApp,
-    { readonly key: KeyObject; readonly codeHash: string | null; readonly previousKey?: KeyObject; readonly previousCodeHash?: string; readonly previousUntil?: number }
+    { readonly key: SigningKey; readonly codeHash: string | null; readonly previousKey?: SigningKey; readonly previousCodeHash?: string; readonly previousUntil?: number }
   >();
   private grantsByAuthorization = new WeakMap<Authorization, Grant>();
   private readonly pluginTables = new PluginTableCompiler();
@@ -564,10 +565,10 @@ export class SnapshotCompiler {
       let keys = this.keysByApp.get(app);
       if (keys === undefined) {
         keys = {
-          key: createSecretKey(Buffer.from(app.appSecret, 'utf8')),
+          key: new SigningKey(app.appSecret),
           codeHash: app.appCode ? appCodeHash(app.appCode) : null,
           ...(app.previous
-            ? { previousKey: createSecretKey(Buffer.from(app.previous.appSecret, 'utf8')), previousCodeHash: appCodeHash(app.previous.appCode), previousUntil: app.previous.until }
+            ? { previousKey: new SigningKey(app.previous.appSecret), previousCodeHash: appCodeHash(app.previous.appCode), previousUntil: app.previous.until }
             : {}),
         };
         this.keysByApp.set(app, keys);

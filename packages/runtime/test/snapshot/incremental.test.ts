@@ -57,7 +57,7 @@ function observe(s: Snapshot): unknown {
     hosts: byName([...s.hosts].map(([host, g]) => [host, g.group])),
     backends: byName([...s.backends].map(([name, b]) => [name, { service: b.service, targets: b.targets }])),
     apps: byName(
-      [...s.appsByKey].map(([key, a]) => [key, { name: a.name, secret: a.key.export().toString('hex'), grants: byName([...a.grants]) }]),
+      [...s.appsByKey].map(([key, a]) => [key, { name: a.name, secret: a.key.base64('HmacSHA256', 'which secret'), grants: byName([...a.grants]) }]),
     ),
     codes: byName([...s.appsByCodeHash].map(([hash, a]) => [hash, a.appKey])),
     warnings: s.warnings,
