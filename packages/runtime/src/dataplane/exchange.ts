@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import type { Pool } from 'undici';
 import type { ApiEntry, AppEntry, Snapshot } from '../snapshot/snapshot';
 import { GATEWAY_ERRORS, type GatewayErrorName } from './gateway-errors';
-import type { BlockList } from 'node:net';
+import type { BlockList, Socket } from 'node:net';
 import type { NonceLedger } from './nonce-store';
 import { clientAddress } from './plugins/ip-control';
 import type { ApiPlugins } from './plugins/plugin-table';
@@ -50,6 +50,19 @@ export interface GatewayRuntime {
   observe(ex: Exchange): void;
   /** Records an unexpected failure while serving an exchange. */
   logError(ex: Exchange, err: unknown): void;
+}
+
+/** Peer address of each open connection, asked of Node once per connection rather than once per request. */
+const peers = new WeakMap<Socket, string>();
+
+/** The address of the connection's peer ('' once the socket is gone). */
+function peerAddress(socket: Socket): string {
+  let peer = peers.get(socket);
+  if (peer === undefined) {
+    peer = socket.remoteAddress ?? '';
+    if (peer !== '') peers.set(socket, peer);
+  }
+  return peer;
 }
 
 /** Per-process prefix plus a counter: unique, ordered and cheap. */
@@ -137,7 +150,7 @@ export class Exchange {
     readonly res: ServerResponse,
     readonly tls: boolean,
   ) {
-    const peer = req.socket.remoteAddress ?? '';
+    const peer = peerAddress(req.socket);
     this.peerIp = peer;
     const trusted = rt.trustedProxies;
     this.clientIp = trusted === null ? peer : clientAddress(peer, req.headers['x-forwarded-for'], trusted);

@@ -34,7 +34,7 @@ import type { GatewayRuntime } from './exchange';
 import { isPreflight } from './plugins/cors';
 import { answerPreflight, applyCors } from './plugins/plugin-policies';
 import { pluginsFor } from './plugins/plugin-table';
-import type { GroupEntry } from '../snapshot/snapshot';
+import type { CompiledTarget, GroupEntry } from '../snapshot/snapshot';
 
 /** Longest request target accepted. */
 const MAX_URL_LENGTH = 8192;
@@ -334,10 +334,6 @@ function forward(ex: Exchange): ErrorAnswer | null {
   }
   if (target.invoke === undefined) return new ErrorAnswer('BACKEND_TYPE_UNSERVED', ': ' + backend!.service.type);
   // 9. nonce: the request passed every check; only now is its nonce used up
-  const invoke = (): void => {
-    ex.sendContinue();
-    target.invoke!(ex, target.value);
-  };
   if (app !== null) {
     const refusal = spendNonce(ex, app);
     if (refusal instanceof Promise) {
@@ -346,7 +342,7 @@ function forward(ex: Exchange): ErrorAnswer | null {
         (answer) => {
           try {
             if (answer !== null) ex.refuse(answer);
-            else invoke();
+            else invoke(ex, target);
           } catch (err) {
             fail(ex, err);
           }
@@ -358,6 +354,12 @@ function forward(ex: Exchange): ErrorAnswer | null {
     if (refusal !== null) return refusal;
   }
   // 10. invoke
-  invoke();
+  invoke(ex, target);
   return null;
+}
+
+/** Step 10: a client waiting to send its body is told to, and the target's backend module takes the exchange. */
+function invoke(ex: Exchange, target: CompiledTarget): void {
+  ex.sendContinue();
+  target.invoke!(ex, target.value);
 }
