@@ -35,6 +35,8 @@ function terraformPlatform() {
 function installProvider(mirrorDir, options = {}) {
   const built = path.join(PACKAGE_DIR, 'dist', 'terraform', 'main.js');
   if (!fs.existsSync(built)) throw new Error(`${built} does not exist: build first (npx tsc -b packages/provider)`);
+  // The plugin's gRPC stack is an optional peer dependency: refuse here, not when Terraform first starts the plugin.
+  require(path.join(PACKAGE_DIR, 'dist', 'toolchains.js')).requireToolchain('terraform');
   const main = path.join(PACKAGE_DIR, 'bin', 'terraform-provider-apigw.js');
   const node = options.nodePath || process.execPath;
   const dir = path.join(path.resolve(mirrorDir), 'registry.terraform.io', NAMESPACE, NAME, version, terraformPlatform());

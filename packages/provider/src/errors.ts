@@ -27,6 +27,7 @@ export const PROVIDER_ERROR_CODES = {
   APIGW_RESOURCE_EXISTS: 'A resource to create already exists on the gateway and was not to be adopted.',
   APIGW_OWNER_CHANGED: 'The live resource is owned by a stack other than the one the tool state recorded (at creation or import); it is left alone.',
   APIGW_RESOURCE_GONE: 'The resource to update no longer exists on the gateway.',
+  APIGW_TOOLCHAIN_MISSING: 'An integration (the Pulumi resources, the CDKTF bindings or the Terraform plugin) was loaded in a project without its toolchain, an optional peer dependency; the message names what to install.',
 } as const;
 
 /** A stable error code of this package. */
@@ -199,5 +200,21 @@ export class OwnerChangedError extends ProviderError {
 export class ResourceGoneError extends ProviderError {
   constructor(readonly kind: string, readonly id: string) {
     super('APIGW_RESOURCE_GONE', `${kind} ${id} no longer exists on the gateway`);
+  }
+}
+
+/**
+ * An integration entry was loaded in a project that does not have the
+ * toolchain it runs on. The toolchains are optional peer dependencies, so
+ * that a project using only the CLI, CDKTF or Pulumi installs only its own;
+ * `install` is the command that adds the missing ones.
+ */
+export class ToolchainMissingError extends ProviderError {
+  constructor(readonly entry: string, readonly missing: readonly string[], readonly install: string) {
+    super(
+      'APIGW_TOOLCHAIN_MISSING',
+      `${entry} needs ${missing.join(' and ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed in this project ` +
+        `(the apigw command and the other integrations do not need ${missing.length === 1 ? 'it' : 'them'}). Install: ${install}`,
+    );
   }
 }

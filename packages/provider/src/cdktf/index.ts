@@ -5,6 +5,9 @@
  * into those resources, and the reader of synthesized stacks used by
  * `apigw plan -f cdk.tf.json`.
  */
+// Before the first import of the toolchain: without it, name what to install.
+import { requireToolchain } from '../toolchains';
+requireToolchain('cdktf');
 export * from './generated';
 export { ApigwResources, type ApigwResourcesOptions } from './apigw-resources';
 export { documentFromTfJson } from './from-tf-json';

@@ -4,7 +4,7 @@
  * and `apigw plan` check them with the TypeScript compiler of the user's
  * project (or, failing that, the one apigw was built with), using the
  * nearest tsconfig.json, so a program that would not compile is not
- * planned. Without TypeScript installed the check is skipped, and the
+ * planned. Without a TypeScript it can use the check is skipped, and the
  * caller says so.
  */
 import * as path from 'node:path';
@@ -20,21 +20,45 @@ export function isTypeScript(file: string): boolean {
   return /\.(ts|mts|cts)$/.test(file) && !file.endsWith('.d.ts');
 }
 
-function loadTypeScript(file: string): typeof TS | undefined {
+/**
+ * The TypeScript major versions whose compiler API the check uses: from 5
+ * (Node16 resolution, the options below) up to, not including, 7 — the
+ * native compiler, whose main module is only its version (its API is
+ * elsewhere, unstable, and out of process). package.json declares the same
+ * range as an optional peer dependency, so that `npm install --save-dev
+ * typescript` beside apigw picks a version in it; a test keeps the two equal.
+ */
+export const TYPESCRIPT_MAJORS = { from: 5, below: 7 } as const;
+
+/** Whether `ts` is a TypeScript whose compiler API the check can use. */
+function usable(ts: typeof TS): boolean {
+  const major = Number(String(ts.version).split('.')[0]);
+  return typeof ts.createProgram === 'function' && major >= TYPESCRIPT_MAJORS.from && major < TYPESCRIPT_MAJORS.below;
+}
+
+/** The project's TypeScript (else apigw's own), or why there is none the check can use. */
+function loadTypeScript(file: string): { readonly ts: typeof TS } | { readonly reason: string } {
+  let unusable: string | undefined;
   for (const from of [path.dirname(path.resolve(file)), __dirname]) {
+    let ts: typeof TS;
     try {
-      return require(require.resolve('typescript', { paths: [from] })) as typeof TS;
+      ts = require(require.resolve('typescript', { paths: [from] })) as typeof TS;
     } catch {
-      // not installed there
+      continue; // not installed there
     }
+    if (usable(ts)) return { ts };
+    unusable ??=
+      `TypeScript ${String(ts.version)} is not a version apigw type-checks with: it uses the compiler API of TypeScript ` +
+      `${TYPESCRIPT_MAJORS.from} to ${TYPESCRIPT_MAJORS.below - 1} (npm install --save-dev "typescript@<${TYPESCRIPT_MAJORS.below}")`;
   }
-  return undefined;
+  return { reason: unusable ?? 'TypeScript is not installed in this project (npm install --save-dev typescript)' };
 }
 
 /** Type-checks FILE (and what it imports); errors are formatted `file:line:col - error TSnnnn: message`. */
 export function typeCheck(file: string): TypeCheckResult {
-  const ts = loadTypeScript(file);
-  if (ts === undefined) return { checked: false, reason: 'TypeScript is not installed in this project (npm install --save-dev typescript)' };
+  const loaded = loadTypeScript(file);
+  if (!('ts' in loaded)) return { checked: false, reason: loaded.reason };
+  const { ts } = loaded;
   const absolute = path.resolve(file);
   const defaults: TS.CompilerOptions = {
     strict: true,

@@ -12,6 +12,9 @@
  * create, read, update and delete run the reconciler's per-kind handlers
  * against the admin API (`apigw:endpoint`, secret `apigw:token`).
  */
+// Before the first import of the toolchain: without it, name what to install.
+import { requireToolchain } from '../toolchains';
+requireToolchain('pulumi');
 export * from './errors';
 export * from './inputs';
 export { TYPE_MODULE, defaultOwner, stackName } from './resource-options';

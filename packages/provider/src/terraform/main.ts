@@ -3,6 +3,9 @@
  * through go-plugin, it prints the handshake line and serves gRPC until
  * Terraform stops it.
  */
+// Before the first import of the toolchain: without it, name what to install.
+import { requireToolchain } from '../toolchains';
+requireToolchain('terraform');
 import { TerraformPluginError } from './errors';
 import { startPluginServer } from './plugin-server';
 import { ApigwTerraformProvider, type ConnectGateway } from './provider';

@@ -6,7 +6,9 @@
  * from the npm registry, through the local npm cache when it has them),
  * write the README's gateway.ts, start `apigw serve`, then synth, plan,
  * apply, read the credentials and make signed and AppCode calls against the
- * running gateway.
+ * running gateway. That project installs only apigw and TypeScript: the
+ * second test shows it holds no Pulumi, CDKTF or gRPC, and that each
+ * integration of @apigw/provider, loaded there, names what to install.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -25,6 +27,7 @@ describe('installing apigw outside the monorepo', () => {
   let serve: Background | undefined;
   let backend: http.Server;
   let backendUrl: string;
+  let env: NodeJS.ProcessEnv;
   const ran: CommandRun[] = [];
 
   beforeAll(async () => {
@@ -54,7 +57,7 @@ describe('installing apigw outside the monorepo', () => {
 
     // The environment of a user who set APIGW_HOME, plus what a shared test machine needs:
     // npm prefers its cache (offline-capable), servers take free ports.
-    const env: NodeJS.ProcessEnv = {
+    env = {
       ...process.env,
       APIGW_HOME: root,
       npm_config_prefer_offline: 'true',
@@ -134,4 +137,84 @@ describe('installing apigw outside the monorepo', () => {
     expect(withCode).toContain('with the AppCode of app mobile');
     expect(withCode).toContain('< 200');
   });
+
+  it('installs for the apigw command alone: no Pulumi, CDKTF or gRPC, and each integration names what it needs', async () => {
+    const modules = path.join(project, 'node_modules');
+    expect(fs.existsSync(path.join(modules, '@apigw/provider/package.json'))).toBe(true);
+    const installed = packagesUnder(modules);
+    expect(installed).toContain('commander');
+    for (const pkg of ['@pulumi/pulumi', 'cdktf', 'cdktf-cli', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'google-protobuf']) expect([pkg, installed.has(pkg)]).toEqual([pkg, false]);
+    // `npm install --save-dev typescript` chose a TypeScript that apigw type-checks with (its peer range), not TypeScript 7.
+    const typescript = (JSON.parse(fs.readFileSync(path.join(modules, 'typescript/package.json'), 'utf8')) as { version: string }).version;
+    expect(Number(typescript.split('.')[0])).toBeGreaterThanOrEqual(5);
+    expect(Number(typescript.split('.')[0])).toBeLessThan(7);
+
+    /** Requires `specifier` in the project: its error's code, message and install command, or what it exports. */
+    const load = (specifier: string) => {
+      const script =
+        `try { const m = require(${JSON.stringify(specifier)}); process.stdout.write(JSON.stringify({ exports: Object.keys(m) })); }` +
+        ' catch (e) { process.stdout.write(JSON.stringify({ code: e.code, message: e.message, install: e.install })); }';
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: project, env, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout) as { exports?: string[]; code?: string; message?: string; install?: string };
+    };
+    const peers = (JSON.parse(fs.readFileSync(path.join(modules, '@apigw/provider/package.json'), 'utf8')) as { peerDependencies: Record<string, string> }).peerDependencies;
+
+    const pulumi = load('@apigw/provider/pulumi');
+    expect(pulumi.code).toBe('APIGW_TOOLCHAIN_MISSING');
+    expect(pulumi.install).toBe(`npm install "@pulumi/pulumi@${peers['@pulumi/pulumi']}"`);
+    expect(pulumi.message).toBe(
+      '@apigw/provider/pulumi needs @pulumi/pulumi, which is not installed in this project ' +
+        `(the apigw command and the other integrations do not need it). Install: npm install "@pulumi/pulumi@${peers['@pulumi/pulumi']}"`,
+    );
+
+    // The Terraform plugin and its installer say the same, in one line, without a stack trace.
+    const grpc = `npm install "@grpc/grpc-js@${peers['@grpc/grpc-js']}" "@grpc/proto-loader@${peers['@grpc/proto-loader']}"`;
+    const plugin = spawnSync(path.join(modules, '.bin/terraform-provider-apigw'), [], { cwd: project, env, encoding: 'utf8' });
+    expect(plugin.status).toBe(1);
+    expect(plugin.stderr).toBe(
+      `terraform-provider-apigw needs @grpc/grpc-js and @grpc/proto-loader, which are not installed in this project (the apigw command and the other integrations do not need them). Install: ${grpc}\n`,
+    );
+    const installer = spawnSync(process.execPath, [path.join(modules, '@apigw/provider/scripts/install-terraform-provider.js'), path.join(project, 'mirror')], { cwd: project, env, encoding: 'utf8' });
+    expect(installer.status).toBe(1);
+    expect(installer.stderr).toContain(`Install: ${grpc}`);
+    expect(fs.existsSync(path.join(project, 'mirror'))).toBe(false);
+
+    // The command the CDKTF entry names installs what it needs, and only that.
+    const cdktf = load('@apigw/provider/cdktf');
+    expect(cdktf.code).toBe('APIGW_TOOLCHAIN_MISSING');
+    expect(cdktf.install).toBe(`npm install "cdktf@${peers['cdktf']}"`);
+    const added = await runCommand(cdktf.install!, project, env);
+    expect([added.status, added.status === 0 ? '' : added.stderr]).toEqual([0, '']);
+    expect(load('@apigw/provider/cdktf').exports).toEqual(expect.arrayContaining(['ApigwResources', 'documentFromTfJson']));
+    expect(packagesUnder(modules).has('@pulumi/pulumi')).toBe(false);
+    expect(load('@apigw/provider/pulumi').code).toBe('APIGW_TOOLCHAIN_MISSING');
+
+    // A TypeScript outside that range (7, whose package no longer exports the compiler API) is named, and the program still runs checked for unknown props.
+    const ts7 = await runCommand('npm install --save-dev typescript@7', project, env);
+    expect([ts7.status, ts7.status === 0 ? '' : ts7.stderr]).toEqual([0, '']);
+    const unchecked = await runCommand('npx apigw validate -f typo.ts', project, env);
+    expect(unchecked.status).toBe(1);
+    expect(unchecked.stderr).toMatch(/Note: typo\.ts was not type-checked: TypeScript 7\.\d+\.\d+ is not a version apigw type-checks with: it uses the compiler API of TypeScript 5 to 6 \(npm install --save-dev "typescript@<7"\)/);
+    expect(unchecked.stderr).toContain('[shop/shop] /groups/0: ApiGroup has no prop "domians"; did you mean "domains"? [UNKNOWN_PROP]');
+  });
 });
+
+/** The names of the packages installed under a node_modules directory, nested copies included. */
+function packagesUnder(nodeModules: string): Set<string> {
+  const names = new Set<string>();
+  const add = (name: string, dir: string) => {
+    names.add(name);
+    const nested = path.join(dir, 'node_modules');
+    if (fs.existsSync(nested)) visit(nested);
+  };
+  const visit = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      if (!entry.name.startsWith('@')) add(entry.name, path.join(dir, entry.name));
+      else for (const scoped of fs.readdirSync(path.join(dir, entry.name))) add(`${entry.name}/${scoped}`, path.join(dir, entry.name, scoped));
+    }
+  };
+  visit(nodeModules);
+  return names;
+}
