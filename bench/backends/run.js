@@ -19,19 +19,26 @@
  * process is stopped by its PID.
  *
  * Usage: node bench/backends/run.js [--seconds 4] [--rounds 2]
+ *
+ * With APIGW_BENCH_QUICK_APIS set (the benches' quick mode): a quick run
+ * that shows the bench works, not a measurement (one 1-second round, no
+ * warm-up), with the peers this machine has: without nginx the backend is
+ * a Node server answering the same body and there is no static nginx row;
+ * without wrk the load comes from bench/load.js.
  */
 const { randomBytes } = require('node:crypto');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const { join } = require('node:path');
-const { createHarness, numberOption } = require('../harness');
+const { createHarness, installed, numberOption } = require('../harness');
 
 const opt = numberOption;
-const SECONDS = opt('seconds', 4);
-const ROUNDS = opt('rounds', 2);
+const QUICK = Number(process.env.APIGW_BENCH_QUICK_APIS) > 0;
+const SECONDS = opt('seconds', QUICK ? 1 : 4);
+const ROUNDS = opt('rounds', QUICK ? 1 : 2);
+const NGINX = installed('nginx');
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
-const BODY = '{"ok":true,"service":"bench","items":[1,2,3]}';
 const h = createHarness({ loadCpu: LOAD_CPU, prefix: 'apigw-bench-backends-' });
 
 function put(port, path, body) {
@@ -51,35 +58,30 @@ async function main() {
   mkdirSync(staticRoot);
   writeFileSync(join(staticRoot, 'object.bin'), object);
 
-  const backendPort = await h.freePort();
-  h.start(
-    LOAD_CPU,
-    'nginx',
-    ['-c', h.nginxConf('backend', `  server {\n    listen 127.0.0.1:${backendPort};\n    location / { default_type application/json; return 200 '${BODY}'; }\n  }`)],
-    'backend nginx',
-  );
+  const backend = await h.startJsonBackend(LOAD_CPU);
   const staticPort = await h.freePort();
-  const staticNginx = h.start(
+  const staticNginx = NGINX && h.start(
     SERVER_CPU,
     'nginx',
     ['-c', h.nginxConf('static', `  server {\n    listen 127.0.0.1:${staticPort};\n    location / { root ${staticRoot}; default_type application/octet-stream; }\n  }`)],
     'static nginx',
   );
   const gatewayPort = await h.freePort();
-  const gateway = h.start(SERVER_CPU, process.execPath, [join(__dirname, 'server.js'), String(gatewayPort), `http://127.0.0.1:${backendPort}`, join(h.dir, 'oss')], 'apigw');
-  for (const port of [backendPort, staticPort, gatewayPort]) await h.waitPort(port);
+  const gateway = h.start(SERVER_CPU, process.execPath, [join(__dirname, 'server.js'), String(gatewayPort), backend.url, join(h.dir, 'oss')], 'apigw');
+  for (const port of [...(NGINX ? [staticPort] : []), gatewayPort]) await h.waitPort(port);
   await put(gatewayPort, '/oss/object.bin', object);
 
   const g = `http://127.0.0.1:${gatewayPort}`;
   const targets = [
     { label: 'event function (FUNCTION)', url: `${g}/fn`, pid: gateway.pid },
     { label: 'MOCK', url: `${g}/mock`, pid: gateway.pid },
-    { label: 'HTTP (nginx behind apigw)', url: `${g}/http`, pid: gateway.pid },
+    { label: `HTTP (${NGINX ? 'nginx' : 'a Node server'} behind apigw)`, url: `${g}/http`, pid: gateway.pid },
     { label: 'OSS GetObject 64 KiB (apigw)', url: `${g}/oss/object.bin`, pid: gateway.pid },
-    { label: 'nginx static 64 KiB', url: `http://127.0.0.1:${staticPort}/object.bin`, pid: staticNginx.pid },
+    ...(NGINX ? [{ label: 'nginx static 64 KiB', url: `http://127.0.0.1:${staticPort}/object.bin`, pid: staticNginx.pid }] : []),
   ];
+  if (QUICK) process.stderr.write(`quick run (APIGW_BENCH_QUICK_APIS): shows the bench works, measures nothing${NGINX ? '' : '; no nginx here: a Node backend, no static nginx'}\n`);
   process.stderr.write(`backend benchmark: ${ROUNDS} interleaved rounds of ${SECONDS}s per target (best counts), wrk -t1 -c50 on core ${LOAD_CPU}, servers on core ${SERVER_CPU}\n`);
-  for (const t of targets) h.wrk(t.url, null, 1);
+  if (!QUICK) for (const t of targets) h.wrk(t.url, null, 1);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
       const cpuBefore = h.cpuMs(t.pid);
@@ -108,7 +110,7 @@ async function main() {
     `event function: ${fmt(fn.best.rps / mock.best.rps, 2)}x MOCK, ${fmt(fn.best.rps / httpRow.best.rps, 2)}x HTTP in req/s; ` +
       `${fmt(fn.cpuUs / mock.cpuUs, 2)}x MOCK, ${fmt(fn.cpuUs / httpRow.cpuUs, 2)}x HTTP in CPU per request`,
   );
-  lines.push(`OSS GetObject 64 KiB: ${fmt(oss.best.rps / nginx.best.rps, 2)}x nginx static in req/s; ${fmt(oss.cpuUs / nginx.cpuUs, 2)}x nginx in CPU per request`);
+  lines.push(`OSS GetObject 64 KiB: ${fmt(oss.best.rps / nginx?.best.rps, 2)}x nginx static in req/s; ${fmt(oss.cpuUs / nginx?.cpuUs, 2)}x nginx in CPU per request`);
   lines.push(`apigw RSS after load: ${fmt(rss, 1)} MB`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -45,6 +45,8 @@ dp.update({
   ],
   apps: [],
   authorizations: [],
+  plugins: [],
+  pluginAttachments: [],
 });
 dp.listen();
 process.on('SIGTERM', () => dp.close().then(() => process.exit(0)));

@@ -13,6 +13,10 @@
  * PostgreSQL is the tests' throwaway server (installed from Debian when
  * missing). Usage (from the repository root, after `npm run build`):
  *   npx node --experimental-strip-types --no-warnings bench/store/store.mjs [--rounds 50] [--apis 10000] [--seconds 5]
+ *
+ * With APIGW_BENCH_QUICK_APIS=N: a quick run that shows the bench works,
+ * not a measurement (N APIs, 5 propagation rounds, one 1-second load round;
+ * bench/load.js where wrk is not installed).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,12 +28,13 @@ import { startTestPostgres } from '../../packages/runtime/test/support/postgres.
 
 const require = createRequire(import.meta.url);
 const { createGateway } = require('../../packages/runtime/dist/gateway');
-const { numberOption } = require('../harness.js');
+const { installed, numberOption } = require('../harness.js');
 
-const ROUNDS = numberOption('rounds', 50);
-const APIS = numberOption('apis', 10_000);
-const SECONDS = numberOption('seconds', 5);
-const ROUNDS_WRK = 3;
+const QUICK = Number(process.env.APIGW_BENCH_QUICK_APIS) > 0 ? Number(process.env.APIGW_BENCH_QUICK_APIS) : undefined;
+const ROUNDS = numberOption('rounds', QUICK ? 5 : 50);
+const APIS = numberOption('apis', QUICK ?? 10_000);
+const SECONDS = numberOption('seconds', QUICK ? 1 : 5);
+const ROUNDS_WRK = QUICK ? 1 : 3;
 
 const stub = (body) => ({ name: 'stub', type: 'MOCK', environments: { RELEASE: { mock: { statusCode: 200, body, headers: { 'content-type': 'text/plain' } } } } });
 const base = (body) => [
@@ -64,7 +69,10 @@ const tempDir = () => {
 /** wrk against a node of this process (spawned asynchronously: the node must keep serving). */
 function wrk(url) {
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', '-c50', `-d${SECONDS}s`, '-H', 'Host: bench.localhost', `${url}/hello`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const load = installed('wrk')
+      ? ['wrk', ['-t1', '-c50', `-d${SECONDS}s`, '-H', 'Host: bench.localhost', `${url}/hello`]]
+      : [process.execPath, [join(import.meta.dirname, '..', 'load.js'), `${url}/hello`, String(SECONDS), '50', JSON.stringify({ host: 'bench.localhost' })]];
+    const child = spawn(load[0], load[1], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.once('exit', (code) => (code === 0 ? resolve(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1])) : reject(new Error(`wrk exited ${code}`))));

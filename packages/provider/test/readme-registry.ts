@@ -1,7 +1,7 @@
 /**
  * Who runs each command a README shows. Every shell command of every
- * tracked README (fenced `sh`, `bash`, `shell` or `console` blocks) must be
- * claimed here; `e2e/readme-coverage.test.ts` fails, naming the README and
+ * tracked README (fenced `sh`, `bash`, `shell` or `console` blocks; the
+ * guard refuses commands in any other block) must be claimed here; `e2e/readme-coverage.test.ts` fails, naming the README and
  * the command, for one that is not. A test claim names a README section
  * (its `## ` heading, or `null` for the text before the first one) and the
  * test file that reads that section through `readme-commands.ts` and runs
@@ -49,6 +49,10 @@ export const TEST_CLAIMS: readonly TestClaim[] = [
   { readme: 'bench/reconcile/README.md', heading: null, test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
   { readme: 'README.md', heading: 'Benchmarks', test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
   { readme: 'bench/dataplane/README.md', heading: null, test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
+  { readme: 'bench/backends/README.md', heading: null, test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
+  { readme: 'bench/store/README.md', heading: null, test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
+  { readme: 'examples/function/README.md', heading: 'Run it', test: 'packages/provider/test/e2e/backend-examples.test.ts' },
+  { readme: 'examples/upload/README.md', heading: 'Run it', test: 'packages/provider/test/e2e/backend-examples.test.ts' },
   { readme: 'bench/console/README.md', heading: null, test: 'packages/provider/test/e2e/bench-readmes.test.ts' },
   ...['1. Start a gateway and a backend', '2. Install the provider into a filesystem mirror', '3. Deploy', '4. Destroy', 'Without Terraform'].map((heading) => ({
     readme: 'examples/cdktf/README.md',
@@ -80,12 +84,3 @@ export const CANNOT_RUN: readonly Exception[] = [
   'pulumi refresh',
   'pulumi destroy',
 ].map((command) => ({ readme: 'examples/pulumi/README.md', command, reason: PULUMI }));
-
-const NOT_YET = 'Not run by a test yet: the project rule says it must be; listed so that the list can only shrink.';
-
-/**
- * Commands that could run where the tests run but no test runs yet. The
- * guard keeps this list exact, so a command added to a README must come
- * with its test, and one that gets a test must leave the list.
- */
-export const NOT_YET_RUN: readonly Exception[] = [];

@@ -1,7 +1,23 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+/**
+ * examples/function and examples/upload: they type-check, and the command
+ * each README's "Run it" shows runs exactly as written from the repository
+ * root (its walkthrough starts a gateway on free ports and stops it).
+ */
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { blocksUnder, commandsOf, runCommand, type CommandRun } from '../readme-commands';
 
-const examples = path.join(__dirname, '../../../../examples');
+const root = path.resolve(__dirname, '../../../..');
+const examples = path.join(root, 'examples');
+
+/** The one command of the README's "Run it", run as written from the repository root. */
+async function runItAsWritten(readme: string, expected: string): Promise<CommandRun> {
+  const commands = blocksUnder(path.join(root, readme), 'Run it').filter((b) => b.lang === 'sh').flatMap(commandsOf);
+  expect(commands).toEqual([expected]);
+  const run = await runCommand(commands[0]!, root, { ...process.env, NO_COLOR: '1' }, 120_000);
+  if (run.status !== 0) throw new Error(`\`${commands[0]}\` exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
+  return run;
+}
 
 describe('examples/function and examples/upload', () => {
   it.each(['function', 'upload'])('examples/%s type-checks', (name) => {
@@ -9,19 +25,17 @@ describe('examples/function and examples/upload', () => {
     expect(() => execFileSync(process.execPath, [tsc, '-p', path.join(examples, name)], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
   });
 
-  it('examples/function runs as its README says: the template function answers an AppCode call, HTML then JSON', () => {
-    const run = spawnSync('bash', [path.join(examples, 'function/walkthrough.sh')], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
-    expect(run.status).toBe(0);
+  it('examples/function runs as its README says: the template function answers an AppCode call, HTML then JSON', async () => {
+    const run = await runItAsWritten('examples/function/README.md', 'bash examples/function/walkthrough.sh');
     expect(run.stdout).toContain('Apply complete! Resources: 5 added');
     expect(run.stdout).toContain('< content-type: text/html');
     expect(run.stdout).toContain('<html><h1>hello FunctionCompute</h1></html>');
     expect(run.stdout).toContain('< content-type: application/json');
     expect(run.stdout).toContain('{"hello":"FunctionCompute"}');
-  });
+  }, 180_000);
 
-  it('examples/upload runs as its README says: put, get, range, head, overwrite refused, delete, 404', () => {
-    const run = spawnSync('bash', [path.join(examples, 'upload/walkthrough.sh')], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
-    expect(run.status).toBe(0);
+  it('examples/upload runs as its README says: put, get, range, head, overwrite refused, delete, 404', async () => {
+    const run = await runItAsWritten('examples/upload/README.md', 'bash examples/upload/walkthrough.sh');
     const out = run.stdout;
     expect(out).toContain('< etag: "982017F2313A26A953160E107A099D18"');
     expect(out).toContain('< x-oss-meta-author: ann');
@@ -31,5 +45,5 @@ describe('examples/function and examples/upload', () => {
     expect(out).toContain('<Code>FileAlreadyExists</Code>');
     expect(out).toContain('< 204');
     expect(out).toContain('<Code>NoSuchKey</Code>');
-  });
+  }, 180_000);
 });
