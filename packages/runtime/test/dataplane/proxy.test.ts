@@ -1,5 +1,10 @@
+import { request } from 'node:http';
 import type { DataPlane } from '../../src/dataplane';
 import { httpService, send, startDataPlane, startEcho, view, type Echo } from './fixtures';
+
+const BIG_CHUNKS = 512;
+/** Chunk `i` of the large answer: 64 KiB of the byte `i % 251`, so a lost or repeated chunk shows. */
+const bigChunk = (i: number): Buffer => Buffer.alloc(64 * 1024, i % 251);
 
 describe('anonymous HTTP proxying', () => {
   let echo: Awaited<ReturnType<typeof startEcho>>;
@@ -7,7 +12,18 @@ describe('anonymous HTTP proxying', () => {
   let port: number;
 
   beforeAll(async () => {
-    echo = await startEcho();
+    echo = await startEcho((req, res) => {
+      if (!req.url!.endsWith('/big')) return false;
+      // 32 MiB in 64 KiB chunks, written as fast as the gateway takes them, without Content-Length.
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let i = 0;
+      const pump = (): void => {
+        while (i < BIG_CHUNKS) if (!res.write(bigChunk(i++))) return void res.once('drain', pump);
+        res.end();
+      };
+      pump();
+      return true;
+    });
     ({ dp, port } = await startDataPlane(
       view({
         backendServices: [httpService('users', { RELEASE: echo.url + '/base', TEST: echo.url + '/test' })],
@@ -16,6 +32,7 @@ describe('anonymous HTTP proxying', () => {
           { name: 'files', request: { path: '/files', matchAllChildPaths: true, method: 'ANY' }, backend: { service: 'users', path: '/storage' } },
           { name: 'cookies', request: { path: '/cookies' }, backend: { service: 'users', path: '/cookies' } },
           { name: 'postThing', request: { path: '/things', method: 'POST' }, backend: { service: 'users', path: '/things' } },
+          { name: 'big', request: { path: '/big' }, backend: { service: 'users', path: '/big' } },
         ],
       }),
     ));
@@ -96,4 +113,29 @@ describe('anonymous HTTP proxying', () => {
     const unpublished = await send(port, { path: '/things', method: 'POST', headers: { 'x-ca-stage': 'PRE' } });
     expect(unpublished.status).toBe(404);
   });
+
+  test('a large answer reaches a client that reads slowly whole and in order (the backend is held back while the client is full)', async () => {
+    const { status, chunks } = await new Promise<{ status: number; chunks: Buffer[] }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/big', headers: { host: 'api.shop.localhost' }, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          // Reads one chunk per turn of the event loop: the gateway's writes to this client fill up and must wait.
+          res.pause();
+          setImmediate(() => res.resume());
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, chunks }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    const body = Buffer.concat(chunks);
+    expect(body.length).toBe(BIG_CHUNKS * 64 * 1024);
+    for (let i = 0; i < BIG_CHUNKS; i++) {
+      const at = i * 64 * 1024;
+      if (body[at] !== i % 251 || body[at + 64 * 1024 - 1] !== i % 251) throw new Error(`chunk ${i} is not where it belongs`);
+    }
+  }, 60_000);
 });

@@ -4,7 +4,6 @@
  * backpressure, and nothing is buffered. One handler object per request;
  * no per-request closures on the common path.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Exchange } from '../exchange';
 import type { GatewayErrorName } from '../gateway-errors';
@@ -69,9 +68,19 @@ const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, 'x-ca-error-message', 'x-ca-err
  * Relays one backend exchange. A client that goes away is noticed when the
  * backend answers (or when a write fails) and the backend exchange is then
  * aborted; the API timeout bounds how long a backend works for nobody.
+ *
+ * The handler speaks the interface undici's HTTP/1.1 client calls
+ * (`onConnect`, `onHeaders` with the raw header list, `onData`,
+ * `onComplete`, `onError`): given the newer controller-based one, undici
+ * wraps every request's handler in an adapter that allocates a controller
+ * and turns the raw headers into an object, which the relay then turns
+ * back into a list.
  */
 class ProxyHandler implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | null = null;
+  private abortBackend: ((err: Error) => void) | null = null;
+  private resumeBackend: (() => void) | null = null;
+  /** The client's socket is full: undici holds the backend's body until it drains. */
+  private paused = false;
   private size = 0;
   /** Content-Length of the answer, -1 when it streams without one. */
   private expected = -1;
@@ -84,61 +93,72 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     private readonly origin: string,
   ) {}
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortBackend = abort;
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  private abort(err: Error): void {
+    this.abortBackend?.(err);
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+    this.resumeBackend = resume;
     try {
-      this.start(controller, statusCode, headers);
+      this.start(statusCode, raw);
     } catch (err) {
       // Never leave the client without an answer, nor the backend exchange running.
       this.finished = true;
-      controller.abort(err as Error);
+      this.abort(err as Error);
       this.ex.rt.logError(this.ex, err);
       this.ex.sendError('INTERNAL_ERROR');
     }
+    return !this.paused;
   }
 
-  private start(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  private start(statusCode: number, raw: Buffer[]): void {
     const ex = this.ex;
     const res = ex.res;
     if (statusCode < 200) {
-      this.informational(controller, statusCode, headers);
+      this.informational(statusCode, raw);
       return;
     }
     if (answerChannel.hasSubscribers) answerChannel.publish(ex);
     if (res.destroyed) {
       this.finished = true;
-      controller.abort(new Error('client closed the connection'));
+      this.abort(new Error('client closed the connection'));
       ex.done(499);
       return;
     }
-    const len = headers['content-length'];
+    // Names lowercased, values as Latin-1 text, in the backend's order; a repeated field stays repeated.
+    const out: string[] = [];
+    let len: string | undefined;
+    let connection: string | undefined;
+    const cors = ex.corsApplied;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1').toLowerCase();
+      const value = raw[i + 1]!.toString('latin1');
+      if (name === 'content-length') len ??= value;
+      else if (name === 'connection') connection = connection === undefined ? value : connection + ',' + value;
+      if (RESPONSE_DROPPED.has(name)) continue;
+      // A CORS plugin decides the Access-Control-* headers; the backend's own would contradict it.
+      if (cors && name.startsWith('access-control-')) continue;
+      out.push(name, value);
+    }
     if (len !== undefined && Number(len) > ex.rt.maxResponseBytes) {
       this.finished = true;
-      controller.abort(new Error('response too large'));
+      this.abort(new Error('response too large'));
       ex.sendError('BACKEND_FAILED', ': response body too large');
       return;
     }
-    const connection = headers.connection;
-    const listed = connection === undefined || connection === 'keep-alive' || connection === 'close' ? null : connectionTokens(String(connection));
-    const out: (string | string[])[] = [];
-    const cors = ex.corsApplied;
-    for (const name in headers) {
-      if (RESPONSE_DROPPED.has(name) || (listed !== null && listed.has(name))) continue;
-      // A CORS plugin decides the Access-Control-* headers; the backend's own would contradict it.
-      if (cors && name.startsWith('access-control-')) continue;
-      out.push(name, headers[name]!);
-    }
+    if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') dropListed(out, connectionTokens(connection));
     out.push('x-ca-request-id', ex.rid);
     this.expected = len === undefined ? -1 : Number(len);
     try {
-      res.writeHead(statusCode, out as unknown as string[]);
+      res.writeHead(statusCode, out);
     } catch {
       // A header Node refuses to send (undici is more lenient): not an answer we can relay.
       this.finished = true;
-      controller.abort(new Error('backend answer has an invalid header'));
+      this.abort(new Error('backend answer has an invalid header'));
       ex.sendError('BACKEND_FAILED', ': invalid response header');
       return;
     }
@@ -151,57 +171,66 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
    * gateway answered the client's Expect itself); 101 switches to a protocol
    * the gateway does not relay.
    */
-  private informational(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  private informational(statusCode: number, raw: Buffer[]): void {
     const res = this.ex.res;
     if (statusCode === 101) {
       this.finished = true;
-      controller.abort(new Error('backend switched protocols'));
+      this.abort(new Error('backend switched protocols'));
       this.ex.sendError('BACKEND_FAILED', ': the backend switched protocols');
       return;
     }
-    if (statusCode === 103 && headers.link !== undefined && !res.headersSent && !res.destroyed) {
-      try {
-        res.writeEarlyHints({ link: headers.link });
-      } catch {
-        // Hints a client cannot be sent are only hints.
-      }
+    if (statusCode !== 103 || res.headersSent || res.destroyed) return;
+    const link: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toString('latin1').toLowerCase() === 'link') link.push(raw[i + 1]!.toString('latin1'));
+    if (link.length === 0) return;
+    try {
+      res.writeEarlyHints({ link: link.length === 1 ? link[0]! : link });
+    } catch {
+      // Hints a client cannot be sent are only hints.
     }
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     const res = this.ex.res;
-    if (this.finished) return;
+    if (this.finished) return true;
     if (res.destroyed) {
       this.finished = true;
-      controller.abort(new Error('client closed the connection'));
-      return;
+      this.abort(new Error('client closed the connection'));
+      return true;
     }
     this.size += chunk.length;
     if (this.size > this.ex.rt.maxResponseBytes) {
       this.finished = true;
-      controller.abort(new Error('response too large'));
+      this.abort(new Error('response too large'));
       res.destroy();
-      return;
+      return true;
     }
     if (this.size === this.expected) {
       // The whole answer: head, body and end leave in one write.
       this.finished = true;
       res.end(chunk);
-      return;
+      return true;
     }
     if (!res.write(chunk)) {
-      controller.pause();
-      res.once('drain', (this.drainListener ??= () => this.controller?.resume()));
+      this.paused = true;
+      res.once('drain', (this.drainListener ??= () => this.resume()));
     }
+    return !this.paused;
   }
 
-  onResponseEnd(): void {
+  private resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeBackend?.();
+  }
+
+  onComplete(): void {
     if (this.finished) return;
     this.finished = true;
     this.ex.res.end();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+  onError(err: Error): void {
     if (this.finished) return;
     this.finished = true;
     const ex = this.ex;
@@ -220,6 +249,17 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     ex.errorDetail = internal;
     ex.sendError(name, ': ' + backendFailureCause(err));
   }
+}
+
+/** Removes from a flat header list the fields a Connection header named (hop-by-hop for this connection only). */
+function dropListed(out: string[], listed: ReadonlySet<string>): void {
+  let w = 0;
+  for (let r = 0; r < out.length; r += 2) {
+    if (listed.has(out[r]!)) continue;
+    out[w++] = out[r]!;
+    out[w++] = out[r + 1]!;
+  }
+  out.length = w;
 }
 
 /** Sends the exchange to the target. */
