@@ -67,6 +67,15 @@ export interface KindInfo<K extends Kind = Kind> {
   /** Identity within the kind. */
   id(spec: KindSpecs[K]): string;
   /**
+   * The top-level fields `id` is made of: changing one makes a different
+   * resource (a rename is a delete and a create). Default: `['name']`.
+   */
+  readonly identityFields?: readonly string[];
+  /** How the identity is written, for documentation (`group/name`...). Default: `its name`. */
+  readonly idForm?: string;
+  /** The gateway issues each resource of this kind credentials (AppKey, AppSecret, AppCode), as it does apps. */
+  readonly credentials?: boolean;
+  /**
    * Every other resource this spec names, each with its pointer. Only
    * references the schema lets through are listed (a VPC reference only on
    * a VPC backend service); whether the target exists is the caller's rule.
@@ -135,13 +144,15 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
     noun: 'api',
     importable: true,
     id: apiId,
+    identityFields: ['group', 'name'],
+    idForm: 'group/name. Use it wherever an API is referenced',
     references: (a) => [
       { kind: 'group', id: a.group, pointer: '/group' },
       { kind: 'backendService', id: a.backend.service, pointer: '/backend/service' },
     ],
     canonical: (a) => ({ ...a, stages: sortStages(a.stages), request: { ...a.request, protocols: [...a.request.protocols].sort(compareText) as typeof a.request.protocols } }),
   },
-  app: { kind: 'app', collection: 'apps', definition: 'App', label: 'app', noun: 'app', importable: true, id: byName, references: none },
+  app: { kind: 'app', collection: 'apps', definition: 'App', label: 'app', noun: 'app', importable: true, id: byName, references: none, credentials: true },
   authorization: {
     kind: 'authorization',
     collection: 'authorizations',
@@ -150,6 +161,8 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
     noun: 'authorization',
     importable: false,
     id: authorizationId,
+    identityFields: ['app', 'api'],
+    idForm: 'app:group/name',
     references: (a) => [
       { kind: 'app', id: a.app, pointer: '/app' },
       { kind: 'api', id: a.api, pointer: '/api' },
@@ -165,6 +178,8 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
     noun: 'plugin attachment',
     importable: false,
     id: pluginAttachmentId,
+    identityFields: ['plugin', 'api', 'group'],
+    idForm: 'plugin:group/name for an API, plugin:group for a group',
     references: (a) => [
       { kind: 'plugin', id: a.plugin, pointer: '/plugin' },
       ...(a.api !== undefined ? [{ kind: 'api' as const, id: a.api, pointer: '/api' }] : []),
@@ -215,6 +230,22 @@ export function isKind(value: unknown): value is Kind {
 /** A kind's place in dependency order (0 for the first kind). */
 export function kindIndex(kind: Kind): number {
   return KIND_INDEX.get(kind)!;
+}
+
+/** The top-level fields a kind's identity is made of (see KindInfo.identityFields). */
+export function identityFields(kind: Kind): readonly string[] {
+  return kindInfo(kind).identityFields ?? ['name'];
+}
+
+/** A sentence documenting a kind's identity: `Identity of the API: group/name. ...`. */
+export function idDescription(kind: Kind): string {
+  const info = kindInfo(kind);
+  return `Identity of the ${info.label}: ${info.idForm ?? 'its name'}.`;
+}
+
+/** True when the gateway issues resources of this kind credentials (AppKey, AppSecret, AppCode). */
+export function hasCredentials(kind: Kind): boolean {
+  return kindInfo(kind).credentials === true;
 }
 
 /** What messages call a resource: `backend service users`, `api shop/getUser`. */

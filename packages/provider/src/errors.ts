@@ -28,6 +28,9 @@ export const PROVIDER_ERROR_CODES = {
   APIGW_OWNER_CHANGED: 'The live resource is owned by a stack other than the one the tool state recorded (at creation or import); it is left alone.',
   APIGW_RESOURCE_GONE: 'The resource to update no longer exists on the gateway.',
   APIGW_TOOLCHAIN_MISSING: 'An integration (the Pulumi resources, the CDKTF bindings or the Terraform plugin) was loaded in a project without its toolchain, an optional peer dependency; the message names what to install.',
+  APIGW_PULUMI_RESOURCE_EXISTS: 'APIGW_RESOURCE_EXISTS as the Pulumi resources report it; set `adopt: true` on the resource to bring it under the stack.',
+  APIGW_PULUMI_NOT_OWNED: 'APIGW_OWNER_CHANGED as the Pulumi resources report it: the live resource is owned by a stack other than the one the Pulumi state records; it is left alone.',
+  APIGW_PULUMI_RESOURCE_GONE: 'APIGW_RESOURCE_GONE as the Pulumi resources report it; `pulumi refresh` drops it from the state.',
 } as const;
 
 /** A stable error code of this package. */
@@ -179,27 +182,72 @@ function ownedBy(stack: string | null): string {
   return stack === null ? 'owned by no stack' : `owned by stack ${stack}`;
 }
 
-/** A resource to create exists already, and adopting it was not asked for. */
+/**
+ * How an adapter reports one of the resource engine's refusals: the code its
+ * users match on (the engine's own unless the adapter documents another),
+ * what it calls its state, and what to do about it in the tool's terms.
+ */
+export interface RefusalWording<C extends ProviderErrorCode> {
+  readonly code?: C;
+  /** What the tool's state is called in the message (default: `the state`). */
+  readonly state?: string;
+  /** One clause saying what to do, appended to the message. */
+  readonly hint?: string;
+}
+
+function hinted(message: string, hint: string | undefined): string {
+  return hint === undefined ? message : `${message}; ${hint}`;
+}
+
+/**
+ * A resource to create exists already, and adopting it was not asked for.
+ * The Pulumi resources report it as APIGW_PULUMI_RESOURCE_EXISTS.
+ */
 export class ResourceExistsError extends ProviderError {
-  constructor(readonly kind: string, readonly id: string, readonly owner: string | null) {
-    super('APIGW_RESOURCE_EXISTS', `${kind} ${id} already exists on the gateway (${ownedBy(owner)})`);
+  declare readonly code: 'APIGW_RESOURCE_EXISTS' | 'APIGW_PULUMI_RESOURCE_EXISTS';
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    readonly owner: string | null,
+    wording: RefusalWording<'APIGW_RESOURCE_EXISTS' | 'APIGW_PULUMI_RESOURCE_EXISTS'> = {},
+  ) {
+    super(wording.code ?? 'APIGW_RESOURCE_EXISTS', hinted(`${kind} ${id} already exists on the gateway (${ownedBy(owner)})`, wording.hint));
   }
 }
 
 /**
  * The live resource's owner is not the one the tool's state recorded: some
  * other stack took it (or gave it up) since. It is never taken back silently.
+ * The Pulumi resources report it as APIGW_PULUMI_NOT_OWNED.
  */
 export class OwnerChangedError extends ProviderError {
-  constructor(readonly kind: string, readonly id: string, readonly owner: string | null, readonly expected: string | null) {
-    super('APIGW_OWNER_CHANGED', `${kind} ${id} is ${ownedBy(owner)}, but the state records it as ${ownedBy(expected)}; it is left alone`);
+  declare readonly code: 'APIGW_OWNER_CHANGED' | 'APIGW_PULUMI_NOT_OWNED';
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    readonly owner: string | null,
+    readonly expected: string | null,
+    wording: RefusalWording<'APIGW_OWNER_CHANGED' | 'APIGW_PULUMI_NOT_OWNED'> = {},
+  ) {
+    super(
+      wording.code ?? 'APIGW_OWNER_CHANGED',
+      hinted(`${kind} ${id} is ${ownedBy(owner)}, but ${wording.state ?? 'the state'} records it as ${ownedBy(expected)}; it is left alone`, wording.hint),
+    );
   }
 }
 
-/** The resource to update is no longer on the gateway. */
+/**
+ * The resource to update is no longer on the gateway. The Pulumi resources
+ * report it as APIGW_PULUMI_RESOURCE_GONE.
+ */
 export class ResourceGoneError extends ProviderError {
-  constructor(readonly kind: string, readonly id: string) {
-    super('APIGW_RESOURCE_GONE', `${kind} ${id} no longer exists on the gateway`);
+  declare readonly code: 'APIGW_RESOURCE_GONE' | 'APIGW_PULUMI_RESOURCE_GONE';
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    wording: RefusalWording<'APIGW_RESOURCE_GONE' | 'APIGW_PULUMI_RESOURCE_GONE'> = {},
+  ) {
+    super(wording.code ?? 'APIGW_RESOURCE_GONE', hinted(`${kind} ${id} no longer exists on the gateway`, wording.hint));
   }
 }
 

@@ -6,9 +6,9 @@
 import { Construct } from 'constructs';
 import { TerraformProvider, TerraformStack } from 'cdktf';
 import type { GatewayStack } from '@apigw/constructs';
-import { KINDS, resourceId, resourcesOf, type GatewayDocument, type Kind, type KindSpecs } from '@apigw/schema';
-import { RESOURCE_TYPE_NAMES, resourceTypeOf } from '../terraform/provider-schema';
-import { isObject, toTf, type TfObject } from '../terraform/values';
+import { KINDS, identityFields, referencesOf, resourceId, resourcesOf, type GatewayDocument, type Kind, type KindSpecs } from '@apigw/schema';
+import { resourceTypeOf, type TfBlock } from '../terraform/provider-schema';
+import { isObject, pointerToPath, toTf, type TfObject, type TfValue } from '../terraform/values';
 import { Api } from './generated/api';
 import { ApiGroup } from './generated/api-group';
 import { App } from './generated/app';
@@ -109,9 +109,9 @@ export class ApigwResources extends Construct {
       for (const spec of resourcesOf(this.document, kind) as KindSpecs[Kind][]) {
         const identity = resourceId(kind, spec);
         const value = toTf(rt.block, spec as unknown as Record<string, unknown>);
-        linkReferences(kind, value, ref);
+        linkReferences(kind, spec, rt.block, value, ref);
         const config = { ...toCdktfConfig(rt.block, value), provider: this.provider };
-        const resource = new CLASSES[kind](this, `${RESOURCE_TYPE_NAMES[kind].replace(/^apigw_/, '')}_${identity.replace(/[/:]/g, '_')}`, config as never);
+        const resource = new CLASSES[kind](this, `${rt.typeName.replace(/^apigw_/, '')}_${identity.replace(/[/:]/g, '_')}`, config as never);
         made.get(kind)!.set(identity, resource);
       }
     }
@@ -133,29 +133,22 @@ function findProvider(scope: Construct): TerraformProvider | undefined {
 
 type Ref = <K extends Kind>(kind: K, name: string, attribute: 'name' | 'id') => string;
 
-/** Replaces names of resources defined alongside with Terraform references to them. */
-function linkReferences(kind: Kind, value: TfObject, ref: Ref): void {
-  const swap = (obj: TfObject, key: string, target: Kind, attribute: 'name' | 'id') => {
-    const v = obj[key];
-    if (typeof v === 'string') obj[key] = ref(target, v, attribute);
-  };
-  switch (kind) {
-    case 'backendService': {
-      const environments = value['environments'];
-      if (isObject(environments)) for (const env of Object.values(environments)) if (isObject(env)) swap(env, 'vpc_access', 'vpcAccess', 'name');
-      break;
-    }
-    case 'api': {
-      swap(value, 'group', 'group', 'name');
-      const backend = value['backend'];
-      if (isObject(backend)) swap(backend, 'service', 'backendService', 'name');
-      break;
-    }
-    case 'authorization':
-      swap(value, 'app', 'app', 'name');
-      swap(value, 'api', 'api', 'id');
-      break;
-    default:
-      break;
+/**
+ * Replaces names of resources defined alongside with Terraform references
+ * to them: every reference the kind's registry entry lists (its pointer
+ * read as a Terraform path), to the target's `name` when its identity is
+ * its name, else to its `id` (an API's `group/name`).
+ */
+function linkReferences(kind: Kind, spec: KindSpecs[Kind], block: TfBlock, value: TfObject, ref: Ref): void {
+  for (const r of referencesOf(kind, spec)) {
+    const steps = pointerToPath(block, r.pointer);
+    const last = steps[steps.length - 1];
+    if (!last || !('attribute_name' in last)) continue;
+    let at: TfValue | undefined = value;
+    for (const s of steps.slice(0, -1))
+      at = 'attribute_name' in s ? (isObject(at) ? at[s.attribute_name] : undefined) : 'element_key_int' in s ? (Array.isArray(at) ? at[s.element_key_int] : undefined) : undefined;
+    if (!isObject(at) || at[last.attribute_name] !== r.id) continue;
+    const byName = identityFields(r.kind).length === 1 && identityFields(r.kind)[0] === 'name';
+    at[last.attribute_name] = ref(r.kind, r.id, byName ? 'name' : 'id');
   }
 }

@@ -14,7 +14,7 @@ import {
   type Kind,
   type KindSpecs,
 } from '@apigw/schema';
-import { DEFAULT_STACK, RESOURCE_TYPE_NAMES, resourceTypeOf, type TfBlock } from '../terraform/provider-schema';
+import { DEFAULT_STACK, resourceTypeName, resourceTypeOf, type TfBlock } from '../terraform/provider-schema';
 import { conform, fromTf, pointerToPath, type TfObject, type TfValue } from '../terraform/values';
 import { TfJsonInvalidError } from './errors';
 
@@ -89,7 +89,7 @@ function readTfJson(input: unknown, file: string): { document: GatewayDocumentIn
   const entries = new Map<string, Entry>();
   const resources = (tf['resource'] ?? {}) as Record<string, unknown>;
   for (const { kind } of KINDS) {
-    const typeName = RESOURCE_TYPE_NAMES[kind];
+    const typeName = resourceTypeName(kind);
     const byName = resources[typeName];
     if (byName === undefined) continue;
     if (!byName || typeof byName !== 'object') throw new TfJsonInvalidError(file, `/resource/${typeName}`, 'must be an object of resources by name');

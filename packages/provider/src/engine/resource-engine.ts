@@ -11,7 +11,7 @@
  * owns it now, the operation is refused with both owners named, so a
  * resource another stack took meanwhile is never taken back silently.
  */
-import type { Kind, KindSpecs } from '@apigw/schema';
+import { hasCredentials, type Kind, type KindSpecs } from '@apigw/schema';
 import type { AppCredentials, GatewayClient, LiveResource, Operation } from '@apigw/runtime';
 import { OwnerChangedError, ResourceExistsError, ResourceGoneError } from '../errors';
 import { handlerFor, type ResourceHandler } from '../kinds';
@@ -73,7 +73,7 @@ export class ResourceEngine<K extends Kind> {
     await this.apply(owner, [...this.claim(live, recorded, owner), ...this.handler.deleteOps(live)]);
   }
 
-  /** The live resource and, for an app, its credentials; undefined when it is gone. */
+  /** The live resource and, for a kind with credentials (an app), its credentials; undefined when it is gone. */
   async read(id: string): Promise<{ live: LiveResource<K>; credentials?: AppCredentials } | undefined> {
     const live = await this.client.getResource(this.kind, id);
     if (!live) return undefined;
@@ -81,9 +81,9 @@ export class ResourceEngine<K extends Kind> {
     return credentials ? { live, credentials } : { live };
   }
 
-  /** An app's AppKey, AppSecret and AppCode; undefined for other kinds. */
+  /** The AppKey, AppSecret and AppCode of a resource whose kind has credentials (an app); undefined for other kinds. */
   async credentials(id: string): Promise<AppCredentials | undefined> {
-    return this.kind === 'app' ? this.client.getCredentials(id) : undefined;
+    return hasCredentials(this.kind) ? this.client.getCredentials(id) : undefined;
   }
 
   /**

@@ -47,8 +47,9 @@ function walk(node: SchemaNode, path: string[], visiting: Set<string>, replace: 
     if (node['x-apigw-secret'] === true) secret.push(path);
   }
   const ref = node['$ref'];
-  if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
-    const name = ref.slice('#/$defs/'.length);
+  // A ref to the document schema's definitions: relative, or by full URI (a kind defined with defineKind).
+  if (typeof ref === 'string' && ref.includes('#/$defs/')) {
+    const name = ref.slice(ref.indexOf('#/$defs/') + '#/$defs/'.length);
     const target = defs[name];
     if (target && !visiting.has(name)) {
       visiting.add(name);

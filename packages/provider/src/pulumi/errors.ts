@@ -1,14 +1,19 @@
 /**
  * Errors the Pulumi resources raise. Each has a stable `code`; Pulumi shows
- * the message next to the resource that failed.
+ * the message next to the resource that failed. The refusals of the
+ * resource engine (a resource that exists, changed owner or is gone) are
+ * the engine's own error classes (`../errors`), reported under the codes
+ * Pulumi users have always matched on; the two errors only Pulumi has
+ * (no owning stack, inputs that break the schema) are below.
  */
 import { ApigwError, type Kind } from '@apigw/schema';
+import * as engine from '../errors';
 
 /** Every code the Pulumi resources throw, with what it means. */
 export const PULUMI_ERROR_CODES = {
-  APIGW_PULUMI_RESOURCE_EXISTS: 'A resource to create already exists on the gateway; set `adopt: true` on it to bring it under the stack.',
-  APIGW_PULUMI_NOT_OWNED: 'The live resource is owned by a stack other than the one the Pulumi state records; it is left alone.',
-  APIGW_PULUMI_RESOURCE_GONE: 'The resource to update no longer exists on the gateway; `pulumi refresh` drops it from the state.',
+  APIGW_PULUMI_RESOURCE_EXISTS: engine.PROVIDER_ERROR_CODES.APIGW_PULUMI_RESOURCE_EXISTS,
+  APIGW_PULUMI_NOT_OWNED: engine.PROVIDER_ERROR_CODES.APIGW_PULUMI_NOT_OWNED,
+  APIGW_PULUMI_RESOURCE_GONE: engine.PROVIDER_ERROR_CODES.APIGW_PULUMI_RESOURCE_GONE,
   APIGW_PULUMI_OWNER_UNSET: 'No owning stack is known: set `stack` on the resource, the `apigw:stack` config or APIGW_STACK.',
   APIGW_PULUMI_INPUT_INVALID: "The resource's inputs do not match the schema (each problem names the field).",
 } as const;
@@ -16,39 +21,42 @@ export const PULUMI_ERROR_CODES = {
 /** A stable error code of the Pulumi resources. */
 export type PulumiErrorCode = keyof typeof PULUMI_ERROR_CODES;
 
-/** Base of the Pulumi resources' errors. */
+/**
+ * An error of the Pulumi resources: `instanceof PulumiResourceError` holds
+ * for every error carrying one of PULUMI_ERROR_CODES, the engine's
+ * refusals as Pulumi reports them included. Its subclasses are the errors
+ * only Pulumi has.
+ */
 export class PulumiResourceError extends ApigwError {
   declare readonly code: PulumiErrorCode;
   constructor(code: PulumiErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
-}
 
-function owned(stack: string | null): string {
-  return stack === null ? 'owned by no stack' : `owned by stack ${stack}`;
-}
-
-/** Create found the resource already there. */
-export class ResourceExistsError extends PulumiResourceError {
-  constructor(readonly kind: Kind, readonly id: string, readonly owner: string | null) {
-    super('APIGW_PULUMI_RESOURCE_EXISTS', `${kind} ${id} already exists on the gateway (${owned(owner)}); set adopt: true on the resource to take it over`);
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== PulumiResourceError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return value instanceof ApigwError && Object.hasOwn(PULUMI_ERROR_CODES, value.code);
   }
 }
 
-/** The live resource belongs to a stack the Pulumi state does not expect. */
-export class NotOwnedError extends PulumiResourceError {
-  constructor(readonly kind: Kind, readonly id: string, readonly owner: string | null, readonly expected: string | null) {
-    super(
-      'APIGW_PULUMI_NOT_OWNED',
-      `${kind} ${id} is ${owned(owner)}, but the Pulumi state records it as ${owned(expected)}; it is left alone (run pulumi refresh to see the live owner)`,
-    );
+/** The engine's ResourceExistsError as the Pulumi resources report it (APIGW_PULUMI_RESOURCE_EXISTS). */
+export class ResourceExistsError extends engine.ResourceExistsError {
+  constructor(kind: Kind, id: string, owner: string | null) {
+    super(kind, id, owner, { code: 'APIGW_PULUMI_RESOURCE_EXISTS', hint: 'set adopt: true on the resource to take it over' });
   }
 }
 
-/** Update found nothing to update. */
-export class ResourceGoneError extends PulumiResourceError {
-  constructor(readonly kind: Kind, readonly id: string) {
-    super('APIGW_PULUMI_RESOURCE_GONE', `${kind} ${id} no longer exists on the gateway; run pulumi refresh to drop it from the state, then pulumi up to create it again`);
+/** The engine's OwnerChangedError as the Pulumi resources report it (APIGW_PULUMI_NOT_OWNED). */
+export class NotOwnedError extends engine.OwnerChangedError {
+  constructor(kind: Kind, id: string, owner: string | null, expected: string | null) {
+    super(kind, id, owner, expected, { code: 'APIGW_PULUMI_NOT_OWNED', state: 'the Pulumi state', hint: 'run pulumi refresh to see the live owner' });
+  }
+}
+
+/** The engine's ResourceGoneError as the Pulumi resources report it (APIGW_PULUMI_RESOURCE_GONE). */
+export class ResourceGoneError extends engine.ResourceGoneError {
+  constructor(kind: Kind, id: string) {
+    super(kind, id, { code: 'APIGW_PULUMI_RESOURCE_GONE', hint: 'run pulumi refresh to drop it from the state, then pulumi up to create it again' });
   }
 }
 

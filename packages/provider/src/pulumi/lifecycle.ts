@@ -18,7 +18,7 @@ import { ResourceEngine } from '../engine/resource-engine';
 import * as engineErrors from '../errors';
 import { fieldMarks, handlerFor, type ResourceHandler } from '../kinds';
 import { configuredOwner, httpClient, resolveConnection, type ClientFactory, type ProviderSettings } from './connection';
-import { InputInvalidError, NotOwnedError, OwnerUnsetError, ResourceExistsError, ResourceGoneError } from './errors';
+import { InputInvalidError, NotOwnedError, OwnerUnsetError, PulumiResourceError, ResourceExistsError, ResourceGoneError } from './errors';
 import {
   inputsFromLive,
   liveFromOutputs,
@@ -240,8 +240,9 @@ export function unknownPointers(value: unknown, pointer = ''): string[] {
   return entries.flatMap(([key, v]) => unknownPointers(v, `${pointer}/${pointerToken(key)}`));
 }
 
-/** The Pulumi resources' error for a refusal of the engine; anything else as it is. */
+/** A refusal of the engine as the Pulumi resources report it (a subclass with Pulumi's code); anything else as it is. */
 function pulumiError(err: unknown): unknown {
+  if (err instanceof PulumiResourceError) return err;
   if (err instanceof engineErrors.ResourceExistsError) return new ResourceExistsError(err.kind as Kind, err.id, err.owner);
   if (err instanceof engineErrors.OwnerChangedError) return new NotOwnedError(err.kind as Kind, err.id, err.owner, err.expected);
   if (err instanceof engineErrors.ResourceGoneError) return new ResourceGoneError(err.kind as Kind, err.id);

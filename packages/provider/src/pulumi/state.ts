@@ -9,7 +9,7 @@
  * an app's credentials. From outputs a LiveResource can be rebuilt, so that
  * `diff` asks the kind's handler exactly what the reconciler would ask it.
  */
-import { gatewaySchema, kindInfo, type Kind, type KindSpecs } from '@apigw/schema';
+import { hasCredentials, kindSchema, type Kind, type KindSpecs } from '@apigw/schema';
 import type { AppCredentials, LiveApi, LiveApp, LiveResource, StoredSpec } from '@apigw/runtime';
 import { fieldMarks, handlerFor } from '../kinds';
 import { containsAny, matchesAny } from '../kinds/schema-marks';
@@ -20,14 +20,13 @@ export type PropertyMap = Readonly<Record<string, unknown>>;
 /** The inputs and outputs that are not part of a kind's spec. */
 export const META_KEYS = ['stack', 'adopt', 'digest', 'published', 'appKey', 'appSecret', 'appCode', 'appId'] as const;
 
-const defs = gatewaySchema['$defs'] as Readonly<Record<string, { properties?: Readonly<Record<string, unknown>> }>>;
 const keysByKind = new Map<Kind, readonly string[]>();
 
 /** The top-level fields of a kind's spec, from its schema definition. */
 export function specKeys(kind: Kind): readonly string[] {
   let keys = keysByKind.get(kind);
   if (!keys) {
-    keys = Object.keys(defs[kindInfo(kind).definition]?.properties ?? {});
+    keys = Object.keys((kindSchema(kind)['properties'] as Readonly<Record<string, unknown>> | undefined) ?? {});
     keysByKind.set(kind, keys);
   }
   return keys;
@@ -54,7 +53,7 @@ export function ownerOf(props: PropertyMap): string | null | undefined {
   return typeof stack === 'string' && stack !== '' ? stack : undefined;
 }
 
-/** The outputs Pulumi records for a live resource (an app's with its credentials). */
+/** The outputs Pulumi records for a live resource (one whose kind has credentials, an app, with them). */
 export function outputsFromLive<K extends Kind>(kind: K, live: LiveResource<K>, credentials?: AppCredentials): Record<string, unknown> {
   const handler = handlerFor(kind);
   const outs: Record<string, unknown> = { ...(handler.redact(handler.toSpec(live)) as object), stack: live.stack };
@@ -63,7 +62,7 @@ export function outputsFromLive<K extends Kind>(kind: K, live: LiveResource<K>, 
     outs['digest'] = api.digest;
     outs['published'] = api.published;
   }
-  if (kind === 'app') {
+  if (hasCredentials(kind)) {
     const app = live as unknown as LiveApp;
     outs['appKey'] = credentials?.appKey ?? app.appKey;
     if (credentials) {
@@ -103,8 +102,8 @@ export function liveFromOutputs<K extends Kind>(kind: K, id: string, outs: Prope
     };
     return api as unknown as LiveResource<K>;
   }
-  if (kind === 'app') {
-    const app: LiveApp = { ...base, kind: 'app', spec: spec as unknown as StoredSpec<'app'>, appKey: String(outs['appKey'] ?? '') };
+  if (hasCredentials(kind)) {
+    const app = { ...base, spec, appKey: String(outs['appKey'] ?? '') } as unknown as LiveApp;
     return app as unknown as LiveResource<K>;
   }
   return { ...base, spec: spec as unknown as StoredSpec<K> };

@@ -3,7 +3,7 @@
  * resource type), derived from gateway.schema.json and read by the plugin,
  * the value conversions and the CDKTF bindings.
  */
-import { gatewaySchema, kindInfo, KINDS, type Kind } from '@apigw/schema';
+import { gatewaySchema, hasCredentials, idDescription, identityFields, kindInfo, kindSchema, KINDS, type Kind } from '@apigw/schema';
 import { ANY, fieldMarks, matchesAny, type FieldMarks } from '../kinds/schema-marks';
 
 /**
@@ -89,43 +89,17 @@ export const PROVIDER_FQN = `registry.terraform.io/${PROVIDER_SOURCE}`;
 /** Stack that owns what Terraform creates, unless the provider configuration names another. */
 export const DEFAULT_STACK = 'terraform';
 
-/** Terraform resource type of each kind. */
-export const RESOURCE_TYPE_NAMES: Readonly<Record<Kind, string>> = {
-  vpcAccess: 'apigw_vpc_access',
-  backendService: 'apigw_backend_service',
-  group: 'apigw_api_group',
-  api: 'apigw_api',
-  app: 'apigw_app',
-  authorization: 'apigw_authorization',
-  plugin: 'apigw_plugin',
-  pluginAttachment: 'apigw_plugin_attachment',
-};
+/**
+ * A kind's Terraform resource type: `apigw_` and the snake_case of its
+ * schema definition (`ApiGroup` -> `apigw_api_group`), so a kind added to
+ * the registry has its type without a table to extend.
+ */
+export function resourceTypeName(kind: Kind): string {
+  return `${PROVIDER_NAME}_${snakeCase(kindInfo(kind).definition)}`;
+}
 
-/** The fields a kind's identity is made of (see `resourceId`): changing one is a different resource. */
-const IDENTITY_FIELDS: Readonly<Record<Kind, readonly string[]>> = {
-  vpcAccess: ['name'],
-  backendService: ['name'],
-  group: ['name'],
-  api: ['group', 'name'],
-  app: ['name'],
-  authorization: ['app', 'api'],
-  plugin: ['name'],
-  pluginAttachment: ['plugin', 'api', 'group'],
-};
-
-const ID_DESCRIPTION: Readonly<Record<Kind, string>> = {
-  vpcAccess: 'Identity of the VPC access: its name.',
-  backendService: 'Identity of the backend service: its name.',
-  group: 'Identity of the group: its name.',
-  api: 'Identity of the API: group/name. Use it wherever an API is referenced.',
-  app: 'Identity of the app: its name.',
-  authorization: 'Identity of the authorization: app:group/name.',
-  plugin: 'Identity of the plugin: its name.',
-  pluginAttachment: 'Identity of the plugin attachment: plugin:group/name for an API, plugin:group for a group.',
-};
-
-/** Attributes the gateway computes for an app; `app_secret` and `app_code` are secrets. */
-const APP_CREDENTIALS: readonly TfAttribute[] = [
+/** Attributes the gateway computes for a kind with credentials (an app); `app_secret` and `app_code` are secrets. */
+const CREDENTIALS: readonly TfAttribute[] = [
   computedAttribute('app_key', 'AppKey the gateway generated for the app; callers send it as X-Ca-Key.', false),
   computedAttribute('app_secret', 'AppSecret the gateway generated for the app; the HMAC key of signed requests.', true),
   computedAttribute('app_code', 'AppCode the gateway generated for the app; sent as `Authorization: APPCODE <code>`.', true),
@@ -138,11 +112,15 @@ function computedAttribute(name: string, description: string, sensitive: boolean
 type SchemaNode = Readonly<Record<string, unknown>>;
 const defs = gatewaySchema['$defs'] as Readonly<Record<string, SchemaNode>>;
 
-/** A schema node with its `$ref` chain merged in; the referring node's own keys win. */
+/**
+ * A schema node with its `$ref` chain merged in; the referring node's own
+ * keys win. A ref is to the document schema's definitions, relative
+ * (`#/$defs/Name`) or by the full URI a kind defined with defineKind uses.
+ */
 function resolve(node: SchemaNode): SchemaNode {
   const ref = node['$ref'];
   if (typeof ref !== 'string') return node;
-  const target = defs[ref.replace('#/$defs/', '')];
+  const target = defs[ref.slice(ref.indexOf('#/$defs/') + '#/$defs/'.length)];
   if (!target) throw new TypeError(`unresolvable $ref ${ref}`);
   const { $ref: _ignored, ...own } = node;
   return { ...resolve(target), ...own };
@@ -238,31 +216,44 @@ function blockFromObject(node: SchemaNode, where: string, path: readonly string[
 }
 
 function buildResourceType(kind: Kind): TfResourceType {
-  const definition = defs[kindInfo(kind).definition];
-  if (!definition) throw new TypeError(`schema has no definition for ${kind}`);
-  const block = blockFromObject(definition, RESOURCE_TYPE_NAMES[kind], [], fieldMarks(kind), new Set(IDENTITY_FIELDS[kind]));
-  const id = computedAttribute('id', ID_DESCRIPTION[kind], false);
-  const extra = kind === 'app' ? APP_CREDENTIALS : [];
-  return {
-    typeName: RESOURCE_TYPE_NAMES[kind],
-    kind,
-    version: 0,
-    block: { ...block, attributes: [id, ...block.attributes, ...extra] },
-    identity: IDENTITY_FIELDS[kind],
-  };
+  const typeName = resourceTypeName(kind);
+  const identity = identityFields(kind);
+  const block = blockFromObject(kindSchema(kind), typeName, [], fieldMarks(kind), new Set(identity));
+  const id = computedAttribute('id', idDescription(kind), false);
+  const extra = hasCredentials(kind) ? CREDENTIALS : [];
+  return { typeName, kind, version: 0, block: { ...block, attributes: [id, ...block.attributes, ...extra] }, identity };
 }
 
-/** Every resource type, in the document's dependency order. */
-export const RESOURCE_TYPES: readonly TfResourceType[] = KINDS.map(({ kind }) => buildResourceType(kind));
+/**
+ * Every resource type, in the document's dependency order: one per kind of
+ * the registry, a kind defined after this module loaded included (its type
+ * is added on the next lookup).
+ */
+export const RESOURCE_TYPES: readonly TfResourceType[] = [];
+
+/** RESOURCE_TYPES, with a type for every kind the registry has now. */
+function currentTypes(): readonly TfResourceType[] {
+  const types = RESOURCE_TYPES as TfResourceType[];
+  for (const { kind } of KINDS.slice(types.length)) types.push(buildResourceType(kind));
+  return types;
+}
+currentTypes();
+
+/** Every resource type of the kinds the registry has now. */
+export function resourceTypes(): readonly TfResourceType[] {
+  return currentTypes();
+}
 
 /** The resource type named `typeName`, or undefined. */
 export function resourceType(typeName: string): TfResourceType | undefined {
-  return RESOURCE_TYPES.find((r) => r.typeName === typeName);
+  return currentTypes().find((r) => r.typeName === typeName);
 }
 
 /** The resource type of a kind. */
 export function resourceTypeOf(kind: Kind): TfResourceType {
-  return RESOURCE_TYPES.find((r) => r.kind === kind) as TfResourceType;
+  const found = currentTypes().find((r) => r.kind === kind);
+  if (!found) throw new TypeError(`unknown kind ${String(kind)}`);
+  return found;
 }
 
 /** The provider block: where the gateway's admin API is and which stack Terraform acts for. */
@@ -378,7 +369,7 @@ export function blockJson(block: TfBlock): BlockJson {
 /** The whole provider schema, as `terraform providers schema -json` prints it, for the given provider version. */
 export function providerSchemaJson(version: string): ProviderSchemasJson {
   const resources: Record<string, { version: number; block: BlockJson }> = {};
-  for (const r of RESOURCE_TYPES) resources[r.typeName] = { version: r.version, block: blockJson(r.block) };
+  for (const r of resourceTypes()) resources[r.typeName] = { version: r.version, block: blockJson(r.block) };
   return {
     format_version: '1.0',
     provider_schemas: {

@@ -22,8 +22,8 @@ import { TerraformPluginError } from './errors';
 import {
   DEFAULT_STACK,
   PROVIDER_CONFIG_BLOCK,
-  RESOURCE_TYPES,
   resourceType,
+  resourceTypes,
   type TfBlock,
   type TfResourceType,
 } from './provider-schema';
@@ -180,7 +180,7 @@ export class ApigwTerraformProvider {
 
   getProviderSchema(): Record<string, unknown> {
     const resourceSchemas: Record<string, unknown> = {};
-    for (const r of RESOURCE_TYPES) resourceSchemas[r.typeName] = { version: r.version, block: blockMessage(r.block) };
+    for (const r of resourceTypes()) resourceSchemas[r.typeName] = { version: r.version, block: blockMessage(r.block) };
     return {
       provider: { version: 0, block: blockMessage(PROVIDER_CONFIG_BLOCK) },
       resource_schemas: resourceSchemas,
@@ -477,7 +477,7 @@ export class ApigwTerraformProvider {
     const rt = resourceType(typeName ?? '');
     if (rt) return rt;
     const e = new TerraformPluginError('APIGW_TF_UNKNOWN_RESOURCE_TYPE', `this provider has no resource type ${JSON.stringify(typeName)}`);
-    return { diagnostics: [error('Unknown resource type', `${e.message}; it has ${RESOURCE_TYPES.map((r) => r.typeName).join(', ')} [${e.code}]`)] };
+    return { diagnostics: [error('Unknown resource type', `${e.message}; it has ${resourceTypes().map((r) => r.typeName).join(', ')} [${e.code}]`)] };
   }
 
   /**

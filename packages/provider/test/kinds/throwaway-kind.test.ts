@@ -9,7 +9,9 @@
  *
  * Nothing else is edited, and the document validator (schema, identities,
  * references), the planner (create order, field diffs, replace-only
- * fields, renames, deletes) and the operation order all handle it.
+ * fields, renames, deletes), the operation order and the Terraform
+ * provider's schema and validation (its resource type follows from the
+ * registry) all handle it.
  */
 import {
   KINDS,
@@ -23,6 +25,9 @@ import {
 import type { LiveState } from '@apigw/runtime';
 import { BaseHandler, registerHandler } from '../../src/kinds';
 import { computePlan } from '../../src/diff';
+import { ApigwTerraformProvider } from '../../src/terraform/provider';
+import { resourceType, resourceTypeOf } from '../../src/terraform/provider-schema';
+import { toDynamic } from '../../src/terraform/values';
 
 interface Banner {
   name: string;
@@ -140,5 +145,26 @@ describe('a kind defined in one place', () => {
     ]);
     const dropped = computePlan(valid(documentWith([])), liveState([welcome, { ...welcome, name: 'other_one', stack: 'billing' } as Banner & { stack: string }]));
     expect(dropped.operations).toEqual([{ op: 'delete', kind: 'banner', id: 'welcome' }]);
+  });
+
+  test('GIVEN the Terraform provider THEN the kind is a resource type named from its definition, with its identity and replace-only fields', () => {
+    const rt = resourceTypeOf('banner');
+    expect(resourceType('apigw_banner')).toBe(rt);
+    expect(rt.identity).toEqual(['name']);
+    const attribute = (name: string) => rt.block.attributes.find((a) => a.name === name);
+    expect(attribute('id')).toMatchObject({ computed: true, description: 'Identity of the banner: its name.' });
+    expect(attribute('name')).toMatchObject({ required: true, replace: true });
+    expect(attribute('group')).toMatchObject({ required: true, replace: true });
+    expect(attribute('color')).toMatchObject({ optional: true, computed: true, default: 'blue', replace: false });
+    expect(attribute('app_key')).toBeUndefined();
+
+    const provider = new ApigwTerraformProvider(() => {
+      throw new Error('validation needs no gateway');
+    });
+    const config = (text: string) => toDynamic({ id: null, name: 'welcome', group: 'shop', text, color: null });
+    expect(provider.validateResourceConfig({ type_name: 'apigw_banner', config: config('Hello') }).diagnostics).toEqual([]);
+    expect(provider.validateResourceConfig({ type_name: 'apigw_banner', config: config('x'.repeat(201)) }).diagnostics).toEqual([
+      expect.objectContaining({ summary: 'Invalid text', attribute: { steps: [{ attribute_name: 'text' }] } }),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { ConnectionError } from '../../src/errors';
+import { ConnectionError, OwnerChangedError, ProviderError, ResourceExistsError, ResourceGoneError } from '../../src/errors';
 import { DEFAULT_ENDPOINT, PULUMI_ERROR_CODES, resolveConnection, settingsFromConfig } from '@apigw/provider/pulumi';
 import * as errors from '@apigw/provider/pulumi';
 
@@ -37,5 +37,23 @@ describe('Pulumi error codes', () => {
       expect(Object.keys(PULUMI_ERROR_CODES)).toContain(e.code);
     }
     expect(new Set(samples.map((e) => e.code))).toEqual(new Set(Object.keys(PULUMI_ERROR_CODES)));
+  });
+
+  it("the engine's refusals and Pulumi's are one hierarchy: Pulumi's are the engine's classes under Pulumi's codes", () => {
+    const pairs: [Error & { code: string }, abstract new (...args: never[]) => Error, string][] = [
+      [new errors.ResourceExistsError('app', 'mobile', null), ResourceExistsError, 'APIGW_RESOURCE_EXISTS'],
+      [new errors.NotOwnedError('app', 'mobile', 'other', 'shop'), OwnerChangedError, 'APIGW_OWNER_CHANGED'],
+      [new errors.ResourceGoneError('app', 'mobile'), ResourceGoneError, 'APIGW_RESOURCE_GONE'],
+    ];
+    for (const [pulumiError, engineClass, engineCode] of pairs) {
+      expect(pulumiError).toBeInstanceOf(engineClass);
+      expect(pulumiError).toBeInstanceOf(ProviderError);
+      expect(pulumiError.code).not.toBe(engineCode);
+    }
+    expect(new ResourceExistsError('app', 'mobile', 'billing')).not.toBeInstanceOf(errors.PulumiResourceError);
+    expect(new errors.OwnerUnsetError('app')).not.toBeInstanceOf(errors.InputInvalidError);
+    expect(new errors.NotOwnedError('app', 'mobile', 'other', 'shop').message).toBe(
+      'app mobile is owned by stack other, but the Pulumi state records it as owned by stack shop; it is left alone; run pulumi refresh to see the live owner',
+    );
   });
 });

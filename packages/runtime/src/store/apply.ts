@@ -10,6 +10,7 @@ import {
   canonicalJson,
   checkRules,
   describeResource as describe,
+  hasCredentials,
   RESOURCE_RULES,
   onePluginPerType,
   pluginConfigs,
@@ -257,7 +258,7 @@ function* create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: n
   const digest = kind === 'api' ? digestOf(text) : null;
   yield* sql.insertResource(kind, id, ctx.stack, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
   remember(ctx, { kind, id, stack: ctx.stack, spec: text, created_at: ctx.now, updated_at: ctx.now, digest }, spec);
-  if (kind === 'app') yield* sql.insertCredentials(yield* newCredentials(id));
+  if (hasCredentials(kind)) yield* sql.insertCredentials(yield* newCredentials(id));
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'create', kind, id };
 }
@@ -311,7 +312,7 @@ function* remove(ctx: BatchContext, kind: Kind, id: string, index: number): Step
   ctx.rows.set(`${kind} ${id}`, null);
   ctx.touched.delete(`${kind} ${id}`);
   if (kind === 'api') yield* sql.deletePublishedOf(id);
-  if (kind === 'app') yield* sql.deleteCredentials(id);
+  if (hasCredentials(kind)) yield* sql.deleteCredentials(id);
   ctx.written.delete(`${kind} ${id}`);
   return { index, op: 'delete', kind, id };
 }

@@ -4,7 +4,7 @@
  * `GET /v1/state` sends). Each reader is a step run inside the engine's
  * read transaction, so it sees a single revision.
  */
-import { KINDS, STAGES, type Kind } from '@apigw/schema';
+import { KINDS, STAGES, hasCredentials, type Kind } from '@apigw/schema';
 import type { GetStateOptions } from '../client/gateway-client';
 import { RuntimeError } from '../errors';
 import type { AppCredentials } from '../model';
@@ -65,7 +65,7 @@ export function* appCredentials(app: string): Step<AppCredentials> {
 }
 
 function* resourceJson(row: ResourceRow): Step<string> {
-  return liveJson(row, row.kind === 'api' ? yield* sql.publishedOf(row.id) : undefined, row.kind === 'app' ? yield* sql.credentials(row.id) : undefined);
+  return liveJson(row, row.kind === 'api' ? yield* sql.publishedOf(row.id) : undefined, hasCredentials(row.kind) ? yield* sql.credentials(row.id) : undefined);
 }
 
 function groupPublished(rows: readonly PublishedRow[]): Map<string, PublishedRow[]> {
@@ -110,7 +110,7 @@ function liveJson(row: ResourceRow, published: readonly PublishedRow[] | undefin
     }
     return `${head},"digest":${q(row.digest ?? digestOf(row.spec))},"published":{${stages}}}`;
   }
-  if (row.kind === 'app')
+  if (hasCredentials(row.kind))
     return `${head},"appKey":${q(credentials?.app_key ?? '')}${credentials ? `,"appId":${credentials.app_id}` : ''}${credentials?.rotated_at ? `,"rotatedAt":${q(credentials.rotated_at)}` : ''}}`;
   return `${head}}`;
 }

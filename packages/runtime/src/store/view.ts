@@ -4,7 +4,7 @@
  * commit wrote are read and parsed again, so the cost of a view follows the
  * size of the change, not of the state.
  */
-import { STAGES, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type Plugin, type PluginAttachment, type VpcAccess } from '@apigw/schema';
+import { STAGES, hasCredentials, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type Plugin, type PluginAttachment, type VpcAccess } from '@apigw/schema';
 import type { ApiDefinition, StateView } from '../model';
 import { sql } from './sql';
 import type { CredentialsRow, PublishedRow, ResourceRow, Step } from './statements';
@@ -126,7 +126,7 @@ export class ViewCache {
     // Everything is read before anything changes: a read that fails half-way leaves the cache as it was.
     const tombstones = yield* sql.tombstonesSince(since);
     const changed: [ResourceRow, CredentialsRow | undefined][] = [];
-    for (const row of yield* sql.changedExceptApis(since)) changed.push([row, row.kind === 'app' ? yield* sql.credentials(row.id) : undefined]);
+    for (const row of yield* sql.changedExceptApis(since)) changed.push([row, hasCredentials(row.kind) ? yield* sql.credentials(row.id) : undefined]);
     const changedApis = yield* sql.changedApiIds(since);
     const published = yield* sql.publishedOfChanged(since);
     for (const t of tombstones) this.remove(t.kind, t.id);
