@@ -11,12 +11,13 @@
  * dynamic provider (./dynamic-provider) is a thin, serializable shell that
  * loads this module at run time and forwards to it.
  */
-import { pointerToken, validateResource, type Kind, type KindSpecs } from '@apigw/schema';
+import { identityFields, validateResource, type Kind, type KindSpecs } from '@apigw/schema';
 import type { LiveResource } from '@apigw/runtime';
 import * as pulumi from '@pulumi/pulumi';
 import { ResourceEngine } from '../engine/resource-engine';
+import { checkPartial, replacedFields, unknownPointers as findUnknowns } from '../engine/unknowns';
 import * as engineErrors from '../errors';
-import { fieldMarks, handlerFor, type ResourceHandler } from '../kinds';
+import { handlerFor, jsonEqual, type ResourceHandler } from '../kinds';
 import { configuredOwner, httpClient, resolveConnection, type ClientFactory, type ProviderSettings } from './connection';
 import { InputInvalidError, NotOwnedError, OwnerUnsetError, PulumiResourceError, ResourceExistsError, ResourceGoneError } from './errors';
 import {
@@ -26,7 +27,6 @@ import {
   ownerOf,
   propertyPath,
   specFromProps,
-  specKeys,
   topProperty,
   withUnreadSecrets,
   type PropertyMap,
@@ -70,21 +70,17 @@ export class ResourceLifecycle<K extends Kind> implements Required<Omit<pulumi.d
    */
   async check(_olds: PropertyMap, news: PropertyMap): Promise<pulumi.dynamic.CheckResult> {
     const body = specFromProps(this.kind, news);
-    const unknown = unknownPointers(body);
+    const checked = checkPartial(this.kind, body, unknownPointers(body));
     const failures: pulumi.dynamic.CheckFailure[] = [];
     const owner = ownerOf(news) ?? configuredOwner(this.settings, this.env);
     if (owner === undefined && !isUnknown(news['stack']))
       failures.push({ property: 'stack', reason: 'no owning stack: set stack on the resource, the apigw:stack config or APIGW_STACK' });
     if (news['adopt'] !== undefined && typeof news['adopt'] !== 'boolean' && !isUnknown(news['adopt']))
       failures.push({ property: 'adopt', reason: 'must be a boolean' });
-    const result = validateResource(this.kind, body);
-    if (!result.ok) {
-      for (const p of result.problems)
-        if (!unknown.some((u) => p.pointer === u || p.pointer.startsWith(`${u}/`))) failures.push({ property: propertyPath(p.pointer), reason: p.message });
-    }
+    for (const p of checked.problems) failures.push({ property: propertyPath(p.pointer), reason: p.message });
     if (failures.length > 0) return { inputs: news, failures };
-    if (!result.ok) return { inputs: news };
-    const inputs: Record<string, unknown> = { ...(this.handler.normalize(result.value) as object) };
+    if (checked.value === undefined) return { inputs: news };
+    const inputs: Record<string, unknown> = { ...(this.handler.normalize(checked.value) as object) };
     if (news['stack'] !== undefined || owner !== undefined) inputs['stack'] = isUnknown(news['stack']) ? news['stack'] : owner;
     if (news['adopt'] !== undefined) inputs['adopt'] = news['adopt'];
     return { inputs };
@@ -101,12 +97,17 @@ export class ResourceLifecycle<K extends Kind> implements Required<Omit<pulumi.d
     const desired = specFromProps(this.kind, news);
     const oldSpec = specFromProps(this.kind, olds) as unknown as Record<string, unknown>;
     const unknown = unknownPointers(desired);
-    if (unknown.length > 0) return this.diffWithUnknowns(id, oldSpec, desired as unknown as Record<string, unknown>, unknown);
+    if (unknown.length > 0) {
+      // A preview before the unknowns are computed: a change for sure, and a replace when the fields they may change say so.
+      const replaces = replacedFields(this.kind, oldSpec, desired as unknown as Record<string, unknown>, unknown);
+      return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: true };
+    }
     const live = liveFromOutputs(this.kind, id, olds);
     const changes = this.handler.diff(desired, { ...live, spec: withUnreadSecrets(this.kind, live.spec, desired) } as LiveResource<K>);
     const replaces = new Set(changes.filter((c) => c.forcesReplacement).map((c) => topProperty(c.path)));
     const normalized = this.handler.normalize(desired);
-    if (this.handler.id(normalized) !== id) for (const key of this.identityKeys(id, oldSpec, normalized)) replaces.add(key);
+    if (this.handler.id(normalized) !== id)
+      for (const key of identityFields(this.kind)) if (!jsonEqual(oldSpec[key], (normalized as unknown as Record<string, unknown>)[key])) replaces.add(key);
     const ownerChanges = news['stack'] !== undefined && news['stack'] !== olds['stack'];
     const changed = changes.length > 0 || replaces.size > 0 || ownerChanges;
     return replaces.size > 0 ? { changes: true, replaces: [...replaces].sort(), deleteBeforeReplace: true } : { changes: changed };
@@ -195,49 +196,11 @@ export class ResourceLifecycle<K extends Kind> implements Required<Omit<pulumi.d
     if (!found) throw new ResourceGoneError(this.kind, id);
     return outputsFromLive(this.kind, found.live, found.credentials);
   }
-
-  /** The top-level fields whose change alone gives the resource another identity. */
-  private identityKeys(id: string, oldSpec: Record<string, unknown>, desired: KindSpecs[K]): string[] {
-    const next = desired as unknown as Record<string, unknown>;
-    return specKeys(this.kind).filter((key) => {
-      if (JSON.stringify(oldSpec[key]) === JSON.stringify(next[key])) return false;
-      return this.identityOf({ ...oldSpec, [key]: next[key] }) !== id;
-    });
-  }
-
-  private identityOf(spec: Record<string, unknown>): string | undefined {
-    try {
-      return this.handler.id(spec as unknown as KindSpecs[K]);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * A preview diff while some inputs are not known yet: a change for sure,
-   * and a replace when a changed or unknown top-level field holds a
-   * replace-only field (the schema marks the handlers use) or the identity.
-   */
-  private diffWithUnknowns(id: string, oldSpec: Record<string, unknown>, desired: Record<string, unknown>, unknown: readonly string[]): pulumi.dynamic.DiffResult {
-    const unknownKeys = new Set(unknown.map(topProperty));
-    const replaceOnly = new Set(fieldMarks(this.kind).replace.map((path) => path[0]));
-    const replaces = specKeys(this.kind).filter((key) => {
-      const isUnknownKey = unknownKeys.has(key);
-      if (!isUnknownKey && JSON.stringify(oldSpec[key]) === JSON.stringify(desired[key])) return false;
-      if (replaceOnly.has(key)) return true;
-      const probe = isUnknownKey ? `${JSON.stringify(oldSpec[key])}\u0000` : desired[key];
-      return this.identityOf({ ...oldSpec, [key]: probe }) !== id;
-    });
-    return replaces.length > 0 ? { changes: true, replaces, deleteBeforeReplace: true } : { changes: true };
-  }
 }
 
 /** JSON pointers of the values Pulumi has not computed yet. */
-export function unknownPointers(value: unknown, pointer = ''): string[] {
-  if (isUnknown(value)) return [pointer];
-  if (value === null || typeof value !== 'object') return [];
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
-  return entries.flatMap(([key, v]) => unknownPointers(v, `${pointer}/${pointerToken(key)}`));
+export function unknownPointers(value: unknown): string[] {
+  return findUnknowns(value, isUnknown);
 }
 
 /** A refusal of the engine as the Pulumi resources report it (a subclass with Pulumi's code); anything else as it is. */

@@ -9,7 +9,7 @@
  * an app's credentials. From outputs a LiveResource can be rebuilt, so that
  * `diff` asks the kind's handler exactly what the reconciler would ask it.
  */
-import { hasCredentials, kindSchema, type Kind, type KindSpecs } from '@apigw/schema';
+import { hasCredentials, type Kind, type KindSpecs } from '@apigw/schema';
 import type { AppCredentials, LiveApi, LiveApp, LiveResource, StoredSpec } from '@apigw/runtime';
 import { fieldMarks, handlerFor } from '../kinds';
 import { containsAny, matchesAny } from '../kinds/schema-marks';
@@ -19,18 +19,6 @@ export type PropertyMap = Readonly<Record<string, unknown>>;
 
 /** The inputs and outputs that are not part of a kind's spec. */
 export const META_KEYS = ['stack', 'adopt', 'digest', 'published', 'appKey', 'appSecret', 'appCode', 'appId'] as const;
-
-const keysByKind = new Map<Kind, readonly string[]>();
-
-/** The top-level fields of a kind's spec, from its schema definition. */
-export function specKeys(kind: Kind): readonly string[] {
-  let keys = keysByKind.get(kind);
-  if (!keys) {
-    keys = Object.keys((kindSchema(kind)['properties'] as Readonly<Record<string, unknown>> | undefined) ?? {});
-    keysByKind.set(kind, keys);
-  }
-  return keys;
-}
 
 /**
  * The spec part of a property bag: the schema's fields, absent and null

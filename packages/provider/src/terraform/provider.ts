@@ -3,18 +3,10 @@
  * (with unknown values) and the create/read/update/delete/import of apigw
  * resources, each translated to the runtime's operations.
  */
-import {
-  RESOURCE_RULES,
-  STACK_NAME_PATTERN,
-  checkRules,
-  kindInfo,
-  validateResource,
-  type Kind,
-  type KindSpecs,
-  type Problem,
-} from '@apigw/schema';
+import { STACK_NAME_PATTERN, kindInfo, type Kind, type KindSpecs, type Problem } from '@apigw/schema';
 import type { AppCredentials, GatewayClient, LiveResource, Operation } from '@apigw/runtime';
 import { ResourceEngine } from '../engine/resource-engine';
+import { checkPartial, identityKnown } from '../engine/unknowns';
 import { ResourceGoneError } from '../errors';
 import { handlerFor } from '../kinds/registry';
 import { jsonEqual } from '../kinds/field-diff';
@@ -145,24 +137,6 @@ function blockMessage(block: TfBlock): Record<string, unknown> {
   };
 }
 
-/**
- * Problems of one resource on its own: the schema plus the rules that read
- * one resource alone (RESOURCE_RULES: environment shape, certificate
- * domains, OSS action and method, path parameters, defaults). Rules across
- * resources run at apply time, in the gateway. Pointers are relative to the
- * resource.
- */
-export function resourceProblems(kind: Kind, spec: Record<string, unknown>): Problem[] {
-  const result = validateResource(kind, spec);
-  if (!result.ok) return result.problems;
-  return checkRules({ resources: { [kind]: [{ spec: result.value, place: '' }] } }, RESOURCE_RULES).map((f) => ({ code: f.code, pointer: f.pointer, message: f.message }));
-}
-
-/** True when `pointer` is at or below one of `unknowns`. */
-function underUnknown(pointer: string, unknowns: readonly string[]): boolean {
-  return unknowns.some((u) => pointer === u || pointer.startsWith(`${u}/`));
-}
-
 /** The Terraform provider: schema, validation, planning and CRUD of apigw resources. */
 export class ApigwTerraformProvider {
   private client: GatewayClient | undefined;
@@ -256,9 +230,7 @@ export class ApigwTerraformProvider {
   private configProblems(rt: TfResourceType, value: TfObject): { spec: Record<string, unknown>; unknowns: string[]; diagnostics: DiagnosticMessage[] } {
     const unknowns: string[] = [];
     const spec = fromTf(rt.block, value, '', unknowns);
-    const diagnostics = resourceProblems(rt.kind, spec)
-      .filter((p) => !underUnknown(p.pointer, unknowns))
-      .map((p) => problemDiagnostic(rt.block, p));
+    const diagnostics = checkPartial(rt.kind, spec, unknowns).problems.map((p) => problemDiagnostic(rt.block, p));
     return { spec, unknowns, diagnostics };
   }
 
@@ -303,8 +275,7 @@ export class ApigwTerraformProvider {
         if (a.replace && !attributeEqual(a, priorObj[a.name] ?? null, planned[a.name] ?? null)) requiresReplace.push({ steps: [{ attribute_name: a.name }] });
     const fresh = !priorObj || requiresReplace.length > 0;
 
-    const identityKnown = !unknowns.some((u) => rt.identity.some((field) => u === `/${field}`));
-    planned['id'] = identityKnown ? this.identity(rt.kind, spec) : UNKNOWN;
+    planned['id'] = identityKnown(rt.kind, unknowns) ? this.identity(rt.kind, spec) : UNKNOWN;
     for (const a of rt.block.attributes)
       if (a.field === undefined && a.name !== 'id') planned[a.name] = fresh ? UNKNOWN : (priorObj?.[a.name] ?? UNKNOWN);
     return { planned_state: toDynamic(planned), requires_replace: requiresReplace, planned_private: privateBytes, diagnostics: [] };
