@@ -7,6 +7,7 @@
  * all read these facts from here; adding a kind is one entry in `KindSpecs`
  * and one in `KIND_TABLE` (beside its schema definition and its handler).
  */
+import { backendTypeInfo } from './backend-types';
 import type { Api, ApiGroup, App, Authorization, BackendService, GatewayDocument, Plugin, PluginAttachment, Stage, VpcAccess } from './document.generated';
 
 /** The spec type of each kind of resource. */
@@ -117,11 +118,16 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
     noun: 'backend service',
     importable: true,
     id: byName,
+    // What each environment names, as its backend type says (a VPC backend its VPC access).
     references: (b) => {
-      if (b.type !== 'VPC') return [];
+      const named = backendTypeInfo(b.type)?.references ?? [];
+      if (named.length === 0) return [];
       const out: Reference[] = [];
-      for (const [stage, env] of Object.entries(b.environments))
-        if (env && typeof env.vpcAccess === 'string') out.push({ kind: 'vpcAccess', id: env.vpcAccess, pointer: `/environments/${stage}/vpcAccess` });
+      for (const [stage, env] of Object.entries(b.environments) as [string, Record<string, unknown> | undefined][])
+        for (const { field, kind } of named) {
+          const id = env?.[field];
+          if (typeof id === 'string') out.push({ kind: kind as Kind, id, pointer: `/environments/${stage}/${field}` });
+        }
       return out;
     },
   },

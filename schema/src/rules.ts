@@ -9,8 +9,9 @@
  * on it. The validator runs every rule over a document; the runtime runs
  * the rules it needs over the part of its state a batch touched.
  */
-import type { Api, BackendService, Imports, Stage } from './document.generated';
+import type { Api, Imports, Stage } from './document.generated';
 import type { ProblemCode } from './errors';
+import { backendTypeInfo } from './backend-types';
 import { HTTP_METHODS, KINDS, describeResource, kindInfo, type Kind, type KindSpecs } from './kinds';
 import { attachmentTargets, onePluginPerType, pluginConfigs } from './plugin-rules';
 import { parsesAs } from './parameter-value';
@@ -91,24 +92,18 @@ export const knownReferences: Rule = (input, report) => {
           report(r, 'UNKNOWN_REFERENCE', ref.pointer, `${describeResource(info.kind, info.id(r.spec as never))} names ${describeResource(ref.kind, ref.id)}, which is not defined`);
 };
 
-const ENVIRONMENT_FIELD: Record<BackendService['type'], 'url' | 'vpcAccess' | 'mock' | 'function' | 'oss'> = {
-  HTTP: 'url',
-  VPC: 'vpcAccess',
-  MOCK: 'mock',
-  FUNCTION: 'function',
-  OSS: 'oss',
-};
-
-/** A backend service's environment definitions carry the one field its type needs (and, for VPC, `https`). */
+/** A backend service's environment definitions carry the one field its type needs, and only the fields its type allows (see backend-types.ts). */
 export const environmentShapes: Rule = (input, report) => {
   for (const r of resources(input, 'backendService')) {
     const b = r.spec;
-    const needed = ENVIRONMENT_FIELD[b.type];
+    const info = backendTypeInfo(b.type);
+    if (info === undefined) continue;
+    const needed = info.field;
     for (const [stage, env] of Object.entries(b.environments) as [Stage, Record<string, unknown>][]) {
       const at = `/environments/${stage}`;
       if (env[needed] === undefined) report(r, 'ENVIRONMENT_SHAPE', `${at}/${needed}`, `backend service ${b.name} is of type ${b.type}, so its ${stage} definition needs ${needed}`);
       for (const field of Object.keys(env)) {
-        const fits = field === needed || (b.type === 'VPC' && field === 'https');
+        const fits = field === needed || (info.optional ?? []).includes(field);
         if (!fits) report(r, 'ENVIRONMENT_SHAPE', `${at}/${field}`, `backend service ${b.name} is of type ${b.type}; ${field} does not apply to it`);
       }
       const fn = env['function'] as { type?: string; url?: string } | undefined;

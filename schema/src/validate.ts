@@ -5,6 +5,7 @@ import schema from '../gateway.schema.json';
 import { canonicalDocument } from './canonical';
 import type { GatewayDocument } from './document.generated';
 import { DocumentInvalidError, type Problem } from './errors';
+import { definedBackendTypes, onBackendTypeDefined } from './backend-types';
 import { KINDS, kindInfo, resourceId, type Kind, type KindSpecs } from './kinds';
 import { pointerToken } from './pointer';
 import { checkRules, type RuleResource } from './rules';
@@ -18,26 +19,65 @@ export const gatewaySchema: Readonly<Record<string, unknown>> = schema;
 /** What a stack name looks like (the document's `stack`, which owns every resource the document creates). */
 export const STACK_NAME_PATTERN = new RegExp(schema.properties.stack.pattern);
 
-// verbose: errors carry the offending value, which messages quote.
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: false, verbose: true });
-addFormats(ajv, ['date-time']);
-ajv.addKeyword({ keyword: 'x-apigw-replace', schemaType: 'boolean' });
-ajv.addKeyword({ keyword: 'x-apigw-secret', schemaType: 'boolean' });
-// A field's own words for any way it is wrong, instead of the failing keyword's.
-ajv.addKeyword({ keyword: 'x-apigw-message', schemaType: 'string' });
-ajv.addSchema(schema);
-ajv.addSchema(batch);
-
-const documentValidator = ajv.getSchema(schema.$id) as ValidateFunction;
-const kindValidators = new Map<Kind, ValidateFunction>(
-  KINDS.map(({ kind, definition }) => [kind, ajv.getSchema(`${schema.$id}#/$defs/${definition}`) as ValidateFunction]),
-);
-
 /** The schema of `POST /v1/batch` bodies (JSON Schema 2020-12), as shipped. */
 export const batchSchema: Readonly<Record<string, unknown>> = batch;
 
-const batchEnvelopeValidator = ajv.getSchema(`${batch.$id}#/$defs/Envelope`) as ValidateFunction;
-const operationValidator = ajv.getSchema(`${batch.$id}#/$defs/Operation`) as ValidateFunction;
+type SchemaNode = Record<string, unknown>;
+
+/**
+ * The document schema the validator uses: the shipped one, with every
+ * backend type defined with defineBackendType added (its name to the
+ * `type` enum, its field to BackendEnvironment).
+ */
+function documentSchema(): SchemaNode {
+  const defined = definedBackendTypes();
+  if (defined.length === 0) return schema;
+  const copy = structuredClone(schema) as SchemaNode;
+  const defs = copy['$defs'] as Record<string, SchemaNode>;
+  const typeNode = ((defs['BackendService']!['properties'] as Record<string, SchemaNode>)['type'] as { enum: string[] });
+  const environment = defs['BackendEnvironment']!['properties'] as Record<string, unknown>;
+  for (const t of defined) {
+    typeNode.enum.push(t.type);
+    environment[t.field] = t.schema;
+  }
+  return copy;
+}
+
+/** Every validator, compiled from one schema; compiled again when a backend type is defined. */
+interface Validators {
+  readonly ajv: Ajv2020;
+  readonly schema: SchemaNode;
+  readonly document: ValidateFunction;
+  readonly kinds: Map<Kind, ValidateFunction>;
+  readonly envelope: ValidateFunction;
+  readonly operation: ValidateFunction;
+}
+
+function compileValidators(): Validators {
+  // verbose: errors carry the offending value, which messages quote.
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: false, verbose: true });
+  addFormats(ajv, ['date-time']);
+  ajv.addKeyword({ keyword: 'x-apigw-replace', schemaType: 'boolean' });
+  ajv.addKeyword({ keyword: 'x-apigw-secret', schemaType: 'boolean' });
+  // A field's own words for any way it is wrong, instead of the failing keyword's.
+  ajv.addKeyword({ keyword: 'x-apigw-message', schemaType: 'string' });
+  const current = documentSchema();
+  ajv.addSchema(current);
+  ajv.addSchema(batch);
+  return {
+    ajv,
+    schema: current,
+    document: ajv.getSchema(schema.$id) as ValidateFunction,
+    kinds: new Map<Kind, ValidateFunction>(
+      KINDS.filter((k) => k.schema === undefined).map(({ kind, definition }) => [kind, ajv.getSchema(`${schema.$id}#/$defs/${definition}`) as ValidateFunction]),
+    ),
+    envelope: ajv.getSchema(`${batch.$id}#/$defs/Envelope`) as ValidateFunction,
+    operation: ajv.getSchema(`${batch.$id}#/$defs/Operation`) as ValidateFunction,
+  };
+}
+
+let validators = compileValidators();
+onBackendTypeDefined(() => (validators = compileValidators()));
 
 /**
  * The problems of a batch body as a whole (batch.schema.json's Envelope:
@@ -46,7 +86,8 @@ const operationValidator = ajv.getSchema(`${batch.$id}#/$defs/Operation`) as Val
  * The operations are checked one by one with operationProblems.
  */
 export function batchEnvelopeProblems(input: unknown): Problem[] {
-  return batchEnvelopeValidator(input) ? [] : schemaProblems(batchEnvelopeValidator.errors ?? [], '');
+  const { envelope } = validators;
+  return envelope(input) ? [] : schemaProblems(envelope.errors ?? [], '');
 }
 
 /**
@@ -56,17 +97,18 @@ export function batchEnvelopeProblems(input: unknown): Problem[] {
  * validateResource's.
  */
 export function operationProblems(input: unknown, pointer: string): Problem[] {
-  return operationValidator(input) ? [] : schemaProblems(operationValidator.errors ?? [], pointer);
+  const { operation } = validators;
+  return operation(input) ? [] : schemaProblems(operation.errors ?? [], pointer);
 }
 
 /** The validator of one resource of a kind; a kind defined with defineKind has its schema compiled on first use. */
 function kindValidator(kind: Kind): ValidateFunction {
-  let validator = kindValidators.get(kind);
+  let validator = validators.kinds.get(kind);
   if (!validator) {
     const own = kindInfo(kind).schema;
     if (!own) throw new TypeError(`unknown kind ${kind}`);
-    validator = ajv.compile(own);
-    kindValidators.set(kind, validator);
+    validator = validators.ajv.compile(own);
+    validators.kinds.set(kind, validator);
   }
   return validator;
 }
@@ -74,7 +116,7 @@ function kindValidator(kind: Kind): ValidateFunction {
 /** The JSON Schema of one resource of a kind (gateway.schema.json's definition, or the one defineKind was given). */
 export function kindSchema(kind: Kind): Readonly<Record<string, unknown>> {
   const info = kindInfo(kind);
-  return info.schema ?? ((schema.$defs as Record<string, Readonly<Record<string, unknown>>>)[info.definition] ?? {});
+  return info.schema ?? ((validators.schema['$defs'] as Record<string, Readonly<Record<string, unknown>>>)[info.definition] ?? {});
 }
 
 /**
@@ -115,9 +157,10 @@ export function validateDocument(input: unknown): ValidationResult<GatewayDocume
   if (!cloned.ok) return cloned;
   const data = cloned.value;
   const defined = definedCollectionProblems(data);
-  const valid = documentValidator(data);
+  const { document } = validators;
+  const valid = document(data);
   defined.restore();
-  if (!valid || defined.problems.length > 0) return { ok: false, problems: [...schemaProblems(documentValidator.errors ?? [], ''), ...defined.problems] };
+  if (!valid || defined.problems.length > 0) return { ok: false, problems: [...schemaProblems(document.errors ?? [], ''), ...defined.problems] };
   const doc = data as GatewayDocument;
   const problems = semanticProblems(doc);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: canonicalDocument(doc) };

@@ -19,6 +19,7 @@ export {
   InventorySource,
   DEFAULT_MAX_BODY_BYTES,
   createBackendRegistry,
+  registerBackendType,
   FunctionsConfigError,
   type FunctionConfig,
   type LocalFunctionConfig,

@@ -26,7 +26,7 @@ export { NonceStore, type NonceStoreOptions, type NonceLedger, type NonceVerdict
 export { SharedNonceStore, NONCE_FILE, type SharedNonceStoreOptions } from './shared-nonce-store';
 export { MemoryRateCounter, type RateCounter, type CounterVerdict, type MemoryRateCounterOptions } from './plugins/rate-counter';
 export { SharedRateCounter, COUNTER_FILE, type SharedRateCounterOptions } from './plugins/shared-rate-counter';
-export { createBackendRegistry, type BackendRegistry, type BackendServices } from './backends/registry';
+export { createBackendRegistry, registerBackendType, type BackendModuleFactory, type BackendRegistry, type BackendServices } from './backends/registry';
 export { FunctionHost, type FunctionHostOptions } from './backends/function/host';
 export { FunctionsConfigError, resolveFunctions, loadFunctionsFile, type FunctionConfig, type LocalFunctionConfig, type RemoteFunctionConfig } from './backends/function/config';
 export type { ApiGatewayEvent } from './backends/function/event';

@@ -24,7 +24,8 @@ import type { Exchange } from '../exchange';
 export type CompileResult<T> = { readonly value: T } | { readonly error: string; readonly unservedType?: boolean };
 
 export interface BackendModule<T = unknown> {
-  readonly type: BackendService['type'];
+  /** The backend service `type` it serves (`HTTP`). */
+  readonly type: string;
   /** Compiles one environment; runs when a snapshot is built, never per request. */
   compile(service: BackendService, env: BackendEnvironment, ctx: CompileContext): CompileResult<T>;
   /**

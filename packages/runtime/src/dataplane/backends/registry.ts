@@ -1,8 +1,14 @@
 /**
  * The backend modules by type. The snapshot compiles each environment with
  * its type's module and the request path invokes the same module.
+ *
+ * Adding a backend type is one call here, registerBackendType: what a
+ * document may say about the type (its environment field and that field's
+ * schema, given to @apigw/schema's defineBackendType, so validation, the
+ * admin API and the reconciler accept it) and its module (what the data
+ * plane does with it). Nothing else names a type.
  */
-import type { BackendEnvironment, BackendService } from '@apigw/schema';
+import { defineBackendType, type BackendEnvironment, type BackendService, type BackendTypeInfo } from '@apigw/schema';
 import type { CompileContext, CompiledTarget } from '../../snapshot/snapshot';
 import type { BackendModule } from './backend-module';
 import { functionBackend } from './function/function-backend';
@@ -12,7 +18,8 @@ import { mockBackend } from './mock';
 import { ossBackend, type ObjectStorage } from './oss/oss-backend';
 import { vpcBackend } from './vpc';
 
-export type BackendRegistry = Readonly<Record<BackendService['type'], BackendModule<unknown>>>;
+/** The module of each backend type, by type name. */
+export type BackendRegistry = Readonly<Record<string, BackendModule<unknown>>>;
 
 /** What the modules that run code or hold data use: one of each per data plane. */
 export interface BackendServices {
@@ -22,15 +29,33 @@ export interface BackendServices {
   readonly objects: ObjectStorage;
 }
 
-/** The modules this runtime ships, bound to one data plane's services. */
+/** A backend module, or how to make one from a data plane's services (a type that runs code or holds data). */
+export type BackendModuleFactory = BackendModule<unknown> | ((services: BackendServices) => BackendModule<unknown>);
+
+const ADDED = new Map<string, BackendModuleFactory>();
+
+/**
+ * Adds a backend type: its document side (`definition`: the type's name,
+ * the environment field holding its target and that field's JSON Schema)
+ * and its data-plane module. Documents, admin batches and every data plane
+ * created afterwards in this process accept and serve the type.
+ */
+export function registerBackendType(definition: BackendTypeInfo & { readonly schema: Readonly<Record<string, unknown>> }, module: BackendModuleFactory): void {
+  defineBackendType(definition);
+  ADDED.set(definition.type, module);
+}
+
+/** The modules this runtime ships and those added with registerBackendType, bound to one data plane's services. */
 export function createBackendRegistry(services: BackendServices): BackendRegistry {
-  return {
+  const registry: Record<string, BackendModule<unknown>> = {
     HTTP: httpBackend as BackendModule<unknown>,
     VPC: vpcBackend as BackendModule<unknown>,
     MOCK: mockBackend as BackendModule<unknown>,
     FUNCTION: functionBackend(services.functions) as BackendModule<unknown>,
     OSS: ossBackend(services.objects) as BackendModule<unknown>,
   };
+  for (const [type, module] of ADDED) registry[type] = typeof module === 'function' ? module(services) : module;
+  return registry;
 }
 
 /** Compiles one environment with its type's module. */
