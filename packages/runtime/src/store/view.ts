@@ -4,13 +4,25 @@
  * commit wrote are read and parsed again, so the cost of a view follows the
  * size of the change, not of the state.
  */
-import { STAGES, hasCredentials, type ApiGroup, type App, type Authorization, type BackendService, type Kind, type Plugin, type PluginAttachment, type VpcAccess } from '@apigw/schema';
+import { hasCredentials, KINDS, STAGES, type App, type CollectionOf, type Kind, type KindSpecs } from '@apigw/schema';
 import type { ApiDefinition, StateView } from '../model';
 import { sql } from './sql';
 import type { CredentialsRow, PublishedRow, ResourceRow, Step } from './statements';
 
 type ViewApp = StateView['apps'][number];
 type ViewPublished = StateView['published'][number];
+
+/**
+ * The kinds a view lists as stored, each under its collection's name:
+ * every kind but APIs (the view serves their published revisions) and
+ * apps (listed with their credentials).
+ */
+type StoredKind = Exclude<Kind, 'api' | 'app'>;
+
+/** The part of a view that lists stored kinds, by collection. */
+type StoredLists = { readonly [K in StoredKind as CollectionOf<K>]: readonly KindSpecs[K][] };
+
+const STORED_KINDS = KINDS.filter((k) => k.kind !== 'api' && k.kind !== 'app');
 
 /** Values by id, listed in id order (the order of the store's queries); the list is rebuilt only after a change. */
 class Table<T> {
@@ -75,13 +87,9 @@ function viewApp(row: ResourceRow, c: CredentialsRow): ViewApp {
 export class ViewCache {
   private revision = -1;
   private view: StateView | undefined;
-  private readonly groups = new Table<ApiGroup>();
-  private readonly backendServices = new Table<BackendService>();
-  private readonly vpcAccesses = new Table<VpcAccess>();
+  /** Specs of the stored kinds, by kind. */
+  private readonly stored = new Map<Kind, Table<unknown>>(STORED_KINDS.map((k) => [k.kind, new Table<unknown>()]));
   private readonly apps = new Table<ViewApp>();
-  private readonly authorizations = new Table<Authorization>();
-  private readonly plugins = new Table<Plugin>();
-  private readonly pluginAttachments = new Table<PluginAttachment>();
   private readonly published = new Table<ViewPublished>();
 
   /**
@@ -144,33 +152,11 @@ export class ViewCache {
     this.finish(revision);
   }
 
+  /** A resource row (never an API's: the view does not read them); an app without credentials leaves the view. */
   private setRow(row: ResourceRow, credentials: CredentialsRow | undefined): void {
-    switch (row.kind) {
-      case 'group':
-        this.groups.set(row.id, JSON.parse(row.spec) as ApiGroup);
-        break;
-      case 'backendService':
-        this.backendServices.set(row.id, JSON.parse(row.spec) as BackendService);
-        break;
-      case 'vpcAccess':
-        this.vpcAccesses.set(row.id, JSON.parse(row.spec) as VpcAccess);
-        break;
-      case 'authorization':
-        this.authorizations.set(row.id, JSON.parse(row.spec) as Authorization);
-        break;
-      case 'plugin':
-        this.plugins.set(row.id, JSON.parse(row.spec) as Plugin);
-        break;
-      case 'pluginAttachment':
-        this.pluginAttachments.set(row.id, JSON.parse(row.spec) as PluginAttachment);
-        break;
-      case 'app':
-        if (credentials) this.apps.set(row.id, viewApp(row, credentials));
-        else this.apps.delete(row.id);
-        break;
-      default:
-        break;
-    }
+    if (row.kind !== 'app') this.stored.get(row.kind)?.set(row.id, JSON.parse(row.spec));
+    else if (credentials) this.apps.set(row.id, viewApp(row, credentials));
+    else this.apps.delete(row.id);
   }
 
   /** A published revision; a definition never changes under its digest, so an earlier entry with the same digest is reused. */
@@ -181,39 +167,15 @@ export class ViewCache {
   }
 
   private remove(kind: Kind, id: string): void {
-    switch (kind) {
-      case 'group':
-        return this.groups.delete(id);
-      case 'backendService':
-        return this.backendServices.delete(id);
-      case 'vpcAccess':
-        return this.vpcAccesses.delete(id);
-      case 'authorization':
-        return this.authorizations.delete(id);
-      case 'plugin':
-        return this.plugins.delete(id);
-      case 'pluginAttachment':
-        return this.pluginAttachments.delete(id);
-      case 'app':
-        return this.apps.delete(id);
-      case 'api':
-        for (const stage of STAGES) this.published.delete(publishedKey(id, stage));
-        return;
-    }
+    if (kind === 'api') for (const stage of STAGES) this.published.delete(publishedKey(id, stage));
+    else if (kind === 'app') this.apps.delete(id);
+    else this.stored.get(kind)?.delete(id);
   }
 
   private finish(revision: number): void {
     this.revision = revision;
-    this.view = {
-      revision,
-      groups: this.groups.values(),
-      backendServices: this.backendServices.values(),
-      vpcAccesses: this.vpcAccesses.values(),
-      published: this.published.values(),
-      apps: this.apps.values(),
-      authorizations: this.authorizations.values(),
-      plugins: this.plugins.values(),
-      pluginAttachments: this.pluginAttachments.values(),
-    };
+    // Each stored kind's table holds the specs of that kind only (setRow files a row under its own kind).
+    const lists = Object.fromEntries(STORED_KINDS.map((k) => [k.collection, this.stored.get(k.kind)!.values()])) as unknown as StoredLists;
+    this.view = { revision, ...lists, published: this.published.values(), apps: this.apps.values() };
   }
 }
