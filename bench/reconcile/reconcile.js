@@ -24,6 +24,9 @@
  * full apply. Targets: plan 10k < 1 s, apply 10k < 2 s, change < 5 %.
  *
  * Run after `npm run build`:  node bench/reconcile/reconcile.js [sizes...]
+ * With `--store postgres` (and Node's --experimental-strip-types) the
+ * gateway keeps its state in the tests' throwaway PostgreSQL, a fresh
+ * database per size, instead of SQLite in its data directory.
  */
 'use strict';
 const fs = require('node:fs');
@@ -82,9 +85,10 @@ async function dataPlaneSeconds(gateway) {
   return metric.values.find((v) => v.metricName === 'apigw_dataplane_update_seconds_sum')?.value ?? 0;
 }
 
-async function measure(n) {
+async function measure(n, postgres) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'apigw-bench-'));
-  const gateway = await createGateway({ dataDir: dir, port: 0, adminPort: 0 });
+  const store = postgres ? { store: await postgres.createDatabase(`reconcile_${n}`) } : {};
+  const gateway = await createGateway({ dataDir: dir, port: 0, adminPort: 0, ...store });
   const client = new HttpGatewayClient({ endpoint: gateway.adminUrl, token: gateway.adminToken });
   try {
     const raw = documentOf(n);
@@ -138,11 +142,22 @@ async function measure(n) {
 }
 
 async function run() {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--store');
+  const engine = at === -1 ? 'sqlite' : args.splice(at, 2)[1];
+  if (engine !== 'sqlite' && engine !== 'postgres') throw new Error(`--store takes sqlite or postgres, not ${engine}`);
+  const sizes = args.map(Number).filter((x) => x > 0);
+  // The tests' throwaway server (a TypeScript module: run with --experimental-strip-types).
+  const postgres = engine === 'postgres' ? await (await import('../../packages/runtime/test/support/postgres.ts')).startTestPostgres() : undefined;
   // APIGW_BENCH_QUICK_APIS=N measures N APIs in place of every size: a quick run that checks the bench works, not a measurement.
   const quick = Number(process.env.APIGW_BENCH_QUICK_APIS);
   const rows = [];
-  for (const n of sizes.length > 0 ? sizes : [1000, 10000]) rows.push(await measure(quick > 0 ? quick : n));
+  try {
+    for (const n of sizes.length > 0 ? sizes : [1000, 10000]) rows.push(await measure(quick > 0 ? quick : n, postgres));
+  } finally {
+    await postgres?.destroy();
+  }
+  console.log(`store: ${engine}`);
   const f = (ms) => ms.toFixed(0).padStart(7);
   console.log('APIs    resources  ops     validate  plan0   apply   (dp)    plan    oneshot change  (dp)    change/full');
   for (const r of rows) {

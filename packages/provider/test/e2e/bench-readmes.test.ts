@@ -25,15 +25,16 @@ async function runQuick(command: string, timeoutMs = 300_000): Promise<CommandRu
 }
 
 describe('bench/reconcile/README.md', () => {
-  it('runs as written: build, then both sizes and one size, each printing its table', async () => {
+  it('runs as written: build, then both sizes, one size, and one size on PostgreSQL, each printing its table', async () => {
     const commands = opening('bench/reconcile/README.md');
-    expect(commands.length).toBe(3);
+    expect(commands.length).toBe(4);
     for (const command of commands) {
       const run = await runQuick(command);
-      if (!command.startsWith('node bench/reconcile/reconcile.js')) continue;
+      if (!command.includes('bench/reconcile/reconcile.js')) continue;
       expect(run.stdout).toContain('APIs    resources  ops     validate  plan0   apply');
       const rows = run.stdout.split('\n').filter((l) => /^5 +\d+ +\d+ +\d+ms/.test(l));
-      expect(rows.length).toBe(/reconcile\.js\s+\d/.test(command) ? 1 : 2);
+      expect(rows.length).toBe(/reconcile\.js(\s+--store \w+)?\s+\d/.test(command) ? 1 : 2);
+      expect(run.stdout).toContain(`store: ${command.includes('--store postgres') ? 'postgres' : 'sqlite'}`);
       for (const row of rows) expect(row).toMatch(/\d+\.\d\d%$/);
     }
   }, 600_000);

@@ -45,6 +45,11 @@ export const sql = {
   resource(kind: Kind, id: string): Step<ResourceRow | undefined> {
     return row('resource', kind, id);
   },
+  /** The resources of those named that exist, in no order (one statement, however many). */
+  *resources(keys: readonly Ref[]): Step<ResourceRow[]> {
+    if (keys.length === 0) return [];
+    return yield* rows('resourcesByKey', JSON.stringify(keys.map((k) => [k.kind, k.id])));
+  },
   allResources(): Step<ResourceRow[]> {
     return rows('allResources');
   },

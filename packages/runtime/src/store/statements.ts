@@ -95,6 +95,11 @@ export const STATEMENTS = {
     'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   ),
   resource: statement<[kind: Kind, id: string], ResourceRow>(`${RESOURCE} WHERE kind = ? AND id = ?`),
+  /** The resources named by a JSON array of `[kind, id]` pairs, in no order: one statement for many lookups. */
+  resourcesByKey: statement<[keys: string], ResourceRow>(
+    'SELECT r.kind, r.id, r.stack, r.spec, r.created_at, r.updated_at, r.digest FROM json_each(?) k CROSS JOIN resources r ON r.kind = k.value ->> 0 AND r.id = k.value ->> 1',
+    'SELECT r.kind, r.id, r.stack, r.spec, r.created_at, r.updated_at, r.digest FROM jsonb_array_elements($1::jsonb) k JOIN resources r ON r.kind = k.value ->> 0 AND r.id = k.value ->> 1',
+  ),
   allResources: statement<[], ResourceRow>(`${RESOURCE} ORDER BY kind, id`),
   resourcesExceptApis: statement<[], ResourceRow>(`${RESOURCE} WHERE kind <> 'api' ORDER BY kind, id`),
   resourcesOfKind: statement<[kind: Kind], ResourceRow>(`${RESOURCE} WHERE kind = ? ORDER BY id`),
@@ -151,6 +156,18 @@ export const STATEMENTS = {
   ),
   deleteCredentials: statement<[app: string]>('DELETE FROM credentials WHERE app = ?'),
 } as const;
+
+/** The statements that only write (they return no rows): an engine may send them without waiting for their answer. */
+const WRITES: ReadonlySet<string> = new Set(
+  Object.entries(STATEMENTS)
+    .filter(([, s]: [string, { readonly sql: string; readonly pg?: string }]) => [s.sql, s.pg ?? s.sql].every((text) => /^(INSERT|UPDATE|DELETE)\b/.test(text) && !/\bRETURNING\b/.test(text)))
+    .map(([name]) => name),
+);
+
+/** Whether a statement only writes (returns no rows). */
+export function isWrite(name: StatementName): boolean {
+  return WRITES.has(name);
+}
 
 /** The name of a statement in the table. */
 export type StatementName = keyof typeof STATEMENTS;

@@ -19,7 +19,6 @@ import type { Kind } from '@apigw/schema';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { GetStateOptions } from '../../client/gateway-client';
-import { ApigwError } from '@apigw/schema';
 import { RuntimeError } from '../../errors';
 import type { ApiDefinition, AppCredentials, BatchResult, LiveResource, LiveState, StateView } from '../../model';
 import { runBatch } from '../apply';
@@ -27,9 +26,11 @@ import { parseBatchRequest } from '../batch-request';
 import type { CommitListener, NodeRecord, NodeStatus, StoreEngine, StoreHealth } from '../engine';
 import { sql } from '../sql';
 import { appCredentials, changesText, resourceText, stateText } from '../state-json';
-import { postgresText, runAsync, type Query, type Step } from '../statements';
+import { runAsync, type Step } from '../statements';
 import { ViewCache } from '../view';
+import { isConnectionError, storeFailure, unavailable } from './failures';
 import { listNodes, NodeHeartbeat } from './nodes';
+import { PipelinedQueries, readColumnTypes, type ColumnTypes } from './pipelined-queries';
 import { migrate, PG_SCHEMA } from './schema';
 import { PostgresNonceLedger, PostgresRateCounter } from './shared-state';
 
@@ -116,6 +117,8 @@ export class PostgresStore implements StoreEngine {
   private viewing: Promise<unknown> = Promise.resolve();
   private published: ReadonlyMap<string, ApiDefinition> = new Map();
   private heartbeat: NodeHeartbeat | undefined;
+  /** Column types of the store's tables: how a batch's inserts are sent many rows at a time (a writer's only). */
+  private columnTypes: ColumnTypes | undefined;
 
   constructor(
     private readonly url: string,
@@ -135,6 +138,8 @@ export class PostgresStore implements StoreEngine {
       connectionTimeoutMillis: 5000,
       keepAlive: true,
       application_name: 'apigw',
+      // A batch's writes are sent without waiting for each answer (see PipelinedQueries).
+      pipeline: true,
     });
     // An idle connection the server dropped: the next use opens another; the poll reports the outage.
     this.pool.on('error', () => this.lost());
@@ -146,6 +151,7 @@ export class PostgresStore implements StoreEngine {
       const client = await this.connect();
       try {
         await migrate(client, this.location);
+        this.columnTypes = await readColumnTypes(client, PG_SCHEMA);
       } finally {
         client.release();
       }
@@ -189,22 +195,18 @@ export class PostgresStore implements StoreEngine {
     }
   }
 
-  private execute(client: pg.PoolClient): (query: Query) => Promise<unknown[]> {
-    return async (query) => (await client.query({ name: `apigw_${query.name}`, text: postgresText(query.name), values: [...query.params] })).rows;
-  }
-
   /** Runs a step in one repeatable-read transaction: it sees a single revision. */
   private async read<T>(step: Step<T>): Promise<T> {
     const client = await this.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await runAsync(step, this.execute(client));
+      const result = await runAsync(step, new PipelinedQueries(client, this.columnTypes).execute);
       await client.query('COMMIT');
       return result;
     } catch (error) {
       broken = await this.failed(client, error);
-      throw broken ? unavailable(error) : error;
+      throw broken ? unavailable(error) : storeFailure(error, 'a statement');
     } finally {
       client.release(broken);
     }
@@ -239,7 +241,9 @@ export class PostgresStore implements StoreEngine {
     let result: BatchResult;
     try {
       await client.query('BEGIN');
-      const outcome = await runAsync(runBatch(batch, { now: this.clock().toISOString(), retainedRevisions: this.retainedRevisions }), this.execute(client));
+      const queries = new PipelinedQueries(client, this.columnTypes);
+      const outcome = await runAsync(runBatch(batch, { now: this.clock().toISOString(), retainedRevisions: this.retainedRevisions }), queries.execute);
+      await queries.settle();
       if (!outcome.commit) {
         await client.query('ROLLBACK');
         return outcome.result;
@@ -250,7 +254,7 @@ export class PostgresStore implements StoreEngine {
       result = outcome.result;
     } catch (error) {
       broken = await this.failed(client, error);
-      throw broken ? unavailable(error) : error;
+      throw broken ? unavailable(error) : storeFailure(error, 'a statement');
     } finally {
       client.release(broken);
     }
@@ -350,7 +354,7 @@ export class PostgresStore implements StoreEngine {
       return await listNodes(this.pool);
     } catch (error) {
       if (isConnectionError(error)) this.lost();
-      throw unavailable(error);
+      throw storeFailure(error, 'the node list');
     }
   }
 
@@ -438,18 +442,4 @@ export class PostgresStore implements StoreEngine {
     this.listener = undefined;
     await Promise.allSettled([listener?.end(), this.pool.end()]);
   }
-}
-
-/** A failure of the connection (not of a statement the server answered). */
-function isConnectionError(error: unknown): boolean {
-  if (error instanceof ApigwError) return false;
-  const code = (error as { code?: unknown } | undefined)?.code;
-  // Server-side errors carry a five-character SQLSTATE; class 08 is a connection exception, 57P0x a shutdown.
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || code.startsWith('57P');
-  return true;
-}
-
-function unavailable(error: unknown): RuntimeError {
-  if (error instanceof RuntimeError && error.code === 'APIGW_STORE_UNAVAILABLE') return error;
-  return new RuntimeError('APIGW_STORE_UNAVAILABLE', 'the store database cannot be reached; nothing changed', { cause: error });
 }

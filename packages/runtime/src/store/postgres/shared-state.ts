@@ -10,9 +10,9 @@
  * INSERT ... ON CONFLICT that decides atomically, whichever node asks.
  */
 import type pg from 'pg';
-import { RuntimeError } from '../../errors';
 import type { NonceLedger, NonceVerdict } from '../../dataplane/nonce-store';
 import type { CounterVerdict, RateCounter } from '../../dataplane/plugins/rate-counter';
+import { storeFailure } from './failures';
 
 /** How often rows that can no longer matter are deleted, in ms. */
 const PRUNE_EVERY_MS = 60_000;
@@ -26,11 +26,13 @@ const PRUNE_EVERY_MS = 60_000;
 export const SHARED_STATE_TIMEOUT_MS = 2000;
 
 /**
- * Runs one statement of the shared state within `timeoutMs`. Any failure
+ * Runs one statement of the shared state within `timeoutMs`. An outage
  * (connection refused, server shut down, no answer in time) rejects with
  * RuntimeError(APIGW_STORE_UNAVAILABLE), which the data plane answers with
- * 503 X503SU; the statement a timeout abandons still ends on its own
- * connection (an INSERT that lands late only spends a nonce or one call).
+ * 503 X503SU; a statement the server refuses otherwise is a bug, and
+ * rejects with APIGW_INTERNAL and its SQLSTATE (see storeFailure). The
+ * statement a timeout abandons still ends on its own connection (an INSERT
+ * that lands late only spends a nonce or one call).
  */
 async function bounded<R extends pg.QueryResultRow>(pool: pg.Pool, query: pg.QueryConfig, timeoutMs: number): Promise<pg.QueryResult<R>> {
   let timer: NodeJS.Timeout | undefined;
@@ -40,7 +42,8 @@ async function bounded<R extends pg.QueryResultRow>(pool: pg.Pool, query: pg.Que
   try {
     return await Promise.race([pool.query<R>(query), timeout]);
   } catch (error) {
-    throw new RuntimeError('APIGW_STORE_UNAVAILABLE', `the shared state (${query.name ?? 'query'}) cannot be reached`, { cause: error });
+    const what = `the shared state (${query.name ?? 'query'})`;
+    throw storeFailure(error, what, `${what} cannot be reached`);
   } finally {
     clearTimeout(timer);
   }
