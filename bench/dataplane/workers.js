@@ -76,7 +76,8 @@ async function main() {
     return { rps, requests };
   };
   process.stderr.write(`workers: ${TURNS} turns of ${SECONDS}s per server, wrk -t2 -c100, nothing pinned; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
-  for (const s of servers) wrk(s.port, 2);
+  // Every worker warms its own JIT and its own 10,000-API heap: each gets the same 2 s share of warm-up load.
+  for (const s of servers) wrk(s.port, 2 * s.n);
   for (let turn = 0; turn < TURNS; turn++) {
     for (const s of turn % 2 ? [...servers].reverse() : servers) {
       const before = cpuOf(s.pids);
