@@ -7,8 +7,9 @@
  * write the README's gateway.ts, start `apigw serve`, then synth, plan,
  * apply, read the credentials and make signed and AppCode calls against the
  * running gateway. That project installs only apigw and TypeScript: the
- * second test shows it holds no Pulumi, CDKTF or gRPC, and that each
- * integration of @apigw/provider, loaded there, names what to install.
+ * second test shows it holds no Pulumi, CDKTF or gRPC, that each
+ * integration of @apigw/provider, loaded there, names what to install, and
+ * that running what it names makes the integration load.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -138,7 +139,7 @@ describe('installing apigw outside the monorepo', () => {
     expect(withCode).toContain('< 200');
   });
 
-  it('installs for the apigw command alone: no Pulumi, CDKTF or gRPC, and each integration names what it needs', async () => {
+  it('installs for the apigw command alone: no Pulumi, CDKTF or gRPC; each integration names the install that adds its toolchain, and that install works', async () => {
     const modules = path.join(project, 'node_modules');
     expect(fs.existsSync(path.join(modules, '@apigw/provider/package.json'))).toBe(true);
     const installed = packagesUnder(modules);
@@ -168,27 +169,45 @@ describe('installing apigw outside the monorepo', () => {
         `(the apigw command and the other integrations do not need it). Install: npm install "@pulumi/pulumi@${peers['@pulumi/pulumi']}"`,
     );
 
-    // The Terraform plugin and its installer say the same, in one line, without a stack trace.
+    // The Terraform plugin and its mirror installer say the same, in one line, without a stack trace.
     const grpc = `npm install "@grpc/grpc-js@${peers['@grpc/grpc-js']}" "@grpc/proto-loader@${peers['@grpc/proto-loader']}"`;
     const plugin = spawnSync(path.join(modules, '.bin/terraform-provider-apigw'), [], { cwd: project, env, encoding: 'utf8' });
     expect(plugin.status).toBe(1);
     expect(plugin.stderr).toBe(
       `terraform-provider-apigw needs @grpc/grpc-js and @grpc/proto-loader, which are not installed in this project (the apigw command and the other integrations do not need them). Install: ${grpc}\n`,
     );
-    const installer = spawnSync(process.execPath, [path.join(modules, '@apigw/provider/scripts/install-terraform-provider.js'), path.join(project, 'mirror')], { cwd: project, env, encoding: 'utf8' });
-    expect(installer.status).toBe(1);
-    expect(installer.stderr).toContain(`Install: ${grpc}`);
+    const installTerraformProvider = () =>
+      spawnSync(process.execPath, [path.join(modules, '@apigw/provider/scripts/install-terraform-provider.js'), path.join(project, 'mirror')], { cwd: project, env, encoding: 'utf8' });
+    const refused = installTerraformProvider();
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(plugin.stderr);
     expect(fs.existsSync(path.join(project, 'mirror'))).toBe(false);
 
-    // The command the CDKTF entry names installs what it needs, and only that.
+    /** Runs the install command an error named, in the project. */
+    const install = async (command: string) => {
+      const r = await runCommand(command, project, env);
+      expect([command, r.status, r.status === 0 ? '' : r.stderr]).toEqual([command, 0, '']);
+    };
+
+    // Each command named installs what its integration needs, and the others stay absent.
+    await install(grpc);
+    const started = spawnSync(path.join(modules, '.bin/terraform-provider-apigw'), [], { cwd: project, env, encoding: 'utf8' });
+    expect([started.status, started.stderr]).toEqual([1, expect.stringContaining('This binary is a plugin for Terraform. It is not meant to be run directly')]);
+    expect(installTerraformProvider().status).toBe(0);
+    expect(['@pulumi/pulumi', 'cdktf'].filter((pkg) => packagesUnder(modules).has(pkg))).toEqual([]);
+
     const cdktf = load('@apigw/provider/cdktf');
     expect(cdktf.code).toBe('APIGW_TOOLCHAIN_MISSING');
     expect(cdktf.install).toBe(`npm install "cdktf@${peers['cdktf']}"`);
-    const added = await runCommand(cdktf.install!, project, env);
-    expect([added.status, added.status === 0 ? '' : added.stderr]).toEqual([0, '']);
+    await install(cdktf.install!);
     expect(load('@apigw/provider/cdktf').exports).toEqual(expect.arrayContaining(['ApigwResources', 'documentFromTfJson']));
     expect(packagesUnder(modules).has('@pulumi/pulumi')).toBe(false);
     expect(load('@apigw/provider/pulumi').code).toBe('APIGW_TOOLCHAIN_MISSING');
+
+    await install(pulumi.install!);
+    expect(load('@apigw/provider/pulumi').exports).toEqual(expect.arrayContaining(['ApiGroup', 'GatewayStackResources']));
+    const afterPulumi = (JSON.parse(fs.readFileSync(path.join(modules, 'typescript/package.json'), 'utf8')) as { version: string }).version;
+    expect(afterPulumi).toBe(typescript);
 
     // A TypeScript outside that range (7, whose package no longer exports the compiler API) is named, and the program still runs checked for unknown props.
     const ts7 = await runCommand('npm install --save-dev typescript@7', project, env);
