@@ -2,7 +2,7 @@
  * `apigw export`: the live resources of one stack as a document that plans
  * no change when applied to the same gateway.
  */
-import { KINDS, canonicalDocument, type AnySpec, type GatewayDocument, type Imports } from '@apigw/schema';
+import { KINDS, canonicalDocument, referencesOf, resourcesOf, type AnySpec, type GatewayDocument, type Imports, type Kind } from '@apigw/schema';
 import type { LiveResource, LiveState } from '@apigw/runtime';
 import { ExportAmbiguousError } from '../errors';
 import { handlerFor } from '../kinds';
@@ -46,34 +46,25 @@ function soleStack(state: LiveState): string {
   return stacks[0]!;
 }
 
-/** References to resources the document does not define. */
+/**
+ * References to resources the document does not define, by collection:
+ * every reference the kind registry lists for the document's resources
+ * (`referencesOf`) whose target the stack does not own.
+ */
 function importsOf(doc: GatewayDocument, owned: ReadonlyMap<string, ReadonlySet<string>>): Imports | undefined {
-  const found: Record<keyof Imports, Set<string>> = {
-    vpcAccesses: new Set(),
-    backendServices: new Set(),
-    groups: new Set(),
-    apis: new Set(),
-    apps: new Set(),
-    plugins: new Set(),
-  };
-  const need = (kind: string, collection: keyof Imports, id: string) => {
-    if (!owned.get(kind)?.has(id)) found[collection].add(id);
-  };
-  for (const b of doc.backendServices) for (const env of Object.values(b.environments)) if (env?.vpcAccess) need('vpcAccess', 'vpcAccesses', env.vpcAccess);
-  for (const a of doc.apis) {
-    need('group', 'groups', a.group);
-    need('backendService', 'backendServices', a.backend.service);
+  const found = new Map<Kind, Set<string>>();
+  for (const { kind } of KINDS)
+    for (const spec of resourcesOf(doc, kind))
+      for (const ref of referencesOf(kind, spec)) {
+        if (owned.get(ref.kind)?.has(ref.id)) continue;
+        let ids = found.get(ref.kind);
+        if (!ids) found.set(ref.kind, (ids = new Set()));
+        ids.add(ref.id);
+      }
+  const out: Record<string, string[]> = {};
+  for (const { kind, collection } of KINDS) {
+    const ids = found.get(kind);
+    if (ids && ids.size > 0) out[collection] = [...ids].sort();
   }
-  for (const a of doc.authorizations) {
-    need('app', 'apps', a.app);
-    need('api', 'apis', a.api);
-  }
-  for (const a of doc.pluginAttachments) {
-    need('plugin', 'plugins', a.plugin);
-    if (a.api !== undefined) need('api', 'apis', a.api);
-    if (a.group !== undefined) need('group', 'groups', a.group);
-  }
-  const out: Imports = {};
-  for (const [collection, ids] of Object.entries(found) as [keyof Imports, Set<string>][]) if (ids.size > 0) out[collection] = [...ids].sort();
-  return Object.keys(out).length > 0 ? out : undefined;
+  return Object.keys(out).length > 0 ? (out as Imports) : undefined;
 }
