@@ -1,9 +1,10 @@
 /**
  * The create/read/update/delete endpoints, the same for every kind:
  * `GET|POST <collection>` and `GET|PUT|DELETE <collection>/<id segments>`,
- * with the paths of client/paths.ts. What differs between kinds is data
- * (the path, the id fields the path fixes); an endpoint that only one kind
- * has lives in its own module (stages.ts: publishing an API).
+ * with the paths of client/paths.ts. What differs between kinds is data,
+ * all in that one table (the path, the id fields the path fixes); an
+ * endpoint that only one kind has lives in its own module (stages.ts:
+ * publishing an API).
  */
 import { KINDS, type Kind } from '@apigw/schema';
 import { RESOURCE_PATHS } from '../client/paths';
@@ -11,32 +12,11 @@ import { RuntimeError } from '../errors';
 import type { LiveResource } from '../model';
 import { changeOptions, checkQuery, etag, json, type RequestContext, type Route } from './router';
 
-/** The id fields of a kind's spec that its path fixes (param name -> spec field). */
-const IDENTITY_FIELDS: Readonly<Record<Kind, Readonly<Record<string, string>>>> = {
-  vpcAccess: { name: 'name' },
-  backendService: { name: 'name' },
-  group: { name: 'name' },
-  api: { group: 'group', name: 'name' },
-  app: { name: 'name' },
-  authorization: { app: 'app' },
-  plugin: { name: 'name' },
-  pluginAttachment: { plugin: 'plugin' },
-};
-
-/** The spec fields the path of one resource fixes. */
-function identityOf(kind: Kind, params: Readonly<Record<string, string>>): Record<string, string> {
-  const identity: Record<string, string> = {};
-  for (const [param, field] of Object.entries(IDENTITY_FIELDS[kind])) identity[field] = params[param]!;
-  if (kind === 'authorization') identity['api'] = `${params['group']}/${params['api']}`;
-  // An attachment's target is an API (`group/name`) or a group: one path segment, its slash encoded.
-  if (kind === 'pluginAttachment') identity[params['target']!.includes('/') ? 'api' : 'group'] = params['target']!;
-  return identity;
-}
-
 /** The CRUD routes of one kind. */
 function resourceRoutes(kind: Kind): Route[] {
   const path = RESOURCE_PATHS[kind];
-  const idOf = (ctx: RequestContext) => path.id(path.params.map((p) => ctx.params[p]!));
+  const segments = (ctx: RequestContext) => path.params.map((p) => ctx.params[p]!);
+  const idOf = (ctx: RequestContext) => path.id(segments(ctx));
   return [
     {
       pattern: path.collection,
@@ -65,7 +45,7 @@ function resourceRoutes(kind: Kind): Route[] {
           return json(200, resource);
         },
         PUT: async (ctx) => {
-          const result = await ctx.core.update(kind, ctx.body, changeOptions(ctx), identityOf(kind, ctx.params));
+          const result = await ctx.core.update(kind, ctx.body, changeOptions(ctx), path.identity(segments(ctx)));
           return json(200, result, { etag: etag(result.revision) });
         },
         DELETE: async (ctx) => {

@@ -18,12 +18,15 @@ export interface ResourcePath {
   readonly segments: (id: string) => readonly string[] | undefined;
   /** The id from its path segments. */
   readonly id: (segments: readonly string[]) => string;
+  /** The spec fields the path segments fix (a PUT body must agree with them). */
+  readonly identity: (segments: readonly string[]) => Readonly<Record<string, string>>;
 }
 
-const one: Pick<ResourcePath, 'params' | 'segments' | 'id'> = {
+const one: Pick<ResourcePath, 'params' | 'segments' | 'id' | 'identity'> = {
   params: ['name'],
   segments: (id) => (id.length > 0 && !id.includes('/') ? [id] : undefined),
   id: ([name]) => name!,
+  identity: ([name]) => ({ name: name! }),
 };
 
 /** The admin API path of every kind. */
@@ -40,6 +43,7 @@ export const RESOURCE_PATHS: Readonly<Record<Kind, ResourcePath>> = {
       return parts.length === 2 && parts.every((p) => p.length > 0) ? parts : undefined;
     },
     id: ([group, name]) => `${group}/${name}`,
+    identity: ([group, name]) => ({ group: group!, name: name! }),
   },
   app: { kind: 'app', collection: '/v1/apps', ...one },
   authorization: {
@@ -53,6 +57,7 @@ export const RESOURCE_PATHS: Readonly<Record<Kind, ResourcePath>> = {
       return rest.length === 2 && rest.every((p) => p.length > 0) ? [id.slice(0, colon), ...rest] : undefined;
     },
     id: ([app, group, api]) => `${app}:${group}/${api}`,
+    identity: ([app, group, api]) => ({ app: app!, api: `${group}/${api}` }),
   },
   plugin: { kind: 'plugin', collection: '/v1/plugins', ...one },
   pluginAttachment: {
@@ -68,6 +73,8 @@ export const RESOURCE_PATHS: Readonly<Record<Kind, ResourcePath>> = {
       return parts.length <= 2 && parts.every((p) => p.length > 0) ? [id.slice(0, colon), target] : undefined;
     },
     id: ([plugin, target]) => `${plugin}:${target}`,
+    // The target names an API (`group/name`) or a group.
+    identity: ([plugin, target]) => ({ plugin: plugin!, [target!.includes('/') ? 'api' : 'group']: target! }),
   },
 };
 
