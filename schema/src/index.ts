@@ -7,6 +7,7 @@ export * from './document.generated';
 export * from './errors';
 export * from './kinds';
 export * from './backend-types';
+export * from './marks';
 export * from './rules';
 export * from './canonical';
 export * from './path-template';

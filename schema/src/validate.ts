@@ -113,6 +113,11 @@ function kindValidator(kind: Kind): ValidateFunction {
   return validator;
 }
 
+/** The document schema's definitions (`$defs`) as the validator uses them, backend types defined with defineBackendType included. */
+export function documentDefinitions(): Readonly<Record<string, Readonly<Record<string, unknown>>>> {
+  return validators.schema['$defs'] as Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
 /** The JSON Schema of one resource of a kind (gateway.schema.json's definition, or the one defineKind was given). */
 export function kindSchema(kind: Kind): Readonly<Record<string, unknown>> {
   const info = kindInfo(kind);

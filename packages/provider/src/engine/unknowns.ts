@@ -8,9 +8,19 @@
  * check/diff and the Terraform plugin's validate/plan share it, so both
  * decide the same.
  */
-import { RESOURCE_RULES, checkRules, identityFields, kindSchema, pointerToken, validateResource, type Kind, type KindSpecs, type Problem } from '@apigw/schema';
+import {
+  RESOURCE_RULES,
+  checkRules,
+  fieldMarks,
+  identityFields,
+  kindSchema,
+  pointerToken,
+  validateResource,
+  type Kind,
+  type KindSpecs,
+  type Problem,
+} from '@apigw/schema';
 import { jsonEqual } from '../kinds/field-diff';
-import { fieldMarks } from '../kinds/schema-marks';
 
 /** True when `pointer` is at or below one of `unknowns` (the whole spec is under ''). */
 export function underUnknown(pointer: string, unknowns: readonly string[]): boolean {

@@ -3,9 +3,8 @@
  * schema's marks: replace-only fields force a replacement, secret fields are
  * compared but never shown (SENSITIVE stands in for them).
  */
-import { pointerToken } from '@apigw/schema';
+import { containsAny, matchesAny, pointerToken, type FieldMarks } from '@apigw/schema';
 import type { FieldChange } from './resource-handler';
-import { containsAny, matchesAny, type FieldMarks } from './schema-marks';
 
 /** What renderers print instead of a secret value. */
 export const SENSITIVE = '(sensitive)';

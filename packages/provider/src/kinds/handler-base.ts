@@ -5,8 +5,13 @@
  * create, update and delete.
  */
 import {
+  ANY,
   DocumentInvalidError,
   canonicalJson,
+  containsAny,
+  fieldMarks,
+  matchesAny,
+  type FieldMarks,
   canonicalSpec,
   kindInfo,
   resourceId,
@@ -18,7 +23,6 @@ import type { LiveResource, Operation, StoredSpec } from '@apigw/runtime';
 import type { ChangeContext, Consequence, PlanEvent, PlanOp, PlanStep } from '../diff/plan';
 import { diffFields, jsonEqual } from './field-diff';
 import type { FieldChange, ResourceHandler } from './resource-handler';
-import { ANY, containsAny, fieldMarks, matchesAny, type FieldMarks } from './schema-marks';
 
 /**
  * The behaviour every kind shares: identity from `resourceId`, normalization

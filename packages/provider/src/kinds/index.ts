@@ -6,4 +6,3 @@ export { ApiResourceHandler } from './api-handler';
 export { AuthorizationHandler } from './authorization-handler';
 export { BackendServiceHandler } from './backend-service-handler';
 export { SENSITIVE, diffFields, jsonEqual, maskSecrets } from './field-diff';
-export { fieldMarks, type FieldMarks } from './schema-marks';

@@ -9,10 +9,9 @@
  * an app's credentials. From outputs a LiveResource can be rebuilt, so that
  * `diff` asks the kind's handler exactly what the reconciler would ask it.
  */
-import { hasCredentials, type Kind, type KindSpecs } from '@apigw/schema';
+import { containsAny, fieldMarks, hasCredentials, matchesAny, type Kind, type KindSpecs } from '@apigw/schema';
 import type { AppCredentials, LiveApi, LiveApp, LiveResource, StoredSpec } from '@apigw/runtime';
-import { fieldMarks, handlerFor } from '../kinds';
-import { containsAny, matchesAny } from '../kinds/schema-marks';
+import { handlerFor } from '../kinds';
 
 /** Property bag as Pulumi hands it to a provider. */
 export type PropertyMap = Readonly<Record<string, unknown>>;

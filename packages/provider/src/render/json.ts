@@ -3,11 +3,9 @@
  * described by schema/plan.schema.json.
  */
 import { createHash } from 'node:crypto';
-import type { Kind } from '@apigw/schema';
+import { fieldMarks, matchesAny, type Kind } from '@apigw/schema';
 import type { Operation } from '@apigw/runtime';
 import type { Plan, PlanEvent, PlanSummary } from '../diff';
-import { fieldMarks } from '../kinds';
-import { matchesAny } from '../kinds/schema-marks';
 
 /** Version of the machine-readable plan format (`schema/plan.schema.json`). */
 export const PLAN_FORMAT_VERSION = 1;

@@ -3,8 +3,20 @@
  * resource type), derived from gateway.schema.json and read by the plugin,
  * the value conversions and the CDKTF bindings.
  */
-import { gatewaySchema, hasCredentials, idDescription, identityFields, kindInfo, kindSchema, KINDS, type Kind } from '@apigw/schema';
-import { ANY, fieldMarks, matchesAny, type FieldMarks } from '../kinds/schema-marks';
+import {
+  ANY,
+  KINDS,
+  fieldMarks,
+  gatewaySchema,
+  hasCredentials,
+  idDescription,
+  identityFields,
+  kindInfo,
+  kindSchema,
+  matchesAny,
+  type FieldMarks,
+  type Kind,
+} from '@apigw/schema';
 
 /**
  * The Terraform view of the gateway document schema. One module derives it

@@ -1,6 +1,6 @@
-import type { Api, ApiGroup, BackendService } from '@apigw/schema';
+import { fieldMarks, type Api, type ApiGroup, type BackendService } from '@apigw/schema';
 import type { LiveApi, LiveResource } from '@apigw/runtime';
-import { HANDLERS, HANDLERS_IN_ORDER, SENSITIVE, fieldMarks } from '../../src/kinds';
+import { HANDLERS, HANDLERS_IN_ORDER, SENSITIVE } from '../../src/kinds';
 
 const meta = { stack: 'shop', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
 

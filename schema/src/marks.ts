@@ -1,9 +1,12 @@
 /**
  * Reads the schema's `x-apigw-replace` and `x-apigw-secret` marks into paths
  * per kind, so which fields force a replacement or hold a secret is declared
- * once, in the schema.
+ * once, in the schema: the reconciler's handlers, the IaC adapters and the
+ * runtime's state reads (which never return a secret) all ask here.
  */
-import { gatewaySchema, kindSchema, type Kind } from '@apigw/schema';
+import { onBackendTypeDefined } from './backend-types';
+import type { Kind } from './kinds';
+import { documentDefinitions, kindSchema } from './validate';
 
 /**
  * Where a kind's replace-only (`x-apigw-replace`) and secret
@@ -25,8 +28,9 @@ export const ANY = '*';
 
 type SchemaNode = Readonly<Record<string, unknown>>;
 
-const defs = (gatewaySchema['$defs'] ?? {}) as Readonly<Record<string, SchemaNode>>;
 const cache = new Map<Kind, FieldMarks>();
+// A backend type's field may carry marks of its own.
+onBackendTypeDefined(() => cache.clear());
 
 /** The marked fields of one kind (computed once). */
 export function fieldMarks(kind: Kind): FieldMarks {
@@ -34,14 +38,14 @@ export function fieldMarks(kind: Kind): FieldMarks {
   if (!marks) {
     const replace: string[][] = [];
     const secret: string[][] = [];
-    walk(kindSchema(kind), [], new Set(), replace, secret);
+    walk(documentDefinitions(), kindSchema(kind), [], new Set(), replace, secret);
     marks = { replace, secret };
     cache.set(kind, marks);
   }
   return marks;
 }
 
-function walk(node: SchemaNode, path: string[], visiting: Set<string>, replace: string[][], secret: string[][]): void {
+function walk(defs: Readonly<Record<string, SchemaNode>>, node: SchemaNode, path: string[], visiting: Set<string>, replace: string[][], secret: string[][]): void {
   if (path.length > 0) {
     if (node['x-apigw-replace'] === true) replace.push(path);
     if (node['x-apigw-secret'] === true) secret.push(path);
@@ -53,18 +57,18 @@ function walk(node: SchemaNode, path: string[], visiting: Set<string>, replace: 
     const target = defs[name];
     if (target && !visiting.has(name)) {
       visiting.add(name);
-      walk(target, path, visiting, replace, secret);
+      walk(defs, target, path, visiting, replace, secret);
       visiting.delete(name);
     }
   }
   const properties = node['properties'];
   if (properties && typeof properties === 'object')
     for (const [key, child] of Object.entries(properties as Record<string, SchemaNode>))
-      walk(child, [...path, key], visiting, replace, secret);
+      walk(defs, child, [...path, key], visiting, replace, secret);
   const items = node['items'];
-  if (items && typeof items === 'object') walk(items as SchemaNode, [...path, ANY], visiting, replace, secret);
+  if (items && typeof items === 'object') walk(defs, items as SchemaNode, [...path, ANY], visiting, replace, secret);
   const additional = node['additionalProperties'];
-  if (additional && typeof additional === 'object') walk(additional as SchemaNode, [...path, ANY], visiting, replace, secret);
+  if (additional && typeof additional === 'object') walk(defs, additional as SchemaNode, [...path, ANY], visiting, replace, secret);
 }
 
 /** True when `path` is one of `patterns` (wildcards match any token). */
