@@ -325,10 +325,10 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     const sh = (blocks: Block[]) => blocks.filter((b) => b.lang === 'sh').flatMap(commandsOf);
     const start = sh(blocksUnder(readme, '1. Start a gateway and a backend'));
     const install = sh(blocksUnder(readme, '2. Install the provider into a filesystem mirror'));
-    const [deploy, calls] = blocksUnder(readme, '3. Deploy').filter((b) => b.lang === 'sh').map(commandsOf);
+    const [deploy, calls, diff] = blocksUnder(readme, '3. Deploy').filter((b) => b.lang === 'sh').map(commandsOf);
     const destroy = sh(blocksUnder(readme, '4. Destroy'));
     const withoutTerraform = sh(blocksUnder(readme, 'Without Terraform'));
-    expect([start.length, install.length, deploy!.length, calls!.length, destroy.length, withoutTerraform.length]).toEqual([7, 3, 2, 3, 1, 3]);
+    expect([start.length, install.length, deploy!.length, calls!.length, diff!.length, destroy.length, withoutTerraform.length]).toEqual([7, 3, 2, 3, 1, 1, 3]);
 
     session = startSession(checkout, readmeEnv);
     const out = new Map<string, string>();
@@ -336,7 +336,8 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
       const since = session!.output().length;
       const r = await session!.run(line, E2E_TIMEOUT_MS);
       if (r.status !== 0) throw new Error(`\`${line}\` exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-      out.set(withoutComment(line), r.stdout);
+      // What the terminal shows, without colours (Terraform colours cdktf's output whatever NO_COLOR says).
+      out.set(withoutComment(line), (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, ''));
       if (!isBackground(line)) return;
       // A user sees the server start before typing on; the test waits for the same.
       if (line.includes('apigw serve')) expect((await session!.waitFor(/admin API listening on (\S+)/, 120_000, since))[1]).toBe(`http://127.0.0.1:${ports.APIGW_ADMIN_PORT}`);
@@ -367,8 +368,11 @@ describe('terraform and cdktf against a real gateway, offline through a filesyst
     const testStage = await get(dataUrl, 'api.shop.localhost', '/users/43', { authorization: `APPCODE ${code}`, 'x-ca-stage': 'TEST' });
     expect(JSON.parse(testStage.body)).toEqual({ backend: 'A', path: '/v1/users/43' });
 
-    // Nothing to change on a second plan of the deployed stack, for Terraform
-    // and for apigw reading the same synthesized stack (one semantics).
+    // Nothing to change on a second plan of the deployed stack: cdktf diff as
+    // the README shows it, Terraform itself, and apigw reading the same
+    // synthesized stack (one semantics).
+    for (const line of diff!) await type(line);
+    expect(out.get('cdktf diff shop')).toMatch(/No changes\. Your infrastructure matches the configuration/);
     const token = fs.readFileSync(path.join(checkout, '.apigw', 'admin.token'), 'utf8').trim();
     const deployedEnv = { ...readmeEnv, TF_CLI_CONFIG_FILE: path.join(home, '.apigw', 'terraform.rc'), CHECKPOINT_DISABLE: '1', APIGW_ENDPOINT: `http://127.0.0.1:${ports.APIGW_ADMIN_PORT}`, APIGW_TOKEN: token };
     const plan = await run('terraform', ['plan', '-detailed-exitcode', '-input=false', '-no-color'], stackDir, deployedEnv);
