@@ -1,7 +1,11 @@
 /**
  * Runs the data plane in N worker processes that share one listening port
  * (node:cluster, round-robin accept in the primary), as nginx and Kong run
- * one worker per core.
+ * one worker per core. `apigw serve` runs its data plane this way whatever
+ * N, one included: the primary applies batches in synchronous SQLite
+ * transactions (seconds for tens of thousands of operations), and traffic
+ * must not wait for them. A worker reads the store through WAL, which never
+ * blocks the writer nor waits for it.
  *
  * The primary owns the store and the admin API. Each worker opens the store
  * read-only, serves `readView()`, and reloads when the primary announces a

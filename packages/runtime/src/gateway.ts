@@ -118,6 +118,13 @@ export interface Gateway {
    * process runs none, so the console's Debug page can call it.
    */
   setWorkersDataUrl(url: string): void;
+  /**
+   * Has every change made through the admin API (or `client`) answered
+   * only once `served(revision)` settles: when worker processes serve the
+   * data plane, a client can then call what it just changed, as it can
+   * when this process serves it (its snapshot is swapped within the commit).
+   */
+  awaitServed(served: (revision: number) => Promise<void>): void;
   /** Subscribes to commits (after the data plane has the new state); returns the unsubscribe function. */
   onCommit(listener: CommitListener): () => void;
   /** Stops the admin API and the data plane (in-flight requests finish), then closes the store. */
@@ -158,7 +165,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   }
   const metrics = createMetrics({ ...(options.metrics ? { registry: options.metrics } : {}), defaultMetrics: options.processMetrics ?? false });
-  const core = new AdminCore(store);
+  /** What a committed change waits for before it is answered (see Gateway.awaitServed). */
+  let whenServed: ((revision: number) => Promise<void>) | undefined;
+  const core = new AdminCore(store, (revision) => whenServed?.(revision));
   // Read beside the store at every commit; an unusable file keeps the data plane on its snapshot and /readyz says why.
   const inventory = new InventorySource(join(options.dataDir, INVENTORY_FILE), options.inventory);
   let ready = false;
@@ -278,6 +287,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       store,
       setWorkersDataUrl: (url) => {
         if (!bound) dataUrl = url;
+      },
+      awaitServed: (served) => {
+        whenServed = served;
       },
       addMetricsSource: (source) => {
         metrics.external.push(source);

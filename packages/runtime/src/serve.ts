@@ -1,9 +1,11 @@
 /**
  * `apigw serve`: runs the gateway in the foreground, prints where it
  * listens, and stops cleanly (in-flight requests finish, the store closes)
- * on SIGTERM or SIGINT. With more than one worker, the data plane runs in
- * worker processes sharing the port (cluster.ts) while this process keeps
- * the store and the admin API.
+ * on SIGTERM or SIGINT. This process keeps the store and the admin API; the
+ * data plane always runs in worker processes sharing the port (cluster.ts),
+ * one of them too: a batch is applied in one synchronous SQLite transaction
+ * and a commit of thousands of APIs is compiled at length, and neither may
+ * hold up traffic.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCidr } from '@apigw/schema';
 import { TOKEN_FILE } from './admin/token';
-import { openAccessLog, type AccessLogSink, type AccessLogTarget } from './access-log';
+import { openAccessLog, type AccessLogTarget } from './access-log';
 import type { AdminTls } from './admin/server';
 import { attachDataPlaneWorkers, MAX_START_FAILURES, type DataPlaneWorkers } from './cluster';
 import { RuntimeError } from './errors';
@@ -40,8 +42,8 @@ export interface ServeOptions {
   /** Access log: `stdout`, `off`, or a file path (reopened on SIGHUP). @default 'stdout' */
   readonly accessLog: AccessLogTarget;
   /**
-   * Data-plane processes. 1 serves from this process; more fork worker
-   * processes that share the port, as nginx and Kong do.
+   * Data-plane worker processes sharing the port, as nginx and Kong run
+   * them (never this process, which applies the admin API's changes).
    * @default one per core
    */
   readonly workers: number;
@@ -77,7 +79,8 @@ Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
   --access-log TO    one JSON line per request: stdout (default), off, or a file appended to and
                      reopened on SIGHUP (for log rotation)
   --host ADDR        data-plane address
-  --workers N        data-plane processes sharing the port (default: one per core; 1 serves in this process)
+  --workers N        data-plane worker processes sharing the port (default: one per core); this process
+                     keeps the store and the admin API, so applying a change never holds up traffic
   --trusted-proxies  comma-separated CIDR blocks of proxies whose X-Forwarded-For names the client (IP_CONTROL, CaClientIp)
 The admin token is APIGW_ADMIN_TOKEN, or DIR/admin.token (generated on first start).
 `;
@@ -187,9 +190,8 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
     io.out.write(SERVE_USAGE);
     return 0;
   }
-  const inWorkers = options.workers > 1;
   let gateway: Gateway;
-  let workers: DataPlaneWorkers | undefined;
+  let workers: DataPlaneWorkers;
   let adminTls: AdminTls | undefined;
   try {
     if (options.adminTlsCert !== undefined && options.adminTlsKey !== undefined)
@@ -198,10 +200,9 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
     io.err.write(`apigw serve: cannot read the admin certificate: ${(error as Error).message}\n`);
     return 1;
   }
-  // Workers open the log themselves; this process opens it only when it serves the data plane.
-  let accessLog: AccessLogSink | undefined;
+  // The workers open the log themselves; a file none of them could open is said here, once.
   try {
-    if (!inWorkers) accessLog = openAccessLog(options.accessLog);
+    openAccessLog(options.accessLog)?.close();
   } catch (error) {
     io.err.write(`apigw serve: cannot open the access log ${options.accessLog}: ${(error as Error).message}\n`);
     return 1;
@@ -217,50 +218,46 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
       adminHost: options.adminHost,
       ...(adminTls ? { adminTls } : {}),
       ...(options.adminInsecure ? { adminInsecure: true } : {}),
-      dataPlane: inWorkers
-        ? false
-        : {
-            ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
-            ...(accessLog ? { accessLog: accessLog.stream } : {}),
-          },
+      dataPlane: false,
     });
   } catch (error) {
-    accessLog?.close();
     io.err.write(`apigw serve: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
-  if (inWorkers) {
-    try {
-      workers = await attachDataPlaneWorkers(
-        gateway,
-        {
-          dataDir: options.dataDir,
-          ...(options.store === undefined ? {} : { store: options.store }),
-          port: options.port,
-          host: options.host,
-          workers: options.workers,
-          ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
-          ...(options.accessLog === 'off' ? {} : { accessLog: options.accessLog }),
-        },
-        (w) => logWorkers(w, io.err),
-      );
-    } catch (error) {
-      io.err.write(`apigw serve: cannot start the data-plane workers: ${(error as Error).message}\n`);
-      await gateway.close();
-      return 1;
-    }
-    const running = workers;
-    gateway.addMetricsSource(() => running.metrics());
+  try {
+    workers = await attachDataPlaneWorkers(
+      gateway,
+      {
+        dataDir: options.dataDir,
+        ...(options.store === undefined ? {} : { store: options.store }),
+        port: options.port,
+        host: options.host,
+        workers: options.workers,
+        ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
+        ...(options.accessLog === 'off' ? {} : { accessLog: options.accessLog }),
+      },
+      (w) => logWorkers(w, io.err),
+    );
+  } catch (error) {
+    io.err.write(`apigw serve: cannot start the data-plane workers: ${(error as Error).message}\n`);
+    await gateway.close();
+    return 1;
   }
-  const dataUrl = workers ? urlOf(options.host, workers.port) : gateway.dataUrl;
-  if (workers) gateway.setWorkersDataUrl(dataUrl);
+  const running = workers;
+  gateway.addMetricsSource(() => running.metrics());
+  const dataUrl = urlOf(options.host, workers.port);
+  gateway.setWorkersDataUrl(dataUrl);
+  // A change made through the admin API is answered once the workers serve it, so a
+  // client can call what it just published (bounded: a worker being replaced catches up later).
+  gateway.awaitServed((revision) =>
+    running.whenServed(revision).catch((error: unknown) => {
+      io.err.write(`apigw serve: ${(error as Error).message}; the change is committed and the workers will serve it\n`);
+    }),
+  );
   // Handlers first, then the announcement: whoever reads it may signal at once
   // (stdout to a pipe is written synchronously), and must not meet the default action.
   // SIGHUP: log rotation moved the access-log file away; write to a new one at its path.
-  const reopen = (): void => {
-    accessLog?.reopen();
-    workers?.reopenAccessLogs();
-  };
+  const reopen = (): void => running.reopenAccessLogs();
   io.signals.on('SIGHUP', reopen);
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     const stop = (s: NodeJS.Signals) => {
@@ -273,16 +270,15 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
   });
   const tokenSource = process.env['APIGW_ADMIN_TOKEN'] ? 'APIGW_ADMIN_TOKEN' : join(options.dataDir, TOKEN_FILE);
   io.out.write(
-    `apigw data plane listening on ${dataUrl}${workers ? ` (${options.workers} worker processes)` : ''}\n` +
+    `apigw data plane listening on ${dataUrl} (${options.workers} worker process${options.workers === 1 ? '' : 'es'})\n` +
       `apigw admin API listening on ${gateway.adminUrl} (token: ${tokenSource})\n` +
       `apigw state at revision ${gateway.revision} in ${gateway.store.location}\n`,
   );
   const signal = await stopped;
   io.out.write(`apigw stopping (${signal})\n`);
   io.signals.off('SIGHUP', reopen);
-  await workers?.close();
+  await workers.close();
   await gateway.close();
-  accessLog?.close();
   io.out.write('apigw stopped\n');
   return 0;
 }

@@ -1,8 +1,8 @@
 /**
  * `POST /v1/batch`: operations applied atomically (or checked, with
- * dryRun). A batch is applied in one synchronous transaction, in the
- * process that may also serve the data plane (`--workers 1`), so its size
- * is bounded before any work: the body's bytes and its objects and arrays
+ * dryRun). A batch is applied in one synchronous transaction that holds
+ * up this process (the admin API; an embedded gateway's data plane too),
+ * so its size is bounded before any work: the body's bytes and its objects and arrays
  * (the server's limits, before the JSON is parsed) and the operation count
  * (here, before the operations are looked at).
  */
@@ -29,7 +29,7 @@ export const routes: readonly Route[] = [
             const message = `a batch takes at most ${MAX_BATCH_OPERATIONS} operations, not ${operations.length}; split it`;
             throw new RuntimeError('APIGW_BODY_TOO_LARGE', `/operations: ${message}`, { problems: [{ code: 'SCHEMA_VIOLATION', pointer: '/operations', message }] });
           }
-          // Requests that arrived while the body was parsed (data-plane traffic in this process) go first.
+          // Requests that arrived while the body was parsed (an embedded data plane's traffic) go first.
           await new Promise<void>((resolve) => setImmediate(resolve));
           const result = await ctx.core.batch(ctx.body ?? null);
           ctx.metrics.batches.inc({ outcome: result.dryRun ? 'dry_run' : 'committed' });

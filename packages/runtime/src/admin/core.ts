@@ -37,7 +37,21 @@ export class AdminCore {
   private stateTexts = new Map<string, string>();
   private stateTextsRevision = -1;
 
-  constructor(readonly store: StoreEngine) {}
+  /**
+   * @param served settles once the data plane serves a revision: a committed
+   *   change is answered after it (worker processes reload after a commit).
+   */
+  constructor(
+    readonly store: StoreEngine,
+    private readonly served: (revision: number) => Promise<void> | void = () => undefined,
+  ) {}
+
+  /** Applies a batch; a committed one is answered once the data plane serves it. */
+  private async apply(request: unknown): Promise<BatchResult> {
+    const result = await this.store.applyBatch(request);
+    if (!result.dryRun) await this.served(result.revision);
+    return result;
+  }
 
   /** See GatewayClient.getState. */
   async getState(options: GetStateOptions = {}): Promise<LiveState> {
@@ -95,7 +109,7 @@ export class AdminCore {
 
   /** See GatewayClient.batch. */
   async batch(request: unknown): Promise<BatchResult> {
-    return this.store.applyBatch(request);
+    return this.apply(request);
   }
 
   /** See GatewayClient.getCredentials. */
@@ -114,7 +128,7 @@ export class AdminCore {
     const live = await this.store.getResource('app', app);
     if (!live) throw new RuntimeError('APIGW_NOT_FOUND', `app ${app} does not exist`);
     const grace = options.graceSeconds;
-    await this.store.applyBatch({ stack: live.stack, operations: [{ op: 'rotateCredentials', app, ...(grace ? { graceSeconds: grace } : {}) }] });
+    await this.apply({ stack: live.stack, operations: [{ op: 'rotateCredentials', app, ...(grace ? { graceSeconds: grace } : {}) }] });
     return this.store.getCredentials(app);
   }
 
@@ -158,7 +172,7 @@ export class AdminCore {
 
   private async run(operations: readonly Operation[], options: ChangeOptions): Promise<BatchResult> {
     try {
-      return await this.store.applyBatch({
+      return await this.apply({
         stack: options.stack ?? null,
         ...(options.expectedRevision === undefined ? {} : { expectedRevision: options.expectedRevision }),
         dryRun: options.dryRun ?? false,

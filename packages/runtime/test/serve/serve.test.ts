@@ -4,45 +4,26 @@
  * restart, stops cleanly on SIGTERM and SIGINT, and refuses bad arguments
  * and unusable data directories with a clear message.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { HttpGatewayClient } from '../../src/client/http-client';
 import { parseServeArgs } from '../../src/serve';
 import { tempDir } from '../store/fixtures';
+import { SERVE_MAIN, startServe, type ServeProcess } from '../support/serve-process';
 
-const serveMain = resolve(__dirname, '../../dist/serve-main.js');
+const serveMain = SERVE_MAIN;
 const env = { ...process.env };
 delete env['APIGW_ADMIN_TOKEN'];
 
-interface Running {
-  child: ChildProcess;
-  adminUrl: string;
-  dataUrl: string;
-  out: () => string;
-  err: () => string;
-  exit: Promise<number | null>;
-}
+type Running = ServeProcess;
 
 function serve(dir: string, extra: readonly string[] = []): Promise<Running> {
-  const child = spawn(process.execPath, [serveMain, '--data-dir', dir, '--port', '0', '--admin-port', '0', ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolvePromise, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const admin = /admin API listening on (\S+)/.exec(out);
-      const data = /data plane listening on (\S+)/.exec(out);
-      if (admin && data && out.includes('revision')) resolvePromise({ child, adminUrl: admin[1]!, dataUrl: data[1]!, out: () => out, err: () => err, exit });
-    });
-    void exit.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
+  return startServe(dir, extra, env);
 }
 
 /** A MOCK API published at demo.localhost/ping, answering 200 "pong". */
