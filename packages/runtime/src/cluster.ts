@@ -121,7 +121,7 @@ interface WorkerState {
  * accepted are lost; new ones go to the others), `replaced` (oldPid,
  * newPid) when a dead worker's replacement listens, and `startFailed`
  * (pid, reason, failuresInARow) when a worker died before listening (it is
- * replaced after a pause).
+ * replaced after a pause), and `closing` when `close()` begins.
  */
 export class DataPlaneWorkers extends EventEmitter {
   private readonly states = new Map<number, WorkerState>();
@@ -183,26 +183,31 @@ export class DataPlaneWorkers extends EventEmitter {
     return this.aggregator.clusterMetrics();
   }
 
-  /** Resolves when every live worker serves `revision` or newer (rejects after `timeoutMs`). */
+  /** Resolves when every live worker serves `revision` or newer (rejects after `timeoutMs`, or when the workers stop). */
   whenServed(revision: number, timeoutMs = 10_000): Promise<void> {
     if (this.allServe(revision)) return Promise.resolve();
+    if (this.closing) return Promise.reject(new Error(`workers are stopping and will not serve revision ${revision}`));
     return new Promise((resolve, reject) => {
       const check = (): void => {
         if (!this.allServe(revision)) return;
         cleanup();
         resolve();
       };
-      const timer = setTimeout(() => {
+      const fail = (message: string) => (): void => {
         cleanup();
-        reject(new Error(`workers did not serve revision ${revision} within ${timeoutMs} ms`));
-      }, timeoutMs);
+        reject(new Error(message));
+      };
+      const timer = setTimeout(fail(`workers did not serve revision ${revision} within ${timeoutMs} ms`), timeoutMs);
+      const stopping = fail(`workers are stopping and will not serve revision ${revision}`);
       const cleanup = (): void => {
         clearTimeout(timer);
         this.off('served', check);
         this.off('replaced', check);
+        this.off('closing', stopping);
       };
       this.on('served', check);
       this.on('replaced', check);
+      this.once('closing', stopping);
     });
   }
 
@@ -308,6 +313,7 @@ export class DataPlaneWorkers extends EventEmitter {
   /** Stops every worker (each finishes its in-flight requests). */
   async close(): Promise<void> {
     this.closing = true;
+    this.emit('closing');
     this.detach?.();
     this.detach = null;
     cluster.off('exit', this.onExit);
