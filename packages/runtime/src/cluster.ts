@@ -5,7 +5,10 @@
  * N, one included: the primary applies batches in synchronous SQLite
  * transactions (seconds for tens of thousands of operations), and traffic
  * must not wait for them. A worker reads the store through WAL, which never
- * blocks the writer nor waits for it.
+ * blocks the writer nor waits for it. A single worker binds the port itself
+ * (`exclusive`), so the primary does not even accept its connections;
+ * several share the primary's port, which accepts each connection and hands
+ * it to the next worker in turn.
  *
  * The primary owns the store and the admin API. Each worker opens the store
  * read-only, serves `readView()`, and reloads when the primary announces a
@@ -77,6 +80,9 @@ export interface DataPlaneWorkersOptions {
   /** Script the workers run: this module's compiled file. @default this file */
   readonly workerScript?: string;
 }
+
+/** What a worker is handed: the options, and how it binds its ports. */
+type WorkerConfig = { -readonly [K in keyof DataPlaneWorkersOptions]: DataPlaneWorkersOptions[K] } & { exclusivePorts?: boolean };
 
 /** Why the workers could not start. */
 export class WorkersStartError extends RuntimeError {
@@ -246,8 +252,16 @@ export class DataPlaneWorkers extends EventEmitter {
   }
 
   private fork(replaces: number | undefined): void {
-    const config = JSON.stringify({ ...this.options, workers: undefined, workerScript: undefined });
-    const worker = cluster.fork({ [CONFIG_ENV]: config });
+    const config: WorkerConfig = { ...this.options, workers: undefined, workerScript: undefined };
+    if (this.count === 1) {
+      // One worker binds the ports itself: the primary stays off the path of every connection
+      // (round-robin would have it accept each one, and wait while a batch applies). A
+      // replacement binds the ports its predecessor served.
+      config.exclusivePorts = true;
+      if (this.port !== 0) config.port = this.port;
+      if (this.tlsPort !== undefined) config.tlsPort = this.tlsPort;
+    }
+    const worker = cluster.fork({ [CONFIG_ENV]: JSON.stringify(config) });
     const state: WorkerState = { worker, startedAt: Date.now(), replaces, revision: 0, listening: false };
     this.states.set(worker.id, state);
     const watchdog = setTimeout(() => {
@@ -389,7 +403,7 @@ export async function runDataPlaneWorker(): Promise<void> {
   // What the worker was doing, for the reason it reports when it fails to start.
   let doing = 'opening the store';
   try {
-    const options = JSON.parse(process.env[CONFIG_ENV] ?? '{}') as DataPlaneWorkersOptions;
+    const options = JSON.parse(process.env[CONFIG_ENV] ?? '{}') as WorkerConfig;
     store = options.store === undefined ? openStore(options.dataDir, { readOnly: true }) : await openPostgresStore(options.store, { reader: true, poolSize: 1 });
     const opened = store;
     doing = 'opening the data plane';
@@ -411,6 +425,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       metrics: registry,
       ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
+      ...(options.exclusivePorts ? { exclusivePorts: true } : {}),
       ...(options.functions === undefined ? {} : { functions: options.functions }),
       ...(options.oss === undefined ? {} : { oss: options.oss }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),

@@ -15,6 +15,14 @@ export interface DataPlaneOptions {
   readonly host?: string;
   /** HTTPS port, served when some group domain has a certificate. */
   readonly tlsPort?: number;
+  /**
+   * In a node:cluster worker, bind the ports in this process instead of
+   * sharing the primary's: with a shared port the primary accepts every
+   * connection (round-robin) and hands it over, so while its event loop
+   * is busy (an admin batch applying) no new connection is served.
+   * @default false
+   */
+  readonly exclusivePorts?: boolean;
   /** VPC instance id -> address (`10.0.0.5` or `127.0.0.1`), the runtime's inventory. */
   readonly inventory?: Readonly<Record<string, string>>;
   /** Largest request body forwarded, in bytes (larger: 413). @default 8 MiB */
