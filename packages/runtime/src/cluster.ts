@@ -6,9 +6,10 @@
  * transactions (seconds for tens of thousands of operations), and traffic
  * must not wait for them. A worker reads the store through WAL, which never
  * blocks the writer nor waits for it. A single worker binds the port itself
- * (`exclusive`), so the primary does not even accept its connections;
- * several share the primary's port, which accepts each connection and hands
- * it to the next worker in turn.
+ * (`exclusive`), and so do several with `portSharing: 'kernel'` (SO_REUSEPORT,
+ * what `apigw serve` uses on Linux), so the primary does not even accept
+ * their connections; otherwise the primary accepts each connection and
+ * hands it to the next worker in turn.
  *
  * The primary owns the store and the admin API. Each worker opens the store
  * read-only, serves `readView()`, and reloads when the primary announces a
@@ -61,6 +62,17 @@ export interface DataPlaneWorkersOptions {
   readonly tlsPort?: number;
   /** Number of worker processes. @default one per core (`os.availableParallelism()`) */
   readonly workers?: number;
+  /**
+   * How several workers share the port. `primary`: node:cluster's
+   * round-robin, the primary accepts each connection and hands it to the
+   * next worker (an even spread, on every platform), so a primary busy
+   * applying a batch holds up new connections. `kernel`: each worker binds
+   * the port itself with SO_REUSEPORT and the kernel spreads connections by
+   * their addresses (Linux and some BSDs): the primary is on no
+   * connection's path. A single worker always binds the port itself.
+   * @default 'primary'
+   */
+  readonly portSharing?: 'primary' | 'kernel';
   /** VPC instance id -> address; wins over `<dataDir>/inventory.json`. */
   readonly inventory?: Readonly<Record<string, string>>;
   /** Function table; wins over `<dataDir>/functions.json`. */
@@ -82,7 +94,7 @@ export interface DataPlaneWorkersOptions {
 }
 
 /** What a worker is handed: the options, and how it binds its ports. */
-type WorkerConfig = { -readonly [K in keyof DataPlaneWorkersOptions]: DataPlaneWorkersOptions[K] } & { exclusivePorts?: boolean };
+type WorkerConfig = { -readonly [K in keyof DataPlaneWorkersOptions]: DataPlaneWorkersOptions[K] } & { exclusivePorts?: boolean; reusePort?: boolean };
 
 /** Why the workers could not start. */
 export class WorkersStartError extends RuntimeError {
@@ -138,6 +150,10 @@ export class DataPlaneWorkers extends EventEmitter {
   private starting: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private latest = 0;
   private aggregator: AggregatorRegistry<PrometheusContentType> | null = null;
+  /** Whether each worker binds the ports itself (one worker, or `portSharing: 'kernel'`). */
+  private readonly ownPorts: boolean;
+  /** Workers still to fork once the first one has picked the ports. */
+  private toFork = 0;
   /** Stops the commit subscription made by attachDataPlaneWorkers. */
   detach: (() => void) | null = null;
   /** Shared data-plane port. */
@@ -147,6 +163,7 @@ export class DataPlaneWorkers extends EventEmitter {
 
   constructor(private readonly options: DataPlaneWorkersOptions, private readonly count: number) {
     super();
+    this.ownPorts = count === 1 || options.portSharing === 'kernel';
   }
 
   /** Number of live workers. */
@@ -235,7 +252,10 @@ export class DataPlaneWorkers extends EventEmitter {
     const started = new Promise<void>((resolve, reject) => {
       this.starting = { resolve, reject };
     });
-    for (let i = 0; i < this.count; i++) this.fork(undefined);
+    // Workers binding a port 0 themselves would each get another: the first one picks it, the others follow.
+    const firstPicks = this.ownPorts && (this.options.port === 0 || this.options.tlsPort === 0);
+    this.toFork = firstPicks ? this.count - 1 : 0;
+    for (let i = 0; i < (firstPicks ? 1 : this.count); i++) this.fork(undefined);
     try {
       await started;
     } catch (err) {
@@ -253,11 +273,12 @@ export class DataPlaneWorkers extends EventEmitter {
 
   private fork(replaces: number | undefined): void {
     const config: WorkerConfig = { ...this.options, workers: undefined, workerScript: undefined };
-    if (this.count === 1) {
-      // One worker binds the ports itself: the primary stays off the path of every connection
-      // (round-robin would have it accept each one, and wait while a batch applies). A
-      // replacement binds the ports its predecessor served.
+    if (this.ownPorts) {
+      // The worker binds the ports itself: the primary stays off the path of every connection
+      // (round-robin would have it accept each one, and wait while a batch applies). Later
+      // workers bind the ports the first one got.
       config.exclusivePorts = true;
+      if (this.count > 1) config.reusePort = true;
       if (this.port !== 0) config.port = this.port;
       if (this.tlsPort !== undefined) config.tlsPort = this.tlsPort;
     }
@@ -280,6 +301,7 @@ export class DataPlaneWorkers extends EventEmitter {
           this.startFailures = 0;
           this.port = msg.port;
           this.tlsPort = msg.tlsPort;
+          for (; this.toFork > 0; this.toFork--) this.fork(undefined);
           if (msg.revision < this.latest) worker.send({ type: 'apigw:revision', revision: this.latest } satisfies ToWorker);
           if (state.replaces !== undefined) this.emit('replaced', state.replaces, worker.process.pid);
           this.emit('served', worker.process.pid, msg.revision);
@@ -426,6 +448,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
       ...(options.exclusivePorts ? { exclusivePorts: true } : {}),
+      ...(options.reusePort ? { reusePort: true } : {}),
       ...(options.functions === undefined ? {} : { functions: options.functions }),
       ...(options.oss === undefined ? {} : { oss: options.oss }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),

@@ -233,6 +233,8 @@ export async function runServe(args: readonly string[] | ServeOptions, io: Serve
         port: options.port,
         host: options.host,
         workers: options.workers,
+        // SO_REUSEPORT where the kernel has it: the primary, applying batches, accepts no connection.
+        portSharing: process.platform === 'linux' ? 'kernel' : 'primary',
         ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
         ...(options.accessLog === 'off' ? {} : { accessLog: options.accessLog }),
       },

@@ -23,6 +23,13 @@ export interface DataPlaneOptions {
    * @default false
    */
   readonly exclusivePorts?: boolean;
+  /**
+   * Bind with SO_REUSEPORT, so that several processes binding the same
+   * ports each get a share of the connections from the kernel (Linux and
+   * some BSDs; elsewhere listening fails).
+   * @default false
+   */
+  readonly reusePort?: boolean;
   /** VPC instance id -> address (`10.0.0.5` or `127.0.0.1`), the runtime's inventory. */
   readonly inventory?: Readonly<Record<string, string>>;
   /** Largest request body forwarded, in bytes (larger: 413). @default 8 MiB */

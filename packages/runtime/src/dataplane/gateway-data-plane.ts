@@ -233,10 +233,10 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     if (this.listening) throw new Error('data plane is already listening');
     this.listening = true;
     const host = this.options.host ?? '127.0.0.1';
-    const exclusive = this.options.exclusivePorts ?? false;
-    const port = await listenOn(this.httpServer, this.options.port, host, exclusive);
+    const how = { exclusive: this.options.exclusivePorts ?? false, reusePort: this.options.reusePort ?? false };
+    const port = await listenOn(this.httpServer, this.options.port, host, how);
     if (this.httpsServer === null) return { port };
-    const tlsPort = await listenOn(this.httpsServer, this.options.tlsPort!, host, exclusive);
+    const tlsPort = await listenOn(this.httpsServer, this.options.tlsPort!, host, how);
     return { port, tlsPort };
   }
 
@@ -278,11 +278,11 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(rawError(info.status, info.code, info.message));
 }
 
-function listenOn(server: Server | HttpsServer, port: number, host: string, exclusive: boolean): Promise<number> {
+function listenOn(server: Server | HttpsServer, port: number, host: string, how: { exclusive: boolean; reusePort: boolean }): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
-    server.listen({ port, host, exclusive }, () => {
+    server.listen({ port, host, ...how }, () => {
       server.removeListener('error', onError);
       const addr = server.address();
       resolve(typeof addr === 'object' && addr !== null ? addr.port : port);

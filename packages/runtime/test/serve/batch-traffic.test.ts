@@ -1,10 +1,11 @@
 /**
- * `apigw serve --workers 1` keeps answering traffic while the admin API
- * applies a large valid batch. The batch runs in one synchronous SQLite
- * transaction in the primary; the data plane runs in a worker process, so
- * a request sent while that transaction is open is answered before the
- * batch is. "Open" is read from the database itself: a second connection
- * cannot take the write lock the batch holds.
+ * `apigw serve` keeps answering traffic while the admin API applies a large
+ * valid batch, with one worker (the default on a one-core host) or more.
+ * The batch runs in one synchronous SQLite transaction in the primary; the
+ * data plane runs in worker processes that bind the port themselves, so a
+ * request sent while that transaction is open is answered before the batch
+ * is. "Open" is read from the database itself: a second connection cannot
+ * take the write lock the batch holds.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,8 +20,8 @@ const TOKEN = 'batch-traffic-token';
 /** APIs the large batch creates and publishes: 40,000 operations. */
 const APIS = 20_000;
 
-function serve(dir: string): Promise<ServeProcess> {
-  return startServe(dir, ['--workers', '1', '--access-log', 'off'], { ...process.env, APIGW_ADMIN_TOKEN: TOKEN });
+function serve(dir: string, workers: number): Promise<ServeProcess> {
+  return startServe(dir, ['--workers', String(workers), '--access-log', 'off'], { ...process.env, APIGW_ADMIN_TOKEN: TOKEN });
 }
 
 function get(base: string, path: string): Promise<{ status: number; body: string }> {
@@ -43,7 +44,7 @@ const api = (name: string, path: string) => ({
   spec: { group: 'demo', name, auth: { type: 'ANONYMOUS' }, request: { method: 'GET', path }, backend: { service: 'origin', path: '/' } },
 });
 
-describe('apigw serve --workers 1 while a large batch applies', () => {
+describe('apigw serve while a large batch applies', () => {
   let dir: { dir: string; cleanup: () => void };
   let upstream: Server;
   let running: ServeProcess | undefined;
@@ -62,8 +63,8 @@ describe('apigw serve --workers 1 while a large batch applies', () => {
     dir.cleanup();
   });
 
-  test('the data plane answers a request sent while the batch transaction is open before the batch is answered', async () => {
-    running = await serve(dir.dir);
+  test.each([1, 2])('--workers %d: requests sent while the batch transaction is open are answered before the batch is', async (workers) => {
+    running = await serve(dir.dir, workers);
     const client = new HttpGatewayClient({ endpoint: running.adminUrl, token: TOKEN });
     const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
     await client.batch({

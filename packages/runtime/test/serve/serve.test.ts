@@ -231,8 +231,10 @@ describe('apigw serve', () => {
     renameSync(log, `${log}.1`);
     const rotated = lines(`${log}.1`).length;
     running.child.kill('SIGHUP');
+    // The kernel spreads connections over the workers by their addresses: ask until each has answered (bounded).
+    const answeredBy = (ls: Record<string, unknown>[]): number => new Set(ls.map((l) => String(l['requestId']).slice(0, 24))).size;
     let fresh: Record<string, unknown>[] = [];
-    for (let i = 0; i < 100 && fresh.length < 4; i++) {
+    for (let i = 0; i < 100 && (fresh.length < 4 || answeredBy(fresh) < workers); i++) {
       await get(running.dataUrl, '/ping', 'demo.localhost');
       fresh = lines(log);
       if (fresh.length < 4) await new Promise((r) => setTimeout(r, 50));
