@@ -4,8 +4,8 @@
  * on SIGTERM or SIGINT. This process keeps the store and the admin API; the
  * data plane always runs in worker processes sharing the port (cluster.ts),
  * one of them too: a batch is applied in one synchronous SQLite transaction
- * and a commit of thousands of APIs is compiled at length, and neither may
- * hold up traffic.
+ * (seconds for tens of thousands of operations) that must not hold up
+ * traffic.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -80,7 +80,7 @@ Runs the embedded gateway in the foreground until SIGTERM or SIGINT.
                      reopened on SIGHUP (for log rotation)
   --host ADDR        data-plane address
   --workers N        data-plane worker processes sharing the port (default: one per core); this process
-                     keeps the store and the admin API, so applying a change never holds up traffic
+                     keeps the store and the admin API, so a batch applying does not hold up traffic
   --trusted-proxies  comma-separated CIDR blocks of proxies whose X-Forwarded-For names the client (IP_CONTROL, CaClientIp)
 The admin token is APIGW_ADMIN_TOKEN, or DIR/admin.token (generated on first start).
 `;
