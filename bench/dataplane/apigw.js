@@ -6,6 +6,7 @@
  * types attached (/signed-all), plus EXTRA more published APIs
  * (`/svc{i}/items/{id}`) in the routing snapshot.
  * Usage: node apigw.js PORT UPSTREAM_URL EXTRA [TIMING_FILE]
+ * (APIGW_BENCH_REUSEPORT=1: bind with SO_REUSEPORT, for several worker processes.)
  * Prints nothing; answers 'ready' over IPC once listening.
  *
  * Gateway-internal time: on SIGUSR1 it subscribes to the data plane's
@@ -72,7 +73,9 @@ for (let i = 0; i < count; i++) {
   published.push({ stage: 'RELEASE', digest: `d${i}`, api: a });
 }
 
-const dp = createDataPlane({ port: Number(port), host: '127.0.0.1', maxBodyBytes: 8 << 20 });
+// APIGW_BENCH_REUSEPORT=1 (workers.js): each worker binds the port itself with SO_REUSEPORT, as `apigw serve --workers N` does on Linux.
+const reusePort = process.env.APIGW_BENCH_REUSEPORT === '1';
+const dp = createDataPlane({ port: Number(port), host: '127.0.0.1', maxBodyBytes: 8 << 20, ...(reusePort ? { reusePort: true, exclusivePorts: true } : {}) });
 dp.update({
   revision: 1,
   groups: [{ name: 'bench', basePath: '/', domains: ['127.0.0.1'], certificates: [] }],

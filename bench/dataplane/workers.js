@@ -1,14 +1,17 @@
 'use strict';
 /**
  * How far the data plane scales with worker processes: the signed APP API
- * (`apigw.js`, 10,000 more APIs) served by 1 and by 2 processes sharing the
- * port through node:cluster (round-robin accept in the primary, as
- * `apigw serve --workers N` runs them), loaded in turn by wrk (2 threads,
- * 100 connections). Nothing is pinned: the workers, wrk and the backend
- * share the machine's cores. For each turn: req/s, and CPU time per request
- * of the primary and its workers together.
+ * (`apigw.js`, 10,000 more APIs) served by 1 and by 2 node:cluster workers,
+ * loaded in turn by wrk (2 threads, 100 connections). Two workers share the
+ * port as `apigw serve --workers N` has them share it on Linux: each binds
+ * it itself with SO_REUSEPORT and the kernel spreads the connections
+ * (`--sharing kernel`, the default), or the primary accepts every
+ * connection and hands it on in turn (`--sharing round-robin`, node:cluster's
+ * own way and serve's elsewhere). Nothing is pinned: the workers, wrk and
+ * the backend share the machine's cores. For each turn: req/s, and CPU time
+ * per request of the primary and its workers together.
  *
- *   node bench/dataplane/workers.js [--turns 3] [--seconds 4] [--extra 10000]
+ *   node bench/dataplane/workers.js [--turns 3] [--seconds 4] [--extra 10000] [--sharing kernel|round-robin]
  */
 const cluster = require('node:cluster');
 const { join } = require('node:path');
@@ -16,9 +19,10 @@ const { join } = require('node:path');
 if (cluster.isWorker) {
   require('./apigw.js');
 } else if (process.argv[2] === '--serve') {
-  // Primary of N workers: node workers.js --serve N PORT UPSTREAM EXTRA
-  const [, , , n, ...rest] = process.argv;
+  // Primary of N workers: node workers.js --serve N SHARING PORT UPSTREAM EXTRA
+  const [, , , n, sharing, ...rest] = process.argv;
   cluster.setupPrimary({ exec: __filename, args: rest });
+  if (sharing === 'kernel') process.env.APIGW_BENCH_REUSEPORT = '1';
   let ready = 0;
   for (let i = 0; i < Number(n); i++) {
     cluster.fork().on('message', (m) => {
@@ -47,6 +51,9 @@ async function main() {
   const TURNS = numberOption('turns', 3);
   const SECONDS = numberOption('seconds', 4);
   const EXTRA = numberOption('extra', 10000);
+  const sharingAt = process.argv.indexOf('--sharing');
+  const SHARING = sharingAt === -1 ? 'kernel' : process.argv[sharingAt + 1];
+  if (SHARING !== 'kernel' && SHARING !== 'round-robin') throw new Error(`--sharing is kernel or round-robin, not ${SHARING}`);
   const { startJsonBackend, freePort, stopChildren, cpuMs } = createHarness({ loadCpu: '0-1', prefix: 'apigw-workers-' });
 
   const upstream = (await startJsonBackend('0-1')).url;
@@ -61,7 +68,7 @@ async function main() {
   const servers = [];
   for (const n of [1, 2]) {
     const port = await freePort();
-    const child = spawn(process.execPath, [__filename, '--serve', String(n), String(port), upstream, String(EXTRA)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [__filename, '--serve', String(n), SHARING, String(port), upstream, String(EXTRA)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     await new Promise((resolve) => child.once('message', resolve));
     servers.push({ n, port, child, pids: family(child.pid), runs: [] });
   }
@@ -75,7 +82,7 @@ async function main() {
     if (non2xx) throw new Error(`${non2xx} answers were not 2xx`);
     return { rps, requests };
   };
-  process.stderr.write(`workers: ${TURNS} turns of ${SECONDS}s per server, wrk -t2 -c100, nothing pinned; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
+  process.stderr.write(`workers: ${TURNS} turns of ${SECONDS}s per server, port shared by ${SHARING}, wrk -t2 -c100, nothing pinned; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
   // Every worker warms its own JIT and its own 10,000-API heap: each gets the same 2 s share of warm-up load.
   for (const s of servers) wrk(s.port, 2 * s.n);
   for (let turn = 0; turn < TURNS; turn++) {
