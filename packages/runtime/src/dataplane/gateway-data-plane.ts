@@ -12,10 +12,11 @@ import type { BlockList, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { StateView } from '../model';
 import { emptySnapshot, SnapshotCompiler, type Snapshot } from '../snapshot/snapshot';
 import { poolKey } from './backends/proxy';
+import { createUpstreamPool } from './backends/upstream-pool';
 import { FunctionHost } from './backends/function/host';
 import { ObjectStorage } from './backends/oss/oss-backend';
 import { compileTarget, createBackendRegistry, type BackendRegistry } from './backends/registry';
@@ -209,7 +210,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     const key = poolKey(origin, servername);
     let pool = this.pools.get(key);
     if (pool === undefined) {
-      pool = new Pool(origin, { keepAliveTimeout: 30_000, connect: servername === null ? { timeout: 10_000 } : { timeout: 10_000, servername } });
+      pool = createUpstreamPool(origin, servername);
       this.pools.set(key, pool);
     }
     return pool;

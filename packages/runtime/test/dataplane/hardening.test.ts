@@ -56,7 +56,8 @@ async function rawUpstream(answer: string): Promise<{ server: TcpServer; port: n
 describe('hardening of the request path', () => {
   let echo: Awaited<ReturnType<typeof startEcho>>;
   let early: Awaited<ReturnType<typeof rawUpstream>>;
-  let unsolicited: Awaited<ReturnType<typeof rawUpstream>>;
+  /** Backends that send interim answers before their final one, by API path. */
+  const interim: Record<string, Awaited<ReturnType<typeof rawUpstream>>> = {};
   let notHttp: Awaited<ReturnType<typeof rawUpstream>>;
   let dp: DataPlane;
   let port: number;
@@ -69,7 +70,13 @@ describe('hardening of the request path', () => {
       return false;
     });
     early = await rawUpstream('HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok');
-    unsolicited = await rawUpstream('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const final = 'HTTP/1.1 200 OK\r\nContent-Length: 12\r\nContent-Type: text/plain\r\n\r\nfinal answer';
+    interim['/cont'] = await rawUpstream('HTTP/1.1 100 Continue\r\n\r\n' + final);
+    interim['/cont-twice'] = await rawUpstream('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\nX-Step: 2\r\n\r\n' + final);
+    interim['/cont-hints'] = await rawUpstream('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\n' + final);
+    interim['/hints-cont'] = await rawUpstream('HTTP/1.1 103 Early Hints\r\nLink: </app.js>; rel=preload\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n' + final);
+    interim['/switch'] = await rawUpstream('HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n' + final);
+    interim['/cont-huge'] = await rawUpstream(`HTTP/1.1 100 Continue\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n` + final);
     notHttp = await rawUpstream('SSH-2.0-OpenSSH_9.6\r\n\r\n');
     const accessLog = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -83,7 +90,7 @@ describe('hardening of the request path', () => {
         backendServices: [
           httpService('users', { RELEASE: echo.url, TEST: echo.url }),
           httpService('early', { RELEASE: `http://127.0.0.1:${early.port}` }),
-          httpService('unsolicited', { RELEASE: `http://127.0.0.1:${unsolicited.port}` }),
+          ...Object.entries(interim).map(([path, up]) => httpService(`interim${path.replace(/\W/g, '')}`, { RELEASE: `http://127.0.0.1:${up.port}` })),
           httpService('notHttp', { RELEASE: `http://127.0.0.1:${notHttp.port}` }),
           { name: 'vpcGone', type: 'VPC', environments: { RELEASE: { vpcAccess: 'secretAccess' } } },
           httpService('testOnly', { TEST: 'http://10.1.2.3:8080/internal' }),
@@ -136,7 +143,7 @@ describe('hardening of the request path', () => {
           },
           { name: 'notMine', auth: { type: 'APP', antiReplay: true }, request: { path: '/not-mine' }, backend: { service: 'users', path: '/v1/not-mine' } },
           { name: 'hints', request: { path: '/hints' }, backend: { service: 'early', path: '/' } },
-          { name: 'cont', request: { path: '/cont' }, backend: { service: 'unsolicited', path: '/' } },
+          ...Object.keys(interim).map((path) => ({ name: `interim${path.replace(/\W/g, '')}`, request: { path }, backend: { service: `interim${path.replace(/\W/g, '')}`, path: '/' } })),
           { name: 'ssh', request: { path: '/ssh' }, backend: { service: 'notHttp', path: '/' } },
           { name: 'gone', request: { path: '/gone' }, backend: { service: 'vpcGone', path: '/' } },
           { name: 'nodef', request: { path: '/nodef' }, backend: { service: 'testOnly', path: '/' } },
@@ -154,7 +161,7 @@ describe('hardening of the request path', () => {
 
   afterAll(async () => {
     await dp.close();
-    await Promise.all([echo.close(), early.close(), unsolicited.close(), notHttp.close()]);
+    await Promise.all([echo.close(), early.close(), notHttp.close(), ...Object.values(interim).map((up) => up.close())]);
   });
 
   const echoed = async (path: string, headers: Record<string, string> = {}): Promise<{ status: number; url?: string; code?: string }> => {
@@ -253,10 +260,11 @@ describe('hardening of the request path', () => {
     expect(bodiesRead).toBe(before);
   });
 
-  test('1xx answers from a backend: 103 Early Hints is passed on, an unsolicited 100 is a 502 that says so', async () => {
-    const hints = await new Promise<{ status: number; body: string; links: string[] }>((resolve, reject) => {
+  /** A GET through node:http, with the Link header of every 1xx answer the client was sent. */
+  const withHints = (path: string): Promise<{ status: number; body: string; links: string[] }> =>
+    new Promise((resolve, reject) => {
       const links: string[] = [];
-      const req = request({ host: '127.0.0.1', port, path: '/hints', headers: { host: HOST }, agent: false }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path, headers: { host: HOST }, agent: false }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (text += d));
@@ -266,11 +274,21 @@ describe('hardening of the request path', () => {
       req.on('error', reject);
       req.end();
     });
-    expect(hints).toEqual({ status: 200, body: 'ok', links: ['</app.css>; rel=preload'] });
-    // undici cannot read past a 100 it did not ask for: the answer is lost, and the client is told why.
-    const cont = await send(port, { path: '/cont' });
-    expect([cont.status, cont.headers['x-ca-error-code']]).toEqual([502, 'D502FB']);
-    expect(cont.headers['x-ca-error-message']).toMatch(/not asked for \(an unsolicited 1xx/);
+
+  test('1xx answers from a backend: 103 Early Hints is passed on, an unsolicited 100 is passed over', async () => {
+    expect(await withHints('/hints')).toEqual({ status: 200, body: 'ok', links: ['</app.css>; rel=preload'] });
+    expect(await withHints('/cont')).toEqual({ status: 200, body: 'final answer', links: [] });
+    expect(await withHints('/cont-twice')).toEqual({ status: 200, body: 'final answer', links: [] });
+    expect(await withHints('/cont-hints')).toEqual({ status: 200, body: 'final answer', links: ['</app.js>; rel=preload'] });
+    expect(await withHints('/hints-cont')).toEqual({ status: 200, body: 'final answer', links: ['</app.js>; rel=preload'] });
+  });
+
+  test('a backend that switches protocols, or sends a 100 head without end, gets a 502 that names the cause', async () => {
+    const switched = await send(port, { path: '/switch' });
+    expect([switched.status, switched.headers['x-ca-error-code']]).toEqual([502, 'D502FB']);
+    expect(switched.headers['x-ca-error-message']).toBe('Failed To Invoke Backend Service: the backend switched protocols');
+    const huge = await send(port, { path: '/cont-huge' });
+    expect([huge.status, huge.headers['x-ca-error-code'], huge.headers['x-ca-error-message']]).toEqual([502, 'D502FB', 'Failed To Invoke Backend Service: UND_ERR_HEADERS_OVERFLOW']);
   });
 
   test('a backend that does not speak HTTP gets a 502 that names the cause', async () => {

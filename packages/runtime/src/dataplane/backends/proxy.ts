@@ -54,8 +54,11 @@ export function backendErrorName(err: Error & { code?: string }): GatewayErrorNa
  * has none; never empty, and never an address or a name of the backend.
  */
 export function backendFailureCause(err: Error & { code?: string }): string {
-  // undici's name for an answer it was not waiting for, such as an unsolicited 100 Continue.
-  if (err.code === 'UND_ERR_SOCKET' && err.message === 'bad response') return 'the backend sent an answer it was not asked for (an unsolicited 1xx, or bytes after its answer)';
+  if (err.code === 'UND_ERR_SOCKET') {
+    // undici's names for an answer it was not waiting for, and for a 101 to a request that asked for no upgrade.
+    if (err.message === 'bad response') return 'the backend sent an answer it was not asked for (bytes after its answer)';
+    if (err.message === 'bad upgrade') return 'the backend switched protocols';
+  }
   if (typeof err.code === 'string' && err.code !== '') return err.code;
   if (err.name === 'HTTPParserError') return 'the backend answer is not HTTP';
   return err.name === 'Error' || err.name === '' ? 'the backend exchange failed' : err.name;
@@ -167,18 +170,12 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 
   /**
    * A 1xx answer before the final one (RFC 9110 §15.2): 103 Early Hints
-   * passes its Link headers on; 100 and 102 are the backend's business (the
-   * gateway answered the client's Expect itself); 101 switches to a protocol
-   * the gateway does not relay.
+   * passes its Link headers on; 102 is the backend's business. A 100 never
+   * gets here (the upstream pool drops it, see upstream-pool.ts), nor does a
+   * 101 (undici fails the exchange: `bad upgrade`).
    */
   private informational(statusCode: number, raw: Buffer[]): void {
     const res = this.ex.res;
-    if (statusCode === 101) {
-      this.finished = true;
-      this.abort(new Error('backend switched protocols'));
-      this.ex.sendError('BACKEND_FAILED', ': the backend switched protocols');
-      return;
-    }
     if (statusCode !== 103 || res.headersSent || res.destroyed) return;
     const link: string[] = [];
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toString('latin1').toLowerCase() === 'link') link.push(raw[i + 1]!.toString('latin1'));
