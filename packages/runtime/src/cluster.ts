@@ -477,7 +477,13 @@ export async function runDataPlaneWorker(): Promise<void> {
       if (msg.type === 'apigw:revision') {
         if (msg.revision <= dp.revision || stopping) return;
         try {
-          dp.update(await opened.readView(), inventory.read());
+          const view = await opened.readView();
+          // Reading and compiling a large commit each hold this worker up: requests that arrived
+          // during the read are answered before the compile starts.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          // A later announcement's view may have been taken meanwhile: never step back.
+          if (stopping || view.revision <= dp.revision) return;
+          dp.update(view, inventory.read());
           send({ type: 'apigw:served', revision: dp.revision });
         } catch (err) {
           process.stderr.write(`apigw worker ${process.pid}: cannot load revision ${msg.revision}: ${(err as Error).message}\n`);
