@@ -39,7 +39,7 @@ import { AggregatorRegistry, Registry, type PrometheusContentType } from 'prom-c
 import { COUNTER_FILE, createDataPlane, InventorySource, NONCE_FILE } from './dataplane';
 import type { FunctionConfig } from './dataplane/backends/function/config';
 import type { ExternalBucketConfig } from './dataplane/backends/oss/config';
-import type { DataPlane } from './dataplane/data-plane';
+import type { DataPlane, DataPlaneOptions } from './dataplane/data-plane';
 import { FUNCTIONS_FILE, INVENTORY_FILE, OSS_DIR, OSS_FILE } from './data-dir';
 import { RuntimeError } from './errors';
 import { openAccessLog, type AccessLogTarget } from './access-log';
@@ -94,7 +94,9 @@ export interface DataPlaneWorkersOptions {
 }
 
 /** What a worker is handed: the options, and how it binds its ports. */
-type WorkerConfig = { -readonly [K in keyof DataPlaneWorkersOptions]: DataPlaneWorkersOptions[K] } & { exclusivePorts?: boolean; reusePort?: boolean };
+type WorkerConfig = { -readonly [K in keyof DataPlaneWorkersOptions]: DataPlaneWorkersOptions[K] } & {
+  -readonly [K in 'exclusivePorts' | 'reusePort']?: DataPlaneOptions[K];
+};
 
 /** Why the workers could not start. */
 export class WorkersStartError extends RuntimeError {
@@ -252,8 +254,9 @@ export class DataPlaneWorkers extends EventEmitter {
     const started = new Promise<void>((resolve, reject) => {
       this.starting = { resolve, reject };
     });
-    // Workers binding a port 0 themselves would each get another: the first one picks it, the others follow.
-    const firstPicks = this.ownPorts && (this.options.port === 0 || this.options.tlsPort === 0);
+    // Workers binding the ports themselves: the first one claims them (a port 0 would give each
+    // another), the others join it once it listens.
+    const firstPicks = this.ownPorts;
     this.toFork = firstPicks ? this.count - 1 : 0;
     for (let i = 0; i < (firstPicks ? 1 : this.count); i++) this.fork(undefined);
     try {
@@ -278,7 +281,8 @@ export class DataPlaneWorkers extends EventEmitter {
       // (round-robin would have it accept each one, and wait while a batch applies). Later
       // workers bind the ports the first one got.
       config.exclusivePorts = true;
-      if (this.count > 1) config.reusePort = true;
+      // A worker starting while none listens claims the ports; later ones (and replacements) join.
+      if (this.count > 1) config.reusePort = this.listeningCount() === 0 ? 'claim' : 'join';
       if (this.port !== 0) config.port = this.port;
       if (this.tlsPort !== undefined) config.tlsPort = this.tlsPort;
     }
@@ -448,7 +452,7 @@ export async function runDataPlaneWorker(): Promise<void> {
       ...(options.trustedProxies === undefined ? {} : { trustedProxies: options.trustedProxies }),
       ...(options.tlsPort === undefined ? {} : { tlsPort: options.tlsPort }),
       ...(options.exclusivePorts ? { exclusivePorts: true } : {}),
-      ...(options.reusePort ? { reusePort: true } : {}),
+      ...(options.reusePort === undefined ? {} : { reusePort: options.reusePort }),
       ...(options.functions === undefined ? {} : { functions: options.functions }),
       ...(options.oss === undefined ? {} : { oss: options.oss }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),

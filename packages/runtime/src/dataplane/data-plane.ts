@@ -26,10 +26,14 @@ export interface DataPlaneOptions {
   /**
    * Bind with SO_REUSEPORT, so that several processes binding the same
    * ports each get a share of the connections from the kernel (Linux and
-   * some BSDs; elsewhere listening fails).
-   * @default false
+   * some BSDs; elsewhere listening fails). `claim`: the first process
+   * first makes sure no other socket holds the ports (it binds them
+   * without SO_REUSEPORT and closes them at once), so another gateway
+   * already on the port makes it fail with EADDRINUSE rather than be
+   * handed part of that gateway's connections; `join`: bind beside the
+   * sockets of the processes that claimed them. Unset: no SO_REUSEPORT.
    */
-  readonly reusePort?: boolean;
+  readonly reusePort?: 'claim' | 'join';
   /** VPC instance id -> address (`10.0.0.5` or `127.0.0.1`), the runtime's inventory. */
   readonly inventory?: Readonly<Record<string, string>>;
   /** Largest request body forwarded, in bytes (larger: 413). @default 8 MiB */

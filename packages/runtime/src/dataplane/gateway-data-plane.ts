@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
-import type { BlockList, Socket } from 'node:net';
+import { createServer as createNetServer, type BlockList, type ListenOptions, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
@@ -234,7 +234,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     if (this.listening) throw new Error('data plane is already listening');
     this.listening = true;
     const host = this.options.host ?? '127.0.0.1';
-    const how = { exclusive: this.options.exclusivePorts ?? false, reusePort: this.options.reusePort ?? false };
+    const how = { exclusive: this.options.exclusivePorts ?? false, reusePort: this.options.reusePort };
     const port = await listenOn(this.httpServer, this.options.port, host, how);
     if (this.httpsServer === null) return { port };
     const tlsPort = await listenOn(this.httpsServer, this.options.tlsPort!, host, how);
@@ -279,14 +279,34 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(rawError(info.status, info.code, info.message));
 }
 
-function listenOn(server: Server | HttpsServer, port: number, host: string, how: { exclusive: boolean; reusePort: boolean }): Promise<number> {
+/** How a data-plane server binds its port: see DataPlaneOptions' exclusivePorts and reusePort. */
+interface Binding {
+  readonly exclusive: boolean;
+  readonly reusePort: 'claim' | 'join' | undefined;
+}
+
+async function listenOn(server: Server | HttpsServer, port: number, host: string, how: Binding): Promise<number> {
+  // SO_REUSEPORT lets any socket of this user that asks for it share the port: first show that none holds it.
+  const free = how.reusePort === 'claim' ? await bindFree(port, host) : port;
+  return bind(server, { port: free, host, exclusive: how.exclusive, reusePort: how.reusePort !== undefined });
+}
+
+/** Binds `port` (0: any) without SO_REUSEPORT and lets it go; the port, which no socket held. */
+async function bindFree(port: number, host: string): Promise<number> {
+  const probe = createNetServer();
+  const free = await bind(probe, { port, host, exclusive: true });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return free;
+}
+
+function bind(server: NetServer, options: ListenOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
-    server.listen({ port, host, ...how }, () => {
+    server.listen(options, () => {
       server.removeListener('error', onError);
       const addr = server.address();
-      resolve(typeof addr === 'object' && addr !== null ? addr.port : port);
+      resolve(typeof addr === 'object' && addr !== null ? addr.port : options.port!);
     });
   });
 }

@@ -156,6 +156,35 @@ describe('apigw serve', () => {
     expect(await exit).toBe(0);
   });
 
+  test('a second gateway asking for a port the workers of another hold does not get a share of its connections', async () => {
+    // The workers of `first` bind the port with SO_REUSEPORT (on Linux), which any socket asking
+    // for it could join; `second`, another gateway on its own data directory, must not.
+    const first = await serve(dir.dir, ['--workers', '2']);
+    const port = new URL(first.dataUrl).port;
+    const other = tempDir();
+    const child = spawn(process.execPath, [serveMain, '--data-dir', other.dir, '--port', port, '--admin-port', '0', '--workers', '2'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('failed to start')) resolve();
+      });
+      void exit.then((code) => reject(new Error(`serve exited ${code}: ${err}`)));
+    });
+    expect(err).toMatch(/data-plane worker \d+ failed to start: .*EADDRINUSE/);
+    expect(out).not.toContain('data plane listening');
+    child.kill('SIGTERM');
+    await exit;
+    other.cleanup();
+    // The first gateway still serves on its port.
+    expect((await get(first.dataUrl, '/nothing', 'demo.localhost')).body).toContain('I400DO');
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+  });
+
   test('a second serve on the same data directory is refused, naming the holder; a killed holder does not block a restart', async () => {
     const first = await serve(dir.dir, ['--workers', '1']);
     const second = spawnSync(process.execPath, [serveMain, '--data-dir', dir.dir, '--port', '0', '--admin-port', '0', '--workers', '1'], { env, encoding: 'utf8' });
