@@ -13,6 +13,7 @@ export * from './canonical';
 export * from './path-template';
 export * from './parameter-value';
 export * from './validate';
+export * from './batch-schema';
 export * from './pointer';
 export * from './cidr';
 export * from './suggest';

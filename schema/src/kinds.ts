@@ -3,9 +3,10 @@
  * that more than one tool needs: its collection in the document, its schema
  * definition, what people call it, its identity, which other resources it
  * names (the reference graph) and whether a document may import it. The
- * validator, the runtime's batch engine, the planner and the IaC adapters
- * all read these facts from here; adding a kind is one entry in `KindSpecs`
- * and one in `KIND_TABLE` (beside its schema definition and its handler).
+ * validator, the runtime's batch engine and admin paths, the batch schema,
+ * the planner and the IaC adapters all read these facts from here; adding a
+ * kind is one entry in `KindSpecs` and one in `KIND_TABLE` (beside its
+ * schema definition and its handler), or one defineKind call.
  */
 import { backendTypeInfo } from './backend-types';
 import type { Api, ApiGroup, App, Authorization, BackendService, GatewayDocument, Plugin, PluginAttachment, Stage, VpcAccess } from './document.generated';
@@ -72,6 +73,12 @@ export interface KindInfo<K extends Kind = Kind> {
    * resource (a rename is a delete and a create). Default: `['name']`.
    */
   readonly identityFields?: readonly string[];
+  /**
+   * The identity fields an id is made of: the inverse of `id`, undefined
+   * when the id has the wrong shape. Required when the identity has more
+   * than one field; by default a one-field identity is the id itself.
+   */
+  readonly parseId?: (id: string) => Readonly<Record<string, string>> | undefined;
   /** How the identity is written, for documentation (`group/name`...). Default: `its name`. */
   readonly idForm?: string;
   /** The gateway issues each resource of this kind credentials (AppKey, AppSecret, AppCode), as it does apps. */
@@ -151,6 +158,10 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
     importable: true,
     id: apiId,
     identityFields: ['group', 'name'],
+    parseId: (id) => {
+      const [group, name, ...rest] = id.split('/');
+      return group && name && rest.length === 0 ? { group, name } : undefined;
+    },
     idForm: 'group/name. Use it wherever an API is referenced',
     references: (a) => [
       { kind: 'group', id: a.group, pointer: '/group' },
@@ -168,6 +179,11 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
     importable: false,
     id: authorizationId,
     identityFields: ['app', 'api'],
+    parseId: (id) => {
+      const colon = id.indexOf(':');
+      const api = id.slice(colon + 1);
+      return colon > 0 && KIND_TABLE.api.parseId!(api) ? { app: id.slice(0, colon), api } : undefined;
+    },
     idForm: 'app:group/name',
     references: (a) => [
       { kind: 'app', id: a.app, pointer: '/app' },
@@ -185,6 +201,14 @@ const KIND_TABLE: { readonly [K in Kind]: KindInfo<K> } = {
     importable: false,
     id: pluginAttachmentId,
     identityFields: ['plugin', 'api', 'group'],
+    // The target is an API (`group/name`) or a group (a name).
+    parseId: (id): Readonly<Record<string, string>> | undefined => {
+      const colon = id.indexOf(':');
+      const target = id.slice(colon + 1);
+      if (colon <= 0 || target.length === 0) return undefined;
+      if (!target.includes('/')) return { plugin: id.slice(0, colon), group: target };
+      return KIND_TABLE.api.parseId!(target) ? { plugin: id.slice(0, colon), api: target } : undefined;
+    },
     idForm: 'plugin:group/name for an API, plugin:group for a group',
     references: (a) => [
       { kind: 'plugin', id: a.plugin, pointer: '/plugin' },
@@ -215,10 +239,19 @@ const KIND_INDEX = new Map<string, number>(KINDS.map((k, i) => [k.kind, i]));
  */
 export function defineKind<K extends Kind>(info: KindInfo<K> & { readonly schema: Readonly<Record<string, unknown>> }): void {
   if (KIND_INDEX.has(info.kind) || COLLECTIONS.includes(info.collection)) throw new TypeError(`kind ${String(info.kind)} (${String(info.collection)}) is already defined`);
+  if ((info.identityFields?.length ?? 1) > 1 && !info.parseId) throw new TypeError(`kind ${String(info.kind)} has several identity fields: it needs parseId`);
   (KIND_TABLE as unknown as Record<string, KindInfo>)[info.kind] = info as unknown as KindInfo;
   (KINDS as KindInfo[]).push(info as unknown as KindInfo);
   (COLLECTIONS as Collection[]).push(info.collection as Collection);
   KIND_INDEX.set(info.kind, KINDS.length - 1);
+  for (const listener of kindListeners) listener();
+}
+
+const kindListeners: (() => void)[] = [];
+
+/** Calls `listener` whenever a kind is defined (the validator recompiles the batch schema, whose kinds come from here). */
+export function onKindDefined(listener: () => void): void {
+  kindListeners.push(listener);
 }
 
 /** Looks up a kind's facts. */
@@ -241,6 +274,16 @@ export function kindIndex(kind: Kind): number {
 /** The top-level fields a kind's identity is made of (see KindInfo.identityFields). */
 export function identityFields(kind: Kind): readonly string[] {
   return kindInfo(kind).identityFields ?? ['name'];
+}
+
+/**
+ * The identity fields of the resource `id` names (see KindInfo.parseId),
+ * or undefined when `id` cannot name a resource of this kind.
+ */
+export function identityOf(kind: Kind, id: string): Readonly<Record<string, string>> | undefined {
+  const info = kindInfo(kind);
+  if (info.parseId) return info.parseId(id);
+  return id.length > 0 ? { [identityFields(kind)[0]!]: id } : undefined;
 }
 
 /** A sentence documenting a kind's identity: `Identity of the API: group/name. ...`. */

@@ -6,7 +6,8 @@ import { canonicalDocument } from './canonical';
 import type { GatewayDocument } from './document.generated';
 import { DocumentInvalidError, type Problem } from './errors';
 import { definedBackendTypes, onBackendTypeDefined } from './backend-types';
-import { KINDS, kindInfo, resourceId, type Kind, type KindSpecs } from './kinds';
+import { composeBatchSchema } from './batch-schema';
+import { KINDS, kindInfo, onKindDefined, resourceId, type Kind, type KindSpecs } from './kinds';
 import { pointerToken } from './pointer';
 import { checkRules, type RuleResource } from './rules';
 
@@ -63,7 +64,8 @@ function compileValidators(): Validators {
   ajv.addKeyword({ keyword: 'x-apigw-message', schemaType: 'string' });
   const current = documentSchema();
   ajv.addSchema(current);
-  ajv.addSchema(batch);
+  // The batch schema's kinds are the registry's, kinds defined with defineKind included.
+  ajv.addSchema(composeBatchSchema());
   return {
     ajv,
     schema: current,
@@ -78,6 +80,7 @@ function compileValidators(): Validators {
 
 let validators = compileValidators();
 onBackendTypeDefined(() => (validators = compileValidators()));
+onKindDefined(() => (validators = compileValidators()));
 
 /**
  * The problems of a batch body as a whole (batch.schema.json's Envelope:

@@ -4,8 +4,11 @@
  * two parts the runtime checks a batch with (the envelope, then each
  * operation's shape).
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { batchEnvelopeProblems, batchSchema, gatewaySchema, operationProblems } from '@apigw/schema';
+import { KINDS, batchEnvelopeProblems, batchSchema, batchSchemaText, composeBatchSchema, defineKind, gatewaySchema, operationProblems } from '@apigw/schema';
 import example from './fixtures/design-example.json';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -51,4 +54,47 @@ test('an envelope problem names its field; an operation problem names its place 
   expect(operationProblems({ op: 'rotateCredentials', app: 'mobile', graceSeconds: 30 * 24 * 3600 + 1 }, '/operations/0').map((p) => p.pointer)).toEqual([
     '/operations/0/graceSeconds',
   ]);
+});
+
+describe('the per-kind parts come from the kind registry', () => {
+  test('batch.schema.json is what the registry makes (npm run generate -w @apigw/schema writes it)', () => {
+    // Fails (exit 1) when a kind changed without regenerating the batch schema.
+    const script = path.join(__dirname, '..', 'scripts', 'generate-batch-schema.js');
+    const out = execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(out).toContain('batch schema matches the kind registry');
+    expect(fs.readFileSync(path.join(__dirname, '..', 'batch.schema.json'), 'utf8')).toBe(batchSchemaText());
+    expect(((batchSchema['$defs'] as Record<string, { enum?: string[] }>)['Kind']!.enum)).toEqual(KINDS.map((k) => k.kind));
+  });
+
+  test('GIVEN a kind defined with defineKind THEN an operation of that kind has a valid shape and its spec is checked against its schema', () => {
+    const create = { op: 'create', kind: 'notice', spec: { name: 'hello', text: 'Hi' } };
+    expect(operationProblems(create, '/operations/0').map((p) => p.pointer)).toEqual(['/operations/0/kind']);
+    defineKind({
+      kind: 'notice' as never,
+      collection: 'notices' as never,
+      definition: 'Notice',
+      label: 'notice',
+      noun: 'notice',
+      importable: false,
+      id: (n: { name: string }) => n.name,
+      references: () => [],
+      schema: {
+        title: 'Notice',
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'text'],
+        properties: { name: { $ref: `${String(gatewaySchema['$id'])}#/$defs/Name` }, text: { type: 'string', maxLength: 10 } },
+      },
+    } as never);
+    expect(operationProblems(create, '/operations/0')).toEqual([]);
+    const composed = composeBatchSchema();
+    const whole = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+    whole.addSchema(gatewaySchema as object);
+    const check = whole.compile(composed);
+    expect(check({ operations: [create] })).toBe(true);
+    expect(check({ operations: [{ ...create, spec: { name: 'hello', text: 'far too long' } }] })).toBe(false);
+    expect(check.errors?.map((e) => e.instancePath)).toContain('/operations/0/spec/text');
+    // The shipped file stays the built-in kinds' contract.
+    expect(((batchSchema['$defs'] as Record<string, { enum?: string[] }>)['Kind']!.enum)).not.toContain('notice');
+  });
 });

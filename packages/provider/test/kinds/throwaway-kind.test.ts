@@ -1,11 +1,14 @@
 /**
  * How many places a new kind of resource takes. A throwaway kind, `banner`
- * (a text a group shows, naming the group), is added here in three places,
- * all its own:
+ * (a text a group shows, naming the group), is added in three places, all
+ * its own:
  *
  *   1. its spec type (a KindSpecs augmentation: types only);
  *   2. its facts and JSON Schema (one defineKind call);
  *   3. its handler (registerHandler; a plain BaseHandler suffices).
+ *
+ * The first two are schema/test/fixtures/banner-kind.ts (the runtime's
+ * admin test defines the same kind from there); the handler is here.
  *
  * Nothing else is edited, and the document validator (schema, identities,
  * references), the planner (create order, field diffs, replace-only
@@ -15,8 +18,6 @@
  */
 import {
   KINDS,
-  defineKind,
-  gatewaySchema,
   kindIndex,
   validateDocument,
   type GatewayDocument,
@@ -28,45 +29,11 @@ import { computePlan } from '../../src/diff';
 import { ApigwTerraformProvider } from '../../src/terraform/provider';
 import { resourceType, resourceTypeOf } from '../../src/terraform/provider-schema';
 import { toDynamic } from '../../src/terraform/values';
-
-interface Banner {
-  name: string;
-  group: string;
-  text: string;
-  color?: string;
-}
-
-// 1. The spec type.
-declare module '@apigw/schema' {
-  interface KindSpecs {
-    banner: Banner;
-  }
-}
-
-// 2. The kind's facts and schema.
-const NAME = { $ref: `${String(gatewaySchema['$id'])}#/$defs/Name` };
-defineKind({
-  kind: 'banner',
-  collection: 'banners' as never,
-  definition: 'Banner',
-  label: 'banner',
-  noun: 'banner',
-  importable: false,
-  id: (b) => b.name,
-  references: (b) => [{ kind: 'group', id: b.group, pointer: '/group' }],
-  schema: {
-    title: 'Banner',
-    type: 'object',
-    additionalProperties: false,
-    required: ['name', 'group', 'text'],
-    properties: {
-      name: NAME,
-      group: { ...NAME, 'x-apigw-replace': true },
-      text: { type: 'string', maxLength: 200 },
-      color: { type: 'string', enum: ['blue', 'red'], default: 'blue' },
-    },
-  },
-});
+// 1 and 2: the spec type and the kind's facts and schema (defined on import,
+// after the provider's modules: its handler registry checks every kind it
+// loads with has a handler).
+import '../../../../schema/test/fixtures/banner-kind';
+import type { Banner } from '../../../../schema/test/fixtures/banner-kind';
 
 // 3. Its handler.
 registerHandler(new BaseHandler('banner'));
