@@ -4,15 +4,20 @@
  * or not at all (and the other nodes serve exactly that), and a database
  * stopped and started under load leaves the data planes serving, /readyz
  * saying not-ready while it is away, and every node caught up when it is
- * back.
+ * back. A session the server ends between two statements of a
+ * transaction fails that transaction as an outage, and the process lives.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { AdminApiError } from '../../src/errors';
 import { createGateway, type Gateway } from '../../src/gateway';
 import { HttpGatewayClient } from '../../src/client/http-client';
+import { RuntimeError } from '../../src/errors';
+import { storeFailure } from '../../src/store/postgres/failures';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store';
 import type { Operation } from '../../src/model';
 import { eventually, get, getWith, helloOperations, repoint, signedHeaders } from '../support/nodes';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
@@ -32,6 +37,68 @@ function manyApis(n: number, tag: string): Operation[] {
     list.push({ op: 'publish', api: `shop/api_${tag}_${i}`, stage: 'RELEASE' });
   }
   return list as Operation[];
+}
+
+/**
+ * A loopback relay in front of PostgreSQL that can hold back what the
+ * server sends. Released, each connection's held bytes (and the server's
+ * end) go to the client in one write, so answers and the server's goodbye
+ * reach pg in a single read, as they do on a busy machine.
+ */
+interface Relay {
+  url(database: string): string;
+  /** Holds back what the server sends from now on. */
+  hold(): void;
+  /** Bytes held back so far. */
+  held(): number;
+  /** Whether the server has closed a connection whose bytes are held. */
+  serverClosed(): boolean;
+  /** Sends what was held, each connection in one write, ending those the server ended; relays as it comes again. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+async function relay(port: number): Promise<Relay> {
+  let holding = false;
+  const links = new Set<{ client: Socket; pending: Buffer[]; ended: boolean }>();
+  const server: Server = createServer((client) => {
+    const link = { client, pending: [] as Buffer[], ended: false };
+    links.add(link);
+    const upstream = connect(port, '127.0.0.1');
+    client.on('data', (d: Buffer) => upstream.write(d));
+    client.on('error', () => upstream.destroy());
+    client.on('close', () => {
+      upstream.destroy();
+      links.delete(link);
+    });
+    upstream.on('error', () => client.destroy());
+    upstream.on('data', (d: Buffer) => (holding ? link.pending.push(d) : client.write(d)));
+    upstream.on('end', () => {
+      link.ended = true;
+      if (!holding) client.end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const own = (server.address() as { port: number }).port;
+  return {
+    url: (database) => `postgres://apigw:apigw@127.0.0.1:${own}/${database}`,
+    hold: () => (holding = true),
+    held: () => [...links].reduce((n, l) => n + l.pending.reduce((m, d) => m + d.length, 0), 0),
+    serverClosed: () => [...links].some((l) => l.ended && l.pending.length > 0),
+    release: () => {
+      holding = false;
+      for (const link of links) {
+        const out = Buffer.concat(link.pending);
+        link.pending = [];
+        if (link.ended) link.client.end(out);
+        else if (out.length > 0) link.client.write(out);
+      }
+    },
+    close: async () => {
+      for (const link of links) link.client.destroy();
+      await new Promise((done) => server.close(done));
+    },
+  };
 }
 
 describe('gateway nodes on one PostgreSQL, under failure', () => {
@@ -104,6 +171,57 @@ describe('gateway nodes on one PostgreSQL, under failure', () => {
       expect(probe.status).toBe(apis > 0 ? 200 : 404);
     }
   }, 300_000);
+
+  test('the server ends a session between two statements of a read: the read fails as an outage, the process lives, and the next read is served', async () => {
+    const store = await server.createDatabase(`failures_${process.pid}_${++databases}`);
+    const front = await relay(server.port);
+    cleanups.push(() => front.close());
+    const node = await openPostgresStore(front.url(store.slice(store.lastIndexOf('/') + 1)), { poolSize: 1, pollMs: 3_600_000 });
+    cleanups.push(() => node.close());
+    const watcher = new pg.Client({ connectionString: store });
+    await watcher.connect();
+    cleanups.push(() => watcher.end());
+    const revision = await node.readRevision();
+
+    // The read's BEGIN is answered but held back; the server then ends the session (57P01) and closes it.
+    front.hold();
+    const read = node.readRevision().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await eventually(async () => front.held() > 0, 'the BEGIN is answered');
+    await watcher.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'apigw' AND datname = current_database()");
+    await eventually(async () => front.serverClosed(), 'the server closed the session');
+    // pg reads the answer to BEGIN and the 57P01 together: the session ends while no statement is under way.
+    front.release();
+
+    const failure = await read;
+    expect(failure).toBeInstanceOf(RuntimeError);
+    expect((failure as RuntimeError).code).toBe('APIGW_STORE_UNAVAILABLE');
+    expect(node.health()).toMatchObject({ ready: false });
+    expect(await node.readRevision()).toBe(revision);
+    expect(node.health()).toEqual({ ready: true });
+  }, 120_000);
+
+  test('what a failure means: a socket error (EPIPE too, five capitals like a SQLSTATE) and 57P01 are outages, a statement the server refuses is internal', async () => {
+    const store = await server.createDatabase(`failures_${process.pid}_${++databases}`);
+    const codeOf = (error: unknown) => (storeFailure(error, 'a statement') as RuntimeError).code;
+    const client = new pg.Client({ connectionString: store });
+    await client.connect();
+    cleanups.push(() => client.end().catch(() => undefined));
+    const refused = await client.query('SELEC 1').catch((e: unknown) => e);
+    expect((refused as { code: string }).code).toBe('42601');
+    expect(codeOf(refused)).toBe('APIGW_INTERNAL');
+    client.on('error', () => undefined);
+    const ended = await client.query('SELECT pg_terminate_backend(pg_backend_pid())').catch((e: unknown) => e);
+    expect((ended as { code: string }).code).toBe('57P01');
+    expect(codeOf(ended)).toBe('APIGW_STORE_UNAVAILABLE');
+    // What Node reports for a write to a connection the server has closed.
+    const pipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', errno: -32, syscall: 'write' });
+    expect(codeOf(pipe)).toBe('APIGW_STORE_UNAVAILABLE');
+    expect(codeOf(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' }))).toBe('APIGW_STORE_UNAVAILABLE');
+    expect(codeOf(new Error('Connection terminated unexpectedly'))).toBe('APIGW_STORE_UNAVAILABLE');
+  });
 
   test('the database stopped and started under load: nodes keep serving, /readyz says so, and they catch up on return', async () => {
     const store = await server.createDatabase(`failures_${process.pid}_${++databases}`);

@@ -8,11 +8,18 @@
  * and surfaces as APIGW_INTERNAL with its SQLSTATE.
  */
 import { ApigwError } from '@apigw/schema';
+import pg from 'pg';
 import { RuntimeError } from '../../errors';
 
-/** The SQLSTATE of an error the server answered with (five characters), or undefined for any other failure. */
+/**
+ * The SQLSTATE of an error the server answered with (five characters), or
+ * undefined for any other failure. Only pg's DatabaseError carries one:
+ * Node's socket errors have a `code` too, and some (EPIPE, writing to a
+ * connection the server closed) are five capitals as well.
+ */
 export function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
+  if (!(error instanceof pg.DatabaseError)) return undefined;
+  const code = error.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 

@@ -153,7 +153,7 @@ export class PostgresStore implements StoreEngine {
         await migrate(client, this.location);
         this.columnTypes = await readColumnTypes(client, PG_SCHEMA);
       } finally {
-        client.release();
+        this.release(client);
       }
     }
     this.storeId = await this.read(sql.storeId());
@@ -183,17 +183,37 @@ export class PostgresStore implements StoreEngine {
     if (this.closed) throw new RuntimeError('APIGW_STORE_CLOSED', 'the store is closed');
   }
 
+  /**
+   * A connection of the pool for one transaction, given back with
+   * release(). While a connection is checked out the pool does not listen
+   * for its errors, and pg reports the server ending the session between
+   * two statements (a shutdown's 57P01 arriving in the same read as the
+   * previous answer, a reset) as an 'error' event: unheard, that event
+   * would end the process. It is heard here until release; the connection
+   * is then no longer queryable, so its next statement fails as an outage
+   * and the pool discards it.
+   */
   private async connect(): Promise<pg.PoolClient> {
     this.assertOpen();
+    let client: pg.PoolClient;
     try {
-      const client = await this.pool.connect();
-      this.regained();
-      return client;
+      client = await this.pool.connect();
     } catch (error) {
       this.lost();
       throw unavailable(error);
     }
+    client.on('error', this.checkedOutError);
+    this.regained();
+    return client;
   }
+
+  /** Gives a connection from connect() back to the pool (a broken one is discarded). */
+  private release(client: pg.PoolClient, broken?: Error): void {
+    client.removeListener('error', this.checkedOutError);
+    client.release(broken);
+  }
+
+  private readonly checkedOutError = (): void => this.lost();
 
   /** Runs a step in one repeatable-read transaction: it sees a single revision. */
   private async read<T>(step: Step<T>): Promise<T> {
@@ -208,7 +228,7 @@ export class PostgresStore implements StoreEngine {
       broken = await this.failed(client, error);
       throw broken ? unavailable(error) : storeFailure(error, 'a statement');
     } finally {
-      client.release(broken);
+      this.release(client, broken);
     }
   }
 
@@ -256,7 +276,7 @@ export class PostgresStore implements StoreEngine {
       broken = await this.failed(client, error);
       throw broken ? unavailable(error) : storeFailure(error, 'a statement');
     } finally {
-      client.release(broken);
+      this.release(client, broken);
     }
     await this.heardAndTaken(result.revision);
     return result;
