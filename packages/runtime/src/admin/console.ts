@@ -10,7 +10,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { KINDS, STAGES, type ApiGroup, type BackendService, type Stage, type VpcAccess } from '@apigw/schema';
+import { KINDS, STAGES, isKind, kindInfo, type ApiGroup, type BackendService, type Stage, type VpcAccess } from '@apigw/schema';
 import pino, { type Logger } from 'pino';
 import { RuntimeError } from '../errors';
 import type { ApiDefinition, LiveApi, LiveResource, LiveState, LiveStateChanges } from '../model';
@@ -221,7 +221,6 @@ const indexes = new WeakMap<AdminCore, { readonly revision: number; readonly ind
 
 /** Live resources by collection, then by id. */
 type Collections = Map<string, Map<string, { readonly id: string }>>;
-const collectionOfKind = new Map<string, string>(KINDS.map((k) => [k.kind, k.collection]));
 
 /** The state as collections of resources by id. */
 function collectionsOf(state: LiveState): Collections {
@@ -234,7 +233,7 @@ function collectionsOf(state: LiveState): Collections {
 function applyChanges(previous: Collections, changes: LiveStateChanges): Collections | undefined {
   const next: Collections = new Map([...previous].map(([k, v]) => [k, new Map(v)]));
   for (const { kind, id } of changes.deleted) {
-    const collection = collectionOfKind.get(kind);
+    const collection = isKind(kind) ? kindInfo(kind).collection : undefined;
     if (collection === undefined) return undefined;
     next.get(collection)?.delete(id);
   }

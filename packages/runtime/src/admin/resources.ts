@@ -58,5 +58,7 @@ function resourceRoutes(kind: Kind): Route[] {
   ];
 }
 
-/** The CRUD routes of every kind. */
-export const routes: readonly Route[] = KINDS.flatMap(({ kind }) => resourceRoutes(kind));
+/** The CRUD routes of every kind defined so far (kinds defined with defineKind included). */
+export function routes(): readonly Route[] {
+  return KINDS.flatMap(({ kind }) => resourceRoutes(kind));
+}

@@ -61,8 +61,8 @@ export interface AdminTls {
   readonly key: string | Buffer;
 }
 
-/** The admin API's own endpoints. */
-const API_ROUTES: readonly Route[] = [...healthRoutes, ...metricsRoutes, ...stateRoutes, ...batchRoutes, ...resourceRoutes, ...stageRoutes, ...credentialRoutes];
+/** The admin API's own endpoints (the CRUD ones for every kind defined when the server is made). */
+const apiRoutes = (): readonly Route[] => [...healthRoutes, ...metricsRoutes, ...stateRoutes, ...batchRoutes, ...resourceRoutes(), ...stageRoutes, ...credentialRoutes];
 
 /** Creates (does not start) the admin API server. */
 export function createAdminServer(options: AdminServerOptions): AdminServer {
@@ -77,7 +77,7 @@ export class AdminServer {
 
   constructor(private readonly options: AdminServerOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_ADMIN_MAX_BODY_BYTES;
-    this.router = new Router([...API_ROUTES, ...(options.routes ?? [])]);
+    this.router = new Router([...apiRoutes(), ...(options.routes ?? [])]);
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     };

@@ -34,11 +34,14 @@ export const routes: readonly Route[] = [
           ...(sinceText === null ? {} : { since: Number(sinceText) }),
           ...(store === null ? {} : { store }),
         });
-        const text = read.kind === 'unchanged' ? `{"revision":${read.revision},"since":${read.revision},"changed":${EMPTY_COLLECTIONS},"deleted":[]}` : read.text;
+        const text = read.kind === 'unchanged' ? `{"revision":${read.revision},"since":${read.revision},"changed":${emptyCollections()},"deleted":[]}` : read.text;
         return { status: 200, text, headers: { etag: etag(read.revision), [STORE_HEADER]: read.store, 'content-type': 'application/json; charset=utf-8' } };
       },
     },
   },
 ];
 
-const EMPTY_COLLECTIONS = JSON.stringify(Object.fromEntries(KINDS.map((k) => [k.collection, []])));
+/** `{"vpcAccesses":[],...}`: every collection of the kinds defined so far, empty. */
+function emptyCollections(): string {
+  return JSON.stringify(Object.fromEntries(KINDS.map((k) => [k.collection, []])));
+}

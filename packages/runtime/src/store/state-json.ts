@@ -4,7 +4,7 @@
  * `GET /v1/state` sends). Each reader is a step run inside the engine's
  * read transaction, so it sees a single revision.
  */
-import { KINDS, STAGES, hasCredentials, type Kind } from '@apigw/schema';
+import { KINDS, STAGES, hasCredentials, kindInfo, type Kind } from '@apigw/schema';
 import type { GetStateOptions } from '../client/gateway-client';
 import { RuntimeError } from '../errors';
 import type { AppCredentials } from '../model';
@@ -78,8 +78,6 @@ function groupPublished(rows: readonly PublishedRow[]): Map<string, PublishedRow
   return map;
 }
 
-const COLLECTION_OF = new Map<Kind, string>(KINDS.map((k) => [k.kind, k.collection]));
-
 /** LiveState collections as JSON text, filled one resource at a time, written in KINDS order. */
 class StateCollections {
   private readonly lists = new Map<Kind, string[]>(KINDS.map((k) => [k.kind, []]));
@@ -90,7 +88,7 @@ class StateCollections {
 
   /** `"vpcAccesses":[...],...,"authorizations":[...]`. */
   json(): string {
-    return [...this.lists].map(([kind, list]) => `"${COLLECTION_OF.get(kind)!}":[${list.join(',')}]`).join(',');
+    return [...this.lists].map(([kind, list]) => `"${kindInfo(kind).collection}":[${list.join(',')}]`).join(',');
   }
 }
 

@@ -4,7 +4,7 @@
  * commit wrote are read and parsed again, so the cost of a view follows the
  * size of the change, not of the state.
  */
-import { hasCredentials, KINDS, STAGES, type App, type CollectionOf, type Kind, type KindSpecs } from '@apigw/schema';
+import { hasCredentials, KINDS, kindInfo, STAGES, type App, type KindInfo, type CollectionOf, type Kind, type KindSpecs } from '@apigw/schema';
 import type { ApiDefinition, StateView } from '../model';
 import { sql } from './sql';
 import type { CredentialsRow, PublishedRow, ResourceRow, Step } from './statements';
@@ -22,7 +22,10 @@ type StoredKind = Exclude<Kind, 'api' | 'app'>;
 /** The part of a view that lists stored kinds, by collection. */
 type StoredLists = { readonly [K in StoredKind as CollectionOf<K>]: readonly KindSpecs[K][] };
 
-const STORED_KINDS = KINDS.filter((k) => k.kind !== 'api' && k.kind !== 'app');
+/** The kinds defined so far whose specs a view lists as stored (not APIs, not apps). */
+function storedKinds(): readonly KindInfo[] {
+  return KINDS.filter((k) => k.kind !== 'api' && k.kind !== 'app');
+}
 
 /** Values by id, listed in id order (the order of the store's queries); the list is rebuilt only after a change. */
 class Table<T> {
@@ -88,7 +91,7 @@ export class ViewCache {
   private revision = -1;
   private view: StateView | undefined;
   /** Specs of the stored kinds, by kind. */
-  private readonly stored = new Map<Kind, Table<unknown>>(STORED_KINDS.map((k) => [k.kind, new Table<unknown>()]));
+  private readonly stored = new Map<Kind, Table<unknown>>(storedKinds().map((k) => [k.kind, new Table<unknown>()]));
   private readonly apps = new Table<ViewApp>();
   private readonly published = new Table<ViewPublished>();
 
@@ -175,7 +178,7 @@ export class ViewCache {
   private finish(revision: number): void {
     this.revision = revision;
     // Each stored kind's table holds the specs of that kind only (setRow files a row under its own kind).
-    const lists = Object.fromEntries(STORED_KINDS.map((k) => [k.collection, this.stored.get(k.kind)!.values()])) as unknown as StoredLists;
+    const lists = Object.fromEntries([...this.stored].map(([kind, table]) => [kindInfo(kind).collection, table.values()])) as unknown as StoredLists;
     this.view = { revision, ...lists, published: this.published.values(), apps: this.apps.values() };
   }
 }

@@ -7,9 +7,11 @@
  * its collection (`/v1/banners`), and the store keeps, checks, reads back
  * and deletes it like any other kind.
  */
-import '../../../../schema/test/fixtures/banner-kind';
 import { RESOURCE_PATHS, resourcePath } from '../../src/client';
 import { startHarness, type Harness } from './harness';
+// Defined after the runtime's modules are loaded, as a program that imports
+// @apigw/runtime and then calls defineKind does.
+import '../../../../schema/test/fixtures/banner-kind';
 
 const group = { name: 'shop', domains: ['api.shop.localhost'] };
 const welcome = { name: 'welcome', group: 'shop', text: 'Hello' };
@@ -20,6 +22,40 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await h.close();
+});
+
+test('every built-in kind keeps its published URL', () => {
+  expect(
+    ([
+      ['vpcAccess', 'office'],
+      ['backendService', 'users'],
+      ['group', 'shop'],
+      ['api', 'shop/getUser'],
+      ['app', 'mobile'],
+      ['authorization', 'mobile:shop/getUser'],
+      ['plugin', 'cors'],
+      ['pluginAttachment', 'cors:shop/getUser'],
+      ['pluginAttachment', 'cors:shop'],
+    ] as const).map(([kind, id]) => resourcePath(kind, id)),
+  ).toEqual([
+    '/v1/vpc-accesses/office',
+    '/v1/backend-services/users',
+    '/v1/groups/shop',
+    '/v1/apis/shop/getUser',
+    '/v1/apps/mobile',
+    '/v1/authorizations/mobile/shop/getUser',
+    '/v1/plugins/cors',
+    '/v1/plugin-attachments/cors/shop%2FgetUser',
+    '/v1/plugin-attachments/cors/shop',
+  ]);
+  expect([resourcePath('api', 'shop'), resourcePath('authorization', 'mobile:shop'), resourcePath('group', 'a/b'), resourcePath('pluginAttachment', 'cors:')]).toEqual([
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  expect(RESOURCE_PATHS.api.id(['shop', 'getUser'])).toBe('shop/getUser');
+  expect(RESOURCE_PATHS.authorization.identity(['mobile', 'shop', 'getUser'])).toEqual({ app: 'mobile', api: 'shop/getUser' });
 });
 
 test('its admin path comes from the registry', () => {
