@@ -18,7 +18,7 @@ export interface GatewayErrorInfo {
 }
 
 export const GATEWAY_ERRORS = {
-  INVALID_URL: { status: 400, code: 'I400RU', message: 'Invalid Url', doc: 'The request target is not an origin-form path (absolute URL, `*`, missing leading slash), has a fragment (`#`), or has a segment that climbs out of its base: `.` or `..`, also percent-encoded, with `\\` or `%5c` as a separator, or with a `;` parameter (`..;`).' },
+  INVALID_URL: { status: 400, code: 'I400RU', message: 'Invalid Url', doc: 'The request target is not an origin-form path (absolute URL, `*`, missing leading slash), has a fragment (`#`), or has a segment that climbs out of its base: `.` or `..`, also percent-encoded, with `\\` or `%5c` as a separator, or with a `;` parameter (`..;`); or, for an event function (which gets its path decoded), the path is not valid percent-encoding.' },
   INVALID_PATH: { status: 400, code: 'I400PA', message: 'Invalid Url', doc: 'The request path has more segments than the gateway accepts (128).' },
   URL_TOO_LONG: { status: 414, code: 'I414UL', message: 'Url too Long', doc: 'The request target is longer than the gateway accepts (8192 characters).' },
   INVALID_DOMAIN: { status: 400, code: 'I400DO', message: 'Invalid Domain', doc: 'The Host header names no bound domain of any group.' },

@@ -41,6 +41,21 @@ export function connectionTokens(value: string): Set<string> {
   return set;
 }
 
+/**
+ * The text a percent-encoded URI component stands for; null when it is not
+ * valid percent-encoding of UTF-8 (`%ZZ`, a lone `%`, `%C0%AF`). Such a
+ * component is refused, never passed on raw: raw, `a%ZZ` would stand for
+ * the same text as the valid `a%25ZZ`, and a backend could not tell them apart.
+ */
+export function percentDecode(raw: string): string | null {
+  if (raw.indexOf('%') === -1) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
 /** True when a value can be sent as a header field value (no control characters but tab, Latin-1 only). */
 export function headerValueValid(value: string): boolean {
   for (let i = 0; i < value.length; i++) {

@@ -23,22 +23,14 @@ import { parsesAs, type SystemParameter } from '@apigw/schema';
 import type { ApiEntry, CompiledParameter } from '../snapshot/snapshot';
 import { APP_CODE_QUERY_PARAMETER } from './auth';
 import { ErrorAnswer, type Exchange } from './exchange';
-import { BodyTooLargeError, connectionTokens, hasDotSegment, headerValueValid, NOT_FORWARDED } from './http-facts';
+import { limitBody } from './body';
+import { connectionTokens, hasDotSegment, headerValueValid, NOT_FORWARDED, percentDecode } from './http-facts';
 
 /** Headers a MAPPING API forwards although they are not declared. */
 const MAPPING_KEPT = new Set(['content-type', 'content-length', 'content-encoding', 'accept', 'accept-encoding', 'accept-language', 'user-agent']);
 
 /** Name of this proxy in the CaProxy system parameter. */
 const PROXY_NAME = 'apigw';
-
-async function* limitBody(source: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
-  let size = 0;
-  for await (const chunk of source) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLargeError(limit);
-    yield chunk;
-  }
-}
 
 function systemValue(ex: Exchange, name: SystemParameter['name']): string {
   switch (name) {
@@ -66,15 +58,6 @@ function systemValue(ex: Exchange, name: SystemParameter['name']): string {
       return PROXY_NAME;
     case 'CaInstanceId':
       return ex.rt.instanceId;
-  }
-}
-
-function safeDecode(raw: string): string | null {
-  if (raw.indexOf('%') === -1) return raw;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return null;
   }
 }
 
@@ -215,7 +198,7 @@ function readParameter(ex: Exchange, p: CompiledParameter): string | undefined |
   switch (p.def.in) {
     case 'PATH': {
       const raw = ex.params[p.pathIndex];
-      return raw === undefined ? undefined : safeDecode(raw);
+      return raw === undefined ? undefined : percentDecode(raw);
     }
     case 'QUERY': {
       const v = ex.query[p.def.name];

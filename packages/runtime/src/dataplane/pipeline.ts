@@ -27,7 +27,8 @@ import { stageIndex } from '@apigw/schema';
 import { authenticate, spendNonce, verifySignature } from './auth';
 import { RuntimeError } from '../errors';
 import { ErrorAnswer, Exchange } from './exchange';
-import { FORM_CONTENT_TYPE, hasBody, hasDotSegment, PROXIED_METHODS } from './http-facts';
+import { readBody } from './body';
+import { BodyTooLargeError, FORM_CONTENT_TYPE, hasBody, hasDotSegment, PROXIED_METHODS } from './http-facts';
 import { buildForward } from './parameters';
 import { runAfterAuth, runBeforeAuth } from './policy';
 import type { GatewayRuntime } from './exchange';
@@ -218,8 +219,6 @@ function readBodyThenProceed(ex: Exchange, isForm: boolean): void {
   readBody(ex.req, ex.rt.maxBodyBytes).then(
     (body) => {
       try {
-        if (body === 'TOO_LARGE') return ex.refuse(BODY_TOO_LARGE);
-        if (body === 'ABORTED') return ex.res.destroyed ? ex.done(499) : ex.sendError('INVALID_BODY');
         ex.body = body;
         if (isForm) ex.form = parseQuery(body.toString('utf8'));
         const refusal = proceed(ex);
@@ -228,23 +227,12 @@ function readBodyThenProceed(ex: Exchange, isForm: boolean): void {
         fail(ex, err);
       }
     },
-    (err: unknown) => fail(ex, err),
+    (err: unknown) => {
+      if (err instanceof BodyTooLargeError) ex.refuse(BODY_TOO_LARGE);
+      else if (ex.res.destroyed) ex.done(499);
+      else ex.sendError('INVALID_BODY');
+    },
   );
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'TOO_LARGE' | 'ABORTED'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limit) return 'TOO_LARGE';
-      chunks.push(chunk as Buffer);
-    }
-  } catch {
-    return 'ABORTED';
-  }
-  return Buffer.concat(chunks, size);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'undici';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,25 @@ describe('FUNCTION backends', () => {
     expect(e.headers['x-custom']).toBe('yes');
     expect(e.headers['x-tenant']).toBe('shop');
     expect([e.body, e.isBase64Encoded]).toEqual(['', false]);
+  });
+
+  test('path and path parameters arrive decoded; a path that is not valid percent-encoding is refused before its body is read', async () => {
+    const r = await send(port, { path: '/pass/a%20b%C3%AB' });
+    const e = JSON.parse(r.body) as ApiGatewayEvent;
+    expect([r.status, e.path, e.pathParameters]).toEqual([201, '/items/a bë', { id: 'a bë' }]);
+    for (const path of ['/pass/%ZZ', '/pass/100%', '/pass/%C0%AF']) {
+      // The body never ends: the answer comes while it is still open.
+      const bad = await new Promise<{ status: number; code: unknown; message: unknown }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path, headers: { host: 'api.shop.localhost', 'content-type': 'text/plain', 'transfer-encoding': 'chunked' } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode!, code: res.headers['x-ca-error-code'], message: res.headers['x-ca-error-message'] });
+          req.destroy();
+        });
+        req.on('error', reject);
+        req.write('x'.repeat(100));
+      });
+      expect([path, bad]).toEqual([path, { status: 400, code: 'I400RU', message: 'Invalid Url: the path is not valid percent-encoding' }]);
+    }
   });
 
   test('a JSON POST arrives as UTF-8 text', async () => {

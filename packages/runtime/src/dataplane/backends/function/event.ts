@@ -12,9 +12,9 @@
  * string and `body` an object (sent as JSON).
  */
 import { parse as parseQuery } from 'node:querystring';
-import type { Readable } from 'node:stream';
-import type { Exchange } from '../../exchange';
-import { BodyTooLargeError, HOP_BY_HOP, headerValueValid } from '../../http-facts';
+import { readBody } from '../../body';
+import { ErrorAnswer, type Exchange } from '../../exchange';
+import { HOP_BY_HOP, headerValueValid, percentDecode } from '../../http-facts';
 
 /** The event an API Gateway trigger hands a function. */
 export interface ApiGatewayEvent {
@@ -49,33 +49,51 @@ function isTextual(contentType: string | undefined): boolean {
 }
 
 /** Reads the body the proxy would send, up to `limit` bytes. */
-export async function readForwardBody(body: Exchange['fwdBody'], limit: number): Promise<Buffer> {
-  if (body === null) return Buffer.alloc(0);
-  if (Buffer.isBuffer(body)) return body;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as Readable | AsyncIterable<Buffer>) {
-    const c = chunk as Buffer;
-    size += c.length;
-    if (size > limit) throw new BodyTooLargeError(limit);
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks, size);
+export function readForwardBody(body: Exchange['fwdBody'], limit: number): Promise<Buffer> {
+  if (body === null) return Promise.resolve(Buffer.alloc(0));
+  if (Buffer.isBuffer(body)) return Promise.resolve(body);
+  return readBody(body as AsyncIterable<Buffer>, limit);
 }
 
-function safeDecode(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
+/** The event's decoded `path` and `pathParameters`. */
+export interface EventPaths {
+  readonly path: string;
+  readonly pathParameters: Record<string, string>;
 }
 
-/** The event for this exchange, with `body` the request body already read. */
-export function buildEvent(ex: Exchange, body: Buffer): ApiGatewayEvent {
+/**
+ * The path and path parameters the event carries, decoded; a 400 when one
+ * is not valid percent-encoding (known from the head, so the body is not read).
+ */
+export function eventPaths(ex: Exchange): EventPaths | ErrorAnswer {
   const api = ex.api!;
   const q = ex.fwdPath.indexOf('?');
-  const path = q === -1 ? ex.fwdPath : ex.fwdPath.slice(0, q);
+  const path = percentDecode(q === -1 ? ex.fwdPath : ex.fwdPath.slice(0, q));
+  if (path === null) return NOT_DECODABLE;
+  const pathParameters: Record<string, string> = {};
+  if (api.mapping) {
+    for (const p of api.parameters) {
+      if (p.def.in !== 'PATH' || p.backendIn !== 'PATH') continue;
+      const value = percentDecode(ex.params[p.pathIndex] ?? '');
+      if (value === null) return NOT_DECODABLE;
+      pathParameters[p.backendName] = value;
+    }
+  } else {
+    const names = api.pathParamNames;
+    for (let i = 0; i < names.length; i++) {
+      const value = percentDecode(ex.params[i] ?? '');
+      if (value === null) return NOT_DECODABLE;
+      pathParameters[names[i]!] = value;
+    }
+  }
+  return { path, pathParameters };
+}
+
+const NOT_DECODABLE = new ErrorAnswer('INVALID_URL', ': the path is not valid percent-encoding');
+
+/** The event for this exchange, with its decoded `paths` and `body` the request body already read. */
+export function buildEvent(ex: Exchange, paths: EventPaths, body: Buffer): ApiGatewayEvent {
+  const q = ex.fwdPath.indexOf('?');
   const queryParameters: Record<string, string> = {};
   if (q !== -1) {
     const parsed = parseQuery(ex.fwdPath.slice(q + 1));
@@ -94,19 +112,13 @@ export function buildEvent(ex: Exchange, body: Buffer): ApiGatewayEvent {
     const prev = headers[name];
     headers[name] = prev === undefined ? fwd[i + 1]! : `${prev},${fwd[i + 1]!}`;
   }
-  const pathParameters: Record<string, string> = {};
-  if (api.mapping) {
-    for (const p of api.parameters) if (p.def.in === 'PATH' && p.backendIn === 'PATH') pathParameters[p.backendName] = safeDecode(ex.params[p.pathIndex] ?? '');
-  } else {
-    api.pathParamNames.forEach((name, i) => (pathParameters[name] = safeDecode(ex.params[i] ?? '')));
-  }
   const text = isTextual(contentType);
   return {
-    path: safeDecode(path),
+    path: paths.path,
     httpMethod: ex.fwdMethod,
     headers,
     queryParameters,
-    pathParameters,
+    pathParameters: paths.pathParameters,
     body: text ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: !text && body.length > 0,
   };

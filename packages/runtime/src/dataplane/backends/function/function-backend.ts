@@ -4,17 +4,19 @@
  * event, built from what the proxy would forward, and its result becomes the
  * answer:
  *
+ * - a path that is not valid percent-encoding (the event carries it
+ *   decoded): 400 `I400RU`, before the body is read;
  * - not in the runtime's function table: 503 `D503SU` naming it;
  * - threw, called back with an error, crashed, ran out of memory: 502 `D502FE`;
  * - a result that is not the result shape: 502 `D502FR` saying what is wrong;
  * - past min(API timeout, function timeout): 504 `D504TO`.
  */
-import type { Exchange } from '../../exchange';
+import { ErrorAnswer, type Exchange } from '../../exchange';
 import { BodyTooLargeError } from '../../http-facts';
 import type { BackendModule } from '../backend-module';
 import { httpTarget } from '../http';
 import { poolKey, proxy, type ProxyTarget } from '../proxy';
-import { buildEvent, parseResult, readForwardBody, type FunctionAnswer } from './event';
+import { buildEvent, eventPaths, parseResult, readForwardBody, type FunctionAnswer } from './event';
 import type { FunctionHost } from './host';
 import { ResultNotCopyable, type InvocationOutcome } from './instances';
 
@@ -62,6 +64,8 @@ export function functionBackend(host: FunctionHost): BackendModule<FunctionTarge
 async function invokeEvent(host: FunctionHost, ex: Exchange, t: Extract<FunctionTarget, { kind: 'EVENT' }>): Promise<void> {
   const fn = host.resolve(t.service, t.function, t.qualifier);
   if (fn === undefined) return ex.sendError('SERVICE_UNAVAILABLE', `: function ${t.name} is not in the runtime's functions.json`);
+  const paths = eventPaths(ex);
+  if (paths instanceof ErrorAnswer) return ex.refuse(paths);
   let body: Buffer;
   try {
     body = await readForwardBody(ex.fwdBody, ex.rt.maxBodyBytes);
@@ -69,7 +73,7 @@ async function invokeEvent(host: FunctionHost, ex: Exchange, t: Extract<Function
     if (err instanceof BodyTooLargeError) return ex.sendError('BODY_TOO_LARGE');
     return ex.res.destroyed ? ex.done(499) : ex.sendError('INVALID_BODY');
   }
-  const event = Buffer.from(JSON.stringify(buildEvent(ex, body)), 'utf8');
+  const event = Buffer.from(JSON.stringify(buildEvent(ex, paths, body)), 'utf8');
   const timeoutMs = Math.min(ex.api!.timeoutMs, fn.timeoutMs);
   const outcome: InvocationOutcome =
     fn.kind === 'local'
