@@ -84,4 +84,36 @@ describe('batch limits', () => {
       expect(meter.add(bytes.subarray(cut))).toBe(3);
     }
   });
+
+  test('the meter counts what JSON.parse makes, however the bytes are split (escapes and multi-byte text included)', () => {
+    // Deterministic pseudo-random documents: strings full of brackets, quotes, runs of backslashes and non-ASCII.
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pieces = ['{', '[', '}', ']', '"', '\\', '\\\\', 'é', '€', 'a', ' '];
+    const text = (): string => Array.from({ length: next(12) }, () => pieces[next(pieces.length)]).join('');
+    const value = (depth: number): unknown => {
+      const pick = depth > 4 ? next(3) : next(5);
+      if (pick === 0) return text();
+      if (pick === 1) return next(1000);
+      if (pick === 2) return null;
+      if (pick === 3) return Array.from({ length: next(4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: next(4) }, () => [text(), value(depth + 1)]));
+    };
+    const containers = (v: unknown): number =>
+      v !== null && typeof v === 'object' ? 1 + (Array.isArray(v) ? v : Object.values(v)).reduce((sum: number, x) => sum + containers(x), 0) : 0;
+    for (let round = 0; round < 300; round++) {
+      const doc = [value(0), value(0), { k: value(0) }];
+      const bytes = Buffer.from(JSON.stringify(doc));
+      const meter = new JsonMeter();
+      for (let at = 0; at < bytes.length; ) {
+        const end = Math.min(bytes.length, at + 1 + next(9));
+        meter.add(bytes.subarray(at, end));
+        at = end;
+      }
+      expect(meter.containers).toBe(containers(doc));
+    }
+  });
 });
