@@ -8,10 +8,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { KINDS, batchEnvelopeProblems, batchSchema, batchSchemaText, composeBatchSchema, defineKind, gatewaySchema, operationProblems } from '@apigw/schema';
 import example from './fixtures/design-example.json';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv, ['date-time']);
 ajv.addSchema(gatewaySchema as object);
 const wholeBatch = ajv.compile(batchSchema as object);
 
