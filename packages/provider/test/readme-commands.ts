@@ -9,6 +9,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 
 /** One fenced block of a README. */
 export interface Block {
@@ -175,7 +178,17 @@ export interface Session {
 
 /** Starts a bash session in `cwd` (its own process group, so that stop() also ends its background jobs). */
 export function startSession(cwd: string, env: NodeJS.ProcessEnv): Session {
-  const child = spawn('bash', ['--noprofile', '--norc'], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The session prints into two files rather than pipes. Every process of the session shares the
+  // open file description of its stdout and stderr, and a Node.js job (`apigw serve &`) makes a
+  // pipe or socket there non-blocking for all of them: a later write by bash or curl into a full
+  // buffer would then fail with EAGAIN and be lost. Writes to a regular file never do.
+  const files = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-session-'));
+  const outFile = path.join(files, 'stdout');
+  const errFile = path.join(files, 'stderr');
+  const [outFd, errFd] = [fs.openSync(outFile, 'w'), fs.openSync(errFile, 'w')];
+  const child = spawn('bash', ['--noprofile', '--norc'], { cwd, env, detached: true, stdio: ['pipe', outFd, errFd] });
+  fs.closeSync(outFd);
+  fs.closeSync(errFd);
   let all = '';
   let stdout = '';
   let stderr = '';
@@ -183,19 +196,46 @@ export function startSession(cwd: string, env: NodeJS.ProcessEnv): Session {
   const changed = () => {
     for (const l of [...listeners]) l();
   };
-  child.stdout!.on('data', (c: Buffer) => {
-    stdout += c.toString('utf8');
-    all += c.toString('utf8');
-    changed();
-  });
-  child.stderr!.on('data', (c: Buffer) => {
-    stderr += c.toString('utf8');
-    all += c.toString('utf8');
-    changed();
-  });
+  /** Reads what was appended to a file since the last read, whole characters only. */
+  const follower = (file: string, take: (text: string) => void) => {
+    const fd = fs.openSync(file, 'r');
+    const decoder = new StringDecoder('utf8');
+    const chunk = Buffer.alloc(64 * 1024);
+    let offset = 0;
+    return {
+      read(): boolean {
+        let got = false;
+        for (let n; (n = fs.readSync(fd, chunk, 0, chunk.length, offset)) > 0; offset += n) {
+          take(decoder.write(chunk.subarray(0, n)));
+          got = true;
+        }
+        return got;
+      },
+      close: () => fs.closeSync(fd),
+    };
+  };
+  const followers = [
+    follower(outFile, (text) => {
+      stdout += text;
+      all += text;
+    }),
+    follower(errFile, (text) => {
+      stderr += text;
+      all += text;
+    }),
+  ];
+  const readAll = () => {
+    const out = followers[0]!.read();
+    const err = followers[1]!.read();
+    if (out || err) changed();
+  };
+  const poller = setInterval(readAll, 25);
+  poller.unref();
   let ended = false;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
+      clearInterval(poller);
+      readAll();
       ended = true;
       changed();
       resolve();
@@ -274,6 +314,8 @@ export function startSession(cwd: string, env: NodeJS.ProcessEnv): Session {
       } catch {
         // none left
       }
+      for (const f of followers) f.close();
+      fs.rmSync(files, { recursive: true, force: true });
     },
   };
   return session;
