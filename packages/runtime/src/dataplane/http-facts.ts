@@ -6,7 +6,6 @@
  */
 import { HTTP_METHODS } from '@apigw/schema';
 import type { IncomingMessage } from 'node:http';
-export { BodyTooLargeError } from '../errors';
 
 /** Headers that belong to one connection and are never forwarded (RFC 9110 §7.6.1). */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([

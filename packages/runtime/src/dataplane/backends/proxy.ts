@@ -7,7 +7,8 @@
 import type { Dispatcher } from 'undici';
 import type { Exchange } from '../exchange';
 import type { GatewayErrorName } from '../gateway-errors';
-import { BodyTooLargeError, connectionTokens, HOP_BY_HOP } from '../http-facts';
+import { BodyTooLargeError } from '../../errors';
+import { connectionTokens, HOP_BY_HOP } from '../http-facts';
 import { answerChannel, forwardChannel } from '../observability';
 
 /** Where a request goes: an origin's pool, a path prefix and an optional Host header. */

@@ -12,7 +12,7 @@
  * - past min(API timeout, function timeout): 504 `D504TO`.
  */
 import { ErrorAnswer, type Exchange } from '../../exchange';
-import { BodyTooLargeError } from '../../http-facts';
+import { BodyTooLargeError } from '../../../errors';
 import type { BackendModule } from '../backend-module';
 import { httpTarget } from '../http';
 import { poolKey, proxy, type ProxyTarget } from '../proxy';

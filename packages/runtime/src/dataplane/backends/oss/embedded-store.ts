@@ -23,7 +23,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { openSharedFile } from '../../../store/sqlite';
-import { BodyTooLargeError } from '../../../errors';
+import { limitBody } from '../../body';
 
 /** What the index knows of an object. */
 export interface ObjectInfo {
@@ -174,11 +174,10 @@ class Bucket {
     const source: AsyncIterable<Buffer> = body === null ? Readable.from([]) : Buffer.isBuffer(body) ? Readable.from([body]) : body;
     try {
       await pipeline(
-        source,
+        limitBody(source, limit),
         async function* (chunks: AsyncIterable<Buffer>) {
           for await (const chunk of chunks) {
             size += chunk.length;
-            if (size > limit) throw new BodyTooLargeError(limit);
             hash.update(chunk);
             yield chunk;
           }
