@@ -375,6 +375,30 @@ describe('console', () => {
     await page.close();
   });
 
+  it('keeps an API name typed the moment the Debug page appears', async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    // Type in the very task that inserts the field: before the page's effects, which run a frame later.
+    await page.evaluate(() => {
+      new MutationObserver((_, observer) => {
+        const input = document.querySelector<HTMLInputElement>('input[name="api"]');
+        if (!input) return;
+        observer.disconnect();
+        input.value = 'shop/getUser';
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.getByRole('link', { name: 'Debug', exact: true }).click();
+    await page.getByLabel('API (group/name)').waitFor();
+    // Two frames and a pause later, whatever the page does after it appears has run.
+    await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 100)))));
+    expect(await page.getByLabel('API (group/name)').inputValue()).toBe('shop/getUser');
+    await page.getByRole('button', { name: 'Choose' }).click();
+    await page.getByLabel('Stage').waitFor();
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('is readable in a narrow window and usable from the keyboard', async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 380, height: 800 });

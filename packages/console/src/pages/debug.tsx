@@ -6,7 +6,7 @@
  * headers, body and timing, the gateway's error explained, and on a
  * signature mismatch both strings to sign side by side.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { ApiDetail, ApiPage, AppView, DebugCaller, DebugRequest, DebugResult } from '../../../runtime/src/admin/console-model';
 import { call, query } from '../api';
 import { useData } from '../hooks';
@@ -59,8 +59,13 @@ export function Debug(props: { route: Route }) {
 }
 
 function ApiChooser(props: { value: string }) {
-  const [text, setText] = useState(props.value);
-  useEffect(() => setText(props.value), [props.value]);
+  // The field shows what was typed while the chosen API stays the one it was
+  // typed against; once the choice moves (here, by a link, by Back) it shows
+  // the new one. Derived in render: an effect would run a frame later and
+  // could wipe what was typed since the page appeared.
+  const [typed, setTyped] = useState({ text: props.value, against: props.value });
+  const text = typed.against === props.value ? typed.text : props.value;
+  const setText = (value: string) => setTyped({ text: value, against: props.value });
   const search = useData<ApiPage>(`/v1/console/apis${query({ q: text, limit: 20 })}`);
   const choose = (value: string) => {
     const id = value.trim();
