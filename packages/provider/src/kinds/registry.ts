@@ -37,22 +37,40 @@ export const HANDLERS: Handlers = {
 
 const registered = new Map<Kind, ResourceHandler<Kind>>(Object.entries(HANDLERS) as [Kind, ResourceHandler<Kind>][]);
 
-/** The handler of one kind. */
+/** Plain handlers made for kinds defined with defineKind and given no handler of their own. */
+const defaults = new Map<Kind, ResourceHandler<Kind>>();
+
+/**
+ * The handler of one kind. A kind defined with defineKind that was given no
+ * handler (registerHandler) is planned by a plain BaseHandler: its identity,
+ * replace-only and secret fields all come from its facts, so a kind with no
+ * behaviour of its own takes its defineKind call and nothing else.
+ */
 export function handlerFor<K extends Kind>(kind: K): ResourceHandler<K> {
-  const handler = registered.get(kind);
-  if (!handler) throw new TypeError(`no handler for kind ${String(kind)}`);
+  const handler = registered.get(kind) ?? defaults.get(kind) ?? defaultHandler(kind);
   return handler as unknown as ResourceHandler<K>;
 }
 
+function defaultHandler(kind: Kind): ResourceHandler<Kind> {
+  if (!KINDS.some((k) => k.kind === kind)) throw new TypeError(`no handler for kind ${String(kind)}: it is not a defined kind`);
+  const handler = new BaseHandler(kind) as unknown as ResourceHandler<Kind>;
+  defaults.set(kind, handler);
+  return handler;
+}
+
 /**
- * Registers the handler of a kind defined with defineKind (@apigw/schema):
- * from then on the planner, export and the IaC adapters plan it like any
- * other kind. A plain BaseHandler suits a kind with no behaviour of its own.
+ * Registers the handler of a kind defined with defineKind (@apigw/schema),
+ * for a kind with behaviour a plain BaseHandler does not have (compare,
+ * steps, write-only fields). Kinds may be defined, and handlers registered,
+ * before or after this module loads; a kind's handler is registered once.
  */
 export function registerHandler<K extends Kind>(handler: ResourceHandler<K>): void {
   if (registered.has(handler.kind)) throw new TypeError(`kind ${String(handler.kind)} already has a handler`);
   registered.set(handler.kind, handler as unknown as ResourceHandler<Kind>);
+  defaults.delete(handler.kind);
 }
 
-/** Every handler in dependency order (`KINDS`): create and update top-down, delete bottom-up. */
-export const HANDLERS_IN_ORDER: readonly ResourceHandler<Kind>[] = KINDS.map(({ kind }) => handlerFor(kind) as unknown as ResourceHandler<Kind>);
+/** Every handler in dependency order (`KINDS`, as defined when called): create and update top-down, delete bottom-up. */
+export function handlersInOrder(): ResourceHandler<Kind>[] {
+  return KINDS.map(({ kind }) => handlerFor(kind) as unknown as ResourceHandler<Kind>);
+}

@@ -1,6 +1,6 @@
 import { fieldMarks, type Api, type ApiGroup, type BackendService } from '@apigw/schema';
 import type { LiveApi, LiveResource } from '@apigw/runtime';
-import { HANDLERS, HANDLERS_IN_ORDER, SENSITIVE } from '../../src/kinds';
+import { HANDLERS, handlersInOrder, SENSITIVE } from '../../src/kinds';
 
 const meta = { stack: 'shop', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
 
@@ -32,7 +32,7 @@ describe('schema marks', () => {
 
 describe('registry', () => {
   it('lists handlers in dependency order', () => {
-    expect(HANDLERS_IN_ORDER.map((h) => h.kind)).toEqual(['vpcAccess', 'backendService', 'group', 'api', 'app', 'authorization', 'plugin', 'pluginAttachment']);
+    expect(handlersInOrder().map((h) => h.kind)).toEqual(['vpcAccess', 'backendService', 'group', 'api', 'app', 'authorization', 'plugin', 'pluginAttachment']);
   });
 });
 

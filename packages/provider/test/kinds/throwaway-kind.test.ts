@@ -1,14 +1,16 @@
 /**
  * How many places a new kind of resource takes. A throwaway kind, `banner`
- * (a text a group shows, naming the group), is added in three places, all
+ * (a text a group shows, naming the group), is added in two places, both
  * its own:
  *
  *   1. its spec type (a KindSpecs augmentation: types only);
- *   2. its facts and JSON Schema (one defineKind call);
- *   3. its handler (registerHandler; a plain BaseHandler suffices).
+ *   2. its facts and JSON Schema (one defineKind call).
  *
- * The first two are schema/test/fixtures/banner-kind.ts (the runtime's
- * admin test defines the same kind from there); the handler is here.
+ * Both are schema/test/fixtures/banner-kind.ts (the runtime's admin test
+ * defines the same kind from there), imported here before any provider
+ * module loads, as a program that defines its kinds first would. A kind
+ * with behaviour of its own adds a third place, its handler
+ * (registerHandler; the last test).
  *
  * Nothing else is edited, and the document validator (schema, identities,
  * references), the planner (create order, field diffs, replace-only
@@ -16,6 +18,9 @@
  * provider's schema and validation (its resource type follows from the
  * registry) all handle it.
  */
+// 1 and 2: the spec type and the kind's facts and schema, defined on import.
+import '../../../../schema/test/fixtures/banner-kind';
+import type { Banner } from '../../../../schema/test/fixtures/banner-kind';
 import {
   KINDS,
   kindIndex,
@@ -24,19 +29,11 @@ import {
   type Problem,
 } from '@apigw/schema';
 import type { LiveState } from '@apigw/runtime';
-import { BaseHandler, registerHandler } from '../../src/kinds';
+import { BaseHandler, handlerFor, registerHandler } from '../../src/kinds';
 import { computePlan } from '../../src/diff';
 import { ApigwTerraformProvider } from '../../src/terraform/provider';
 import { resourceType, resourceTypeOf } from '../../src/terraform/provider-schema';
 import { toDynamic } from '../../src/terraform/values';
-// 1 and 2: the spec type and the kind's facts and schema (defined on import,
-// after the provider's modules: its handler registry checks every kind it
-// loads with has a handler).
-import '../../../../schema/test/fixtures/banner-kind';
-import type { Banner } from '../../../../schema/test/fixtures/banner-kind';
-
-// 3. Its handler.
-registerHandler(new BaseHandler('banner'));
 
 const group = { name: 'shop', domains: ['api.shop.localhost'] };
 
@@ -133,5 +130,20 @@ describe('a kind defined in one place', () => {
     expect(provider.validateResourceConfig({ type_name: 'apigw_banner', config: config('x'.repeat(201)) }).diagnostics).toEqual([
       expect.objectContaining({ summary: 'Invalid text', attribute: { steps: [{ attribute_name: 'text' }] } }),
     ]);
+  });
+
+  test('GIVEN no handler of its own THEN a plain BaseHandler plans it; GIVEN one registered THEN the planner uses it', () => {
+    expect(handlerFor('banner')).toBeInstanceOf(BaseHandler);
+    class LoudBanner extends BaseHandler<'banner'> {
+      override compare(desired: Banner, live: Banner) {
+        return super.compare({ ...desired, text: desired.text.toUpperCase() }, live);
+      }
+    }
+    const loud = new LoudBanner('banner');
+    registerHandler(loud);
+    expect(handlerFor('banner')).toBe(loud);
+    expect(() => registerHandler(new BaseHandler('banner'))).toThrow('kind banner already has a handler');
+    const plan = computePlan(valid(documentWith([{ ...welcome, text: 'hello' }])), liveState([{ ...welcome, text: 'HELLO' }]));
+    expect(plan.events.filter((e) => e.kind === 'banner')).toEqual([]);
   });
 });
