@@ -9,7 +9,7 @@ import type { ApiDefinition, LiveApi, LiveResource, Operation, StoredSpec } from
 import type { ChangeContext, PlanEvent, PlanStep } from '../diff/plan';
 import { jsonEqual } from './field-diff';
 import { BaseHandler } from './handler-base';
-import type { ApiHandler, FieldChange, StageChanges } from './resource-handler';
+import type { ApiHandler, FieldChange, LiveBase, StageChanges } from './resource-handler';
 
 /**
  * APIs: the definition is a resource like any other, and publishing is
@@ -30,6 +30,24 @@ export class ApiResourceHandler extends BaseHandler<'api'> implements ApiHandler
     const published = (live as LiveApi).published ?? {};
     const stages = STAGES.filter((s) => published[s] !== undefined);
     return this.normalize({ ...(live.spec as ApiDefinition), stages } as Api);
+  }
+
+  /** The definition's digest and the revision each stage serves. */
+  override liveRecord(live: LiveResource<'api'>): Record<string, unknown> {
+    const api = live as LiveApi;
+    return { digest: api.digest, published: api.published };
+  }
+
+  /** A recorded API: its document `stages` are where it is published, so the definition is the spec without them. */
+  override liveFromRecord(base: LiveBase<'api'>, spec: Record<string, unknown>, record: Readonly<Record<string, unknown>>): LiveResource<'api'> {
+    const { stages: _stages, ...definition } = spec;
+    const api: LiveApi = {
+      ...base,
+      spec: definition as unknown as StoredSpec<'api'>,
+      digest: typeof record['digest'] === 'string' ? record['digest'] : '',
+      published: (record['published'] ?? {}) as LiveApi['published'],
+    };
+    return api as unknown as LiveResource<'api'>;
   }
 
   /** Definition changes, then `/stages` when the published set differs, then one `/published/STAGE` per stage serving an older revision. */

@@ -22,7 +22,7 @@ import {
 import type { LiveResource, Operation, StoredSpec } from '@apigw/runtime';
 import type { ChangeContext, Consequence, PlanEvent, PlanOp, PlanStep } from '../diff/plan';
 import { diffFields, jsonEqual } from './field-diff';
-import type { FieldChange, ResourceHandler } from './resource-handler';
+import type { FieldChange, LiveBase, ResourceHandler } from './resource-handler';
 
 /**
  * The behaviour every kind shares: identity from `resourceId`, normalization
@@ -92,6 +92,14 @@ export class BaseHandler<K extends Kind> implements ResourceHandler<K> {
   }
 
   readonly verbs: { readonly create: PlanOp; readonly delete: PlanOp } = { create: 'create', delete: 'delete' };
+
+  liveRecord(_live: LiveResource<K>): Record<string, unknown> {
+    return {};
+  }
+
+  liveFromRecord(base: LiveBase<K>, spec: Record<string, unknown>, _record: Readonly<Record<string, unknown>>): LiveResource<K> {
+    return { ...base, spec: spec as unknown as StoredSpec<K> } as LiveResource<K>;
+  }
 
   /**
    * The common case, cheaply: the live spec already equals the desired one

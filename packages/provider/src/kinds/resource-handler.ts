@@ -8,6 +8,15 @@ import type { Kind, KindSpecs, Stage } from '@apigw/schema';
 import type { LiveApi, LiveResource, Operation } from '@apigw/runtime';
 import type { ChangeContext, PlanEvent, PlanOp, PlanStep } from '../diff/plan';
 
+/** What every live resource has apart from its spec (an IaC state keeps no timestamps: they are empty). */
+export interface LiveBase<K extends Kind> {
+  readonly kind: K;
+  readonly id: string;
+  readonly stack: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 /** One field that differs between the desired and the live resource. */
 export interface FieldChange {
   /** JSON pointer of the field within the resource (`/environments/RELEASE/url`). */
@@ -57,6 +66,14 @@ export interface ResourceHandler<K extends Kind> {
   updateOps(desired: KindSpecs[K], live: LiveResource<K>): Operation[];
   /** Operations that delete the resource (an API: unpublish, then delete). */
   deleteOps(live: LiveResource<K>): Operation[];
+  /**
+   * What the runtime records of a live resource beside its spec (an API's
+   * definition digest and published revisions): IaC states keep it, so a
+   * later diff sees the resource as the planner would.
+   */
+  liveRecord(live: LiveResource<K>): Record<string, unknown>;
+  /** The live resource rebuilt from an IaC state: its identity and owner, its spec, and what liveRecord kept. */
+  liveFromRecord(base: LiveBase<K>, spec: Record<string, unknown>, record: Readonly<Record<string, unknown>>): LiveResource<K>;
 
   // The planner's differ for this kind: everything kind-specific about a plan lives below.
 

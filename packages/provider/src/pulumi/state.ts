@@ -10,7 +10,7 @@
  * `diff` asks the kind's handler exactly what the reconciler would ask it.
  */
 import { containsAny, fieldMarks, hasCredentials, matchesAny, type Kind, type KindSpecs } from '@apigw/schema';
-import type { AppCredentials, LiveApi, LiveApp, LiveResource, StoredSpec } from '@apigw/runtime';
+import type { AppCredentials, LiveApp, LiveResource } from '@apigw/runtime';
 import { handlerFor } from '../kinds';
 
 /** Property bag as Pulumi hands it to a provider. */
@@ -43,12 +43,7 @@ export function ownerOf(props: PropertyMap): string | null | undefined {
 /** The outputs Pulumi records for a live resource (one whose kind has credentials, an app, with them). */
 export function outputsFromLive<K extends Kind>(kind: K, live: LiveResource<K>, credentials?: AppCredentials): Record<string, unknown> {
   const handler = handlerFor(kind);
-  const outs: Record<string, unknown> = { ...(handler.redact(handler.toSpec(live)) as object), stack: live.stack };
-  if (kind === 'api') {
-    const api = live as unknown as LiveApi;
-    outs['digest'] = api.digest;
-    outs['published'] = api.published;
-  }
+  const outs: Record<string, unknown> = { ...(handler.redact(handler.toSpec(live)) as object), stack: live.stack, ...handler.liveRecord(live) };
   if (hasCredentials(kind)) {
     const app = live as unknown as LiveApp;
     outs['appKey'] = credentials?.appKey ?? app.appKey;
@@ -78,22 +73,9 @@ export function liveFromOutputs<K extends Kind>(kind: K, id: string, outs: Prope
   const spec = specFromProps(kind, outs) as unknown as Record<string, unknown>;
   const owner = ownerOf(outs);
   const base = { kind, id, stack: owner ?? null, createdAt: '', updatedAt: '' };
-  if (kind === 'api') {
-    const { stages: _stages, ...definition } = spec;
-    const api: LiveApi = {
-      ...base,
-      kind: 'api',
-      spec: definition as unknown as StoredSpec<'api'>,
-      digest: typeof outs['digest'] === 'string' ? outs['digest'] : '',
-      published: (outs['published'] ?? {}) as LiveApi['published'],
-    };
-    return api as unknown as LiveResource<K>;
-  }
-  if (hasCredentials(kind)) {
-    const app = { ...base, spec, appKey: String(outs['appKey'] ?? '') } as unknown as LiveApp;
-    return app as unknown as LiveResource<K>;
-  }
-  return { ...base, spec: spec as unknown as StoredSpec<K> };
+  const live = handlerFor(kind).liveFromRecord(base, spec, outs);
+  if (hasCredentials(kind)) return { ...live, appKey: String(outs['appKey'] ?? '') } as unknown as LiveResource<K>;
+  return live;
 }
 
 /**
