@@ -78,6 +78,13 @@ export interface BatchEnvironment {
   readonly now: string;
   /** How many revisions back the change log answers (see OpenStoreOptions.retainedRevisions). */
   readonly retainedRevisions: number;
+  /**
+   * Read every resource the operations name in one statement before the
+   * first operation (see prefetch): for an engine where each statement is a
+   * network round trip. An engine in the process answers a lookup faster
+   * than the batched read costs, and skips it.
+   */
+  readonly readAhead: boolean;
 }
 
 /** What a batch produced. */
@@ -100,7 +107,7 @@ export function* runBatch(batch: ParsedBatch, env: BatchEnvironment): Step<Batch
   if (batch.expectedRevision !== undefined && batch.expectedRevision !== revision)
     throw new RuntimeError('APIGW_REVISION_CONFLICT', `the state is at revision ${revision}, not the expected ${batch.expectedRevision}; read it again and retry`, { revision });
   const ctx: BatchContext = { stack: batch.stack, now: env.now, written: new Map(), publishedRoutes: new Map(), rev: revision + 1, rows: new Map(), touched: new Set(), published: new Map() };
-  yield* prefetch(ctx, batch.operations);
+  if (env.readAhead) yield* prefetch(ctx, batch.operations);
   const results: OperationResult[] = [];
   const errors: OperationError[] = [];
   for (let index = 0; index < batch.operations.length; index++) {
@@ -122,7 +129,7 @@ export function* runBatch(batch: ParsedBatch, env: BatchEnvironment): Step<Batch
     throw new BatchRejectedError(errors, batch.operations.length);
   }
   if (batch.dryRun || results.length === 0) return { result: { revision, dryRun: batch.dryRun, results }, commit: false, published: new Map() };
-  yield* sql.setRevision(revision + 1);
+  yield sql.setRevision(revision + 1);
   // The change log keeps the last retainedRevisions revisions' deletions; readers further behind read in full.
   if (revision + 1 - (yield* sql.changesFloor()) >= 2 * env.retainedRevisions) yield* sql.pruneChanges(revision + 1 - env.retainedRevisions);
   return { result: { revision: revision + 1, dryRun: false, results }, commit: true, published: ctx.published };
@@ -203,22 +210,23 @@ function* newCredentials(app: string): Step<CredentialsRow> {
   }
 }
 
-function* applyOperation(ctx: BatchContext, op: Operation, index: number): Step<OperationResult> {
+/** The step of one operation (returned, not delegated to: each level of `yield*` is paid on every query). */
+function applyOperation(ctx: BatchContext, op: Operation, index: number): Step<OperationResult> {
   switch (op.op) {
     case 'create':
-      return yield* create(ctx, op.kind, op.spec, index);
+      return create(ctx, op.kind, op.spec, index);
     case 'update':
-      return yield* update(ctx, op.kind, op.spec, index);
+      return update(ctx, op.kind, op.spec, index);
     case 'delete':
-      return yield* remove(ctx, op.kind, op.id, index);
+      return remove(ctx, op.kind, op.id, index);
     case 'adopt':
-      return yield* adopt(ctx, op.kind, op.id, op.fromStack ?? null, index);
+      return adopt(ctx, op.kind, op.id, op.fromStack ?? null, index);
     case 'publish':
-      return yield* publish(ctx, op.api, op.stage, index);
+      return publish(ctx, op.api, op.stage, index);
     case 'unpublish':
-      return yield* unpublish(ctx, op.api, op.stage, index);
+      return unpublish(ctx, op.api, op.stage, index);
     case 'rotateCredentials':
-      return yield* rotate(ctx, op.app, op.graceSeconds, index);
+      return rotate(ctx, op.app, op.graceSeconds, index);
   }
 }
 
@@ -269,7 +277,7 @@ function* touch(ctx: BatchContext, kind: Kind, id: string): Step<void> {
   const key = `${kind} ${id}`;
   if (ctx.touched.has(key)) return;
   ctx.touched.add(key);
-  yield* sql.touch(kind, id, ctx.rev);
+  yield sql.touch(kind, id, ctx.rev);
 }
 
 /** The existing resource, or a 404 failure. */
@@ -313,9 +321,9 @@ function* create(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: n
   yield* linkReferences(ctx, kind, id, spec, index, true);
   const text = canonicalJson(spec);
   const digest = kind === 'api' ? digestOf(text) : null;
-  yield* sql.insertResource(kind, id, ctx.stack, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
+  yield sql.insertResource(kind, id, ctx.stack, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
   remember(ctx, { kind, id, stack: ctx.stack, spec: text, created_at: ctx.now, updated_at: ctx.now, digest }, spec);
-  if (hasCredentials(kind)) yield* sql.insertCredentials(yield* newCredentials(id));
+  if (hasCredentials(kind)) yield sql.insertCredentials(yield* newCredentials(id));
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'create', kind, id };
 }
@@ -335,7 +343,7 @@ function* update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: n
     for (const stage of Object.keys(before.environments) as Stage[]) {
       if (after.environments[stage]) continue;
       for (const p of yield* sql.publishedByBackendStage(id, stage)) {
-        yield* sql.deletePublished(p.api, stage);
+        yield sql.deletePublished(p.api, stage);
         yield* touch(ctx, 'api', p.api);
         (unpublished ??= []).push({ api: p.api, stage });
       }
@@ -344,7 +352,7 @@ function* update(ctx: BatchContext, kind: Kind, spec: StoredSpec<Kind>, index: n
   yield* linkReferences(ctx, kind, id, spec, index, false);
   const text = canonicalJson(spec);
   const digest = kind === 'api' ? digestOf(text) : null;
-  yield* sql.updateResource(kind, id, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
+  yield sql.updateResource(kind, id, text, ctx.now, routeOf(kind, spec), digest, ctx.rev);
   remember(ctx, { ...row, spec: text, updated_at: ctx.now, digest }, spec);
   ctx.written.set(`${kind} ${id}`, index);
   return { index, op: 'update', kind, id, ...(unpublished ? { unpublished } : {}) };
@@ -368,8 +376,8 @@ function* remove(ctx: BatchContext, kind: Kind, id: string, index: number): Step
   yield* sql.deleteResource(kind, id, ctx.rev);
   ctx.rows.set(`${kind} ${id}`, null);
   ctx.touched.delete(`${kind} ${id}`);
-  if (kind === 'api') yield* sql.deletePublishedOf(id);
-  if (hasCredentials(kind)) yield* sql.deleteCredentials(id);
+  if (kind === 'api') yield sql.deletePublishedOf(id);
+  if (hasCredentials(kind)) yield sql.deleteCredentials(id);
   ctx.written.delete(`${kind} ${id}`);
   return { index, op: 'delete', kind, id };
 }
@@ -383,7 +391,7 @@ function* adopt(ctx: BatchContext, kind: Kind, id: string, fromStack: string | n
         'APIGW_NOT_OWNED',
         `${describe(kind, id)} is owned by stack ${row.stack}; adopting it from another stack must name that stack (fromStack: ${JSON.stringify(row.stack)})`,
       );
-    yield* sql.setOwner(kind, id, ctx.stack, ctx.now, ctx.rev);
+    yield sql.setOwner(kind, id, ctx.stack, ctx.now, ctx.rev);
     remember(ctx, { ...row, stack: ctx.stack, updated_at: ctx.now }, cached.spec);
   }
   return { index, op: 'adopt', kind, id };
@@ -403,7 +411,7 @@ function* publish(ctx: BatchContext, api: string, stage: Stage, index: number): 
   const route = (cached.route ??= routeKey(definition));
   const digest = row.digest ?? digestOf(row.spec);
   ctx.published.set(digest, definition);
-  yield* sql.upsertPublished({ api, stage, route, backend: backend.name, digest, definition: row.spec, published_at: ctx.now });
+  yield sql.upsertPublished({ api, stage, route, backend: backend.name, digest, definition: row.spec, published_at: ctx.now });
   yield* touch(ctx, 'api', api);
   ctx.publishedRoutes.set(`${route}\u0000${stage}`, index);
   return { index, op: 'publish', kind: 'api', id: api };
@@ -413,7 +421,7 @@ function* unpublish(ctx: BatchContext, api: string, stage: Stage, index: number)
   const row = (yield* existing(ctx, 'api', api)).row;
   assertOwned(ctx, row);
   if (!(yield* sql.published(api, stage))) throw new OpFailure('APIGW_NOT_PUBLISHED', `api ${api} is not published to ${stage}`);
-  yield* sql.deletePublished(api, stage);
+  yield sql.deletePublished(api, stage);
   yield* touch(ctx, 'api', api);
   return { index, op: 'unpublish', kind: 'api', id: api };
 }
@@ -425,7 +433,7 @@ function* rotate(ctx: BatchContext, app: string, graceSeconds: number | undefine
   const current = (yield* sql.credentials(app))!;
   const grace = (graceSeconds ?? 0) * 1000;
   const previous = grace > 0 ? { secret: current.app_secret, code: current.app_code, until: now + grace } : null;
-  yield* sql.rotateCredentials(app, newAppSecret(), newAppCode(), previous, new Date(now).toISOString());
+  yield sql.rotateCredentials(app, newAppSecret(), newAppCode(), previous, new Date(now).toISOString());
   yield* touch(ctx, 'app', app);
   return { index, op: 'rotateCredentials', kind: 'app', id: app };
 }

@@ -1,11 +1,12 @@
 /**
  * The statement layer: what the batch engine, the view builder and the
  * state writer ask of the database, as named steps over the statement
- * table (see statements.ts). It holds no connection: the engine that runs
- * a step answers its queries, inside whatever transaction it opened.
+ * table (see statements.ts); a write is a query (or a list of them) for
+ * the step to yield. It holds no connection: the engine that runs a step
+ * answers its queries, inside whatever transaction it opened.
  */
 import type { Kind, Stage } from '@apigw/schema';
-import { row, rows, type CredentialsRow, type PreviousCredentials, type PublishedRow, type Ref, type ResourceRow, type Step } from './statements';
+import { row, rows, write, type CredentialsRow, type PreviousCredentials, type PublishedRow, type Query, type Ref, type ResourceRow, type Step } from './statements';
 
 /** The store's queries and writes, engine-neutral. */
 export const sql = {
@@ -17,8 +18,8 @@ export const sql = {
   *lockRevision(): Step<number> {
     return Number((yield* row('lockRevision'))?.value ?? 0);
   },
-  *setRevision(value: number): Step<void> {
-    yield* rows('setRevision', value);
+  setRevision(value: number): Query {
+    return write('setRevision', value);
   },
   /** The random id the store was given when it was made (see GatewayStore.id). */
   *storeId(): Step<string> {
@@ -28,7 +29,7 @@ export const sql = {
   *nextCounter(name: string, start: number): Step<number> {
     const found = yield* row('counter', name);
     const value = (found ? Number(found.value) : start) + 1;
-    yield* rows('setCounter', name, value);
+    yield write('setCounter', name, value);
     return value;
   },
   /** The oldest revision the change log answers from (see GatewayStore.getChanges). */
@@ -37,9 +38,8 @@ export const sql = {
     return found ? Number(found.value) : 0;
   },
   /** Forgets deletions up to revision `upTo`; the change log then answers from `upTo` on. */
-  *pruneChanges(upTo: number): Step<void> {
-    yield* rows('pruneTombstones', upTo);
-    yield* rows('setCounter', 'changes_floor', upTo);
+  pruneChanges(upTo: number): Query[] {
+    return [write('pruneTombstones', upTo), write('setCounter', 'changes_floor', upTo)];
   },
 
   resource(kind: Kind, id: string): Step<ResourceRow | undefined> {
@@ -94,30 +94,29 @@ export const sql = {
    * Inserts a resource written at revision `rev`; `route` is an API's route
    * key and `digest` its digest, null for other kinds.
    */
-  *insertResource(kind: Kind, id: string, stack: string | null, spec: string, now: string, route: string | null, digest: string | null, rev: number): Step<void> {
+  insertResource(kind: Kind, id: string, stack: string | null, spec: string, now: string, route: string | null, digest: string | null, rev: number): Query {
     // A tombstone of an earlier resource with this identity may stay: readers apply deletions before changes.
-    yield* rows('insertResource', kind, id, stack, spec, now, now, route, digest, rev);
+    return write('insertResource', kind, id, stack, spec, now, now, route, digest, rev);
   },
-  *updateResource(kind: Kind, id: string, spec: string, now: string, route: string | null, digest: string | null, rev: number): Step<void> {
-    yield* rows('updateResource', spec, now, route, digest, rev, kind, id);
+  updateResource(kind: Kind, id: string, spec: string, now: string, route: string | null, digest: string | null, rev: number): Query {
+    return write('updateResource', spec, now, route, digest, rev, kind, id);
   },
-  *setOwner(kind: Kind, id: string, stack: string | null, now: string, rev: number): Step<void> {
-    yield* rows('setOwner', stack, now, rev, kind, id);
+  setOwner(kind: Kind, id: string, stack: string | null, now: string, rev: number): Query {
+    return write('setOwner', stack, now, rev, kind, id);
   },
   /** Marks a resource changed at revision `rev` (its published revisions or credentials changed). */
-  *touch(kind: Kind, id: string, rev: number): Step<void> {
-    yield* rows('touch', rev, kind, id);
+  touch(kind: Kind, id: string, rev: number): Query {
+    return write('touch', rev, kind, id);
   },
   /** Deletes a resource at revision `rev`, leaving a tombstone for the change log. */
-  *deleteResource(kind: Kind, id: string, rev: number): Step<void> {
-    yield* rows('deleteResource', kind, id);
-    yield* rows('deleteRefs', kind, id);
-    yield* rows('insertTombstone', kind, id, rev);
+  deleteResource(kind: Kind, id: string, rev: number): Query[] {
+    return [write('deleteResource', kind, id), write('deleteRefs', kind, id), write('insertTombstone', kind, id, rev)];
   },
   /** Records what a resource refers to, replacing what it referred to before (`fresh`: a new resource, nothing to replace). */
-  *setRefs(kind: Kind, id: string, refs: readonly Ref[], fresh = false): Step<void> {
-    if (!fresh) yield* rows('deleteRefs', kind, id);
-    for (const ref of refs) yield* rows('insertRef', kind, id, ref.kind, ref.id);
+  setRefs(kind: Kind, id: string, refs: readonly Ref[], fresh = false): Query[] {
+    const writes = fresh ? [] : [write('deleteRefs', kind, id)];
+    for (const ref of refs) writes.push(write('insertRef', kind, id, ref.kind, ref.id));
+    return writes;
   },
   usersOf(kind: Kind, id: string): Step<Ref[]> {
     return rows('usersOf', kind, id);
@@ -149,14 +148,14 @@ export const sql = {
   publishedByBackendStage(backend: string, stage: Stage): Step<PublishedRow[]> {
     return rows('publishedByBackendStage', backend, stage);
   },
-  *upsertPublished(p: PublishedRow): Step<void> {
-    yield* rows('upsertPublished', p.api, p.stage, p.route, p.backend, p.digest, p.definition, p.published_at);
+  upsertPublished(p: PublishedRow): Query {
+    return write('upsertPublished', p.api, p.stage, p.route, p.backend, p.digest, p.definition, p.published_at);
   },
-  *deletePublished(api: string, stage: Stage): Step<void> {
-    yield* rows('deletePublished', api, stage);
+  deletePublished(api: string, stage: Stage): Query {
+    return write('deletePublished', api, stage);
   },
-  *deletePublishedOf(api: string): Step<void> {
-    yield* rows('deletePublishedOf', api);
+  deletePublishedOf(api: string): Query {
+    return write('deletePublishedOf', api);
   },
 
   credentials(app: string): Step<CredentialsRow | undefined> {
@@ -168,14 +167,14 @@ export const sql = {
   allCredentials(): Step<CredentialsRow[]> {
     return rows('allCredentials');
   },
-  *insertCredentials(c: CredentialsRow): Step<void> {
-    yield* rows('insertCredentials', c.app, c.app_id, c.app_key, c.app_secret, c.app_code);
+  insertCredentials(c: CredentialsRow): Query {
+    return write('insertCredentials', c.app, c.app_id, c.app_key, c.app_secret, c.app_code);
   },
   /** New AppSecret and AppCode; `previous` keeps the replaced pair accepted for a while (null: not at all). */
-  *rotateCredentials(app: string, secret: string, code: string, previous: PreviousCredentials | null, rotatedAt: string): Step<void> {
-    yield* rows('rotateCredentials', secret, code, previous?.secret ?? null, previous?.code ?? null, previous?.until ?? null, rotatedAt, app);
+  rotateCredentials(app: string, secret: string, code: string, previous: PreviousCredentials | null, rotatedAt: string): Query {
+    return write('rotateCredentials', secret, code, previous?.secret ?? null, previous?.code ?? null, previous?.until ?? null, rotatedAt, app);
   },
-  *deleteCredentials(app: string): Step<void> {
-    yield* rows('deleteCredentials', app);
+  deleteCredentials(app: string): Query {
+    return write('deleteCredentials', app);
   },
 };

@@ -193,7 +193,17 @@ export function* rows<N extends StatementName>(name: N, ...params: ParamsOf<N>):
 
 /** Runs a statement; its first row, if any. */
 export function* row<N extends StatementName>(name: N, ...params: ParamsOf<N>): Step<RowOf<N> | undefined> {
-  return (yield* rows(name, ...params))[0];
+  return ((yield { name, params }) as RowOf<N>[])[0];
+}
+
+/**
+ * A statement that returns no rows, as the query a step yields
+ * (`yield sql.touch(...)`; several: `yield* sql.setRefs(...)`). A write
+ * needs no answer, so it is a value rather than a step of its own: no
+ * generator is made for it, and no level of `yield*` is resumed for it.
+ */
+export function write<N extends StatementName>(name: N, ...params: ParamsOf<N>): Query {
+  return { name, params };
 }
 
 /** The PostgreSQL text of a statement: its `pg` text, or its SQLite text with `?` numbered as `$1`, `$2`... */

@@ -136,7 +136,7 @@ export class GatewayStore implements StoreEngine {
     this.db.exec('BEGIN IMMEDIATE');
     let committed = false;
     try {
-      const outcome = runSync(runBatch(batch, { now: this.clock().toISOString(), retainedRevisions: this.retainedRevisions }), this.execute);
+      const outcome = runSync(runBatch(batch, { now: this.clock().toISOString(), retainedRevisions: this.retainedRevisions, readAhead: false }), this.execute);
       if (!outcome.commit) return outcome.result;
       this.db.exec('COMMIT');
       committed = true;

@@ -262,7 +262,7 @@ export class PostgresStore implements StoreEngine {
     try {
       await client.query('BEGIN');
       const queries = new PipelinedQueries(client, this.columnTypes);
-      const outcome = await runAsync(runBatch(batch, { now: this.clock().toISOString(), retainedRevisions: this.retainedRevisions }), queries.execute);
+      const outcome = await runAsync(runBatch(batch, { now: this.clock().toISOString(), retainedRevisions: this.retainedRevisions, readAhead: true }), queries.execute);
       await queries.settle();
       if (!outcome.commit) {
         await client.query('ROLLBACK');
