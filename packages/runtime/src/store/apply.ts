@@ -33,7 +33,7 @@ import { isOperationError, type ParsedBatch } from './batch-request';
 import { newAppCode, newAppKey, newAppSecret } from './credentials';
 import { digestOf } from './digest';
 import { sql } from './sql';
-import type { CredentialsRow, Ref, ResourceRow, Step } from './statements';
+import type { CredentialsRow, Query, Ref, ResourceRow, Step } from './statements';
 
 
 /** A refusal of one operation, turned into an OperationError by the loop. */
@@ -254,6 +254,16 @@ function* lookup(ctx: BatchContext, kind: Kind, id: string): Step<CachedRow | un
   return cached ?? undefined;
 }
 
+/**
+ * A resource the batch has already seen and that exists, or undefined
+ * (not read yet, or known not to exist: lookup or existing then reads or
+ * refuses). Hot paths try it first: it makes no step for a resource the
+ * batch already holds.
+ */
+function held(ctx: BatchContext, kind: Kind, id: string): CachedRow | undefined {
+  return ctx.rows.get(`${kind} ${id}`) ?? undefined;
+}
+
 /** The parsed spec of a cached row (parsed once per batch). */
 function specOf<T>(cached: CachedRow): T {
   return (cached.spec ??= JSON.parse(cached.row.spec)) as T;
@@ -272,12 +282,12 @@ function remember(ctx: BatchContext, row: ResourceRow, spec?: unknown): void {
   ctx.touched.add(key);
 }
 
-/** Logs a change to a resource's published revisions or credentials (once per batch). */
-function* touch(ctx: BatchContext, kind: Kind, id: string): Step<void> {
+/** Logs a change to a resource's published revisions or credentials (once per batch): the write to yield, if any. */
+function touch(ctx: BatchContext, kind: Kind, id: string): Query[] {
   const key = `${kind} ${id}`;
-  if (ctx.touched.has(key)) return;
+  if (ctx.touched.has(key)) return [];
   ctx.touched.add(key);
-  yield sql.touch(kind, id, ctx.rev);
+  return [sql.touch(kind, id, ctx.rev)];
 }
 
 /** The existing resource, or a 404 failure. */
@@ -304,7 +314,7 @@ function* linkReferences(ctx: BatchContext, kind: Kind, id: string, spec: Stored
   const refs = referencesOf(kind, spec as KindSpecs[Kind]);
   const problems: Problem[] = [];
   for (const ref of refs)
-    if (!(yield* lookup(ctx, ref.kind, ref.id)))
+    if (!(held(ctx, ref.kind, ref.id) ?? (yield* lookup(ctx, ref.kind, ref.id))))
       problems.push({ code: 'UNKNOWN_REFERENCE', pointer: `/operations/${index}/spec${ref.pointer}`, message: `${describe(kind, id)} names ${describe(ref.kind, ref.id)}, which does not exist` });
   if (problems.length > 0) throw new OpFailure('APIGW_SPEC_INVALID', problems.map((p) => p.message).join('; '), problems);
   yield* sql.setRefs(
@@ -398,11 +408,12 @@ function* adopt(ctx: BatchContext, kind: Kind, id: string, fromStack: string | n
 }
 
 function* publish(ctx: BatchContext, api: string, stage: Stage, index: number): Step<OperationResult> {
-  const cached = yield* existing(ctx, 'api', api);
+  const cached = held(ctx, 'api', api) ?? (yield* existing(ctx, 'api', api));
   const row = cached.row;
   assertOwned(ctx, row);
   const definition = specOf<ApiDefinition>(cached);
-  const backend = specOf<KindSpecs['backendService']>(yield* existing(ctx, 'backendService', definition.backend.service));
+  const service = definition.backend.service;
+  const backend = specOf<KindSpecs['backendService']>(held(ctx, 'backendService', service) ?? (yield* existing(ctx, 'backendService', service)));
   if (!backend.environments[stage])
     throw new OpFailure(
       'APIGW_STAGE_WITHOUT_BACKEND',
