@@ -13,6 +13,16 @@ describe('anonymous HTTP proxying', () => {
 
   beforeAll(async () => {
     echo = await startEcho((req, res) => {
+      if (req.url!.endsWith('/spelled')) {
+        // Names in the spellings backends use, known to the relay and not, with hop-by-hop ones among them.
+        res.writeHead(200, [
+          'SERVER', 'raw/1', 'Content-Type', 'text/plain', 'CONTENT-LENGTH', '2', 'ETag', '"v1"', 'cache-CONTROL', 'no-store',
+          'X-Custom', 'Kept', 'Keep-Alive', 'timeout=5', 'CoNnEcTiOn', 'keep-alive, X-Hop', 'x-hop', 'dropped',
+          'Set-Cookie', 'a=1', 'SET-COOKIE', 'b=2', 'X-CA-REQUEST-ID', 'forged', 'Content-Typf', 'near miss', 'dATE', 'Sun, 29 Nov 2026 04:00:00 GMT',
+        ]);
+        res.end('ok');
+        return true;
+      }
       if (!req.url!.endsWith('/big')) return false;
       // 32 MiB in 64 KiB chunks, written as fast as the gateway takes them, without Content-Length.
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -33,6 +43,7 @@ describe('anonymous HTTP proxying', () => {
           { name: 'cookies', request: { path: '/cookies' }, backend: { service: 'users', path: '/cookies' } },
           { name: 'postThing', request: { path: '/things', method: 'POST' }, backend: { service: 'users', path: '/things' } },
           { name: 'big', request: { path: '/big' }, backend: { service: 'users', path: '/big' } },
+          { name: 'spelled', request: { path: '/spelled' }, backend: { service: 'users', path: '/spelled' } },
         ],
       }),
     ));
@@ -91,6 +102,26 @@ describe('anonymous HTTP proxying', () => {
     expect(r.headers['proxy-authenticate']).toBeUndefined();
     expect(r.headers['x-hop']).toBeUndefined();
     expect(r.headers['x-upstream']).toBe('echo');
+  });
+
+  test('relays answer headers under lowercased names whatever their spelling, dropping hop-by-hop ones', async () => {
+    const raw = await new Promise<string[]>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/spelled', headers: { host: 'api.shop.localhost' }, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.rawHeaders));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const names = raw.filter((_, i) => i % 2 === 0);
+    const relayed = raw.slice(0, names.indexOf('x-ca-request-id') * 2);
+    expect(relayed).toEqual([
+      'server', 'raw/1', 'content-type', 'text/plain', 'content-length', '2', 'etag', '"v1"', 'cache-control', 'no-store',
+      'x-custom', 'Kept', 'set-cookie', 'a=1', 'set-cookie', 'b=2', 'content-typf', 'near miss', 'date', 'Sun, 29 Nov 2026 04:00:00 GMT',
+    ]);
+    expect(raw[names.indexOf('x-ca-request-id') * 2 + 1]).toMatch(/^[0-9A-F-]{36}$/);
+    expect(names.filter((n) => n.toLowerCase() === 'x-ca-request-id')).toHaveLength(1);
+    expect(names.map((n) => n.toLowerCase())).not.toContain('x-hop');
   });
 
   test('relays repeated response headers and drops error signals the backend tries to send', async () => {

@@ -139,14 +139,23 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     let connection: string | undefined;
     const cors = ex.corsApplied;
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toString('latin1').toLowerCase();
-      const value = raw[i + 1]!.toString('latin1');
-      if (name === 'content-length') len ??= value;
-      else if (name === 'connection') connection = connection === undefined ? value : connection + ',' + value;
+      const field = raw[i]!;
+      const name = knownName(field) ?? field.toString('latin1').toLowerCase();
+      if (name === 'content-length') {
+        const value = raw[i + 1]!.toString('latin1');
+        len ??= value;
+        out.push(name, value);
+        continue;
+      }
+      if (name === 'connection') {
+        const value = raw[i + 1]!.toString('latin1');
+        connection = connection === undefined ? value : connection + ',' + value;
+        continue;
+      }
       if (RESPONSE_DROPPED.has(name)) continue;
       // A CORS plugin decides the Access-Control-* headers; the backend's own would contradict it.
       if (cors && name.startsWith('access-control-')) continue;
-      out.push(name, value);
+      out.push(name, raw[i + 1]!.toString('latin1'));
     }
     if (len !== undefined && Number(len) > ex.rt.maxResponseBytes) {
       this.finished = true;
@@ -247,6 +256,42 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     ex.errorDetail = internal;
     ex.sendError(name, ': ' + backendFailureCause(err));
   }
+}
+
+/**
+ * Response header names backends commonly send, lowercased, by length: a
+ * name found here is taken without decoding the bytes into a string and
+ * lowercasing it (the relay does that for every field of every answer).
+ */
+const KNOWN_NAMES: { readonly bytes: Buffer; readonly name: string }[][] = [];
+for (const name of [
+  'server', 'date', 'content-type', 'content-length', 'connection', 'keep-alive', 'transfer-encoding',
+  'cache-control', 'etag', 'last-modified', 'expires', 'vary', 'set-cookie', 'location', 'content-encoding',
+  'content-language', 'content-disposition', 'accept-ranges', 'age', 'pragma', 'x-request-id', 'x-powered-by',
+  'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'content-security-policy', 'link',
+]) {
+  (KNOWN_NAMES[name.length] ??= []).push({ bytes: Buffer.from(name, 'latin1'), name });
+}
+
+/**
+ * The lowercased name of a raw header field when it is one of KNOWN_NAMES
+ * in any letter case, else undefined. Only ASCII letters compare without
+ * case; every other byte compares exactly.
+ */
+function knownName(field: Buffer): string | undefined {
+  const candidates = KNOWN_NAMES[field.length];
+  if (candidates === undefined) return undefined;
+  next: for (let c = 0; c < candidates.length; c++) {
+    const known = candidates[c]!.bytes;
+    for (let i = 0; i < known.length; i++) {
+      const b = field[i]!;
+      const k = known[i]!;
+      // `k - 32` is the upper-case letter of a lower-case one.
+      if (b !== k && (k < 0x61 || k > 0x7a || b !== k - 32)) continue next;
+    }
+    return candidates[c]!.name;
+  }
+  return undefined;
 }
 
 /** Removes from a flat header list the fields a Connection header named (hop-by-hop for this connection only). */
