@@ -6,7 +6,7 @@
  * answers its queries, inside whatever transaction it opened.
  */
 import type { Kind, Stage } from '@apigw/schema';
-import { row, rows, write, type CredentialsRow, type PreviousCredentials, type PublishedRow, type Query, type Ref, type ResourceRow, type Step } from './statements';
+import { row, rows, write, type CredentialsRow, type PreviousCredentials, type PublishedHead, type PublishedRow, type Query, type Ref, type ResourceRow, type Step } from './statements';
 
 /** The store's queries and writes, engine-neutral. */
 export const sql = {
@@ -85,6 +85,10 @@ export const sql = {
   /** The published revisions of the APIs changed after revision `since`. */
   publishedOfChanged(since: number): Step<PublishedRow[]> {
     return rows('publishedOfChanged', since);
+  },
+  /** publishedOfChanged without the definitions (for a reader that holds most of them already). */
+  publishedHeadsOfChanged(since: number): Step<PublishedHead[]> {
+    return rows('publishedHeadsOfChanged', since);
   },
   /** Resources deleted after revision `since`. */
   tombstonesSince(since: number): Step<Ref[]> {

@@ -38,6 +38,9 @@ export interface PublishedRow {
   published_at: string;
 }
 
+/** A published revision without its definition text (what a reader that may already hold the definition asks for). */
+export type PublishedHead = Omit<PublishedRow, 'definition'>;
+
 /** One row of the credentials table. */
 export interface CredentialsRow {
   app: string;
@@ -111,6 +114,9 @@ export const STATEMENTS = {
   changedApiIds: statement<[since: number], { id: string }>("SELECT id FROM resources WHERE rev > ? AND kind = 'api' ORDER BY id"),
   publishedOfChanged: statement<[since: number], PublishedRow>(
     "SELECT p.api, p.stage, p.route, p.backend, p.digest, p.definition, p.published_at FROM published p JOIN resources r ON r.kind = 'api' AND r.id = p.api WHERE r.rev > ? ORDER BY p.api, p.stage",
+  ),
+  publishedHeadsOfChanged: statement<[since: number], PublishedHead>(
+    "SELECT p.api, p.stage, p.route, p.backend, p.digest, p.published_at FROM published p JOIN resources r ON r.kind = 'api' AND r.id = p.api WHERE r.rev > ? ORDER BY p.api, p.stage",
   ),
   insertResource: statement<[kind: Kind, id: string, stack: string | null, spec: string, createdAt: string, updatedAt: string, route: string | null, digest: string | null, rev: number]>(
     'INSERT INTO resources (kind, id, stack, spec, created_at, updated_at, route, digest, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',

@@ -7,7 +7,7 @@
 import { hasCredentials, KINDS, kindInfo, STAGES, type App, type KindInfo, type CollectionOf, type Kind, type KindSpecs } from '@apigw/schema';
 import type { ApiDefinition, StateView } from '../model';
 import { sql } from './sql';
-import type { CredentialsRow, PublishedRow, ResourceRow, Step } from './statements';
+import type { CredentialsRow, PublishedHead, ResourceRow, Step } from './statements';
 
 type ViewApp = StateView['apps'][number];
 type ViewPublished = StateView['published'][number];
@@ -81,6 +81,15 @@ function publishedKey(api: string, stage: string): string {
   return `${api}\u0000${stage}`;
 }
 
+/**
+ * A published revision's definition when it needs no parsing: a definition
+ * never changes under its digest, so an earlier entry's with the same
+ * digest, or one the writer already parsed (`known`, by digest).
+ */
+function reusedDefinition(p: PublishedHead, earlier: ViewPublished | undefined, known: ReadonlyMap<string, ApiDefinition>): ApiDefinition | undefined {
+  return earlier?.digest === p.digest ? earlier.api : known.get(p.digest);
+}
+
 function viewApp(row: ResourceRow, c: CredentialsRow): ViewApp {
   const app = { ...(JSON.parse(row.spec) as App), appKey: c.app_key, appSecret: c.app_secret, appCode: c.app_code, appId: c.app_id };
   return c.previous_secret && c.previous_code && c.previous_until != null ? { ...app, previous: { appSecret: c.previous_secret, appCode: c.previous_code, until: Number(c.previous_until) } } : app;
@@ -128,7 +137,10 @@ export class ViewCache {
     const credentials = new Map((yield* sql.allCredentials()).map((c) => [c.app, c]));
     // APIs' current definitions are not served (their published revisions are), so they are not read.
     for (const row of yield* sql.resourcesExceptApis()) this.setRow(row, credentials.get(row.id));
-    for (const p of yield* sql.allPublished()) this.setPublished(p, previous?.published.get(publishedKey(p.api, p.stage)), known);
+    for (const p of yield* sql.allPublished()) {
+      const earlier = previous?.published.get(publishedKey(p.api, p.stage));
+      this.setPublished(p, earlier, reusedDefinition(p, earlier, known) ?? (JSON.parse(p.definition) as ApiDefinition));
+    }
     this.finish(revision);
   }
 
@@ -139,19 +151,28 @@ export class ViewCache {
     const changed: [ResourceRow, CredentialsRow | undefined][] = [];
     for (const row of yield* sql.changedExceptApis(since)) changed.push([row, hasCredentials(row.kind) ? yield* sql.credentials(row.id) : undefined]);
     const changedApis = yield* sql.changedApiIds(since);
-    const published = yield* sql.publishedOfChanged(since);
-    for (const t of tombstones) this.remove(t.kind, t.id);
-    for (const [row, credentials] of changed) this.setRow(row, credentials);
-    // An API row changes with its published revisions: those of every changed API are read again.
+    // An API row changes with its published revisions: those of every changed API are read again. Definitions
+    // the view holds (none for a deleted API) or the writer parsed (`known`) are reused; the definitions' text is
+    // read only when some are neither, so the writer's own view of a 20,000-revision commit does not read 9 MB back.
+    const deletedApis = new Set(tombstones.filter((t) => t.kind === 'api').map((t) => t.id));
     const before = new Map<string, (ViewPublished | undefined)[]>();
-    for (const id of changedApis) {
+    for (const id of changedApis)
       before.set(
         id,
-        STAGES.map((stage) => this.published.get(publishedKey(id, stage))),
+        STAGES.map((stage) => (deletedApis.has(id) ? undefined : this.published.get(publishedKey(id, stage)))),
       );
-      for (const stage of STAGES) this.published.delete(publishedKey(id, stage));
-    }
-    for (const p of published) this.setPublished(p, before.get(p.api)?.find((b) => b?.digest === p.digest), known);
+    const heads = (yield* sql.publishedHeadsOfChanged(since)).map((p) => {
+      const earlier = before.get(p.api)?.find((b) => b?.digest === p.digest);
+      return { p, earlier, api: reusedDefinition(p, earlier, known) };
+    });
+    const texts = heads.some((h) => h.api === undefined)
+      ? new Map((yield* sql.publishedOfChanged(since)).map((r) => [publishedKey(r.api, r.stage), r.definition]))
+      : undefined;
+    const published = heads.map((h) => ({ ...h, api: h.api ?? (JSON.parse(texts!.get(publishedKey(h.p.api, h.p.stage))!) as ApiDefinition) }));
+    for (const t of tombstones) this.remove(t.kind, t.id);
+    for (const [row, credentials] of changed) this.setRow(row, credentials);
+    for (const id of changedApis) for (const stage of STAGES) this.published.delete(publishedKey(id, stage));
+    for (const { p, earlier, api } of published) this.setPublished(p, earlier, api);
     this.finish(revision);
   }
 
@@ -162,10 +183,9 @@ export class ViewCache {
     else this.apps.delete(row.id);
   }
 
-  /** A published revision; a definition never changes under its digest, so an earlier entry with the same digest is reused. */
-  private setPublished(p: PublishedRow, earlier: ViewPublished | undefined, known: ReadonlyMap<string, ApiDefinition>): void {
+  /** A published revision with its definition; an earlier entry of the same stage and digest is kept as it is. */
+  private setPublished(p: PublishedHead, earlier: ViewPublished | undefined, api: ApiDefinition): void {
     const entry = earlier && earlier.digest === p.digest && earlier.stage === p.stage ? earlier : undefined;
-    const api = entry?.api ?? (earlier?.digest === p.digest ? earlier.api : (known.get(p.digest) ?? (JSON.parse(p.definition) as ApiDefinition)));
     this.published.set(publishedKey(p.api, p.stage), entry ?? { stage: p.stage, digest: p.digest, api });
   }
 

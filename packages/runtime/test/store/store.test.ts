@@ -95,6 +95,41 @@ describe('store', () => {
     store.close();
   });
 
+  test('a reader that did not write the commits follows them too: its view equals the writer\'s, definitions included', () => {
+    const store = openStore(dir.dir);
+    const reader = openStore(dir.dir, { readOnly: true });
+    try {
+      reader.readView();
+      const steps: unknown[][] = [
+        shopOperations(),
+        [{ op: 'create', kind: 'api', spec: api('listUsers', '/users') }, { op: 'publish', api: 'shop/listUsers', stage: 'TEST' }, { op: 'publish', api: 'shop/listUsers', stage: 'RELEASE' }],
+        // Deleted and made again in one batch: the reader must not keep the revisions it held before the deletion.
+        [
+          { op: 'unpublish', api: 'shop/listUsers', stage: 'TEST' },
+          { op: 'unpublish', api: 'shop/listUsers', stage: 'RELEASE' },
+          { op: 'delete', kind: 'api', id: 'shop/listUsers' },
+          { op: 'create', kind: 'api', spec: api('listUsers', '/users') },
+          { op: 'publish', api: 'shop/listUsers', stage: 'RELEASE' },
+        ],
+        [{ op: 'update', kind: 'api', spec: api('getUser', '/people/{id}') }, { op: 'publish', api: 'shop/getUser', stage: 'RELEASE' }],
+      ];
+      for (const operations of steps) {
+        store.applyBatch({ stack: 'shop', operations });
+        const followed = reader.readView();
+        expect(followed).toEqual(store.readView());
+        expect(followed.published.length).toBeGreaterThan(0);
+      }
+      expect(reader.readView().published.map((p) => [p.api.name, p.stage, p.api.request.path])).toEqual([
+        ['getUser', 'RELEASE', '/people/{id}'],
+        ['getUser', 'TEST', '/users/{id}'],
+        ['listUsers', 'RELEASE', '/users'],
+      ]);
+    } finally {
+      reader.close();
+      store.close();
+    }
+  });
+
   test('getChanges lists what changed and what was deleted since a revision, while the log reaches back', () => {
     const store = openStore(dir.dir, { retainedRevisions: 2 });
     store.applyBatch({ stack: 'shop', operations: shopOperations() });
