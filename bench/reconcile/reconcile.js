@@ -22,6 +22,10 @@
  *             a commit is live when its batch returns, so it is part of both
  * and the ratio change / (plan0 + apply): the incremental cost against a
  * full apply. Targets: plan 10k < 1 s, apply 10k < 2 s, change < 5 %.
+ * A second table gives the CPU time of each phase (user + system of this
+ * process, which holds the client, the gateway and its data plane, V8's
+ * GC and compiler threads included): on a shared machine it moves less
+ * with the load than the wall time does.
  *
  * Run after `npm run build`:  node bench/reconcile/reconcile.js [sizes...]
  * With `--store postgres` (and Node's --experimental-strip-types) the
@@ -73,10 +77,14 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Wall time and CPU time (user + system, every thread of the process) of `fn`, in ms. */
 async function time(fn) {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const value = await fn();
-  return { ms: performance.now() - start, value };
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpu: (used.user + used.system) / 1000, value };
 }
 
 /** Seconds the data plane has spent taking commits so far (the histogram's sum). */
@@ -99,24 +107,29 @@ async function measure(n, postgres) {
     const apply = await time(() => applyPlan(client, plan0.value));
     const applyDataPlane = 1000 * ((await dataPlaneSeconds(gateway)) - beforeApply);
     const plans = [];
+    const planCpus = [];
     for (let i = 0; i < RUNS; i++) {
       const plan = await time(async () => computePlan(doc, await readLiveState(client)));
       if (plan.value.events.length !== 0) throw new Error(`a second plan at ${n} APIs is not empty (${plan.value.events.length} events)`);
       plans.push(plan.ms);
+      planCpus.push(plan.cpu);
     }
     const oneshots = [];
+    const oneshotCpus = [];
     for (let i = 0; i < RUNS; i++) {
       const oneshot = new HttpGatewayClient({ endpoint: gateway.adminUrl, token: gateway.adminToken });
       try {
         const plan = await time(async () => computePlan(doc, await readLiveState(oneshot)));
         if (plan.value.events.length !== 0) throw new Error(`a one-shot plan at ${n} APIs is not empty (${plan.value.events.length} events)`);
         oneshots.push(plan.ms);
+        oneshotCpus.push(plan.cpu);
       } finally {
         await oneshot.close();
       }
     }
 
     const changes = [];
+    const changeCpus = [];
     const changeDataPlane = [];
     for (let i = 0; i < RUNS; i++) {
       const changedRaw = documentOf(n);
@@ -130,10 +143,12 @@ async function measure(n, postgres) {
       });
       if (change.value.summary.change !== 1) throw new Error(`the one-field change planned ${JSON.stringify(change.value.summary)}`);
       changes.push(change.ms);
+      changeCpus.push(change.cpu);
       changeDataPlane.push(1000 * ((await dataPlaneSeconds(gateway)) - before));
     }
     const resources = Object.values(plan0.value.summary).reduce((a, b) => a + b, 0);
-    return { n, resources, operations: plan0.value.operations.length, validate: validate.ms, plan0: plan0.ms, apply: apply.ms, plan: median(plans), oneshot: median(oneshots), change: median(changes), applyDataPlane, changeDataPlane: median(changeDataPlane) };
+    const cpu = { validate: validate.cpu, plan0: plan0.cpu, apply: apply.cpu, plan: median(planCpus), oneshot: median(oneshotCpus), change: median(changeCpus) };
+    return { n, resources, operations: plan0.value.operations.length, validate: validate.ms, plan0: plan0.ms, apply: apply.ms, plan: median(plans), oneshot: median(oneshots), change: median(changes), applyDataPlane, changeDataPlane: median(changeDataPlane), cpu };
   } finally {
     await client.close();
     await gateway.close();
@@ -167,6 +182,10 @@ async function run() {
         `${f(r.validate)}ms ${f(r.plan0)}ms${f(r.apply)}ms${f(r.applyDataPlane)}ms${f(r.plan)}ms${f(r.oneshot)}ms${f(r.change)}ms${f(r.changeDataPlane)}ms  ${((100 * r.change) / full).toFixed(2)}%`,
     );
   }
+  console.log('\nCPU time (user + system of this process: client, gateway, data plane, GC and compiler threads)');
+  const phases = ['validate', 'plan0', 'apply', 'plan', 'oneshot', 'change'];
+  console.log(`APIs   ${phases.map((p) => p.padStart(9)).join(' ')}`);
+  for (const r of rows) console.log(`${String(r.n).padEnd(7)}${phases.map((p) => `${f(r.cpu[p])}ms`).join(' ')}`);
   console.log('\nplan0 = read state + diff from empty; apply = the batch from empty; plan = read state + diff once applied (no change, median of 3),');
   console.log('by a client kept across reads (reads what changed since its last read); oneshot = the same plan by a new client (a full read, as the CLI does);');
   console.log('change = plan + apply of one field of one API (median of 3); (dp) = of the apply or change before it, the data plane\'s update to the commit;');

@@ -36,6 +36,8 @@ describe('bench/reconcile/README.md', () => {
       expect(rows.length).toBe(/reconcile\.js(\s+--store \w+)?\s+\d/.test(command) ? 1 : 2);
       expect(run.stdout).toContain(`store: ${command.includes('--store postgres') ? 'postgres' : 'sqlite'}`);
       for (const row of rows) expect(row).toMatch(/\d+\.\d\d%$/);
+      expect(run.stdout).toContain('APIs    validate     plan0     apply      plan   oneshot    change');
+      expect(run.stdout.split('\n').filter((l) => /^5 +(\d+ms +){5}\d+ms$/.test(l))).toHaveLength(rows.length);
     }
   }, 600_000);
 
