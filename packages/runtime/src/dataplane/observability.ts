@@ -34,7 +34,7 @@ export type AccessLogOption = false | Logger | pino.DestinationStream | NodeJS.W
  */
 export function accessLogger(option: AccessLogOption | undefined): Logger | null {
   if (option === undefined || option === false) return null;
-  if (typeof (option as Logger).info === 'function' && typeof (option as Logger).child === 'function') return option as Logger;
+  if (isLogger(option)) return option;
   return pino({ base: null, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime }, option as pino.DestinationStream);
 }
 
@@ -42,11 +42,13 @@ export function accessLogger(option: AccessLogOption | undefined): Logger | null
  * The sinks of finished exchanges: one access-log line each (request id,
  * client, method, host, path, API, stage, app, status, error code and the
  * detail the client was not told, milliseconds to the answer's head, bytes
- * in and out) and the request metrics.
+ * in and out) and the request metrics. Lines go through the embedder's
+ * pino logger when it passed one, else through an AccessLineWriter.
  */
 export class ExchangeObserver {
   constructor(
     private readonly logger: Logger | null,
+    private readonly lines: AccessLineWriter | null,
     private readonly metrics: DataPlaneMetrics | null,
   ) {}
 
@@ -55,28 +57,36 @@ export class ExchangeObserver {
     if (this.metrics === null && this.logger === null) return;
     const ms = performance.now() - ex.start;
     if (this.metrics !== null) this.metrics.record(ex, ms / 1000);
-    if (this.logger !== null) logWhenSent(this.logger, ex, accessLine(ex, ms));
+    if (this.lines !== null) this.lines.whenSent(ex, ms);
+    else if (this.logger !== null) logWhenSent(this.logger, ex, accessLine(ex, ms));
   }
 
   /** Records an unexpected failure while serving an exchange. */
   logError(ex: Exchange, err: unknown): void {
     if (this.logger !== null) this.logger.error({ requestId: ex.rid, err }, 'request failed');
   }
+
+  /** Writes the access lines not written yet (the data plane is closing). */
+  flush(): void {
+    this.lines?.flush();
+  }
 }
 
-/**
- * A connection's byte counters when its previous exchange was logged. A
- * keep-alive connection carries several exchanges, so each line reports the
- * bytes since the last one (heads included): the request path pays nothing
- * for it, only the access log does.
- */
-const bytesReadLogged = new WeakMap<Socket, number>();
-const bytesWrittenLogged = new WeakMap<Socket, number>();
+/** A connection's byte counters when its previous exchange was logged (see `sinceLastLine`). */
+const READ_LOGGED = Symbol('apigw.bytesReadLogged');
+const WRITTEN_LOGGED = Symbol('apigw.bytesWrittenLogged');
+type CountedSocket = Socket & { [READ_LOGGED]?: number; [WRITTEN_LOGGED]?: number };
 
-function sinceLastLine(logged: WeakMap<Socket, number>, socket: Socket, now: number | undefined): number | null {
+/**
+ * Bytes a connection carried since its previous exchange was logged: a
+ * keep-alive connection carries several exchanges, so each line reports
+ * the bytes since the last one (heads included). The request path pays
+ * nothing for it, only the access log does. Null without a count.
+ */
+function sinceLastLine(socket: CountedSocket, key: typeof READ_LOGGED | typeof WRITTEN_LOGGED, now: number | undefined): number | null {
   if (typeof now !== 'number') return null;
-  const before = logged.get(socket) ?? 0;
-  logged.set(socket, now);
+  const before = socket[key] ?? 0;
+  socket[key] = now;
   return now - before;
 }
 
@@ -89,10 +99,10 @@ function sinceLastLine(logged: WeakMap<Socket, number>, socket: Socket, now: num
  */
 function logWhenSent(logger: Logger, ex: Exchange, line: Record<string, unknown>): void {
   const res = ex.res;
-  const socket = ex.req.socket as Socket | null;
+  const socket = ex.req.socket as CountedSocket | null;
   const write = (): void => {
-    line.bytesIn = socket === null ? null : sinceLastLine(bytesReadLogged, socket, socket.bytesRead);
-    line.bytesOut = socket === null ? null : sinceLastLine(bytesWrittenLogged, socket, socket.bytesWritten);
+    line.bytesIn = socket === null ? null : sinceLastLine(socket, READ_LOGGED, socket.bytesRead);
+    line.bytesOut = socket === null ? null : sinceLastLine(socket, WRITTEN_LOGGED, socket.bytesWritten);
     logger.info(line);
   };
   if (res.closed) write();
@@ -118,6 +128,128 @@ export function accessLine(ex: Exchange, ms: number): Record<string, unknown> {
   };
   if (ex.errorDetail !== null) line.errorDetail = ex.errorDetail;
   return line;
+}
+
+/** A JSON string literal of `text`, or `null` for none (the spelling pino gives these values). */
+function jsonText(text: string | null): string {
+  return text === null ? 'null' : JSON.stringify(text);
+}
+
+/**
+ * The access-log line of an exchange, as the data plane's own pino logger
+ * writes `accessLine` with the byte counts added (level 30, ISO time, the
+ * same keys in the same order, `host` left out when the request had none),
+ * built as one string from a template instead of an object pino walks.
+ */
+function accessText(ex: Exchange, ms: number, bytesIn: number | null, bytesOut: number | null): string {
+  const req = ex.req;
+  const host = req.headers.host;
+  return (
+    '{"level":30,"time":"' + new Date().toISOString() +
+    '","requestId":' + jsonText(ex.rid) +
+    ',"clientIp":' + jsonText(ex.clientIp) +
+    ',"method":' + jsonText(req.method ?? null) +
+    (host === undefined ? '' : ',"host":' + jsonText(host)) +
+    ',"path":' + jsonText(ex.path) +
+    ',"api":' + jsonText(ex.api === null ? null : ex.api.id) +
+    ',"stage":' + jsonText(stageName(ex.stageIndex)) +
+    ',"app":' + jsonText(ex.app === null ? null : ex.app.name) +
+    ',"status":' + ex.status +
+    ',"errorCode":' + jsonText(ex.errorCode) +
+    ',"ms":' + Math.round(ms * 1000) / 1000 +
+    (ex.tls ? ',"protocol":"https"' : ',"protocol":"http"') +
+    (ex.errorDetail === null ? '' : ',"errorDetail":' + jsonText(ex.errorDetail)) +
+    ',"bytesIn":' + bytesIn +
+    ',"bytesOut":' + bytesOut +
+    '}\n'
+  );
+}
+
+/** Text gathered before a write is forced within the turn. */
+const FLUSH_AT = 64 * 1024;
+
+/** What an answer not yet sent needs for its line: kept on the response until its `close`. */
+class PendingLine {
+  constructor(
+    readonly writer: AccessLineWriter,
+    readonly ex: Exchange,
+    readonly ms: number,
+    readonly socket: CountedSocket | null,
+  ) {}
+}
+
+const PENDING = Symbol('apigw.pendingLine');
+type LoggedResponse = Exchange['res'] & { [PENDING]?: PendingLine };
+
+/** A response's `close`: its exchange's line can be written (one listener function for every response). */
+function onResponseClose(this: LoggedResponse): void {
+  const pending = this[PENDING];
+  if (pending === undefined) return;
+  this[PENDING] = undefined;
+  pending.writer.write(pending.ex, pending.ms, pending.socket);
+}
+
+/**
+ * Writes the access lines of a destination the data plane formats itself:
+ * lines gathered during one event-loop turn leave in one write at the end
+ * of it (or as soon as 64 KiB gather), so a busy gateway makes one write
+ * (one system call for a file) per turn rather than one per request.
+ */
+export class AccessLineWriter {
+  private pending = '';
+  private scheduled = false;
+
+  constructor(private readonly destination: pino.DestinationStream | NodeJS.WritableStream) {}
+
+  /** Writes the exchange's line once its answer is sent (at once when it already is). */
+  whenSent(ex: Exchange, ms: number): void {
+    const res = ex.res as LoggedResponse;
+    const socket = ex.req.socket as CountedSocket | null;
+    if (res.closed) {
+      this.write(ex, ms, socket);
+      return;
+    }
+    res[PENDING] = new PendingLine(this, ex, ms, socket);
+    res.on('close', onResponseClose);
+  }
+
+  write(ex: Exchange, ms: number, socket: CountedSocket | null): void {
+    const bytesIn = socket === null ? null : sinceLastLine(socket, READ_LOGGED, socket.bytesRead);
+    const bytesOut = socket === null ? null : sinceLastLine(socket, WRITTEN_LOGGED, socket.bytesWritten);
+    this.pending += accessText(ex, ms, bytesIn, bytesOut);
+    if (this.pending.length >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushTurn);
+    }
+  }
+
+  private readonly flushTurn = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  /** Writes what has gathered. */
+  flush(): void {
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.destination.write(text);
+  }
+}
+
+/**
+ * The line writer for an access-log option that is a destination (the
+ * data plane then formats the lines itself); null for none or for a pino
+ * logger, whose own formatting and destination are used.
+ */
+export function accessLineWriter(option: AccessLogOption | undefined): AccessLineWriter | null {
+  if (option === undefined || option === false || isLogger(option)) return null;
+  return new AccessLineWriter(option as pino.DestinationStream);
+}
+
+function isLogger(option: AccessLogOption): option is Logger {
+  return typeof (option as Logger).info === 'function' && typeof (option as Logger).child === 'function';
 }
 
 /** Requests of one label set (API, stage, status) counted since the registry was last read. */

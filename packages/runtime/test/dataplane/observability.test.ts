@@ -1,5 +1,7 @@
 import { Agent, request } from 'node:http';
-import { PassThrough } from 'node:stream';
+import { connect } from 'node:net';
+import { PassThrough, Writable } from 'node:stream';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { DataPlane } from '../../src/dataplane';
 import { httpService, send, startDataPlane, startEcho, view } from './fixtures';
@@ -27,8 +29,12 @@ describe('access log and metrics', () => {
     });
     ({ dp, port } = await startDataPlane(
       view({
-        backendServices: [httpService('users', { RELEASE: echo.url })],
-        apis: [{ name: 'getUser', request: { path: '/users/{id}' }, backend: { service: 'users', path: '/u' } }],
+        // Port 1 on loopback refuses connections: a 503 whose cause goes to the log only.
+        backendServices: [httpService('users', { RELEASE: echo.url }), httpService('gone', { RELEASE: 'http://127.0.0.1:1' })],
+        apis: [
+          { name: 'getUser', request: { path: '/users/{id}' }, backend: { service: 'users', path: '/u' } },
+          { name: 'gone', request: { path: '/gone' }, backend: { service: 'gone', path: '/' } },
+        ],
       }),
       { accessLog: sink, metrics: registry },
     ));
@@ -51,6 +57,42 @@ describe('access log and metrics', () => {
     const okRaw = raw.find((l) => l.includes(ok.headers['x-ca-request-id'] as string))!;
     expect(okRaw.match(/"time":/g)).toHaveLength(1);
     expect(okLine!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  test('a line is what pino writes for the same record: keys, order, escaping, host left out when absent', async () => {
+    const ok = await send(port, { path: '/users/5' });
+    const gone = await send(port, { path: '/gone' });
+    const odd = await send(port, { path: '/users/6', host: 'we"ird\\host\tname' });
+    const hostless = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let got = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => (got += d));
+      socket.on('close', () => resolve(/x-ca-request-id: (\S+)/i.exec(got)![1]!));
+      socket.on('error', reject);
+      socket.end('GET /users/7 HTTP/1.0\r\n\r\n');
+    });
+    expect(gone.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 50));
+    const ids = [ok, gone, odd].map((r) => r.headers['x-ca-request-id'] as string).concat(hostless);
+    const mine = ids.map((id) => raw.find((l) => l.includes(`"requestId":"${id}"`))!);
+    // The reference: the same record (without level and time) through a pino logger set up as the data plane's was.
+    const reference: string[] = [];
+    const out = new Writable({ write: (c: Buffer, _e, cb) => (reference.push(c.toString().replace(/\n$/, '')), cb()) });
+    const logger = pino({ base: null, messageKey: 'msg', timestamp: pino.stdTimeFunctions.isoTime }, out);
+    for (const line of mine) {
+      const { level, time, ...record } = JSON.parse(line) as Record<string, unknown>;
+      expect(level).toBe(30);
+      expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      logger.info(record);
+    }
+    await new Promise((r) => setImmediate(r));
+    const sameTime = (l: string): string => l.replace(/"time":"[^"]*"/, '"time":"T"');
+    expect(mine.map(sameTime)).toEqual(reference.map(sameTime));
+    // What the lines hold: the escaped host, the detail the client was not told, no host key without a Host.
+    expect(JSON.parse(mine[2]!)).toMatchObject({ host: 'we"ird\\host\tname', errorCode: 'I400DO' });
+    expect(JSON.parse(mine[1]!).errorDetail).toMatch(/127\.0\.0\.1:1/);
+    expect(JSON.parse(mine[3]!)).not.toHaveProperty('host');
   });
 
   test('each line counts the bytes of its own exchange, also on a reused connection', async () => {
