@@ -51,12 +51,40 @@ interface Validators {
   readonly document: ValidateFunction;
   readonly kinds: Map<Kind, ValidateFunction>;
   readonly envelope: ValidateFunction;
+  /** batch.schema.json's Operation as shipped: its errors are the problems reported. */
   readonly operation: ValidateFunction;
+  /** The same Operation, dispatched on `op` (see dispatchedOperation): only its verdict is read. */
+  readonly operationVerdict: ValidateFunction;
+}
+
+/** Where the validator keeps the dispatched form of batch.schema.json's Operation (never shipped). */
+const DISPATCHED_OPERATION = 'DispatchedOperation';
+
+/**
+ * batch.schema.json's Operation (`allOf` of one `if op is X then ...` per
+ * op) rewritten to accept exactly the same values as a `oneOf` of one
+ * branch per op with a discriminator on `op`: each branch is the `then` of
+ * its op, with `op` fixed to that op and required. The validator then
+ * checks only the branch of an operation's op, instead of testing all
+ * seven conditions of every operation (at 40,000 operations a batch, that
+ * is most of the time spent checking their shapes). Its errors are not
+ * read: an operation it refuses is checked again with the shipped
+ * Operation, whose errors become the problems.
+ */
+function dispatchedOperation(operation: SchemaNode): SchemaNode {
+  const branches = (operation['allOf'] as { if: { properties: { op: { const: string } } }; then: SchemaNode & { properties: SchemaNode; required: string[] } }[]).map((b) => ({
+    ...b.then,
+    properties: { ...b.then.properties, op: { const: b.if.properties.op.const } },
+    required: ['op', ...b.then.required],
+  }));
+  const { allOf: _allOf, title: _title, description: _description, ...rest } = operation;
+  return { ...rest, discriminator: { propertyName: 'op' }, oneOf: branches };
 }
 
 function compileValidators(): Validators {
   // verbose: errors carry the offending value, which messages quote.
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: false, verbose: true });
+  // discriminator: the keyword of the dispatched Operation only (no shipped schema uses it).
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: false, verbose: true, discriminator: true });
   addFormats(ajv, ['date-time']);
   ajv.addKeyword({ keyword: 'x-apigw-replace', schemaType: 'boolean' });
   ajv.addKeyword({ keyword: 'x-apigw-secret', schemaType: 'boolean' });
@@ -65,7 +93,10 @@ function compileValidators(): Validators {
   const current = documentSchema();
   ajv.addSchema(current);
   // The batch schema's kinds are the registry's, kinds defined with defineKind included.
-  ajv.addSchema(composeBatchSchema());
+  const batchSchema = composeBatchSchema();
+  const batchDefs = batchSchema['$defs'] as Record<string, SchemaNode>;
+  batchDefs[DISPATCHED_OPERATION] = dispatchedOperation(batchDefs['Operation']!);
+  ajv.addSchema(batchSchema);
   return {
     ajv,
     schema: current,
@@ -75,6 +106,7 @@ function compileValidators(): Validators {
     ),
     envelope: ajv.getSchema(`${batch.$id}#/$defs/Envelope`) as ValidateFunction,
     operation: ajv.getSchema(`${batch.$id}#/$defs/Operation`) as ValidateFunction,
+    operationVerdict: ajv.getSchema(`${batch.$id}#/$defs/${DISPATCHED_OPERATION}`) as ValidateFunction,
   };
 }
 
@@ -100,7 +132,8 @@ export function batchEnvelopeProblems(input: unknown): Problem[] {
  * validateResource's.
  */
 export function operationProblems(input: unknown, pointer: string): Problem[] {
-  const { operation } = validators;
+  const { operation, operationVerdict } = validators;
+  if (operationVerdict(input)) return [];
   return operation(input) ? [] : schemaProblems(operation.errors ?? [], pointer);
 }
 

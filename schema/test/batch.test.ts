@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
+import fc from 'fast-check';
 import addFormats from 'ajv-formats';
 import { KINDS, batchEnvelopeProblems, batchSchema, batchSchemaText, composeBatchSchema, defineKind, gatewaySchema, operationProblems } from '@apigw/schema';
 import example from './fixtures/design-example.json';
@@ -56,6 +57,53 @@ test('an envelope problem names its field; an operation problem names its place 
   expect(operationProblems({ op: 'rotateCredentials', app: 'mobile', graceSeconds: 30 * 24 * 3600 + 1 }, '/operations/0').map((p) => p.pointer)).toEqual([
     '/operations/0/graceSeconds',
   ]);
+});
+
+test('an operation shape is refused exactly when batch.schema.json\'s Operation refuses it', () => {
+  // The runtime checks operations with a form of Operation dispatched on `op`, and reads the shipped form's errors only for those it refuses.
+  const shipped = ajv.getSchema(`${(batchSchema as { $id: string }).$id}#/$defs/Operation`)!;
+  const kinds = (batchSchema as { $defs: { Kind: { enum: string[] } } }).$defs.Kind.enum;
+  // Per field: a valid value most of the time, else one of the ways it can be wrong.
+  const values: Record<string, fc.Arbitrary<unknown>> = {
+    kind: fc.oneof({ arbitrary: fc.constantFrom(...kinds), weight: 6 }, fc.constant('nope'), fc.constant(1)),
+    spec: fc.oneof({ arbitrary: fc.constant({ name: 'mobile' }), weight: 6 }, fc.constant([]), fc.constant('spec')),
+    id: fc.oneof({ arbitrary: fc.constant('shop/getUser'), weight: 6 }, fc.constant(''), fc.constant(3)),
+    api: fc.oneof({ arbitrary: fc.constant('shop/getUser'), weight: 6 }, fc.constant('getUser'), fc.constant(false)),
+    stage: fc.oneof({ arbitrary: fc.constantFrom('RELEASE', 'TEST'), weight: 6 }, fc.constant('PROD')),
+    app: fc.oneof({ arbitrary: fc.constant('mobile'), weight: 6 }, fc.constant('m!'), fc.constant(null)),
+    fromStack: fc.oneof({ arbitrary: fc.constantFrom(null, 'shop'), weight: 6 }, fc.constant('bad stack')),
+    graceSeconds: fc.oneof({ arbitrary: fc.constant(3600), weight: 6 }, fc.constant(-1), fc.constant(1.5), fc.constant('1')),
+    extra: fc.constant(1),
+  };
+  // An op's own fields are usually there, the others usually not: valid shapes and near misses both come up.
+  const own: Record<string, string[]> = {
+    create: ['kind', 'spec'],
+    update: ['kind', 'spec'],
+    delete: ['kind', 'id'],
+    adopt: ['kind', 'id', 'fromStack'],
+    publish: ['api', 'stage'],
+    unpublish: ['api', 'stage'],
+    rotateCredentials: ['app', 'graceSeconds'],
+  };
+  const sometimes = (value: fc.Arbitrary<unknown>, weight: number) => fc.oneof({ arbitrary: value, weight }, { arbitrary: fc.constant(undefined), weight: 10 - weight });
+  const operation = fc.constantFrom('create', 'update', 'delete', 'adopt', 'publish', 'unpublish', 'rotateCredentials', 'remove', 7, null).chain((op) =>
+    fc.record({
+      op: sometimes(fc.constant(op), 9),
+      ...Object.fromEntries(Object.entries(values).map(([key, value]) => [key, sometimes(value, typeof op === 'string' && own[op]?.includes(key) ? 9 : 1)])),
+    }),
+  );
+  let accepted = 0;
+  fc.assert(
+    fc.property(operation, (op) => {
+      const input = Object.fromEntries(Object.entries(op).filter(([, v]) => v !== undefined));
+      const valid = shipped(input) as boolean;
+      if (valid) accepted++;
+      expect([input, operationProblems(input, '/operations/0').length === 0]).toEqual([input, valid]);
+    }),
+    { numRuns: 5000 },
+  );
+  expect(accepted).toBeGreaterThan(20);
+  for (const input of [null, [], 'create', 7]) expect(operationProblems(input, '/operations/0').length === 0).toBe(shipped(input));
 });
 
 describe('the per-kind parts come from the kind registry', () => {
