@@ -179,8 +179,10 @@ function accessText(ex: Exchange, ms: number, bytesIn: number | null, bytesOut: 
   );
 }
 
-/** Text gathered before a write is forced within the turn. */
+/** Text gathered before it is written at once. */
 const FLUSH_AT = 64 * 1024;
+/** Longest a line waits for a non-blocking destination, in milliseconds. */
+const FLUSH_MS = 10;
 
 /** What an answer not yet sent needs for its line: kept on the response until its `close`. */
 class PendingLine {
@@ -204,16 +206,28 @@ function onResponseClose(this: LoggedResponse): void {
 }
 
 /**
- * Writes the access lines of a destination the data plane formats itself:
- * lines gathered during one event-loop turn leave in one write at the end
- * of it (or as soon as 64 KiB gather), so a busy gateway makes one write
- * (one system call for a file) per turn rather than one per request.
+ * Writes the access lines of a destination the data plane formats itself,
+ * gathered rather than one write per request (at once when 64 KiB gather;
+ * what is left when the data plane closes):
+ * - a non-blocking destination (pino.destination with `sync: false`, what
+ *   `apigw serve` logs to stdout with), whose writes are thread-pool jobs
+ *   that finish later anyway: the lines of up to 10 ms, so a busy gateway
+ *   starts about a hundred jobs a second;
+ * - any other destination (a file written synchronously, a stream): the
+ *   lines of one event-loop turn, written at its end, so a line is written
+ *   before the client can have read its answer, as one write per request was.
  */
 export class AccessLineWriter {
   private pending = '';
+  /** A write is due (at the end of the turn, or when `timer` fires). */
   private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** The destination writes in the background (SonicBoom's `sync: false`). */
+  private readonly nonBlocking: boolean;
 
-  constructor(private readonly destination: pino.DestinationStream | NodeJS.WritableStream) {}
+  constructor(private readonly destination: pino.DestinationStream | NodeJS.WritableStream) {
+    this.nonBlocking = (destination as { sync?: unknown }).sync === false;
+  }
 
   /** Writes the exchange's line once its answer is sent (at once when it already is). */
   whenSent(ex: Exchange, ms: number): void {
@@ -227,6 +241,7 @@ export class AccessLineWriter {
     res.on('close', onResponseClose);
   }
 
+  /** Adds the line of an exchange whose answer is sent (or whose client is gone). */
   write(ex: Exchange, ms: number, socket: CountedSocket | null): void {
     const bytesIn = socket === null ? null : sinceLastLine(socket, READ_LOGGED, socket.bytesRead);
     const bytesOut = socket === null ? null : sinceLastLine(socket, WRITTEN_LOGGED, socket.bytesWritten);
@@ -234,21 +249,33 @@ export class AccessLineWriter {
     if (this.pending.length >= FLUSH_AT) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flushTurn);
+      if (this.nonBlocking) this.timer = setTimeout(this.flushLater, FLUSH_MS);
+      else setImmediate(this.flushLater);
     }
   }
 
-  private readonly flushTurn = (): void => {
+  private readonly flushLater = (): void => {
+    this.timer = null;
     this.scheduled = false;
     this.flush();
   };
 
   /** Writes what has gathered. */
   flush(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.scheduled = false;
+    }
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
-    this.destination.write(text);
+    try {
+      this.destination.write(text);
+    } catch (err) {
+      // A destination ended under the data plane (a write made later than the request cannot be its error).
+      process.emitWarning(`apigw: access log lines lost: ${(err as Error).message}`, 'ApigwWarning');
+    }
   }
 }
 

@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -135,6 +138,32 @@ describe('access log and metrics', () => {
     );
     expect((await send(port, { path: '/users/4' })).status).toBe(200);
     expect(await count()).toBe(before + 2);
+  });
+});
+
+describe('access log to a non-blocking destination', () => {
+  test('lines gathered for a background write are all written by the time the data plane has closed', async () => {
+    const echo = await startEcho();
+    const dir = mkdtempSync(join(tmpdir(), 'apigw-access-'));
+    const file = join(dir, 'access.log');
+    const destination = pino.destination({ dest: file, sync: false, mkdir: true });
+    await new Promise<void>((resolve) => destination.once('ready', () => resolve()));
+    const { dp, port } = await startDataPlane(
+      view({ backendServices: [httpService('users', { RELEASE: echo.url })], apis: [{ name: 'getUser', request: { path: '/users/{id}' }, backend: { service: 'users', path: '/u' } }] }),
+      { accessLog: destination },
+    );
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await send(port, { path: `/users/${i}` })).headers['x-ca-request-id'] as string);
+      await dp.close();
+      destination.flushSync();
+      const logged = readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requestId: string }).requestId);
+      expect(logged).toEqual(ids);
+    } finally {
+      destination.end();
+      await echo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
