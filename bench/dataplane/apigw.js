@@ -6,7 +6,10 @@
  * types attached (/signed-all), plus EXTRA more published APIs
  * (`/svc{i}/items/{id}`) in the routing snapshot.
  * Usage: node apigw.js PORT UPSTREAM_URL EXTRA [TIMING_FILE]
- * (APIGW_BENCH_REUSEPORT=1: bind with SO_REUSEPORT, for several worker processes.)
+ * (APIGW_BENCH_REUSEPORT=1: bind with SO_REUSEPORT, for several worker processes.
+ * APIGW_BENCH_ACCESS_LOG=sync:FILE or async:FILE: write the access log to FILE
+ * as `apigw serve --access-log FILE` does (sync) or as it logs to standard
+ * output (async, a non-blocking pino destination); unset: no access log.)
  * Prints nothing; answers 'ready' over IPC once listening.
  *
  * Gateway-internal time: on SIGUSR1 it subscribes to the data plane's
@@ -75,7 +78,13 @@ for (let i = 0; i < count; i++) {
 
 // APIGW_BENCH_REUSEPORT=1 (workers.js): each worker binds the port itself with SO_REUSEPORT, as `apigw serve --workers N` does on Linux.
 const reusePort = process.env.APIGW_BENCH_REUSEPORT === '1';
-const dp = createDataPlane({ port: Number(port), host: '127.0.0.1', maxBodyBytes: 8 << 20, ...(reusePort ? { reusePort: true, exclusivePorts: true } : {}) });
+const accessLog = (() => {
+  const m = /^(sync|async):(.+)$/.exec(process.env.APIGW_BENCH_ACCESS_LOG ?? '');
+  if (m === null) return {};
+  const pino = require(require.resolve('pino', { paths: [require.resolve('../../packages/runtime/package.json')] }));
+  return { accessLog: pino.destination({ dest: m[2], sync: m[1] === 'sync', append: true }) };
+})();
+const dp = createDataPlane({ port: Number(port), host: '127.0.0.1', maxBodyBytes: 8 << 20, ...accessLog, ...(reusePort ? { reusePort: true, exclusivePorts: true } : {}) });
 dp.update({
   revision: 1,
   groups: [{ name: 'bench', basePath: '/', domains: ['127.0.0.1'], certificates: [] }],
