@@ -40,12 +40,14 @@ type AddHeaderLine = (this: { joinDuplicateHeaders?: boolean }, field: string, v
 const addHeaderLine = (IncomingMessage.prototype as unknown as { _addHeaderLine: AddHeaderLine })._addHeaderLine;
 
 /**
- * Rules by name as sent. Names come from clients: the cache stops growing at
- * MAX_RULES spellings (further ones take Node's path, which costs what it
- * always did), so no client can make it large.
+ * Rules by name as sent. Names come from clients: the cache keeps names of
+ * at most MAX_CACHED_NAME characters and stops growing at MAX_RULES
+ * spellings (other names take Node's path, which costs what it always
+ * did), so no client can make it hold more than about 32 KiB of names.
  */
 const rules = new Map<string, FieldRule | null>();
 const MAX_RULES = 512;
+const MAX_CACHED_NAME = 64;
 
 /**
  * Asks Node what it does with a name: two fields of that name added to an
@@ -76,8 +78,9 @@ function ruleOf(name: string): FieldRule | null {
 function ruleFor(name: string): FieldRule | null {
   let rule = rules.get(name);
   if (rule === undefined) {
+    if (name.length > MAX_CACHED_NAME || rules.size >= MAX_RULES) return null;
     rule = ruleOf(name);
-    if (rules.size < MAX_RULES) rules.set(name, rule);
+    rules.set(name, rule);
   }
   return rule;
 }

@@ -61,6 +61,8 @@ const NAMES = [
   'Cache-Control', 'If-None-Match', 'Date', 'Expect-Ct', 'Referer', 'Origin',
   'constructor', '__proto__', 'toString', 'hasOwnProperty', 'Transfer-Encoding-Not',
   'x-custom', 'X-Custom', 'Foo', 'foo',
+  // Longer than the names the cache keeps: Node's own path.
+  'X-' + 'Long'.repeat(20), 'x-' + 'long'.repeat(20),
 ];
 
 /** Deterministic pseudo-random numbers (the same lists on every run). */
