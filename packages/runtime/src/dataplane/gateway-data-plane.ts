@@ -23,7 +23,7 @@ import { compileTarget, createBackendRegistry, type BackendRegistry } from './ba
 import type { DataPlane, DataPlaneOptions } from './data-plane';
 import { ErrorAnswer, nextRequestId, type Exchange } from './exchange';
 import { loadInventoryFile, type Inventory } from './inventory';
-import { GatewayRequest } from './incoming';
+import { requestClass } from './incoming';
 import { handleRequest, refuseRequest } from './pipeline';
 import { GATEWAY_ERRORS } from './gateway-errors';
 import { NonceStore, type NonceLedger } from './nonce-store';
@@ -116,7 +116,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.observer = new ExchangeObserver(this.logger, accessLineWriter(options.accessLog), options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics));
     this.inventory = { ...(options.inventoryFile === undefined ? {} : loadInventoryFile(options.inventoryFile)), ...options.inventory };
     // A request without Host is answered by the pipeline, with the gateway's error contract.
-    const serverOptions = { maxHeaderSize: options.maxHeaderBytes ?? 16_384, requestTimeout: 60_000, requireHostHeader: false, IncomingMessage: GatewayRequest };
+    const serverOptions = { maxHeaderSize: options.maxHeaderBytes ?? 16_384, requestTimeout: 60_000, requireHostHeader: false, IncomingMessage: requestClass() };
     this.httpServer = createServer(serverOptions, this.onHttpRequest);
     this.httpServer.on('clientError', onClientError);
     this.httpServer.on('checkContinue', this.onHttpContinue);

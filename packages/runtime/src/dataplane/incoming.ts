@@ -37,7 +37,7 @@ interface FieldRule {
 
 /** Node's own per-field step: the reference the cached rules are read from, and the path for names without one. */
 type AddHeaderLine = (this: { joinDuplicateHeaders?: boolean }, field: string, value: string, dest: Record<string, unknown>) => void;
-const addHeaderLine = (IncomingMessage.prototype as unknown as { _addHeaderLine: AddHeaderLine })._addHeaderLine;
+const addHeaderLine = (IncomingMessage.prototype as unknown as { _addHeaderLine?: AddHeaderLine })._addHeaderLine as AddHeaderLine;
 
 /**
  * Rules by name as sent. Names come from clients: the cache keeps names of
@@ -123,6 +123,16 @@ function buildHeaders(req: ServedRequest): IncomingHttpHeaders {
 }
 
 const HEADERS = Symbol('apigw.headers');
+
+/**
+ * The request class the data plane's servers use: GatewayRequest, or
+ * Node's own IncomingMessage on a Node whose IncomingMessage has no
+ * `_addHeaderLine` to read the rules from (the behaviour is the same; only
+ * the saving is lost).
+ */
+export function requestClass(): typeof IncomingMessage {
+  return typeof addHeaderLine === 'function' ? GatewayRequest : IncomingMessage;
+}
 
 /**
  * The data plane's request class (the `IncomingMessage` option of its

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { GatewayRequest } from '../../src/dataplane/incoming';
+import { GatewayRequest, requestClass } from '../../src/dataplane/incoming';
 
 interface Seen {
   readonly headers: IncomingHttpHeaders;
@@ -121,6 +121,10 @@ describe('GatewayRequest', () => {
       }
     });
   }
+
+  it("is the data plane's request class on this Node", () => {
+    expect(requestClass()).toBe(GatewayRequest);
+  });
 
   it('lets req.headers be replaced, as Node does', async () => {
     const seen: unknown[] = [];
