@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { DataPlane } from '../../src/dataplane';
 import { httpService, send, startDataPlane, startEcho, view, type Echo } from './fixtures';
 
@@ -7,6 +8,9 @@ const BIG_CHUNKS = 512;
 const bigChunk = (i: number): Buffer => Buffer.alloc(64 * 1024, i % 251);
 
 describe('anonymous HTTP proxying', () => {
+  /** Backend-side: one promise per /stall request, settled when its connection from the gateway closes. */
+  const stalled: Promise<void>[] = [];
+  let stalledSeen: (() => void) | undefined;
   let echo: Awaited<ReturnType<typeof startEcho>>;
   let dp: DataPlane;
   let port: number;
@@ -21,6 +25,12 @@ describe('anonymous HTTP proxying', () => {
           'Set-Cookie', 'a=1', 'SET-COOKIE', 'b=2', 'X-CA-REQUEST-ID', 'forged', 'Content-Typf', 'near miss', 'dATE', 'Sun, 29 Nov 2026 04:00:00 GMT',
         ]);
         res.end('ok');
+        return true;
+      }
+      if (req.url!.endsWith('/stall')) {
+        // Never answers: the test waits for the gateway to give the exchange up.
+        stalled.push(new Promise<void>((gone) => req.socket.once('close', gone)));
+        stalledSeen?.();
         return true;
       }
       if (!req.url!.endsWith('/big')) return false;
@@ -44,6 +54,7 @@ describe('anonymous HTTP proxying', () => {
           { name: 'postThing', request: { path: '/things', method: 'POST' }, backend: { service: 'users', path: '/things' } },
           { name: 'big', request: { path: '/big' }, backend: { service: 'users', path: '/big' } },
           { name: 'spelled', request: { path: '/spelled' }, backend: { service: 'users', path: '/spelled' } },
+          { name: 'stall', request: { path: '/stall' }, backend: { service: 'users', path: '/stall', timeoutMs: 60_000 } },
         ],
       }),
     ));
@@ -65,6 +76,22 @@ describe('anonymous HTTP proxying', () => {
     const t = await send(port, { path: '/users/7', headers: { 'x-ca-stage': 'TEST' } });
     expect((JSON.parse(t.body) as Echo).url).toBe('/test/v1/users/7');
   });
+
+  test('a client that hangs up while the backend works has the backend exchange aborted at once', async () => {
+    for (const hangUp of ['end', 'destroy'] as const) {
+      const seen = new Promise<void>((resolve) => (stalledSeen = resolve));
+      const client = connect(port, '127.0.0.1');
+      client.on('error', () => undefined);
+      client.write('GET /stall HTTP/1.1\r\nHost: api.shop.localhost\r\n\r\n');
+      await seen;
+      if (hangUp === 'end') client.end();
+      else client.destroy();
+      // The backend's connection from the gateway closes long before the API's 60-second timeout.
+      await stalled.at(-1);
+    }
+    // The gateway serves the next client as before.
+    expect((await send(port, { path: '/users/1' })).status).toBe(200);
+  }, 30_000);
 
   test('host matching ignores case and port', async () => {
     const r = await send(port, { path: '/users/1', host: 'API.Shop.LOCALHOST:8080' });

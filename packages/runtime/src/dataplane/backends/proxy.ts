@@ -4,6 +4,7 @@
  * backpressure, and nothing is buffered. One handler object per request;
  * no per-request closures on the common path.
  */
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { Exchange } from '../exchange';
 import type { GatewayErrorName } from '../gateway-errors';
@@ -69,9 +70,10 @@ export function backendFailureCause(err: Error & { code?: string }): string {
 const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, 'x-ca-error-message', 'x-ca-error-code', 'x-ca-request-id']);
 
 /**
- * Relays one backend exchange. A client that goes away is noticed when the
- * backend answers (or when a write fails) and the backend exchange is then
- * aborted; the API timeout bounds how long a backend works for nobody.
+ * Relays one backend exchange. A client that goes away is noticed when its
+ * connection closes, whatever the backend is doing then (waiting for its
+ * answer, or streaming it), and the backend exchange is aborted at once: a
+ * backend never works, nor holds a pooled connection, for nobody.
  *
  * The handler speaks the interface undici's HTTP/1.1 client calls
  * (`onConnect`, `onHeaders` with the raw header list, `onData`,
@@ -90,6 +92,8 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
   private expected = -1;
   private finished = false;
   private drainListener: (() => void) | null = null;
+  /** The client's connection, watched for its close while this relay is in flight. */
+  client: WatchedSocket | null = null;
 
   constructor(
     private readonly ex: Exchange,
@@ -99,6 +103,23 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.abortBackend = abort;
+    // The client left while the request waited for a backend connection.
+    if (this.finished) abort(new Error('client closed the connection'));
+  }
+
+  /** The exchange is over for the relay: nothing more is written, and the client's connection forgets it. */
+  private settle(): void {
+    this.finished = true;
+    const socket = this.client;
+    if (socket !== null && socket[IN_FLIGHT] === this) socket[IN_FLIGHT] = null;
+  }
+
+  /** The client's connection closed before the answer was complete. */
+  clientGone(): void {
+    if (this.finished) return;
+    this.settle();
+    this.abort(new Error('client closed the connection'));
+    this.ex.done(499);
   }
 
   private abort(err: Error): void {
@@ -111,7 +132,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       this.start(statusCode, raw);
     } catch (err) {
       // Never leave the client without an answer, nor the backend exchange running.
-      this.finished = true;
+      this.settle();
       this.abort(err as Error);
       this.ex.rt.logError(this.ex, err);
       this.ex.sendError('INTERNAL_ERROR');
@@ -128,7 +149,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     }
     if (answerChannel.hasSubscribers) answerChannel.publish(ex);
     if (res.destroyed) {
-      this.finished = true;
+      this.settle();
       this.abort(new Error('client closed the connection'));
       ex.done(499);
       return;
@@ -158,7 +179,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       out.push(name, raw[i + 1]!.toString('latin1'));
     }
     if (len !== undefined && Number(len) > ex.rt.maxResponseBytes) {
-      this.finished = true;
+      this.settle();
       this.abort(new Error('response too large'));
       ex.sendError('BACKEND_FAILED', ': response body too large');
       return;
@@ -170,7 +191,7 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
       res.writeHead(statusCode, out);
     } catch {
       // A header Node refuses to send (undici is more lenient): not an answer we can relay.
-      this.finished = true;
+      this.settle();
       this.abort(new Error('backend answer has an invalid header'));
       ex.sendError('BACKEND_FAILED', ': invalid response header');
       return;
@@ -201,20 +222,20 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
     const res = this.ex.res;
     if (this.finished) return true;
     if (res.destroyed) {
-      this.finished = true;
+      this.settle();
       this.abort(new Error('client closed the connection'));
       return true;
     }
     this.size += chunk.length;
     if (this.size > this.ex.rt.maxResponseBytes) {
-      this.finished = true;
+      this.settle();
       this.abort(new Error('response too large'));
       res.destroy();
       return true;
     }
     if (this.size === this.expected) {
       // The whole answer: head, body and end leave in one write.
-      this.finished = true;
+      this.settle();
       res.end(chunk);
       return true;
     }
@@ -233,13 +254,13 @@ class ProxyHandler implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     if (this.finished) return;
-    this.finished = true;
+    this.settle();
     this.ex.res.end();
   }
 
   onError(err: Error): void {
     if (this.finished) return;
-    this.finished = true;
+    this.settle();
     const ex = this.ex;
     if (ex.res.headersSent) {
       ex.res.destroy();
@@ -305,11 +326,35 @@ function dropListed(out: string[], listed: ReadonlySet<string>): void {
   out.length = w;
 }
 
+/** The relay in flight on a client connection (one at a time: Node's server answers a connection's requests in order). */
+const IN_FLIGHT = Symbol('apigw.proxy.inFlight');
+type WatchedSocket = Socket & { [IN_FLIGHT]?: ProxyHandler | null };
+
+function onClientClose(this: WatchedSocket): void {
+  const handler = this[IN_FLIGHT];
+  this[IN_FLIGHT] = null;
+  handler?.clientGone();
+}
+
+/** Has the connection's close abort the relay in flight on it: one listener per connection, not per request. */
+function watchClient(socket: WatchedSocket | null, handler: ProxyHandler): void {
+  if (socket === null) return;
+  if (socket.destroyed) {
+    // Gone before the relay began: the backend exchange is refused as soon as undici starts it.
+    handler.clientGone();
+    return;
+  }
+  if (!(IN_FLIGHT in socket)) socket.once('close', onClientClose);
+  socket[IN_FLIGHT] = handler;
+  handler.client = socket;
+}
+
 /** Sends the exchange to the target. */
 export function proxy(ex: Exchange, target: ProxyTarget): void {
   const headers = ex.fwdHeaders;
   if (target.hostHeader !== null) headers.push('host', target.hostHeader);
   const handler = new ProxyHandler(ex, target.origin);
+  watchClient(ex.res.socket as WatchedSocket | null, handler);
   if (forwardChannel.hasSubscribers) forwardChannel.publish(ex);
   const timeout = ex.api!.timeoutMs;
   ex.rt.pool(target.origin, target.servername).dispatch(
