@@ -5,7 +5,7 @@
  * follow the gateway's revision and refetch when a commit lands.
  */
 import { render } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { AdminError, call, clearToken, onUnauthorized, saveToken, token } from './api';
 import type { ConsoleOverview } from '../../runtime/src/admin/console-model';
 import { RevisionContext, useData, usePolledRevision } from './hooks';
@@ -127,10 +127,13 @@ function Shell(props: { onLogout: () => void }) {
   const { revision, ready, lastError } = usePolledRevision(true);
   const main = useRef<HTMLElement>(null);
   const page = route.path[0] ?? '';
-  // Moving between pages puts keyboard focus on the new page's heading.
+  // Moving between pages puts keyboard focus on the new page's heading, as
+  // the page is put in place (a layout effect: an effect would run a frame
+  // later and could take the focus from a field the user is already typing
+  // in); focus already inside the new page stays where it is.
   const previous = useRef(page);
-  useEffect(() => {
-    if (previous.current !== page) main.current?.querySelector<HTMLElement>('h1')?.focus();
+  useLayoutEffect(() => {
+    if (previous.current !== page && !main.current?.contains(document.activeElement)) main.current?.querySelector<HTMLElement>('h1')?.focus();
     previous.current = page;
   });
   return (

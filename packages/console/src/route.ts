@@ -2,7 +2,7 @@
  * Hash routes (`#/apis?group=shop`): the page and its filters live in the
  * fragment, which the browser never sends to the server.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /** The current route: path segments (decoded) and query. */
 export interface Route {
@@ -29,9 +29,14 @@ function parse(): Route {
 /** Follows the location's fragment. */
 export function useRoute(): Route {
   const [route, setRoute] = useState(parse);
-  useEffect(() => {
+  const initialHash = useRef(location.hash);
+  // Listening from the moment the component is put in place (an effect would
+  // start a frame later and miss a link followed in between); a change made
+  // between the first render and now is read at once.
+  useLayoutEffect(() => {
     const update = () => setRoute(parse());
     addEventListener('hashchange', update);
+    if (location.hash !== initialHash.current) update();
     return () => removeEventListener('hashchange', update);
   }, []);
   return route;

@@ -375,7 +375,7 @@ describe('console', () => {
     await page.close();
   });
 
-  it('keeps an API name typed the moment the Debug page appears', async () => {
+  it('keeps an API name typed, and the focus, the moment the Debug page appears', async () => {
     const page = await browser.newPage();
     await signIn(page);
     // Type in the very task that inserts the field: before the page's effects, which run a frame later.
@@ -384,6 +384,7 @@ describe('console', () => {
         const input = document.querySelector<HTMLInputElement>('input[name="api"]');
         if (!input) return;
         observer.disconnect();
+        input.focus();
         input.value = 'shop/getUser';
         input.dispatchEvent(new Event('input', { bubbles: true }));
       }).observe(document.body, { childList: true, subtree: true });
@@ -393,6 +394,8 @@ describe('console', () => {
     // Two frames and a pause later, whatever the page does after it appears has run.
     await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 100)))));
     expect(await page.getByLabel('API (group/name)').inputValue()).toBe('shop/getUser');
+    // Nor was the focus taken from the field (the new page's heading takes it only from outside the page).
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('api');
     await page.getByRole('button', { name: 'Choose' }).click();
     await page.getByLabel('Stage').waitFor();
     expect(page.errors).toEqual([]);
