@@ -156,11 +156,16 @@ describe('access log to a non-blocking destination', () => {
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) ids.push((await send(port, { path: `/users/${i}` })).headers['x-ca-request-id'] as string);
       await dp.close();
-      destination.flushSync();
+      // Ended, the destination finishes its writes in order (flushSync would write what is queued
+      // beside a write still in flight, and the file could hold the lines out of order).
+      await new Promise<void>((resolve) => {
+        destination.once('close', () => resolve());
+        destination.end();
+      });
       const logged = readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requestId: string }).requestId);
       expect(logged).toEqual(ids);
     } finally {
-      destination.end();
+      if (!destination.destroyed) destination.end();
       await echo.close();
       rmSync(dir, { recursive: true, force: true });
     }
