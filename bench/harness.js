@@ -17,11 +17,24 @@ const { spawn, spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const { join, resolve: resolvePath } = require('node:path');
 
 /** Whether a command is on the PATH (a quick run uses what the machine has and installs nothing). */
 function installed(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** The directory after `--name` on the command line, resolved, or null when the option is absent. */
+function pathOption(name, args = process.argv.slice(2)) {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? null : resolvePath(args[i + 1]);
+}
+
+/** The median of a list of numbers (the mean of the middle two for an even count). */
+function median(list) {
+  const s = [...list].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** The number after `--name` on the command line, or `dflt`. */
@@ -187,4 +200,4 @@ function createHarness({ loadCpu, prefix = 'apigw-bench-' }) {
   };
 }
 
-module.exports = { createHarness, numberOption, installed };
+module.exports = { createHarness, numberOption, pathOption, median, installed };

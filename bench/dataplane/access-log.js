@@ -15,25 +15,16 @@
  * files are written in a temporary directory and removed. Prints a markdown
  * table on stdout; progress on stderr.
  */
-const { join, resolve } = require('node:path');
-const { createHarness, numberOption } = require('../harness');
+const { join } = require('node:path');
+const { createHarness, median, numberOption, pathOption } = require('../harness');
 const { signedHeaders } = require('./bench-app');
 
 const TURNS = numberOption('turns', 7);
 const SECONDS = numberOption('seconds', 2);
 const WARMUP = numberOption('warmup', 8);
 const EXTRA = numberOption('extra', 10000);
-const BASELINE = (() => {
-  const i = process.argv.indexOf('--baseline');
-  return i === -1 ? null : resolve(process.argv[i + 1]);
-})();
+const BASELINE = pathOption('baseline');
 const { dir, startJsonBackend, freePort, waitPort, start, stopChildren, wrk, cpuMs } = createHarness({ loadCpu: '1', prefix: 'apigw-access-log-' });
-
-function median(list) {
-  const s = [...list].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function main() {
   const upstream = (await startJsonBackend('1')).url;

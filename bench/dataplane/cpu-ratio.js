@@ -27,8 +27,8 @@
  * proxy and fastify relay the same backend (nginx answering a small JSON
  * body). Prints a markdown table on stdout; progress on stderr.
  */
-const { join, resolve } = require('node:path');
-const { createHarness, numberOption } = require('../harness');
+const { join } = require('node:path');
+const { createHarness, median, numberOption, pathOption } = require('../harness');
 const { signedHeaders } = require('./bench-app');
 
 const TURNS = numberOption('turns', 9);
@@ -36,20 +36,11 @@ const SECONDS = numberOption('seconds', 2);
 const WARMUP = numberOption('warmup', 10);
 const EXTRA = numberOption('extra', 10000);
 const CONNECTIONS = numberOption('connections', 50);
-const BASELINE = (() => {
-  const i = process.argv.indexOf('--baseline');
-  return i === -1 ? null : resolve(process.argv[i + 1]);
-})();
+const BASELINE = pathOption('baseline');
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 const NODE = process.execPath;
 const { startJsonBackend, freePort, waitPort, start, stopChildren, wrk, cpuMs } = createHarness({ loadCpu: LOAD_CPU, prefix: 'apigw-cpu-ratio-' });
-
-function median(list) {
-  const s = [...list].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** CPU µs per request of one short wrk run against a server. */
 function cpuPerRequest(t) {
