@@ -31,7 +31,7 @@ import { blockListOf } from './plugins/ip-control';
 import { MemoryRateCounter, type RateCounter } from './plugins/rate-counter';
 import { SharedRateCounter } from './plugins/shared-rate-counter';
 import { SharedNonceStore } from './shared-nonce-store';
-import { accessLineWriter, accessLogger, DataPlaneMetrics, ExchangeObserver } from './observability';
+import { accessLineSink, accessLogger, DataPlaneMetrics, ExchangeObserver } from './observability';
 import type { GatewayRuntime } from './exchange';
 
 /** Default largest request body: 8 MiB. */
@@ -113,7 +113,7 @@ export class GatewayDataPlane implements DataPlane, GatewayRuntime {
     this.trustedProxies = options.trustedProxies === undefined || options.trustedProxies.length === 0 ? null : blockListOf(options.trustedProxies);
     this.now = options.clock ?? Date.now;
     this.logger = accessLogger(options.accessLog);
-    this.observer = new ExchangeObserver(this.logger, accessLineWriter(options.accessLog), options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics));
+    this.observer = new ExchangeObserver(this.logger, accessLineSink(options.accessLog), options.metrics === undefined ? null : new DataPlaneMetrics(options.metrics));
     this.inventory = { ...(options.inventoryFile === undefined ? {} : loadInventoryFile(options.inventoryFile)), ...options.inventory };
     // A request without Host is answered by the pipeline, with the gateway's error contract.
     const serverOptions = { maxHeaderSize: options.maxHeaderBytes ?? 16_384, requestTimeout: 60_000, requireHostHeader: false, IncomingMessage: requestClass() };

@@ -48,17 +48,16 @@ export function accessLogger(option: AccessLogOption | undefined): Logger | null
 export class ExchangeObserver {
   constructor(
     private readonly logger: Logger | null,
-    private readonly lines: AccessLineWriter | null,
+    private readonly lines: AccessLineSink | null,
     private readonly metrics: DataPlaneMetrics | null,
   ) {}
 
   /** Records a finished exchange. */
   observe(ex: Exchange): void {
-    if (this.metrics === null && this.logger === null) return;
+    if (this.metrics === null && this.lines === null) return;
     const ms = performance.now() - ex.start;
     if (this.metrics !== null) this.metrics.record(ex, ms / 1000);
-    if (this.lines !== null) this.lines.whenSent(ex, ms);
-    else if (this.logger !== null) logWhenSent(this.logger, ex, accessLine(ex, ms));
+    if (this.lines !== null) writeWhenSent(this.lines, ex, ms);
   }
 
   /** Records an unexpected failure while serving an exchange. */
@@ -88,25 +87,6 @@ function sinceLastLine(socket: CountedSocket, key: typeof READ_LOGGED | typeof W
   const before = socket[key] ?? 0;
   socket[key] = now;
   return now - before;
-}
-
-/**
- * Writes an exchange's line once its answer is sent (or the connection is
- * gone), with the bytes it took: `ms` stays the time to the answer's head,
- * `bytesIn`/`bytesOut` count the whole exchange. The socket is taken when
- * the exchange ends, since Node detaches it from the request once the
- * connection closes; without one (a client already gone) the counts are null.
- */
-function logWhenSent(logger: Logger, ex: Exchange, line: Record<string, unknown>): void {
-  const res = ex.res;
-  const socket = ex.req.socket as CountedSocket | null;
-  const write = (): void => {
-    line.bytesIn = socket === null ? null : sinceLastLine(socket, READ_LOGGED, socket.bytesRead);
-    line.bytesOut = socket === null ? null : sinceLastLine(socket, WRITTEN_LOGGED, socket.bytesWritten);
-    logger.info(line);
-  };
-  if (res.closed) write();
-  else res.once('close', write);
 }
 
 /** The access-log record of a finished exchange that took `ms` milliseconds. */
@@ -184,10 +164,18 @@ const FLUSH_AT = 64 * 1024;
 /** Longest a line waits for a non-blocking destination, in milliseconds. */
 const FLUSH_MS = 10;
 
+/** Where finished exchanges' lines go: a writer of formatted lines, or an embedder's pino logger. */
+export interface AccessLineSink {
+  /** Takes the line of an exchange whose answer is sent (or whose client is gone), with the bytes its connection carried for it. */
+  write(ex: Exchange, ms: number, socket: CountedSocket | null): void;
+  /** Writes what it holds (the data plane is closing). */
+  flush(): void;
+}
+
 /** What an answer not yet sent needs for its line: kept on the response until its `close`. */
 class PendingLine {
   constructor(
-    readonly writer: AccessLineWriter,
+    readonly sink: AccessLineSink,
     readonly ex: Exchange,
     readonly ms: number,
     readonly socket: CountedSocket | null,
@@ -202,7 +190,40 @@ function onResponseClose(this: LoggedResponse): void {
   const pending = this[PENDING];
   if (pending === undefined) return;
   this[PENDING] = undefined;
-  pending.writer.write(pending.ex, pending.ms, pending.socket);
+  pending.sink.write(pending.ex, pending.ms, pending.socket);
+}
+
+/**
+ * Hands an exchange's line to the sink once its answer is sent (at once
+ * when it already is, or the connection is gone): `ms` stays the time to
+ * the answer's head, the byte counts cover the whole exchange. The socket
+ * is taken now, since Node detaches it from the request once the
+ * connection closes; without one (a client already gone) the counts are
+ * null.
+ */
+function writeWhenSent(sink: AccessLineSink, ex: Exchange, ms: number): void {
+  const res = ex.res as LoggedResponse;
+  const socket = ex.req.socket as CountedSocket | null;
+  if (res.closed) {
+    sink.write(ex, ms, socket);
+    return;
+  }
+  res[PENDING] = new PendingLine(sink, ex, ms, socket);
+  res.on('close', onResponseClose);
+}
+
+/** The lines through an embedder's pino logger, with its own formatting and destination. */
+class LoggerLineSink implements AccessLineSink {
+  constructor(private readonly logger: Logger) {}
+
+  write(ex: Exchange, ms: number, socket: CountedSocket | null): void {
+    const line = accessLine(ex, ms);
+    line.bytesIn = socket === null ? null : sinceLastLine(socket, READ_LOGGED, socket.bytesRead);
+    line.bytesOut = socket === null ? null : sinceLastLine(socket, WRITTEN_LOGGED, socket.bytesWritten);
+    this.logger.info(line);
+  }
+
+  flush(): void {}
 }
 
 /**
@@ -217,7 +238,7 @@ function onResponseClose(this: LoggedResponse): void {
  *   lines of one event-loop turn, written at its end, so a line is written
  *   before the client can have read its answer, as one write per request was.
  */
-export class AccessLineWriter {
+export class AccessLineWriter implements AccessLineSink {
   private pending = '';
   /** A write is due (at the end of the turn, or when `timer` fires). */
   private scheduled = false;
@@ -227,18 +248,6 @@ export class AccessLineWriter {
 
   constructor(private readonly destination: pino.DestinationStream | NodeJS.WritableStream) {
     this.nonBlocking = (destination as { sync?: unknown }).sync === false;
-  }
-
-  /** Writes the exchange's line once its answer is sent (at once when it already is). */
-  whenSent(ex: Exchange, ms: number): void {
-    const res = ex.res as LoggedResponse;
-    const socket = ex.req.socket as CountedSocket | null;
-    if (res.closed) {
-      this.write(ex, ms, socket);
-      return;
-    }
-    res[PENDING] = new PendingLine(this, ex, ms, socket);
-    res.on('close', onResponseClose);
   }
 
   /** Adds the line of an exchange whose answer is sent (or whose client is gone). */
@@ -280,13 +289,13 @@ export class AccessLineWriter {
 }
 
 /**
- * The line writer for an access-log option that is a destination (the
- * data plane then formats the lines itself); null for none or for a pino
- * logger, whose own formatting and destination are used.
+ * Where the access lines of an option go: an embedder's pino logger as it
+ * is, a destination through lines the data plane formats itself, none for
+ * `false` or absent.
  */
-export function accessLineWriter(option: AccessLogOption | undefined): AccessLineWriter | null {
-  if (option === undefined || option === false || isLogger(option)) return null;
-  return new AccessLineWriter(option as pino.DestinationStream);
+export function accessLineSink(option: AccessLogOption | undefined): AccessLineSink | null {
+  if (option === undefined || option === false) return null;
+  return isLogger(option) ? new LoggerLineSink(option) : new AccessLineWriter(option as pino.DestinationStream);
 }
 
 function isLogger(option: AccessLogOption): option is Logger {
